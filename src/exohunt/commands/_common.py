@@ -29,3 +29,30 @@ def add_read_options(parser: argparse.ArgumentParser) -> None:
                         help="input format (default: detected from the file)")
     parser.add_argument("--flux-column", default=None,
                         help="FITS flux column to use (default: PDCSAP_FLUX or the product's own)")
+
+
+def load_run_or_fail(path):
+    """Load a run directory, turning every way it can be wrong into a one-line user error.
+
+    Returns the :class:`exohunt.training.Run`; raises :class:`exohunt.errors.RunDirectoryError`
+    naming the path and what was expected (the CLI prints it and exits 2).
+    """
+    from pathlib import Path
+
+    from exohunt.errors import ExohuntError, RunDirectoryError
+
+    path = Path(path)
+    expected = "a run directory made by 'exohunt train' (config.json and model.pt or model.skops)"
+    if not path.exists():
+        raise RunDirectoryError(f"{path}: not found; expected {expected}")
+    if not path.is_dir():
+        raise RunDirectoryError(f"{path}: is not a directory; expected {expected}")
+    from exohunt.training import load_run
+
+    try:
+        return load_run(path)
+    except ExohuntError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
+        raise RunDirectoryError(f"{path}: cannot be loaded ({type(error).__name__}: {error}); "
+                                f"expected {expected}") from None
