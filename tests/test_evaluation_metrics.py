@@ -3,16 +3,21 @@
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.metrics import average_precision_score, f1_score, precision_score, recall_score
-from sklearn.metrics import roc_auc_score
+from sklearn.metrics import (
+    average_precision_score,
+    f1_score,
+    precision_score,
+    recall_score,
+    roc_auc_score,
+)
 
 from exohunt.evaluation import (
     best_threshold,
     classification_metrics,
     classification_report_text,
-    fp_rate_by_kind,
     format_confusion,
     format_headline,
+    fp_rate_by_kind,
     ranking_metrics,
     recall_by_snr,
     threshold_sweep,
@@ -93,7 +98,7 @@ def test_no_positives_gives_nan_rates_not_errors():
 
 
 def test_bad_inputs_raise():
-    with pytest.raises(ValueError, match="0 .* and 1"):
+    with pytest.raises(ValueError, match=r"0 .* and 1"):
         classification_metrics([0, 2], [0.1, 0.2], 0.5)
     with pytest.raises(ValueError, match="has 2 values"):
         classification_metrics([0, 1], [0.1, 0.2, 0.3], 0.5)

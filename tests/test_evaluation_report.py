@@ -6,8 +6,8 @@ import re
 
 import numpy as np
 import pytest
-from evaluation_fakes import FakeRun, make_batch
 
+from evaluation_fakes import FakeRun, make_batch
 from exohunt.errors import InputError
 from exohunt.evaluation import evaluate
 from exohunt.evaluation.data import find_sibling_truth, per_star
@@ -33,7 +33,8 @@ def test_metrics_json_has_design_keys_and_matches_return(evaluated):
     assert saved["f1"] == pytest.approx(result["f1"])
     # the weaker duplicate rows must not count: per-star probability is the maximum
     probability = run.score(batch)
-    assert saved["confusion_matrix"][1][1] == int(np.sum((probability >= 0.5) & (batch.labels == 1)))
+    found = int(np.sum((probability >= 0.5) & (batch.labels == 1)))
+    assert saved["confusion_matrix"][1][1] == found
     assert "not for model selection" in saved["best_threshold_on_this_data"]["note"]
     assert sum(r["n_planets"] for r in saved["recall_by_snr"]) == 6
     assert {r["kind"] for r in saved["fp_rate_by_kind"]} == {"eb", "quiet"}
@@ -56,7 +57,7 @@ def test_report_is_self_contained_with_every_section(evaluated):
 
 
 def test_missed_planets_all_plotted(evaluated):
-    root, run, batch, _, result = evaluated
+    root, run, batch, *_ = evaluated
     missed = int(np.sum((run.score(batch) < 0.5) & (batch.labels == 1)))
     assert missed >= 1  # the shallowest fake planets fall under the threshold
     assert len(list((root / "report" / "plots").glob("missed_*.png"))) == missed
