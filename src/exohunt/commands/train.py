@@ -1,17 +1,63 @@
-"""``exohunt train``: not implemented yet."""
+"""``exohunt train DATA --out RUN_DIR``: train a classifier honestly and save the run."""
 
 from __future__ import annotations
 
 import argparse
+import json
 
-from exohunt.errors import NotImplementedYetError
+from exohunt.commands._common import add_device, add_jobs, add_read_options, add_seed
 
-HELP = "(train: not implemented yet)"
+HELP = "train a model (validation split, early stopping, threshold on validation)"
+
+_MODEL_NAMES = ("seed-lstm", "lstm", "cnn", "cnn-lstm", "twoview", "gbm")
+_IMBALANCE = ("weights", "smote", "inject", "none")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rest", nargs="*")
+    parser.add_argument("data", help="labelled data: Kaggle-layout CSV, simulated CSV, "
+                                     "AstroNet TFRecord shard(s) folder")
+    parser.add_argument("--out", required=True, help="run directory to write")
+    parser.add_argument("--model", default=None,
+                        help=f"one of {', '.join(_MODEL_NAMES)} (default: the best model)")
+    add_seed(parser)
+    add_device(parser)
+    parser.add_argument("--imbalance", default=None, choices=_IMBALANCE,
+                        help="class-imbalance handling (default depends on the model)")
+    parser.add_argument("--positive", default=None,
+                        help="AstroNet views: dispositions counted positive, e.g. PC or PC,EB")
+    parser.add_argument("--epochs", type=int, default=None, help="maximum epochs")
+    parser.add_argument("--time-budget", type=float, default=None,
+                        help="stop training after this many seconds (checked every batch)")
+    parser.add_argument("--objective", default="f1",
+                        help="threshold objective on validation: f1 or recall:R (e.g. recall:0.95)")
+    add_jobs(parser)
+    add_read_options(parser)
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
 
 def run(args: argparse.Namespace) -> int:
-    raise NotImplementedYetError("'exohunt train' is not implemented yet")
+    from exohunt.errors import InputError
+    from exohunt.io import read
+    from exohunt.training import DEFAULT_MODEL, train
+
+    model = args.model or DEFAULT_MODEL
+    if model not in _MODEL_NAMES:
+        raise InputError(f"unknown model {model!r}; expected one of: {', '.join(_MODEL_NAMES)}")
+    options = {"format": args.input_format} if args.input_format else {}
+    if args.flux_column:
+        options["flux_column"] = args.flux_column
+    data = read(args.data, **options)
+    positive = tuple(p.strip() for p in args.positive.split(",")) if args.positive else None
+    result = train(data, model=model, out=args.out, seed=args.seed, device=args.device,
+                   imbalance=args.imbalance, positive=positive, epochs=args.epochs,
+                   time_budget=args.time_budget, jobs=args.jobs,
+                   progress=not args.no_progress, objective=args.objective)
+    m = result.metrics
+    print(f"trained {model} in {m['training_seconds']:.1f} s "
+          f"(best epoch {m['best_epoch']} of {m['epochs_run']}, {m['stopped']})")
+    print(f"validation: AP {m['average_precision']:.3f}  precision {m['precision']:.3f}  "
+          f"recall {m['recall']:.3f}  F1 {m['f1']:.3f}  at threshold {m['threshold']:.4f} "
+          f"({m['objective']})")
+    print(f"run directory: {args.out}")
+    print(json.dumps({"confusion_matrix": m["confusion_matrix"]}))
+    return 0

@@ -1,0 +1,111 @@
+"""Model registry: every classifier exohunt can train, by name.
+
+Each model lives in its own file with a typed ``@dataclass`` config. Neural models are
+``torch.nn.Module`` s whose ``forward(inputs)`` takes a dict of tensors and returns one
+planet logit per star, shape (N,); ``gbm`` is a scikit-learn pipeline. ``MODELS[name].inputs``
+says what the model reads:
+
+- ``"sequence"``: the whole (preprocessed) flux series, ``inputs["flux"]`` (N, L);
+- ``"views"``: phase-folded views from the search, ``inputs["global"]`` (N, C_g, G),
+  ``inputs["local"]`` (N, C_l, L) and ``inputs["scalars"]`` (N, S);
+- ``"tabular"``: a (N, F) feature matrix (search + vetting statistics).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from exohunt.errors import InputError
+from exohunt.models.cnn import CNN, CNNConfig
+from exohunt.models.cnn_lstm import CNNLSTM, CNNLSTMConfig
+from exohunt.models.gbm import GBMConfig, build_gbm
+from exohunt.models.lstm import LSTM, LSTMConfig
+from exohunt.models.seed_lstm import SeedLSTM, SeedLSTMConfig
+from exohunt.models.twoview import TwoView, TwoViewConfig
+
+__all__ = ["MODELS", "ModelSpec", "build_model", "config_from_dict", "get_spec"]
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """How to build one registered model."""
+
+    name: str
+    config_class: type
+    factory: Callable[[Any], Any]
+    inputs: str  # "sequence" | "views" | "tabular"
+    description: str
+
+
+MODELS: dict[str, ModelSpec] = {
+    spec.name: spec
+    for spec in (
+        ModelSpec("seed-lstm", SeedLSTMConfig, SeedLSTM, "sequence",
+                  "the seed notebook's Keras LSTM, faithfully (raw 3,197-step input)"),
+        ModelSpec("lstm", LSTMConfig, LSTM, "sequence",
+                  "bidirectional LSTM on the detrended, binned series, pooled over time"),
+        ModelSpec("cnn", CNNConfig, CNN, "sequence",
+                  "1D CNN on the detrended, normalised, binned series"),
+        ModelSpec("cnn-lstm", CNNLSTMConfig, CNNLSTM, "sequence",
+                  "conv front end feeding a bidirectional LSTM"),
+        ModelSpec("twoview", TwoViewConfig, TwoView, "views",
+                  "AstroNet-style CNN on global + local folded views and vetting statistics"),
+        ModelSpec("gbm", GBMConfig, build_gbm, "tabular",
+                  "gradient boosting (scikit-learn) on search + vetting statistics"),
+    )
+}
+
+
+def get_spec(name: str) -> ModelSpec:
+    """The registry entry for ``name``; :class:`InputError` naming the allowed names."""
+    if name not in MODELS:
+        raise InputError(f"unknown model {name!r}; expected one of: {', '.join(MODELS)}")
+    return MODELS[name]
+
+
+def config_from_dict(config_class: type, values: Mapping[str, Any]) -> Any:
+    """Build a config dataclass from a mapping, refusing unknown keys.
+
+    Lists are turned back into tuples where the field default is a tuple (JSON has no tuples).
+    """
+    allowed = {f.name: f for f in dataclasses.fields(config_class)}
+    unknown = sorted(set(values) - set(allowed))
+    if unknown:
+        raise InputError(f"unknown {config_class.__name__} option(s) {unknown}; "
+                         f"expected some of: {', '.join(allowed)}")
+    defaults = config_class()
+    kwargs = {}
+    for key, value in values.items():
+        if isinstance(getattr(defaults, key), tuple) and isinstance(value, list):
+            value = tuple(value)
+        kwargs[key] = value
+    return config_class(**kwargs)
+
+
+def build_model(name: str, config: Any = None) -> Any:
+    """Instantiate model ``name`` from a config dataclass, a dict of overrides, or defaults.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`MODELS`.
+    config : dataclass, mapping or None
+        The model's config (its ``config_class``), a mapping of field overrides, or ``None``
+        for the defaults.
+
+    Returns
+    -------
+    torch.nn.Module or sklearn.pipeline.Pipeline
+    """
+    spec = get_spec(name)
+    if config is None:
+        config = spec.config_class()
+    elif isinstance(config, Mapping):
+        config = config_from_dict(spec.config_class, config)
+    elif not isinstance(config, spec.config_class):
+        raise InputError(f"model {name!r} needs a {spec.config_class.__name__}, "
+                         f"got {type(config).__name__}")
+    return spec.factory(config)

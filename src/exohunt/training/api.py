@@ -1,0 +1,254 @@
+"""``train``: from labelled data to a saved, trustworthy :class:`Run`.
+
+The order of operations is the point (DESIGN.md, evaluation rules):
+
+1. split a stratified validation set off the *training* data — the test set is never seen;
+2. compute features once for all rows (preprocessed sequences, or the search's views and
+   statistics), and fit any scaling on the training rows only;
+3. balance the training rows only (class weights, SMOTE, or injected transits);
+4. fit, choosing the checkpoint on validation average precision (early stopping);
+5. choose the decision threshold on validation by a named objective and store it.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import time
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sklearn
+import torch
+from sklearn.model_selection import train_test_split
+
+import exohunt
+from exohunt.batch import LightCurveBatch, ViewBatch
+from exohunt.errors import InputError
+from exohunt.models import build_model, get_spec
+from exohunt.training.balance import check_imbalance, positive_weight, smote_inputs
+from exohunt.training.features import extract, fit_preprocessing, to_inputs
+from exohunt.training.loop import LoopSettings, fit_gbm, fit_network
+from exohunt.training.metrics import validation_metrics
+from exohunt.training.preprocess import SequencePrep
+from exohunt.training.run import RUN_FORMAT, Run, coerce_data, resolve_device
+from exohunt.training.threshold import choose_threshold, parse_objective
+
+__all__ = ["DEFAULT_MODEL", "MODEL_DEFAULTS", "train"]
+
+DEFAULT_MODEL = "gbm"
+
+# Per-model training defaults: imbalance method, loop settings, sequence preprocessing.
+MODEL_DEFAULTS: dict[str, dict[str, Any]] = {
+    # The notebook: SMOTE, batch 32, Adam 1e-3, patience 5, 30 epochs, no gradient clipping,
+    # the raw 3,197-point series standardised per star (no detrending, no binning).
+    "seed-lstm": {"imbalance": "smote",
+                  "loop": {"epochs": 30, "batch_size": 32, "patience": 5, "grad_clip": None},
+                  "prep": SequencePrep(detrend_window=0, scale="zscore", clip_upper=None,
+                                       compress=False, n_bins=3197)},
+    "lstm": {"imbalance": "weights", "loop": {"epochs": 40, "reverse_augment": True},
+             "prep": SequencePrep()},
+    "cnn": {"imbalance": "weights", "loop": {"epochs": 40, "reverse_augment": True},
+            "prep": SequencePrep()},
+    "cnn-lstm": {"imbalance": "weights", "loop": {"epochs": 40, "reverse_augment": True},
+                 "prep": SequencePrep()},
+    "twoview": {"imbalance": "weights",
+                "loop": {"epochs": 40, "batch_size": 64, "weight_decay": 1e-4,
+                         "reverse_augment": True}},
+    "gbm": {"imbalance": "none", "loop": {}},
+}
+
+
+def _labelled(data: Any, positive: tuple[str, ...] | None) -> tuple[Any, np.ndarray]:
+    data = coerce_data(data.train if hasattr(data, "train") and hasattr(data, "test") else data)
+    if isinstance(data, ViewBatch):
+        if positive is not None:
+            data = data.with_positive(tuple(positive))
+        elif data.labels is None:
+            data = data.with_positive(("PC",))
+    elif positive is not None:
+        raise InputError("--positive applies to AstroNet view data (dispositions), "
+                         f"not to {type(data).__name__}")
+    if not isinstance(data, (LightCurveBatch, ViewBatch)) or data.labels is None:
+        raise InputError("training needs labelled data: a Kaggle-layout CSV with LABEL, a "
+                         "simulated batch, or AstroNet TFRecords")
+    labels = np.asarray(data.labels).astype(np.int8)
+    if labels.sum() < 4 or labels.sum() == len(labels):
+        raise InputError(f"training needs at least 4 positive and some negative examples; "
+                         f"got {int(labels.sum())} positive of {len(labels)}")
+    return data, labels
+
+
+def _split(labels: np.ndarray, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    if not 0.0 < val_fraction < 0.9:
+        raise InputError(f"val_fraction must be in (0, 0.9), got {val_fraction}")
+    rows = np.arange(len(labels))
+    train_rows, val_rows = train_test_split(rows, test_size=val_fraction, stratify=labels,
+                                            random_state=seed)
+    return np.sort(train_rows), np.sort(val_rows)
+
+
+def _describe(data: Any, labels: np.ndarray, train_rows, val_rows) -> dict:
+    return {"type": type(data).__name__, "source": str(getattr(data, "source", "")),
+            "n_total": len(labels), "n_positive": int(labels.sum()),
+            "n_train": len(train_rows), "n_val": len(val_rows),
+            "n_val_positive": int(labels[val_rows].sum()),
+            "length": int(data.flux.shape[1]) if isinstance(data, LightCurveBatch) else None}
+
+
+def _fit(name, spec, config, train_in, y_train, val_in, y_val, loop, imbalance, seed, device,
+         progress):
+    """Fit a fresh model; returns (model, FitResult)."""
+    if imbalance == "smote":
+        train_in, y_train = smote_inputs(train_in, y_train, seed=seed)
+    if spec.inputs == "tabular":
+        if imbalance == "weights":
+            config = replace(config, class_weight="balanced")
+        model = build_model(name, replace(config, random_state=seed))
+        return fit_gbm(model, train_in["X"], y_train, val_in["X"], y_val)
+    if imbalance in ("weights", "inject"):
+        loop = replace(loop, pos_weight=positive_weight(y_train))
+    torch.manual_seed(seed)
+    model = build_model(name, config)
+    result = fit_network(model, train_in, y_train.astype(np.float32), val_in, y_val, loop,
+                         seed=seed, device=device, progress=progress)
+    return model, result
+
+
+def _model_config(name: str, spec, config, fitted: dict, sample: dict) -> Any:
+    config = config if isinstance(config, spec.config_class) else \
+        build_config(spec, config or {})
+    if spec.inputs == "views":
+        config = replace(config, global_bins=sample["global"].shape[2],
+                         local_bins=sample["local"].shape[2],
+                         n_global_channels=sample["global"].shape[1],
+                         n_local_channels=sample["local"].shape[1],
+                         n_scalars=sample["scalars"].shape[1])
+    elif spec.inputs == "sequence":
+        config = replace(config, input_length=sample["flux"].shape[1])
+    return config
+
+
+def build_config(spec, overrides: dict) -> Any:
+    from exohunt.models import config_from_dict
+
+    return config_from_dict(spec.config_class, overrides)
+
+
+def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, *,
+          seed: int = 42, device: str = "auto", imbalance: str | None = None,
+          positive: tuple[str, ...] | list[str] | None = None, epochs: int | None = None,
+          time_budget: float | None = None, jobs: int = 0, progress: bool = False,
+          objective: str = "f1", val_fraction: float = 0.2, config: Any = None,
+          loop: dict | None = None, prep: SequencePrep | None = None,
+          cache_dir: str | Path | None = None) -> Run:
+    """Train model ``model`` on labelled ``data`` and (if ``out``) save the run directory.
+
+    Parameters
+    ----------
+    data : path, LightCurveBatch, ViewBatch or SimulatedDataset (its ``train`` is used)
+    model : str
+        A name in :data:`exohunt.models.MODELS`.
+    out : path, optional
+        Run directory to write (``model.pt``/``model.skops``, ``config.json``,
+        ``history.json``, ``metrics.json``).
+    seed : int
+        Seeds the validation split, initialisation, batching, SMOTE and augmentation.
+    device : str
+        ``"auto"`` (CUDA when present), ``"cpu"``, ``"cuda"`` …
+    imbalance : {"weights", "smote", "inject", "none"}, optional
+        Default per model (:data:`MODEL_DEFAULTS`).
+    positive : sequence of str, optional
+        For AstroNet views: dispositions counted as positive (``("PC",)`` vetting,
+        ``("PC", "EB")`` triage).
+    epochs, time_budget : optional
+        Upper bound on epochs; wall-clock seconds of training after which it stops.
+    jobs : int
+        Worker processes for the search and torch threads (0 = all cores).
+    objective : str
+        Threshold objective on validation: ``"f1"`` or ``"recall:R"``.
+    config, loop, prep : optional
+        Model config (dataclass or dict of overrides), :class:`LoopSettings` overrides,
+        sequence preprocessing.
+
+    Returns
+    -------
+    Run
+    """
+    spec = get_spec(model)
+    defaults = MODEL_DEFAULTS[model]
+    imbalance = check_imbalance(imbalance or defaults["imbalance"])
+    parse_objective(objective)
+    settings = LoopSettings(**{**defaults["loop"], **(loop or {})})
+    settings = replace(settings, epochs=epochs or settings.epochs, time_budget=time_budget)
+    prep = prep or defaults.get("prep")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(max(1, jobs or os.cpu_count() or 1))
+    try:
+        return _train(data, model, spec, out, seed, resolve_device(device), imbalance, positive,
+                      settings, prep, jobs, progress, objective, val_fraction, config, cache_dir)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep, jobs, progress,
+           objective, val_fraction, config, cache_dir) -> Run:
+    started = time.perf_counter()
+    data, labels = _labelled(data, positive)
+    train_rows, val_rows = _split(labels, val_fraction, seed)
+    raw = extract(data, spec.inputs, prep=prep, jobs=jobs, progress=progress, cache_dir=cache_dir)
+    raw_train, y_train = raw.subset(train_rows), labels[train_rows]
+    if imbalance == "inject":
+        from exohunt.training.augment import injected_features
+
+        extra = injected_features(data, train_rows, labels, spec.inputs, prep=prep, seed=seed,
+                                  jobs=jobs, progress=progress)
+        raw_train = raw_train.concat(extra)
+        y_train = np.concatenate([y_train, np.ones(len(extra), np.int8)])
+    preprocessing_seconds = time.perf_counter() - started
+    fitted = fit_preprocessing(raw_train, spec.inputs)
+    if spec.inputs == "tabular":
+        fitted["tabular_views"] = ["global", "local"] if isinstance(data, ViewBatch) else []
+    train_in = to_inputs(raw_train, spec.inputs, fitted)
+    val_in = to_inputs(raw.subset(val_rows), spec.inputs, fitted)
+    config = _model_config(name, spec, config, fitted, train_in)
+    y_val = labels[val_rows]
+    model, result = _fit(name, spec, config, train_in, y_train, val_in, y_val, loop, imbalance,
+                         seed, device, progress)
+    if spec.inputs == "tabular":
+        config = replace(config, **{k.removeprefix("trees__"): v for k, v in
+                                    model.get_params().items() if k == "trees__max_iter"})
+        if imbalance == "weights":
+            config = replace(config, class_weight="balanced")
+        config = replace(config, random_state=seed)
+    choice = choose_threshold(y_val, result.val_probability, objective)
+    run_config = {
+        "format": RUN_FORMAT, "format_version": 1,
+        "model": {"name": name, "inputs": spec.inputs, "config": asdict(config)},
+        "preprocessing": {"kind": spec.inputs, "sequence": prep.to_dict() if
+                          spec.inputs == "sequence" else None,
+                          "feature_version": raw.feature_version, "fitted": fitted},
+        "threshold": choice.to_dict(),
+        "training": {"imbalance": imbalance, "positive": list(positive) if positive else None,
+                     "val_fraction": val_fraction, "loop": asdict(loop),
+                     "device": str(device)},
+        "seed": seed, "data": _describe(data, labels, train_rows, val_rows),
+        "split": {"val_rows": val_rows.tolist()},
+        "versions": {"exohunt": exohunt.__version__, "torch": torch.__version__,
+                     "numpy": np.__version__, "sklearn": sklearn.__version__,
+                     "python": platform.python_version()},
+    }
+    run = Run(model, run_config, result.history, {}, None, device)
+    run.metrics = validation_metrics(y_val, result, choice, model,
+                                     time.perf_counter() - started, preprocessing_seconds)
+    if out is not None:
+        run.save(out)
+        run.metrics["model_bytes"] = _weights_size(Path(out))
+        run.save(out)
+    return run
+
+
+def _weights_size(directory: Path) -> int:
+    return sum(p.stat().st_size for p in directory.glob("model.*"))

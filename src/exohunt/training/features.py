@@ -1,0 +1,195 @@
+"""From data to model inputs: computed once per dataset, then sliced, never per epoch.
+
+Two stages, so that fitted preprocessing is fitted on the training split only:
+
+1. :func:`extract` turns data into :class:`RawFeatures` — preprocessed sequences for
+   raw-sequence models, or the search's views + statistics (``exohunt.search.extract_features``)
+   for search-then-vet models, or the views and table of an AstroNet :class:`ViewBatch`;
+2. :func:`fit_preprocessing` (training rows only) fixes view channels, statistic columns and the
+   robust scaling of the statistics; :func:`to_inputs` applies it to any rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from exohunt.batch import LightCurveBatch, ViewBatch
+from exohunt.errors import InputError
+from exohunt.lightcurve import LightCurve
+from exohunt.training.preprocess import SequencePrep, bin_series, prepare_sequences
+
+__all__ = ["SIGNAL_COLUMNS", "RawFeatures", "extract", "fit_preprocessing", "to_inputs"]
+
+SIGNAL_COLUMNS = ("period_days", "t0_days", "duration_hours", "depth_ppm", "snr")
+
+
+@dataclass
+class RawFeatures:
+    """Per-star features before any fitted scaling; all members have N rows."""
+
+    arrays: dict[str, np.ndarray]  # "flux" (N, L) or view name -> (N, bins)
+    stats: pd.DataFrame            # numeric statistics (may have no columns)
+    signals: pd.DataFrame          # SIGNAL_COLUMNS then vetting columns (NaN when no search)
+    feature_version: str | None = None
+
+    def __len__(self) -> int:
+        return len(self.signals)
+
+    def subset(self, rows: np.ndarray) -> RawFeatures:
+        return RawFeatures({k: v[rows] for k, v in self.arrays.items()},
+                           self.stats.iloc[rows].reset_index(drop=True),
+                           self.signals.iloc[rows].reset_index(drop=True), self.feature_version)
+
+    def concat(self, other: RawFeatures) -> RawFeatures:
+        arrays = {k: np.concatenate([v, other.arrays[k]]) for k, v in self.arrays.items()}
+        return RawFeatures(arrays,
+                           pd.concat([self.stats, other.stats], ignore_index=True),
+                           pd.concat([self.signals, other.signals], ignore_index=True),
+                           self.feature_version)
+
+
+def _empty_signals(n: int) -> pd.DataFrame:
+    return pd.DataFrame({c: np.full(n, np.nan) for c in SIGNAL_COLUMNS})
+
+
+def _sequence_features(data, prep: SequencePrep) -> RawFeatures:
+    if isinstance(data, LightCurveBatch):
+        flux = prepare_sequences(data.flux, prep)
+    elif isinstance(data, LightCurve):
+        flux = prepare_sequences(np.asarray(data.flux)[None, :], prep)
+    elif isinstance(data, list) and all(isinstance(x, LightCurve) for x in data):
+        flux = np.concatenate([prepare_sequences(np.asarray(lc.flux)[None, :], prep)
+                               for lc in data]) if data else np.zeros((0, prep.n_bins), np.float32)
+    else:
+        raise InputError(f"raw-sequence models read light curves, not {type(data).__name__} "
+                         "(folded views need model 'twoview' or 'gbm')")
+    return RawFeatures({"flux": flux}, pd.DataFrame(index=range(len(flux))),
+                       _empty_signals(len(flux)))
+
+
+def _viewbatch_features(data: ViewBatch) -> RawFeatures:
+    table = data.table.reset_index(drop=True)
+    signals = _empty_signals(len(data))
+    for column in SIGNAL_COLUMNS:
+        if column in table:
+            signals[column] = pd.to_numeric(table[column], errors="coerce").to_numpy(float)
+    # Physical scalars only: identifiers and the disposition itself must never be inputs.
+    stats = signals[[c for c in ("period_days", "duration_hours", "depth_ppm", "snr")
+                     if c in table]].copy()
+    arrays = {"global": np.asarray(data.global_view, np.float32),
+              "local": np.asarray(data.local_view, np.float32)}
+    return RawFeatures(arrays, stats, signals, "viewbatch")
+
+
+def _cache_key(data: LightCurveBatch, version: str) -> str:
+    digest = hashlib.sha256()
+    digest.update(np.ascontiguousarray(data.flux).tobytes())
+    digest.update(np.ascontiguousarray(data.time).tobytes())
+    digest.update(version.encode())
+    return digest.hexdigest()[:24]
+
+
+def _search_features(data, jobs: int, progress: bool, cache_dir: str | Path | None) -> RawFeatures:
+    from exohunt.search import FEATURE_VERSION, extract_features
+
+    path = None
+    if cache_dir is not None and isinstance(data, LightCurveBatch):
+        path = Path(cache_dir) / f"features-{_cache_key(data, FEATURE_VERSION)}"
+        if (path / "views.npz").exists():
+            with np.load(path / "views.npz", allow_pickle=False) as views:
+                arrays = {k: views[k] for k in views.files}
+            return RawFeatures(arrays, pd.read_parquet(path / "stats.parquet"),
+                               pd.read_parquet(path / "signals.parquet"), FEATURE_VERSION)
+    fs = extract_features(data, jobs=jobs, progress=progress)
+    stats = fs.stats.reset_index(drop=True).astype(float)
+    signals = fs.signals.reset_index(drop=True).copy()
+    for column in SIGNAL_COLUMNS:
+        if column not in signals:
+            signals[column] = np.nan
+    vetting = stats[[c for c in stats.columns if c not in signals.columns]]
+    signals = pd.concat([signals[list(SIGNAL_COLUMNS)], vetting], axis=1)
+    raw = RawFeatures({k: np.asarray(v, np.float32) for k, v in fs.views.items()}, stats,
+                      signals, FEATURE_VERSION)
+    if path is not None:
+        path.mkdir(parents=True, exist_ok=True)
+        np.savez(path / "views.npz", **raw.arrays)
+        raw.stats.to_parquet(path / "stats.parquet")
+        raw.signals.to_parquet(path / "signals.parquet")
+    return raw
+
+
+def extract(data, kind: str, *, prep: SequencePrep | None = None, jobs: int = 0,
+            progress: bool = False, cache_dir: str | Path | None = None) -> RawFeatures:
+    """Features of every star in ``data`` for a model reading ``kind`` inputs.
+
+    Parameters
+    ----------
+    data : LightCurveBatch, ViewBatch, LightCurve or list of LightCurve
+    kind : {"sequence", "views", "tabular"}
+    prep : SequencePrep
+        Required for ``kind="sequence"``.
+    jobs, progress : passed to the search.
+    cache_dir : path, optional
+        Where search features of a :class:`LightCurveBatch` are cached between calls
+        (keyed by the flux bytes and ``FEATURE_VERSION``).
+    """
+    if kind == "sequence":
+        return _sequence_features(data, prep or SequencePrep())
+    if isinstance(data, ViewBatch):
+        return _viewbatch_features(data)
+    return _search_features(data, jobs, progress, cache_dir)
+
+
+def fit_preprocessing(raw: RawFeatures, kind: str) -> dict:
+    """Fitted preprocessing (JSON-ready) from the *training* rows ``raw``."""
+    if kind == "sequence":
+        return {}
+    columns = [c for c in raw.stats.columns if raw.stats[c].notna().any()]
+    values = raw.stats[columns].to_numpy(float)
+    centre = np.nan_to_num(np.nanmedian(values, axis=0)) if columns else np.zeros(0)
+    q75, q25 = (np.nanpercentile(values, q, axis=0) for q in (75, 25)) if columns else (0, 0)
+    scale = np.where(np.nan_to_num(q75 - q25) > 1e-12, np.nan_to_num(q75 - q25), 1.0)
+    names = list(raw.arrays)
+    first = names[0] if "global" not in names else "global"
+    global_bins = raw.arrays[first].shape[1]
+    global_views = [n for n in names if raw.arrays[n].shape[1] == global_bins]
+    local_views = [n for n in names if n not in global_views]
+    local_views.sort(key=lambda n: (n != "local", n))
+    return {"stat_columns": columns, "stat_centre": np.atleast_1d(centre).tolist(),
+            "stat_scale": np.atleast_1d(scale).tolist(), "global_views": global_views,
+            "local_views": local_views,
+            "local_bins": raw.arrays[local_views[0]].shape[1] if local_views else 0}
+
+
+def _stat_matrix(raw: RawFeatures, fitted: dict) -> np.ndarray:
+    columns = fitted["stat_columns"]
+    missing = [c for c in columns if c not in raw.stats]
+    if missing:
+        raise InputError(f"data lacks the statistics {missing} that this run was trained on")
+    return raw.stats[columns].to_numpy(float) if columns else np.zeros((len(raw), 0))
+
+
+def to_inputs(raw: RawFeatures, kind: str, fitted: dict) -> dict[str, np.ndarray]:
+    """Model-ready arrays: ``{"flux"}``, ``{"global", "local", "scalars"}`` or ``{"X"}``."""
+    if kind == "sequence":
+        return {"flux": raw.arrays["flux"]}
+    stats = _stat_matrix(raw, fitted)
+    if kind == "tabular":
+        views = [raw.arrays[n] for n in fitted.get("tabular_views", [])]
+        return {"X": np.concatenate([stats, *views], axis=1)}
+    scaled = np.arcsinh((stats - np.asarray(fitted["stat_centre"]))
+                        / np.asarray(fitted["stat_scale"]))
+    missing = [n for n in fitted["global_views"] + fitted["local_views"] if n not in raw.arrays]
+    if missing:
+        raise InputError(f"data lacks the views {missing} that this run was trained on")
+    local = [bin_series(raw.arrays[n], fitted["local_bins"]) for n in fitted["local_views"]]
+    return {
+        "global": np.nan_to_num(np.stack([raw.arrays[n] for n in fitted["global_views"]], 1)),
+        "local": np.nan_to_num(np.stack(local, axis=1)).astype(np.float32),
+        "scalars": np.nan_to_num(scaled).astype(np.float32),
+    }

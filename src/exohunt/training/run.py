@@ -1,0 +1,258 @@
+"""A trained model and everything needed to use it again: :class:`Run` and :func:`load_run`.
+
+A run directory is data, never code. ``model.pt`` is a plain dict of tensors and strings loaded
+with ``torch.load(weights_only=True)``; ``model.skops`` (the ``gbm`` baseline) is loaded by
+``skops.io`` after checking that every type in it comes from scikit-learn or NumPy. JSON holds
+the rest. ``config.json`` records the SHA-256 of the weights file; a mismatch (a tampered or
+swapped file) is refused with a :class:`RunDirectoryError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from exohunt.batch import LightCurveBatch
+from exohunt.errors import InputError, RunDirectoryError
+from exohunt.lightcurve import LightCurve
+from exohunt.models import MODELS, build_model
+from exohunt.training.features import SIGNAL_COLUMNS, extract, to_inputs
+from exohunt.training.loop import predict_network
+from exohunt.training.preprocess import SEQUENCE_PREP_VERSION, SequencePrep
+
+__all__ = ["RUN_FORMAT", "Run", "load_run", "resolve_device"]
+
+RUN_FORMAT = "exohunt-run"
+_TRUSTED_PREFIXES = ("sklearn.", "numpy.", "builtins.")
+
+
+def resolve_device(device: str = "auto") -> torch.device:
+    """``"auto"`` → CUDA when present (then MPS), else CPU; anything else as torch reads it."""
+    if device == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    try:
+        return torch.device(device)
+    except (RuntimeError, ValueError) as error:
+        raise InputError(f"unknown device {device!r}; expected auto, cpu, cuda, cuda:N or mps"
+                         ) from error
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def coerce_data(data: Any) -> Any:
+    """A path is read with :func:`exohunt.io.read`; in-memory data passes through."""
+    if isinstance(data, (str, Path)):
+        from exohunt.io import read
+
+        return read(data)
+    if hasattr(data, "train") and hasattr(data, "test"):
+        raise InputError("got a whole simulated dataset; pass data.train or data.test")
+    return data
+
+
+@dataclass
+class Run:
+    """A trained classifier with its preprocessing, threshold and training record."""
+
+    model: Any
+    config: dict
+    history: list[dict] = field(default_factory=list)
+    metrics: dict = field(default_factory=dict)
+    directory: Path | None = None
+    device: torch.device = field(default_factory=lambda: torch.device("cpu"))
+
+    @property
+    def name(self) -> str:
+        return self.config["model"]["name"]
+
+    @property
+    def threshold(self) -> float:
+        return float(self.config["threshold"]["threshold"])
+
+    @property
+    def kind(self) -> str:
+        return self.config["model"]["inputs"]
+
+    def _features(self, data, jobs: int, progress: bool, cache_dir=None):
+        prep = self.config["preprocessing"]
+        sequence = None
+        if self.kind == "sequence":
+            sequence = SequencePrep(**{k: v for k, v in prep["sequence"].items()
+                                       if k != "version"})
+        return extract(coerce_data(data), self.kind, prep=sequence, jobs=jobs,
+                       progress=progress, cache_dir=cache_dir)
+
+    def _score_raw(self, raw) -> np.ndarray:
+        inputs = to_inputs(raw, self.kind, self.config["preprocessing"]["fitted"])
+        if self.kind == "tabular":
+            return self.model.predict_proba(inputs["X"])[:, 1].astype(float)
+        return predict_network(self.model, inputs, device=self.device)
+
+    def score(self, data, jobs: int = 0, progress: bool = False, cache_dir=None) -> np.ndarray:
+        """Planet probability of every star in ``data``, shape (N,).
+
+        ``data``: a path readable by :func:`exohunt.read`, a LightCurveBatch, a ViewBatch (view
+        models), a LightCurve or a list of them.
+        """
+        return self._score_raw(self._features(data, jobs, progress, cache_dir))
+
+    def predict(self, data, jobs: int = 0, progress: bool = False,
+                cache_dir=None) -> pd.DataFrame:
+        """One row per star: ``source, index, probability, is_candidate``, the signal columns
+        (``period_days, t0_days, duration_hours, depth_ppm, snr``; NaN for raw-sequence models)
+        and then the vetting statistics of search-then-vet models."""
+        data = coerce_data(data)
+        raw = self._features(data, jobs, progress, cache_dir)
+        probability = self._score_raw(raw)
+        source, index = _provenance(data, len(probability))
+        table = pd.DataFrame({"source": source, "index": index, "probability": probability,
+                              "is_candidate": probability >= self.threshold})
+        signals = raw.signals.reset_index(drop=True)
+        ordered = list(SIGNAL_COLUMNS) + [c for c in signals.columns if c not in SIGNAL_COLUMNS]
+        return pd.concat([table, signals[ordered]], axis=1)
+
+    def save(self, directory: str | Path) -> Path:
+        """Write ``model.pt``/``model.skops``, ``config.json``, ``history.json``,
+        ``metrics.json`` into ``directory`` (created if needed)."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        if self.kind == "tabular":
+            import skops.io as sio
+
+            weights = directory / "model.skops"
+            sio.dump(self.model, weights)
+        else:
+            weights = directory / "model.pt"
+            state = {k: v.detach().cpu() for k, v in self.model.state_dict().items()}
+            torch.save({"format": RUN_FORMAT, "model": self.name,
+                        "config": json.dumps(self.config["model"]["config"]),
+                        "state_dict": state}, weights)
+        self.config["files"] = {weights.name: _sha256(weights)}
+        for name, content in (("config.json", self.config), ("history.json", self.history),
+                              ("metrics.json", self.metrics)):
+            (directory / name).write_text(json.dumps(content, indent=2, default=_json_default))
+        self.directory = directory
+        return directory
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (np.floating, np.integer)):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _provenance(data, n: int) -> tuple[list, np.ndarray]:
+    if isinstance(data, LightCurve):
+        return [data.meta.get("source", "")], np.array([int(data.meta.get("index", 0))])
+    if isinstance(data, list):
+        return ([lc.meta.get("source", "") for lc in data],
+                np.array([int(lc.meta.get("index", 0)) for lc in data]))
+    index = np.arange(n)
+    if isinstance(data, LightCurveBatch) and "indices" in data.meta:
+        index = np.asarray(data.meta["indices"])
+    return [getattr(data, "source", "")] * n, index
+
+
+def _read_json(path: Path) -> Any:
+    if not path.is_file():
+        raise RunDirectoryError(f"{path} is missing: not an exohunt run directory")
+    try:
+        return json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise RunDirectoryError(f"{path} is not valid JSON ({error})") from error
+
+
+def _load_weights(directory: Path, config: dict) -> Any:
+    files = config.get("files") or {}
+    if len(files) != 1:
+        raise RunDirectoryError(f"{directory}/config.json names no weights file")
+    (name, digest), = files.items()
+    path = directory / name
+    if name not in ("model.pt", "model.skops") or not path.is_file():
+        raise RunDirectoryError(f"{path} is missing")
+    if _sha256(path) != digest:
+        raise RunDirectoryError(f"{path} does not match the checksum in config.json: "
+                                "the file was modified or comes from another run")
+    model_name = config["model"]["name"]
+    if name == "model.skops":
+        import skops.io as sio
+
+        untrusted = sio.get_untrusted_types(file=path)
+        foreign = [t for t in untrusted if not t.startswith(_TRUSTED_PREFIXES)]
+        if foreign:
+            raise RunDirectoryError(f"{path} contains types outside scikit-learn/NumPy: {foreign}")
+        return sio.load(path, trusted=untrusted)
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # any unpickling failure means "not our file"
+        raise RunDirectoryError(f"{path} is not a plain weights file ({error})") from error
+    if not isinstance(payload, dict) or payload.get("format") != RUN_FORMAT \
+            or payload.get("model") != model_name:
+        raise RunDirectoryError(f"{path} is not an exohunt {model_name!r} checkpoint")
+    model = build_model(model_name, json.loads(payload["config"]))
+    try:
+        model.load_state_dict(payload["state_dict"], strict=True)
+    except RuntimeError as error:
+        raise RunDirectoryError(f"{path} does not fit model {model_name!r}: {error}") from error
+    return model.eval()
+
+
+def _check_preprocessing(config: dict, directory: Path) -> None:
+    prep = config["preprocessing"]
+    if prep["kind"] == "sequence" and prep["sequence"].get("version") != SEQUENCE_PREP_VERSION:
+        raise RunDirectoryError(f"{directory} was made with sequence preprocessing "
+                                f"{prep['sequence'].get('version')!r}; this exohunt uses "
+                                f"{SEQUENCE_PREP_VERSION!r}: retrain the model")
+    if prep["kind"] != "sequence" and prep.get("feature_version") not in (None, "viewbatch"):
+        try:
+            from exohunt.search import FEATURE_VERSION
+        except ImportError:
+            return
+        if prep["feature_version"] != FEATURE_VERSION:
+            warnings.warn(f"{directory} was trained on search features "
+                          f"{prep['feature_version']!r} but this exohunt computes "
+                          f"{FEATURE_VERSION!r}: its scores may be meaningless; retrain",
+                          UserWarning, stacklevel=3)
+
+
+def load_run(path: str | Path, device: str = "auto") -> Run:
+    """Load a run directory written by :func:`exohunt.train` without executing any code.
+
+    Raises
+    ------
+    RunDirectoryError
+        Missing/invalid files, a checksum mismatch, foreign types, or incompatible
+        preprocessing.
+    """
+    directory = Path(path)
+    if not directory.is_dir():
+        raise RunDirectoryError(f"{directory} is not a directory")
+    config = _read_json(directory / "config.json")
+    if not isinstance(config, dict) or config.get("format") != RUN_FORMAT:
+        raise RunDirectoryError(f"{directory}/config.json is not an exohunt run config")
+    if config.get("model", {}).get("name") not in MODELS:
+        raise RunDirectoryError(f"{directory}: unknown model {config.get('model')!r}")
+    _check_preprocessing(config, directory)
+    model = _load_weights(directory, config)
+    run = Run(model, config, _read_json(directory / "history.json"),
+              _read_json(directory / "metrics.json"), directory)
+    if config["model"]["inputs"] != "tabular":
+        run.device = resolve_device(device)
+        run.model.to(run.device)
+    return run

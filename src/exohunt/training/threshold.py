@@ -1,0 +1,80 @@
+"""Choosing the decision threshold on validation data, by a named objective.
+
+Objectives: ``"f1"`` (maximise planet-class F1, the default) or ``"recall:R"`` (the highest
+threshold whose recall is at least R, e.g. ``"recall:0.95"``: as many candidates as needed to
+find 95% of the validation planets, and no more).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from sklearn.metrics import average_precision_score, precision_recall_curve
+
+from exohunt.errors import InputError
+
+__all__ = ["ThresholdChoice", "choose_threshold", "parse_objective", "safe_average_precision"]
+
+
+@dataclass(frozen=True)
+class ThresholdChoice:
+    """A threshold and what it achieves on the data it was chosen on."""
+
+    threshold: float
+    objective: str
+    precision: float
+    recall: float
+    f1: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def parse_objective(objective: str) -> tuple[str, float | None]:
+    """``"f1"`` → ("f1", None); ``"recall:0.95"`` → ("recall", 0.95); else InputError."""
+    if objective == "f1":
+        return "f1", None
+    if objective.startswith("recall:"):
+        try:
+            target = float(objective.split(":", 1)[1])
+        except ValueError:
+            target = -1.0
+        if 0.0 < target <= 1.0:
+            return "recall", target
+    raise InputError(f"unknown threshold objective {objective!r}; "
+                     "expected 'f1' or 'recall:R' with 0 < R <= 1 (e.g. 'recall:0.95')")
+
+
+def safe_average_precision(labels: np.ndarray, probability: np.ndarray) -> float:
+    """Average precision, or NaN when ``labels`` holds a single class."""
+    if len(np.unique(labels)) < 2:
+        return float("nan")
+    return float(average_precision_score(labels, probability))
+
+
+def choose_threshold(labels: np.ndarray, probability: np.ndarray,
+                     objective: str = "f1") -> ThresholdChoice:
+    """Pick the decision threshold on (validation) ``labels`` (N,) and ``probability`` (N,).
+
+    A star is a candidate when ``probability >= threshold``. Thresholds sit halfway between
+    neighbouring distinct scores, so that a tiny change of a score does not flip a decision.
+    """
+    kind, target = parse_objective(objective)
+    labels = np.asarray(labels).astype(int)
+    probability = np.asarray(probability, dtype=float)
+    if labels.sum() == 0 or labels.sum() == len(labels):
+        raise InputError("cannot choose a threshold: the validation split holds a single class")
+    precision, recall, cuts = precision_recall_curve(labels, probability)
+    precision, recall = precision[:-1], recall[:-1]  # drop the (1, 0) end point
+    f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall + 1e-300), 0)
+    if kind == "f1":
+        best = int(np.argmax(f1))
+    else:
+        meets = np.flatnonzero(recall >= target - 1e-12)
+        best = int(meets[-1])  # cuts increase: the last one meeting the target is the highest
+    scores = np.unique(probability)
+    below = scores[scores < cuts[best]]
+    threshold = float(0.5 * (cuts[best] + below[-1])) if below.size else float(cuts[best])
+    return ThresholdChoice(threshold, objective, float(precision[best]), float(recall[best]),
+                           float(f1[best]))
