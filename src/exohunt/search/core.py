@@ -1,0 +1,199 @@
+"""Iterative multi-signal transit search: detrend, box search, mask, re-detrend, repeat."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from exohunt.lightcurve import LightCurve, fold_phase
+from exohunt.search.bls import Periodogram, bls_periodogram
+from exohunt.search.detrend import DETREND_METHODS, detrend
+from exohunt.search.grid import MIN_PERIOD_DAYS, bin_widths, frequency_grid
+from exohunt.search.vetting import VETTING_THRESHOLDS, passes_vetting, transit_statistics
+
+__all__ = ["DEFAULT_MIN_SDE", "SearchResult", "Signal", "search"]
+
+DEFAULT_MIN_SDE = VETTING_THRESHOLDS["min_sde"]
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One periodic transit-like signal and its vetting statistics.
+
+    Times and durations are in days; ``depth`` and ``secondary_depth`` are in the unit of the
+    detrended flux (relative flux, or the per-point noise σ for additive input — see
+    :mod:`exohunt.search.detrend`); ``depth_ppm`` and ``secondary_depth_ppm`` are NaN when
+    the flux zero point is unknown. ``snr`` = depth / depth_err; ``sde`` = (peak − mean) /
+    std of the periodogram; ``power`` = box signal-to-noise at the peak.
+    """
+
+    period: float
+    t0: float
+    duration: float
+    depth: float
+    depth_err: float
+    depth_ppm: float
+    snr: float
+    sde: float
+    power: float
+    n_transits: int
+    n_transits_with_data: int
+    odd_even_sigma: float
+    odd_even_rel: float
+    secondary_depth: float
+    secondary_depth_ppm: float
+    secondary_sigma: float
+    ingress_fraction: float
+    duration_ratio: float
+    single_event_fraction: float
+    passes_vetting: bool
+
+    @property
+    def secondary_flag(self) -> bool:
+        """A secondary eclipse at phase 0.5 is detected at ≥ 3σ."""
+        return bool(self.secondary_sigma >= 3.0)
+
+    def as_row(self) -> dict[str, float]:
+        """The DESIGN.md column names: ``period_days, t0_days, duration_hours, depth_ppm,
+        snr, sde`` then the vetting statistics."""
+        row = asdict(self)
+        out = {"period_days": row.pop("period"), "t0_days": row.pop("t0"),
+               "duration_hours": row.pop("duration") * 24.0, "depth_ppm": row.pop("depth_ppm"),
+               "snr": row.pop("snr"), "sde": row.pop("sde")}
+        out.update(row)
+        out["secondary_flag"] = self.secondary_flag
+        return out
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Signals found (strongest first), the final detrended light curve and the first
+    periodogram (``periods`` in days, ``power``)."""
+
+    signals: list[Signal]
+    detrended: LightCurve
+    periodogram: Periodogram | None = None
+    flux_mode: str = "relative"
+    meta: dict = field(default_factory=dict)
+
+
+def _in_transit(time: np.ndarray, signals: list[Signal], width: float = 1.5) -> np.ndarray:
+    """Cadences within ``width``/2 durations of a transit centre of any of ``signals``."""
+    mask = np.zeros(time.shape, dtype=bool)
+    for s in signals:
+        mask |= np.abs(fold_phase(time, s.period, s.t0)) < 0.5 * width * s.duration
+    return mask
+
+
+def _best_peak(time, flux, noise, grid) -> tuple[Periodogram, float, float, float, float, float]:
+    """Coarse periodogram, then a finer search around its highest peak."""
+    freqs, widths, mbins, qmax = grid
+    pg = bls_periodogram(time, flux, frequencies=freqs, bin_width=widths, duration_bins=mbins,
+                         sigma=noise, qmax=qmax)
+    k = int(np.argmax(pg.power))
+    step = np.diff(freqs)[min(k, freqs.size - 2)]
+    fine = np.linspace(freqs[k] - 1.5 * step, freqs[k] + 1.5 * step, 31)
+    fine = fine[fine > 0]
+    pg2 = bls_periodogram(time, flux, frequencies=fine, bin_width=widths[k] / 3,
+                          duration_bins=mbins * 3, sigma=noise, qmax=qmax)
+    j = int(np.argmax(pg2.power))
+    power = max(float(pg2.power[j]), float(pg.power[k]))
+    std = float(np.std(pg.power))
+    sde = (power - float(np.mean(pg.power))) / std if std > 0 else 0.0
+    return pg, float(pg2.periods[j]), float(pg2.t0[j]), float(pg2.duration[j]), power, sde
+
+
+def _make_signal(det: LightCurve, exclude: np.ndarray, peak: tuple, vetting: dict | None
+                 ) -> Signal:
+    period, t0, duration, power, sde = peak
+    keep = ~exclude
+    time, flux = det.time[keep], det.flux[keep]
+    t0 = float(time.min() + (t0 - time.min()) % period)  # first epoch inside the data
+    stats = transit_statistics(time, flux, period=period, t0=t0, duration=duration,
+                               noise=float(det.meta["noise"]))
+    relative = det.meta["flux_mode"] == "relative"
+    ppm = 1e6 if relative else float("nan")
+    return Signal(period=period, t0=t0, duration=duration, depth=stats["depth"],
+                  depth_err=stats["depth_err"], depth_ppm=stats["depth"] * ppm,
+                  snr=stats["snr"], sde=sde, power=power, n_transits=stats["n_transits"],
+                  n_transits_with_data=stats["n_transits_with_data"],
+                  odd_even_sigma=stats["odd_even_sigma"], odd_even_rel=stats["odd_even_rel"],
+                  secondary_depth=stats["secondary_depth"],
+                  secondary_depth_ppm=stats["secondary_depth"] * ppm,
+                  secondary_sigma=stats["secondary_sigma"],
+                  ingress_fraction=stats["ingress_fraction"],
+                  duration_ratio=stats["duration_ratio"],
+                  single_event_fraction=stats["single_event_fraction"],
+                  passes_vetting=passes_vetting(stats, sde=sde, thresholds=vetting))
+
+
+def _grid(baseline, period_min, period_max, durations, oversample):
+    freqs = frequency_grid(baseline, period_min=period_min, period_max=period_max,
+                           oversample=oversample)
+    widths, mbins = bin_widths(freqs, durations)
+    return freqs, widths, mbins, 0.25
+
+
+def search(lc: LightCurve, *, period_min: float | None = None, period_max: float | None = None,
+           durations: np.ndarray | list[float] | None = None, max_signals: int = 3,
+           min_sde: float = DEFAULT_MIN_SDE, detrend_method: str = "biweight",
+           window_length: float | None = None, flux_mode: str = "auto",
+           oversample: float = 1.5, vetting: dict[str, float] | None = None) -> SearchResult:
+    """Find up to ``max_signals`` periodic transit-like dips in a light curve.
+
+    Parameters
+    ----------
+    lc : LightCurve
+        Raw light curve (any flux unit; see :mod:`exohunt.search.detrend`).
+    period_min, period_max : float, optional
+        Period range in days; defaults 0.5 d and half the baseline (≥ 2 transits).
+    durations : sequence of float, optional
+        Trial durations in days; default 1/3 … 2.5 × the duration of a central transit of a
+        Sun-like star at each trial period.
+    max_signals : int
+        Most signals to report; each found signal is masked and the data re-detrended.
+    min_sde : float
+        Stop when the periodogram peak's SDE falls below this (0 keeps the best signal).
+    detrend_method : {"biweight", "median"}
+    window_length : float, optional
+        Detrending window in days (default from the baseline).
+    flux_mode : {"auto", "relative", "additive"}
+    oversample : float
+        Frequency-grid oversampling (grid points per transit duration of phase drift).
+    vetting : dict, optional
+        Overrides of :data:`exohunt.search.vetting.VETTING_THRESHOLDS`.
+
+    Returns
+    -------
+    SearchResult
+    """
+    if detrend_method not in DETREND_METHODS:
+        raise ValueError(f"detrend_method must be one of {DETREND_METHODS}, "
+                         f"got {detrend_method!r}")
+    if max_signals < 1:
+        raise ValueError(f"max_signals must be at least 1, got {max_signals}")
+    clean = lc.remove_nans()
+    if len(clean) and np.any(np.diff(clean.time) < 0):
+        clean = clean[np.argsort(clean.time, kind="stable")]
+    options = {"method": detrend_method, "window_length": window_length, "flux_mode": flux_mode}
+    det = detrend(clean, **options)
+    baseline = det.time_span
+    p_min = MIN_PERIOD_DAYS if period_min is None else float(period_min)
+    p_max = baseline / 2 if period_max is None else float(period_max)
+    signals: list[Signal] = []
+    first_pg = None
+    if not (0 < p_min < p_max) or len(det) < 20:
+        return SearchResult([], det, None, det.meta["flux_mode"])
+    grid = _grid(baseline, p_min, p_max, durations, oversample)
+    for _ in range(max_signals):
+        exclude = _in_transit(det.time, signals)
+        noise = float(det.meta["noise"]) or 1.0
+        pg, *peak = _best_peak(det.time[~exclude], det.flux[~exclude], noise, grid)
+        first_pg = first_pg or pg
+        if peak[-1] < min_sde or peak[-2] <= 0:
+            break
+        found = Signal(*peak[:3], *([np.nan] * 16), False)  # ephemeris only, for the mask
+        det = detrend(clean, mask=_in_transit(clean.time, [*signals, found]), **options)
+        signals.append(_make_signal(det, _in_transit(det.time, signals), peak, vetting))
+    return SearchResult(signals, det, first_pg, det.meta["flux_mode"])

@@ -1,0 +1,191 @@
+"""The search-then-vet front end: views and statistics of the top signal of many stars."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from exohunt.batch import LightCurveBatch
+from exohunt.lightcurve import LightCurve
+from exohunt.search.core import Signal, search
+from exohunt.search.views import VIEW_NAMES, make_views
+
+__all__ = ["FEATURE_VERSION", "SIGNAL_COLUMNS", "STAT_COLUMNS", "FeatureSet", "extract_features",
+           "star_features"]
+
+#: Names the preprocessing (detrending, grid, views, statistics); runs record it.
+FEATURE_VERSION = "search-1:biweight+bls-ofir1.5+views201/61"
+
+STAT_COLUMNS = (
+    "has_signal", "log10_period", "duration_hours", "duration_ratio", "depth_sigma",
+    "depth_ppm", "depth_ppm_known", "snr", "sde", "power", "n_transits",
+    "n_transits_with_data", "odd_even_sigma", "odd_even_rel", "secondary_sigma",
+    "secondary_rel", "ingress_fraction", "single_event_fraction", "passes_vetting",
+)
+SIGNAL_COLUMNS = ("period_days", "t0_days", "duration_hours", "depth_ppm", "snr", "sde")
+_DEFAULTS = {"max_signals": 1, "min_sde": 0.0}
+_CHUNK = 16
+
+
+@dataclass(frozen=True)
+class FeatureSet:
+    """Per-star inputs of the search-then-vet models.
+
+    Attributes
+    ----------
+    views : dict of str to ndarray, each (N, bins) float32
+        ``global``, ``local``, ``secondary``, ``odd``, ``even`` (NaN-free; zeros, no signal).
+    stats : DataFrame, (N, len(STAT_COLUMNS))
+        Numeric, NaN-free statistics of each star's top signal (``has_signal`` = 0 and zeros
+        when none was found).
+    signals : DataFrame, N rows
+        ``period_days, t0_days, duration_hours, depth_ppm, snr, sde`` and the vetting columns
+        (NaN where no signal).
+    version : str
+        :data:`FEATURE_VERSION`.
+    """
+
+    views: dict[str, np.ndarray]
+    stats: pd.DataFrame
+    signals: pd.DataFrame
+    version: str = FEATURE_VERSION
+
+    def __len__(self) -> int:
+        return len(self.stats)
+
+
+def _stats(signal: Signal | None, noise: float) -> dict[str, float]:
+    if signal is None:
+        return dict.fromkeys(STAT_COLUMNS, 0.0)
+    s = signal
+    depth_known = np.isfinite(s.depth_ppm)
+    values = {
+        "has_signal": 1.0, "log10_period": np.log10(s.period),
+        "duration_hours": s.duration * 24, "duration_ratio": s.duration_ratio,
+        "depth_sigma": s.depth / noise if noise > 0 else 0.0,
+        "depth_ppm": s.depth_ppm if depth_known else 0.0,
+        "depth_ppm_known": float(depth_known), "snr": s.snr, "sde": s.sde, "power": s.power,
+        "n_transits": s.n_transits, "n_transits_with_data": s.n_transits_with_data,
+        "odd_even_sigma": s.odd_even_sigma, "odd_even_rel": s.odd_even_rel,
+        "secondary_sigma": s.secondary_sigma,
+        "secondary_rel": s.secondary_depth / s.depth if s.depth > 0 else 0.0,
+        "ingress_fraction": s.ingress_fraction,
+        "single_event_fraction": s.single_event_fraction,
+        "passes_vetting": float(s.passes_vetting),
+    }
+    return {k: float(np.clip(np.nan_to_num(v, nan=0.0), -1e6, 1e6)) for k, v in values.items()}
+
+
+def star_features(lc: LightCurve, *, global_bins: int = 201, local_bins: int = 61,
+                  **search_options: Any) -> tuple[dict[str, np.ndarray], dict, dict]:
+    """Views, statistics and the signal row of one star's top signal.
+
+    Returns ``(views, stats, row)``: views keyed by :data:`VIEW_NAMES`; ``stats`` keyed by
+    :data:`STAT_COLUMNS`; ``row`` with :data:`SIGNAL_COLUMNS` and the vetting columns.
+    """
+    options = {**_DEFAULTS, **search_options}
+    signal, views, noise = None, None, 0.0
+    try:
+        result = search(lc, **options)
+    except ValueError:  # too few usable cadences: no signal
+        result = None
+    if result is not None and result.signals:
+        signal = result.signals[0]
+        noise = float(result.detrended.meta["noise"])
+        views = make_views(result.detrended, signal, global_bins=global_bins,
+                           local_bins=local_bins).as_dict()
+    if views is None:
+        sizes = {"global": global_bins}
+        views = {name: np.zeros(sizes.get(name, local_bins), np.float32) for name in VIEW_NAMES}
+    row = signal.as_row() if signal is not None else dict.fromkeys(SIGNAL_COLUMNS, np.nan)
+    return views, _stats(signal, noise), row
+
+
+def _work(task: tuple) -> list[tuple]:
+    kind, payload, options = task
+    if kind == "batch":
+        time, rows, source, first = payload
+        curves = [LightCurve(time, row, None, {"source": source, "index": first + i})
+                  .remove_nans() for i, row in enumerate(rows)]
+    else:
+        curves = payload
+    return [star_features(lc, **options) for lc in curves]
+
+
+def _tasks(data: LightCurveBatch | Sequence[LightCurve], options: dict) -> list[tuple]:
+    if isinstance(data, LightCurveBatch):
+        return [("batch", (data.time, data.flux[i:i + _CHUNK], data.source, i), options)
+                for i in range(0, len(data), _CHUNK)]
+    curves = list(data)
+    bad = [i for i, lc in enumerate(curves) if not isinstance(lc, LightCurve)]
+    if bad:
+        raise TypeError(f"extract_features needs a LightCurveBatch or LightCurves; "
+                        f"item {bad[0]} is {type(curves[bad[0]]).__name__}")
+    return [("list", curves[i:i + _CHUNK], options) for i in range(0, len(curves), _CHUNK)]
+
+
+def resolve_jobs(jobs: int) -> int:
+    """Worker count: ``jobs`` if positive, else the cores this process may use."""
+    if jobs < 0:
+        raise ValueError(f"jobs must be >= 0 (0 = all cores), got {jobs}")
+    return jobs or len(os.sched_getaffinity(0))
+
+
+def _run(tasks: list[tuple], jobs: int, progress: bool) -> list[tuple]:
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=len(tasks), desc="search", unit="chunk", disable=not progress)
+    out: list[tuple] = []
+    if jobs <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            out.extend(_work(task))
+            bar.update()
+    else:
+        with ProcessPoolExecutor(jobs, mp_context=get_context("spawn")) as pool:
+            for part in pool.map(_work, tasks):
+                out.extend(part)
+                bar.update()
+    bar.close()
+    return out
+
+
+def extract_features(data: LightCurveBatch | Sequence[LightCurve], *, jobs: int = 0,
+                     progress: bool = False, global_bins: int = 201, local_bins: int = 61,
+                     **search_options: Any) -> FeatureSet:
+    """Search every star and collect its top signal's views and statistics.
+
+    Parameters
+    ----------
+    data : LightCurveBatch or sequence of LightCurve
+        Stars to search (raw flux; detrended here).
+    jobs : int
+        Worker processes (0 = all cores, 1 = in this process). Results do not depend on it.
+    progress : bool
+        Show a progress bar.
+    global_bins, local_bins : int
+        View lengths.
+    **search_options
+        Passed to :func:`exohunt.search.search` (default ``max_signals=1, min_sde=0``).
+
+    Returns
+    -------
+    FeatureSet
+    """
+    options = {"global_bins": global_bins, "local_bins": local_bins, **search_options}
+    results = _run(_tasks(data, options), resolve_jobs(jobs), progress)
+    views = {name: np.stack([r[0][name] for r in results]).astype(np.float32)
+             if results else np.zeros((0, global_bins if name == "global" else local_bins),
+                                      np.float32) for name in VIEW_NAMES}
+    stats = pd.DataFrame([r[1] for r in results], columns=list(STAT_COLUMNS)).astype(float)
+    signals = pd.DataFrame([r[2] for r in results])
+    for column in SIGNAL_COLUMNS:
+        if column not in signals:
+            signals[column] = np.nan
+    return FeatureSet(views=views, stats=stats, signals=signals)

@@ -1,0 +1,142 @@
+"""Transit statistics and vetting tests for one candidate signal on a detrended light curve.
+
+All statistics assume white noise of ``noise`` per point (the robust standard deviation of the
+detrended flux): depth errors are ``noise * sqrt(1/n_in + 1/n_out)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from exohunt.lightcurve import fold_phase
+from exohunt.search.grid import expected_duration
+
+__all__ = ["VETTING_THRESHOLDS", "passes_vetting", "transit_statistics"]
+
+#: Default vetting thresholds; a signal passes when every test passes.
+VETTING_THRESHOLDS = {
+    "min_sde": 9.0,                 # signal detection efficiency of the periodogram peak
+    "min_snr": 7.1,                 # transit depth / depth error
+    "min_transits_with_data": 2,    # distinct transits with in-transit points
+    "max_single_event_fraction": 0.8,  # share of chi-square from the strongest transit
+    "max_odd_even_sigma": 3.0,      # odd/even depth difference (σ) …
+    "max_odd_even_rel": 0.1,        # … only fails if also > 10 % of the depth
+    "max_secondary_sigma": 3.0,     # secondary eclipse significance (σ) …
+    "max_secondary_rel": 0.1,       # … only fails if also deeper than 10 % of the primary
+    "min_duration_ratio": 0.15,     # duration / expected for a Sun-like star
+    "max_duration_ratio": 3.5,
+}
+
+
+def _box(flux: np.ndarray, inside: np.ndarray, outside: np.ndarray, noise: float
+         ) -> tuple[float, float]:
+    """Depth (out-of-transit mean minus in-transit mean) and its error."""
+    n_in, n_out = int(inside.sum()), int(outside.sum())
+    if n_in == 0 or n_out == 0:
+        return float("nan"), float("nan")
+    depth = float(flux[outside].mean() - flux[inside].mean())
+    return depth, float(noise * np.sqrt(1 / n_in + 1 / n_out))
+
+
+def _ingress_fraction(phase: np.ndarray, resid: np.ndarray, duration: float) -> float:
+    """Best-fitting trapezoid ingress time as a fraction of the duration (0 = box, 0.5 = V)."""
+    near = np.abs(phase) < 1.5 * duration
+    x, r = np.abs(phase[near]), resid[near]
+    if x.size < 5:
+        return float("nan")
+    best, best_f = np.inf, float("nan")
+    for scale in (0.8, 1.0, 1.25, 1.5):
+        half = 0.5 * duration * scale
+        for frac in np.linspace(0.02, 0.5, 13):
+            ramp = frac * 2 * half
+            shape = np.clip((half - x) / ramp, 0.0, 1.0)
+            norm = float(shape @ shape)
+            if norm == 0:
+                continue
+            depth = -float(shape @ r) / norm
+            chi2 = float(np.sum((r + depth * shape) ** 2))
+            if chi2 < best:
+                best, best_f = chi2, float(frac)
+    return best_f
+
+
+def transit_statistics(time: np.ndarray, flux: np.ndarray, *, period: float, t0: float,
+                       duration: float, noise: float) -> dict[str, float]:
+    """Depth, SNR and vetting statistics of a box transit.
+
+    Parameters
+    ----------
+    time, flux : ndarray, shape (T,)
+        Detrended light curve (days; flux around 1).
+    period, t0, duration : float
+        Candidate ephemeris in days.
+    noise : float
+        Per-point noise in the flux unit.
+
+    Returns
+    -------
+    dict
+        ``depth, depth_err, snr, n_transits, n_transits_with_data, odd_even_sigma,
+        secondary_depth, secondary_sigma, ingress_fraction, duration_ratio,
+        single_event_fraction`` (NaN where undefined).
+    """
+    phase = fold_phase(time, period, t0)
+    inside = np.abs(phase) < 0.5 * duration
+    outside = np.abs(phase) > duration
+    depth, depth_err = _box(flux, inside, outside, noise)
+    baseline = float(np.median(flux[outside])) if outside.any() else 1.0
+    epoch = np.round((time - t0) / period).astype(np.int64)
+    in_epochs = epoch[inside]
+    events, counts = np.unique(in_epochs, return_counts=True)
+    sums = np.array([np.sum(baseline - flux[inside][in_epochs == e]) for e in events])
+    chi2 = np.maximum(sums, 0.0) ** 2 / np.maximum(counts, 1) / max(noise, 1e-300) ** 2
+    first = np.ceil((time.min() - t0) / period - 0.5 * duration / period)
+    last = np.floor((time.max() - t0) / period + 0.5 * duration / period)
+    odd = (epoch % 2).astype(bool)
+    d_odd, e_odd = _box(flux, inside & odd, outside, noise)
+    d_even, e_even = _box(flux, inside & ~odd, outside, noise)
+    phase2 = fold_phase(time, period, t0 + 0.5 * period)
+    sec_in = np.abs(phase2) < 0.5 * duration
+    sec_out = (np.abs(phase2) > duration) & ~inside
+    d_sec, e_sec = _box(flux, sec_in, sec_out, noise)
+    return {
+        "depth": depth,
+        "depth_err": depth_err,
+        "snr": depth / depth_err if depth_err > 0 else float("nan"),
+        "n_transits": int(max(last - first + 1, 0)),
+        "n_transits_with_data": int(events.size),
+        "odd_even_sigma": abs(d_odd - d_even) / float(np.hypot(e_odd, e_even)),
+        "odd_even_rel": abs(d_odd - d_even) / depth if depth > 0 else float("nan"),
+        "secondary_depth": d_sec,
+        "secondary_sigma": d_sec / e_sec if e_sec > 0 else float("nan"),
+        "ingress_fraction": _ingress_fraction(phase, flux - baseline, duration),
+        "duration_ratio": duration / float(expected_duration(period)),
+        "single_event_fraction": float(chi2.max() / chi2.sum()) if chi2.sum() > 0
+        else float("nan"),
+    }
+
+
+def passes_vetting(stats: dict[str, float], *, sde: float,
+                   thresholds: dict[str, float] | None = None) -> bool:
+    """Whether a signal passes every test of ``thresholds`` (default
+    :data:`VETTING_THRESHOLDS`; unknown keys are rejected). NaN statistics fail the test
+    they belong to, except odd/even and secondary, which cannot be judged without data."""
+    limits = dict(VETTING_THRESHOLDS)
+    unknown = set(thresholds or {}) - set(limits)
+    if unknown:
+        raise ValueError(f"unknown vetting thresholds {sorted(unknown)}; "
+                         f"allowed: {sorted(limits)}")
+    limits.update(thresholds or {})
+    secondary_rel = stats["secondary_depth"] / stats["depth"] if stats["depth"] > 0 else 0.0
+    tests = (
+        sde >= limits["min_sde"],
+        stats["snr"] >= limits["min_snr"],
+        stats["n_transits_with_data"] >= limits["min_transits_with_data"],
+        stats["single_event_fraction"] <= limits["max_single_event_fraction"],
+        not (stats["odd_even_sigma"] > limits["max_odd_even_sigma"]
+             and stats["odd_even_rel"] > limits["max_odd_even_rel"]),
+        not (stats["secondary_sigma"] > limits["max_secondary_sigma"]
+             and secondary_rel > limits["max_secondary_rel"]),
+        limits["min_duration_ratio"] <= stats["duration_ratio"] <= limits["max_duration_ratio"],
+    )
+    return bool(all(tests))
