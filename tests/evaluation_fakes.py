@@ -21,7 +21,8 @@ def make_batch(n_stars: int = 60, n_planets: int = 6, length: int = 600, seed: i
     flux = 1 + rng.normal(0, 1e-3, size=(n_stars, length))
     labels = np.zeros(n_stars, dtype=int)
     labels[:n_planets] = 1
-    depth = np.where(labels == 1, np.linspace(0.0015, 0.006, n_stars), 0.0)
+    depth = np.zeros(n_stars)
+    depth[:n_planets] = np.linspace(0.0015, 0.006, n_planets)
     t0 = rng.uniform(0, PERIOD, n_stars)
     in_transit = np.abs((time[None, :] - t0[:, None] + PERIOD / 2) % PERIOD - PERIOD / 2) < 0.06
     flux -= depth[:, None] * in_transit

@@ -56,3 +56,12 @@ def load_run_or_fail(path):
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
         raise RunDirectoryError(f"{path}: cannot be loaded ({type(error).__name__}: {error}); "
                                 f"expected {expected}") from None
+
+
+def seed_everything(seed: int) -> None:
+    """Seed torch (exohunt's own numpy code takes explicit seeded generators)."""
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - torch is a dependency
+        return
+    torch.manual_seed(seed)

@@ -1,17 +1,59 @@
-"""``exohunt predict``: not implemented yet."""
+"""``exohunt predict RUN_DIR INPUT... --out predictions.csv``: score any readable input."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
-from exohunt.errors import NotImplementedYetError
+from exohunt.commands._common import (
+    add_jobs,
+    add_read_options,
+    add_seed,
+    load_run_or_fail,
+    seed_everything,
+)
 
-HELP = "(predict: not implemented yet)"
+HELP = "score light curves with a trained run: predictions.csv (+ a PNG per candidate)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rest", nargs="*")
+    parser.add_argument("run_dir", metavar="RUN_DIR", help="run directory made by 'exohunt train'")
+    parser.add_argument("inputs", metavar="INPUT", nargs="+",
+                        help="Kaggle CSV, FITS files or folders, time/flux tables, npy/npz, …")
+    parser.add_argument("--out", required=True, metavar="CSV", help="predictions CSV to write")
+    parser.add_argument("--plots", default=None, metavar="DIR",
+                        help="write a diagnostic PNG per candidate into DIR")
+    parser.add_argument("--sort", action="store_true", help="sort rows by probability")
+    parser.add_argument("--strict", action="store_true",
+                        help="stop at the first unreadable input (default: report and skip it)")
+    parser.add_argument("--chunk-size", type=int, default=1024,
+                        help="stars scored at once; bounds memory (default 1024)")
+    add_jobs(parser)
+    add_seed(parser)
+    add_read_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise NotImplementedYetError("'exohunt predict' is not implemented yet")
+    from exohunt.predict import predict
+
+    run_ = load_run_or_fail(args.run_dir)
+    seed_everything(args.seed)
+    read_options = {k: v for k, v in (("format", args.input_format),
+                                      ("flux_column", args.flux_column)) if v is not None}
+
+    def report(source: str, message: str) -> None:
+        print(f"skipped {source}: {message}", file=sys.stderr)
+
+    summary = predict(run_, args.inputs, out=args.out, jobs=args.jobs, strict=args.strict,
+                      plots=args.plots, sort=args.sort, progress=True,
+                      chunk_size=args.chunk_size, read_options=read_options, report=report)
+    print(f"Scored {summary.n_stars} stars from {summary.n_inputs} inputs in "
+          f"{summary.seconds:.1f} s ({summary.stars_per_second:.1f} stars/s): "
+          f"{summary.n_candidates} candidates (threshold {run_.threshold:.3g}), "
+          f"{summary.n_rows} rows -> {summary.out}")
+    if summary.plots:
+        print(f"{len(summary.plots)} candidate plots in {args.plots}")
+    if summary.skipped:
+        print(f"{len(summary.skipped)} unreadable inputs skipped (listed above; --strict makes "
+              "this fatal)")
+    return 0

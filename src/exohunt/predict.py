@@ -1,0 +1,246 @@
+"""Batch scoring of any readable input with a trained run, streamed to ``predictions.csv``.
+
+Inputs are read one at a time; batches (Kaggle CSV rows, views) are cut into chunks of
+``chunk_size`` stars and single-star files are gathered into chunks, so the rows in memory at
+once are bounded by the chunk size, not by the number of stars. Rows are appended to the CSV as
+each chunk is scored (``--sort`` re-reads the finished file, which holds only the small result
+rows). A file that cannot be read is reported and skipped, or fatal with ``strict=True``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from exohunt.batch import LightCurveBatch, ViewBatch
+from exohunt.errors import InputError
+from exohunt.lightcurve import LightCurve
+
+__all__ = ["DEFAULT_CHUNK_SIZE", "PredictSummary", "predict"]
+
+DEFAULT_CHUNK_SIZE = 1024
+
+
+@dataclass(frozen=True)
+class PredictSummary:
+    """What :func:`predict` did.
+
+    Attributes
+    ----------
+    out : Path
+        The predictions CSV.
+    n_inputs, n_stars, n_rows, n_candidates : int
+        Inputs read, stars scored, rows written (one per star, or per signal), candidate rows.
+    skipped : list of (source, message)
+        Inputs that could not be read.
+    seconds : float
+        Wall time of reading, scoring and writing.
+    plots : list of Path
+        Diagnostic PNGs written (one per candidate) when a plot directory was given.
+    """
+
+    out: Path
+    n_inputs: int
+    n_stars: int
+    n_rows: int
+    n_candidates: int
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    plots: list[Path] = field(default_factory=list)
+
+    @property
+    def stars_per_second(self) -> float:
+        """Scoring throughput, stars per second of wall time."""
+        return self.n_stars / self.seconds if self.seconds > 0 else float("nan")
+
+
+def _sources(inputs, read_options: dict) -> Iterator[tuple[str, object]]:
+    """``(source, object | InputError)`` for paths (via ``iter_inputs``) and in-memory data."""
+    items = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+    paths = [item for item in items if isinstance(item, (str, os.PathLike))]
+    objects = [item for item in items if not isinstance(item, (str, os.PathLike))]
+    for obj in objects:
+        yield getattr(obj, "source", "") or getattr(obj, "meta", {}).get("source", "data"), obj
+    if paths:
+        from exohunt.io import iter_inputs
+
+        yield from iter_inputs([str(p) for p in paths], **read_options)
+
+
+def _chunks(objects: Iterable[object], size: int) -> Iterator[tuple[object, int]]:
+    """``(chunk, row offset)``: batches cut into slices, single light curves gathered."""
+    pending: list[LightCurve] = []
+    for obj in objects:
+        if isinstance(obj, LightCurveBatch):
+            for start in range(0, len(obj), size):
+                stop = min(start + size, len(obj))
+                labels = None if obj.labels is None else obj.labels[start:stop]
+                yield LightCurveBatch(obj.flux[start:stop], labels, obj.time, obj.source,
+                                      {k: v for k, v in obj.meta.items() if k != "indices"}), start
+        elif isinstance(obj, ViewBatch):
+            for start in range(0, len(obj), size):
+                part = slice(start, min(start + size, len(obj)))
+                labels = None if obj.labels is None else obj.labels[part]
+                yield ViewBatch(obj.global_view[part], obj.local_view[part], labels,
+                                obj.table.iloc[part].reset_index(drop=True), obj.source), start
+        else:
+            pending.extend(obj if isinstance(obj, (list, tuple)) else [obj])
+            while len(pending) >= size:
+                yield pending[:size], 0
+                pending = pending[size:]
+    if pending:
+        yield pending, 0
+
+
+def _safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", Path(str(text)).name)[-80:] or "star"
+
+
+def _plot_candidates(frame: pd.DataFrame, chunk, offset: int, directory: Path) -> list[Path]:
+    from exohunt.evaluation.data import star_arrays
+    from exohunt.evaluation.plots import plot_star
+
+    written = []
+    positions = range(len(chunk))
+    for row, position in zip(frame.itertuples(index=False), _row_positions(frame, chunk, offset)):
+        if not bool(row.is_candidate) or position not in positions:
+            continue
+        x, y, kind = star_arrays(chunk, position)
+        period = getattr(row, "period_days", None) if kind == "time" else None
+        duration = getattr(row, "duration_hours", None)
+        title = f"{row.source} #{row.index}: probability {row.probability:.3f}"
+        path = directory / f"{_safe_name(row.source)}_{row.index}_{len(written)}.png"
+        written.append(plot_star(x, y, title, path, period=period,
+                                 t0=getattr(row, "t0_days", None),
+                                 duration_days=None if duration is None else duration / 24,
+                                 fold_label="found signal"))
+    return written
+
+
+def _row_positions(frame: pd.DataFrame, chunk, offset: int) -> list[int]:
+    """Position within ``chunk`` of the star each prediction row belongs to."""
+    if isinstance(chunk, list):
+        order = {}
+        for i, lc in enumerate(chunk):
+            order.setdefault(str(lc.meta.get("source", "")), i)
+        return [order.get(str(s), -1) for s in frame["source"]]
+    return (frame["index"].to_numpy() - offset).tolist()
+
+
+def _score_chunk(run, chunk, offset: int, jobs: int) -> pd.DataFrame:
+    frame = run.predict(chunk, jobs=jobs, progress=False)
+    if offset and not isinstance(chunk, list):
+        frame = frame.assign(index=frame["index"].to_numpy() + offset)
+    return frame
+
+
+def _finish(partial: Path, out: Path, sort: bool) -> None:
+    if sort and partial.stat().st_size > 0:
+        rows = pd.read_csv(partial)
+        rows.sort_values("probability", ascending=False, kind="mergesort").to_csv(
+            partial, index=False)
+    partial.replace(out)
+
+
+def predict(run, inputs, *, out, jobs: int = 0, strict: bool = False, plots=None,
+            sort: bool = False, progress: bool = True, chunk_size: int = DEFAULT_CHUNK_SIZE,
+            read_options: dict | None = None, report=None) -> PredictSummary:
+    """Score every star of ``inputs`` with ``run`` and write ``predictions.csv``.
+
+    Parameters
+    ----------
+    run : exohunt.training.Run
+        Trained run; its own preprocessing and stored threshold are used.
+    inputs : path, data object, or list of them
+        Anything :func:`exohunt.io.read` reads (Kaggle CSV, FITS files or folders, time/flux
+        tables, npy/npz, TFRecord views), or already-read ``LightCurveBatch``/``LightCurve``.
+    out : path
+        The CSV to write (columns of DESIGN.md: ``source, index, probability, is_candidate,
+        period_days, t0_days, duration_hours, depth_ppm, snr`` then vetting columns; columns
+        that only later chunks have are dropped).
+    jobs : int
+        Worker processes per chunk (0 = all cores).
+    strict : bool
+        Raise :class:`InputError` on the first unreadable input instead of skipping it.
+    plots : path, optional
+        Directory for one diagnostic PNG per candidate row.
+    sort : bool
+        Sort rows by probability, highest first.
+    progress : bool
+        Show a progress bar (stars scored) on stderr.
+    chunk_size : int
+        Stars scored at once; bounds memory.
+    read_options : dict, optional
+        Passed to :func:`exohunt.io.iter_inputs` (``format``, ``flux_column`` …).
+    report : callable, optional
+        Called as ``report(source, message)`` for each skipped input.
+
+    Returns
+    -------
+    PredictSummary
+    """
+    from tqdm.auto import tqdm
+
+    if chunk_size < 1:
+        raise InputError(f"chunk_size must be at least 1, got {chunk_size}")
+    out = Path(out)
+    if out.is_dir():
+        raise InputError(f"{out}: is a directory; --out expects a CSV file name")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    plot_dir = None if plots is None else Path(plots)
+    if plot_dir is not None:
+        plot_dir.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".partial")
+    skipped: list[tuple[str, str]] = []
+    counts = {"inputs": 0, "stars": 0, "rows": 0, "candidates": 0}
+    written_plots: list[Path] = []
+    columns: list[str] | None = None
+    start = time.perf_counter()
+
+    def readable():
+        for source, obj in _sources(inputs, read_options or {}):
+            if isinstance(obj, Exception):
+                if strict:
+                    raise obj if isinstance(obj, InputError) else InputError(f"{source}: {obj}")
+                skipped.append((str(source), str(obj)))
+                if report is not None:
+                    report(str(source), str(obj))
+                continue
+            counts["inputs"] += 1
+            yield obj
+
+    bar = tqdm(desc="scoring", unit="star", disable=not progress, file=sys.stderr)
+    try:
+        with partial.open("w", newline="") as handle:
+            for chunk, offset in _chunks(readable(), chunk_size):
+                frame = _score_chunk(run, chunk, offset, jobs)
+                columns = list(frame.columns) if columns is None else columns
+                frame.reindex(columns=columns).to_csv(handle, header=counts["rows"] == 0,
+                                                      index=False)
+                counts["stars"] += len(chunk)
+                counts["rows"] += len(frame)
+                counts["candidates"] += int(np.sum(frame["is_candidate"].astype(bool)))
+                if plot_dir is not None:
+                    written_plots += _plot_candidates(frame, chunk, offset, plot_dir)
+                bar.update(len(chunk))
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    finally:
+        bar.close()
+    if counts["inputs"] == 0:
+        partial.unlink(missing_ok=True)
+        raise InputError(f"no readable input among {len(skipped)} given; nothing written to "
+                         f"{out}")
+    _finish(partial, out, sort)
+    return PredictSummary(out, counts["inputs"], counts["stars"], counts["rows"],
+                          counts["candidates"], skipped, time.perf_counter() - start,
+                          written_plots)

@@ -1,0 +1,88 @@
+"""predict(): streamed, chunked scoring to CSV with a fake run (no training needed)."""
+
+import tracemalloc
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evaluation_fakes import FakeRun, make_batch
+from exohunt.batch import LightCurveBatch
+from exohunt.errors import InputError
+from exohunt.predict import predict
+
+
+def test_rows_match_unchunked_scores_and_indices_are_global(tmp_path):
+    batch, _ = make_batch(n_stars=50, n_planets=5)
+    run = FakeRun()
+    summary = predict(run, batch, out=tmp_path / "p.csv", chunk_size=16, progress=False)
+    rows = pd.read_csv(tmp_path / "p.csv")
+    assert run.calls == [16, 16, 16, 2]
+    assert rows["index"].tolist() == list(range(50))
+    np.testing.assert_allclose(rows["probability"], run.score(batch), rtol=1e-12)
+    assert list(rows.columns[:9]) == ["source", "index", "probability", "is_candidate",
+                                      "period_days", "t0_days", "duration_hours", "depth_ppm",
+                                      "snr"]
+    assert (summary.n_stars, summary.n_rows, summary.n_inputs) == (50, 50, 1)
+    assert summary.n_candidates == int(np.sum(run.score(batch) >= 0.5)) > 0
+    assert not (tmp_path / "p.csv.partial").exists()
+
+
+def test_sorted_output_and_candidate_plots(tmp_path):
+    batch, _ = make_batch(n_stars=30, n_planets=4)
+    summary = predict(FakeRun(), batch, out=tmp_path / "p.csv", sort=True, progress=False,
+                      plots=tmp_path / "plots", chunk_size=7)
+    rows = pd.read_csv(tmp_path / "p.csv")
+    assert rows["probability"].is_monotonic_decreasing
+    assert len(summary.plots) == summary.n_candidates == int(rows["is_candidate"].sum()) >= 1
+    assert all(p.stat().st_size > 1000 for p in summary.plots)
+
+
+def test_unreadable_inputs_are_skipped_or_fatal(tmp_path, monkeypatch):
+    batch, _ = make_batch(n_stars=10, n_planets=2)
+
+    def fake_iter_inputs(paths, **options):
+        for path in paths:
+            if "bad" in path:
+                yield path, InputError(f"{path}: not a light curve")
+            else:
+                yield path, batch
+
+    import exohunt.io as io
+
+    monkeypatch.setattr(io, "iter_inputs", fake_iter_inputs, raising=False)
+    seen = []
+    summary = predict(FakeRun(), ["good.csv", "bad.fits", "good2.csv"], out=tmp_path / "p.csv",
+                      progress=False, report=lambda s, m: seen.append(s))
+    assert summary.skipped == [("bad.fits", "bad.fits: not a light curve")] and seen == ["bad.fits"]
+    assert summary.n_stars == 20
+    with pytest.raises(InputError, match=r"bad\.fits"):
+        predict(FakeRun(), ["good.csv", "bad.fits"], out=tmp_path / "q.csv", strict=True,
+                progress=False)
+    assert not (tmp_path / "q.csv").exists() and not (tmp_path / "q.csv.partial").exists()
+    with pytest.raises(InputError, match="no readable input"):
+        predict(FakeRun(), ["bad.fits"], out=tmp_path / "r.csv", progress=False)
+
+
+def test_out_must_not_be_a_directory(tmp_path):
+    batch, _ = make_batch(n_stars=4, n_planets=1)
+    with pytest.raises(InputError, match="is a directory"):
+        predict(FakeRun(), batch, out=tmp_path, progress=False)
+
+
+def _peak_bytes(n_stars: int, tmp_path) -> int:
+    rng = np.random.default_rng(0)
+    batch = LightCurveBatch(1 + rng.normal(0, 1e-3, (n_stars, 64)).astype(np.float32),
+                            None, None, "big.csv")
+    tracemalloc.start()
+    predict(FakeRun(), batch, out=tmp_path / f"p{n_stars}.csv", chunk_size=500, progress=False)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+def test_memory_stays_flat_as_stars_grow(tmp_path):
+    _peak_bytes(500, tmp_path)  # warm-up: first-call imports and caches
+    small = _peak_bytes(2_000, tmp_path)
+    large = _peak_bytes(20_000, tmp_path)  # 10× the stars, already in memory as input
+    assert large < 1.5 * small, (small, large)
