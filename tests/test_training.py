@@ -1,0 +1,216 @@
+"""The training loop: honest splits, early stopping, checkpoints, thresholds, run directories."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+import exohunt
+from exohunt.batch import LightCurveBatch, ViewBatch
+from exohunt.errors import InputError, RunDirectoryError
+from exohunt.training import SequencePrep, choose_threshold, load_run, train
+from exohunt.training.threshold import safe_average_precision
+
+PREP = SequencePrep(detrend_window=31, n_bins=64)
+SMALL_CNN = {"channels": (4, 8), "hidden": 8}
+
+
+def dipped_batch(n: int = 120, length: int = 256, n_pos: int = 24, seed: int = 0,
+                 depth: float = 4.0) -> LightCurveBatch:
+    """White noise (σ=1) plus a slow trend; positives get periodic box dips."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(length)
+    flux = rng.normal(0, 1, (n, length)) + 3 * np.sin(t / 40.0 + rng.uniform(0, 6, (n, 1)))
+    labels = np.zeros(n, np.int8)
+    labels[rng.choice(n, n_pos, replace=False)] = 1
+    for row in np.flatnonzero(labels):
+        period, start = rng.integers(40, 90), rng.integers(0, 40)
+        for s in range(start, length, period):
+            flux[row, s:s + 6] -= depth
+    return LightCurveBatch(flux.astype(np.float32), labels, source="dipped")
+
+
+def test_threshold_maximises_f1_or_meets_recall():
+    labels = np.array([0, 0, 0, 1, 0, 1, 1])
+    scores = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.8, 0.9])
+    best = choose_threshold(labels, scores)
+    assert best.threshold == pytest.approx(0.35) and best.f1 == pytest.approx(6 / 7)
+    strict = choose_threshold(labels, scores, "recall:0.6")
+    assert strict.threshold == pytest.approx(0.65) and strict.recall == pytest.approx(2 / 3)
+    assert choose_threshold(labels, scores, "recall:1").recall == 1.0
+    with pytest.raises(InputError, match="recall:R"):
+        choose_threshold(labels, scores, "accuracy")
+
+
+def test_run_roundtrip_gives_identical_predictions(tmp_path):
+    data = dipped_batch()
+    run = train(data, model="cnn", out=tmp_path / "run", epochs=6, prep=PREP,
+                config=SMALL_CNN, jobs=1)
+    for name in ("model.pt", "config.json", "history.json", "metrics.json"):
+        assert (tmp_path / "run" / name).is_file()
+    config = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert config["model"]["name"] == "cnn" and config["seed"] == 42
+    assert config["threshold"]["objective"] == "f1"
+    assert config["preprocessing"]["sequence"]["n_bins"] == 64
+    assert {"exohunt", "torch", "numpy"} <= set(config["versions"])
+    history = json.loads((tmp_path / "run" / "history.json").read_text())
+    assert {"epoch", "train_loss", "val_loss", "val_average_precision", "seconds"} <= set(
+        history[0])
+    loaded = load_run(tmp_path / "run", device="cpu")
+    np.testing.assert_array_equal(run.score(data), loaded.score(data))
+    assert loaded.threshold == run.threshold
+    table = loaded.predict(data)
+    assert list(table.columns[:9]) == ["source", "index", "probability", "is_candidate",
+                                       "period_days", "t0_days", "duration_hours",
+                                       "depth_ppm", "snr"]
+    assert table["period_days"].isna().all()
+    assert (table["is_candidate"] == (table["probability"] >= run.threshold)).all()
+    # The dips are easy: the network must have learned them.
+    assert run.metrics["average_precision"] > 0.8
+
+
+def test_same_seed_same_model():
+    data = dipped_batch(n=80, n_pos=16)
+    first = train(data, model="cnn", epochs=2, prep=PREP, config=SMALL_CNN, jobs=1)
+    second = train(data, model="cnn", epochs=2, prep=PREP, config=SMALL_CNN, jobs=1)
+    np.testing.assert_array_equal(first.score(data), second.score(data))
+
+
+def test_early_stopping_restores_the_best_checkpoint():
+    data = dipped_batch(n=100, n_pos=20, depth=0.0)  # no signal: validation AP cannot climb
+    run = train(data, model="cnn", epochs=40, prep=PREP, config=SMALL_CNN, jobs=1,
+                loop={"patience": 2, "learning_rate": 3e-3})
+    assert run.metrics["stopped"] == "early_stopping"
+    assert run.metrics["epochs_run"] < 40
+    aps = [h["val_average_precision"] for h in run.history]
+    best = run.metrics["best_epoch"]
+    assert aps[best - 1] == max(aps)
+    assert run.metrics["epochs_run"] == best + 2
+    val_rows = np.array(run.config["split"]["val_rows"])
+    restored = safe_average_precision(data.labels[val_rows], run.score(data.subset(val_rows)))
+    assert restored == pytest.approx(aps[best - 1], abs=1e-9)
+
+
+def test_validation_is_stratified_and_disjoint():
+    data = dipped_batch(n=100, n_pos=20)
+    run = train(data, model="cnn", epochs=1, prep=PREP, config=SMALL_CNN, jobs=1)
+    val = np.array(run.config["split"]["val_rows"])
+    assert len(val) == 20 and data.labels[val].sum() == 4
+    assert run.config["data"]["n_train"] == 80
+
+
+def test_smote_never_touches_validation_rows(monkeypatch):
+    import exohunt.training.api as api
+
+    seen = {}
+    real = api.smote_inputs
+
+    def spy(inputs, labels, *, seed):
+        seen["flux"], seen["labels"] = inputs["flux"].copy(), labels.copy()
+        return real(inputs, labels, seed=seed)
+
+    monkeypatch.setattr(api, "smote_inputs", spy)
+    data = dipped_batch(n=100, n_pos=20)
+    run = train(data, model="cnn", epochs=1, prep=PREP, config=SMALL_CNN, imbalance="smote",
+                jobs=1)
+    val = np.array(run.config["split"]["val_rows"])
+    assert len(seen["labels"]) == 100 - len(val)
+    from exohunt.training.preprocess import prepare_sequences
+
+    all_rows = prepare_sequences(data.flux, PREP)
+    for row in all_rows[val]:  # no validation star was given to SMOTE
+        assert not np.any(np.all(np.isclose(seen["flux"], row), axis=1))
+
+
+def _tamper(directory, name, mutate):
+    path = directory / name
+    path.write_bytes(mutate(path.read_bytes()))
+
+
+def test_tampered_or_foreign_run_directories_are_refused(tmp_path):
+    data = dipped_batch(n=60, n_pos=12)
+    train(data, model="cnn", out=tmp_path / "run", epochs=1, prep=PREP, config=SMALL_CNN,
+          jobs=1)
+    run_dir = tmp_path / "run"
+    original = (run_dir / "model.pt").read_bytes()
+    _tamper(run_dir, "model.pt", lambda b: b[:-20] + bytes(20))
+    with pytest.raises(RunDirectoryError, match="checksum"):
+        load_run(run_dir)
+    # A pickle that would run code, with a matching checksum: weights_only refuses it.
+    (run_dir / "model.pt").write_bytes(original)
+    torch.save({"format": "exohunt-run", "model": "cnn", "payload": pd.Timestamp(0)},
+               run_dir / "model.pt")
+    config = json.loads((run_dir / "config.json").read_text())
+    import hashlib
+
+    config["files"] = {"model.pt": hashlib.sha256((run_dir / "model.pt").read_bytes()).hexdigest()}
+    (run_dir / "config.json").write_text(json.dumps(config))
+    with pytest.raises(RunDirectoryError, match="not a plain weights file"):
+        load_run(run_dir)
+    config["preprocessing"]["sequence"]["version"] = "seq-0"
+    (run_dir / "config.json").write_text(json.dumps(config))
+    with pytest.raises(RunDirectoryError, match="retrain"):
+        load_run(run_dir)
+    (run_dir / "config.json").write_text("{not json")
+    with pytest.raises(RunDirectoryError, match="not valid JSON"):
+        load_run(run_dir)
+    with pytest.raises(RunDirectoryError, match="not a directory"):
+        load_run(tmp_path / "nowhere")
+
+
+def view_batch(n: int = 200, seed: int = 0) -> ViewBatch:
+    """AstroNet-like views: PC = U-shaped local dip, EB = deep V, J = noise."""
+    rng = np.random.default_rng(seed)
+    kinds = rng.choice(["PC", "EB", "J"], size=n, p=[0.2, 0.2, 0.6])
+    g = rng.normal(0, 0.2, (n, 201)).astype(np.float32)
+    local = rng.normal(0, 0.2, (n, 61)).astype(np.float32)
+    local[kinds == "PC", 25:36] -= 1.0
+    local[kinds == "EB", 20:41] -= np.abs(np.linspace(-1, 1, 21)) - 1.0
+    g[kinds == "EB", 145:155] -= 0.5  # secondary eclipse
+    table = pd.DataFrame({"disposition": kinds, "tic_id": np.arange(n),
+                          "period_days": rng.uniform(1, 10, n), "snr": rng.uniform(7, 30, n)})
+    return ViewBatch(g, local, None, table, source="views")
+
+
+@pytest.mark.parametrize("model", ["twoview", "gbm"])
+def test_view_models_train_on_astronet_views(tmp_path, model):
+    views = view_batch()
+    config = {"global_widths": (4,), "local_widths": (4,), "hidden": 16} \
+        if model == "twoview" else {"max_iter": 60}
+    run = train(views, model=model, out=tmp_path / model, positive=("PC",), epochs=8,
+                config=config, jobs=1)
+    assert run.config["training"]["positive"] == ["PC"]
+    assert run.metrics["average_precision"] > 0.9
+    loaded = load_run(tmp_path / model, device="cpu")
+    np.testing.assert_allclose(loaded.score(views), run.score(views), rtol=0, atol=1e-12)
+    table = loaded.predict(views)
+    assert table["period_days"].notna().all()
+
+
+def test_gbm_weights_file_tampering_is_refused(tmp_path):
+    train(view_batch(), model="gbm", out=tmp_path / "gbm", config={"max_iter": 20}, jobs=1)
+    _tamper(tmp_path / "gbm", "model.skops", lambda b: b + b"x")
+    with pytest.raises(RunDirectoryError, match="checksum"):
+        load_run(tmp_path / "gbm")
+
+
+def test_bad_options_are_input_errors():
+    data = dipped_batch(n=60, n_pos=12)
+    with pytest.raises(InputError, match="weights, smote, inject, none"):
+        train(data, model="cnn", imbalance="oversample")
+    with pytest.raises(InputError, match="expected one of"):
+        train(data, model="transformer")
+    with pytest.raises(InputError, match="labelled"):
+        train(LightCurveBatch(data.flux), model="cnn")
+    with pytest.raises(InputError, match="positive"):
+        train(data, model="cnn", positive=("PC",))
+
+
+def test_top_level_names_are_the_training_api():
+    assert exohunt.train is train and exohunt.load_run is load_run
+    assert exohunt.Run is exohunt.training.Run
+    assert exohunt.training.DEFAULT_MODEL in exohunt.models.MODELS
