@@ -1,17 +1,119 @@
-"""``exohunt simulate``: not implemented yet."""
+"""``exohunt simulate OUT_DIR``: write a simulated labelled dataset with its truth tables.
+
+Outputs (``--format csv``, the default): ``OUT_DIR/train.csv`` and ``test.csv`` in the Kaggle
+layout, ``train_truth.csv`` and ``test_truth.csv`` (one row per star, same order). With
+``--format fits``: ``OUT_DIR/train/*.fits`` and ``test/*.fits`` (Kepler-like, flux in e-/s) and
+the same truth tables, whose ``file`` column names each star's file. Stars are generated and
+written one chunk at a time, so memory stays small whatever the preset.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+import time
+from pathlib import Path
 
-from exohunt.errors import NotImplementedYetError
+import numpy as np
 
-HELP = "(simulate: not implemented yet)"
+from exohunt.commands._common import add_seed
+from exohunt.errors import InputError
+
+HELP = "write a simulated labelled dataset (Kaggle-layout CSV or FITS) with truth tables"
+PRESET_CHOICES = ("kaggle", "big")
+FORMAT_CHOICES = ("csv", "fits")
+CHUNK = 256
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rest", nargs="*")
+    parser.add_argument("out_dir", metavar="OUT_DIR", help="output folder (created if missing)")
+    add_seed(parser)
+    parser.add_argument("--preset", default="kaggle", choices=PRESET_CHOICES,
+                        help="kaggle: 5,087/570 stars with 37/5 planets (default); "
+                             "big: same train, test of 5,000 stars with 150 planets")
+    parser.add_argument("--format", dest="out_format", default="csv", choices=FORMAT_CHOICES,
+                        help="csv: Kaggle layout (default); fits: one Kepler-like file per star")
+    parser.add_argument("--n-train", type=int, default=None, help="override train size")
+    parser.add_argument("--n-test", type=int, default=None, help="override test size")
+    parser.add_argument("--n-points", type=int, default=3197,
+                        help="cadences per star (default 3197)")
+    parser.add_argument("--cadence-minutes", type=float, default=29.4244,
+                        help="cadence in minutes (default 29.4244, Kepler long cadence; 2 = TESS)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="write into OUT_DIR even if it is not empty")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _prepare(out_dir: Path, overwrite: bool) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir}: exists and is not a folder")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not overwrite:
+        raise InputError(f"{out_dir}: folder is not empty; pass --overwrite to write into it")
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+
+def _write_csv_split(stars, path: Path, n_points: int) -> list[dict]:
+    from exohunt.io.writers import KaggleCsvWriter
+    from exohunt.simulate import style_flux
+
+    rows: list[dict] = []
+    flux = np.empty((CHUNK, n_points), dtype=np.float32)
+    labels = np.empty(CHUNK, dtype=np.int8)
+    filled = 0
+    with KaggleCsvWriter(path, n_points) as writer:
+        for star in stars:
+            flux[filled] = style_flux(star, "kaggle")
+            labels[filled] = star.truth["label"]
+            rows.append(star.truth)
+            filled += 1
+            if filled == CHUNK:
+                writer.write(flux, labels)
+                filled = 0
+        if filled:
+            writer.write(flux[:filled], labels[:filled])
+    return rows
+
+
+def _write_fits_split(stars, folder: Path, split: str, time_days: np.ndarray) -> list[dict]:
+    from exohunt.io.writers import write_fits
+    from exohunt.lightcurve import LightCurve
+    from exohunt.simulate import style_flux
+
+    folder.mkdir(exist_ok=True)
+    rows: list[dict] = []
+    for star in stars:
+        name = f"sim-{split}-{star.index:05d}_llc.fits"
+        counts = style_flux(star, "counts")
+        err = np.full_like(counts, star.noise_ppm * 1e-6 * star.flux_level)
+        meta = {"mission": "Kepler", "target_id": f"SIM {split} {star.index}"}
+        write_fits(folder / name, LightCurve(time_days, counts, err, meta), overwrite=True)
+        rows.append({**star.truth, "file": f"{split}/{name}"})
+    return rows
 
 
 def run(args: argparse.Namespace) -> int:
-    raise NotImplementedYetError("'exohunt simulate' is not implemented yet")
+    from exohunt.simulate import split_spec, time_grid, truth_frame
+    from exohunt.simulate.dataset import iter_split
+
+    out_dir = Path(args.out_dir)
+    _prepare(out_dir, args.overwrite)
+    grid = time_grid(args.n_points, args.cadence_minutes / 1440.0)
+    started = time.perf_counter()
+    for split, n_stars in (("train", args.n_train), ("test", args.n_test)):
+        spec = split_spec(args.preset, split, n_stars)
+        stars = iter_split(spec, args.seed, split, grid)
+        if not args.quiet:
+            from tqdm.auto import tqdm
+
+            stars = tqdm(stars, total=spec.n_stars, desc=f"simulate {split}", unit="star",
+                         file=sys.stderr)
+        if args.out_format == "csv":
+            rows = _write_csv_split(stars, out_dir / f"{split}.csv", args.n_points)
+        else:
+            rows = _write_fits_split(stars, out_dir / split, split, grid)
+        truth_frame(rows).to_csv(out_dir / f"{split}_truth.csv", index=False)
+        print(f"{split}: {spec.n_stars} stars, {spec.n_planets} planets -> "
+              f"{out_dir / (split + ('.csv' if args.out_format == 'csv' else '/'))}")
+    print(f"wrote {out_dir} in {time.perf_counter() - started:.1f} s "
+          f"(preset {args.preset}, seed {args.seed})")
+    return 0

@@ -1,0 +1,169 @@
+"""Writers for the formats exohunt reads: Kaggle-layout CSV and Kepler-like FITS light curves.
+
+Kaggle layout: a header ``LABEL,FLUX.1,...,FLUX.N`` and one row per star, ``LABEL`` 2 = planet
+host, 1 = not; flux values are written rounded to 0.01 (like the Kaggle Kepler files), so a batch
+whose flux is already rounded (the simulator's ``kaggle`` style) reads back as the same float32
+numbers. NaN is written as an empty field.
+
+FITS: a primary HDU (``TELESCOP``, ``MISSION``, ``OBJECT``, ``CREATOR``) and a ``LIGHTCURVE``
+binary table with ``TIME`` (days, ``BJDREFI`` offset), ``SAP_FLUX``, ``PDCSAP_FLUX``,
+``PDCSAP_FLUX_ERR`` (e-/s) and ``QUALITY``, as in Kepler/K2 ``*_llc.fits`` products.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+from types import TracebackType
+
+import numpy as np
+
+from exohunt.batch import LightCurveBatch
+from exohunt.lightcurve import LightCurve
+
+__all__ = ["GAP_QUALITY_FLAG", "KaggleCsvWriter", "write_fits", "write_kaggle_csv"]
+
+GAP_QUALITY_FLAG = 2  # Kepler "safe mode" bit: set on cadences without flux
+
+
+def _kaggle_values(flux: np.ndarray) -> np.ndarray:
+    """float64, rounded to 0.01, with -0.0 turned into 0.0."""
+    return np.round(np.asarray(flux, dtype=np.float64), 2) + 0.0
+
+
+class KaggleCsvWriter:
+    """Write a Kaggle-layout CSV in chunks (memory: one chunk).
+
+    Parameters
+    ----------
+    path : str or Path
+        Output file (overwritten).
+    n_points : int
+        Number of flux columns.
+
+    Examples
+    --------
+    >>> with KaggleCsvWriter("train.csv", 3197) as writer:   # doctest: +SKIP
+    ...     writer.write(flux_chunk, labels_chunk)
+    """
+
+    def __init__(self, path: str | os.PathLike, n_points: int) -> None:
+        self.path = Path(path)
+        self.n_points = int(n_points)
+        self.n_rows = 0
+        self._handle = open(self.path, "wb")
+        header = "LABEL," + ",".join(f"FLUX.{i}" for i in range(1, self.n_points + 1)) + "\n"
+        self._handle.write(header.encode("ascii"))
+
+    def write(self, flux: np.ndarray, labels: np.ndarray) -> None:
+        """Append rows: ``flux`` (n, n_points), ``labels`` (n,) with 1 = planet, 0 = not."""
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        flux = np.atleast_2d(flux)
+        labels = np.asarray(labels).reshape(-1)
+        if flux.shape[1] != self.n_points or labels.shape[0] != flux.shape[0]:
+            raise ValueError(f"expected flux (n, {self.n_points}) and labels (n,), "
+                             f"got {flux.shape} and {labels.shape}")
+        if not np.isin(labels, (0, 1)).all():
+            raise ValueError("labels must be 0 (not a planet host) or 1 (planet host)")
+        values = np.asfortranarray(_kaggle_values(flux))
+        columns = [pa.array(labels.astype(np.int64) + 1)]
+        columns += [pa.array(values[:, j], from_pandas=True) for j in range(self.n_points)]
+        names = ["LABEL"] + [f"FLUX.{i}" for i in range(1, self.n_points + 1)]
+        buffer = io.BytesIO()
+        pacsv.write_csv(pa.Table.from_arrays(columns, names=names), buffer,
+                        pacsv.WriteOptions(include_header=False, batch_size=4096))
+        self._handle.write(buffer.getvalue())
+        self.n_rows += flux.shape[0]
+
+    def close(self) -> None:
+        """Flush and close the file."""
+        self._handle.close()
+
+    def __enter__(self) -> KaggleCsvWriter:
+        return self
+
+    def __exit__(self, exc_type: type | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+def write_kaggle_csv(path: str | os.PathLike, batch: LightCurveBatch, *,
+                     chunk_size: int = 512) -> Path:
+    """Write a labelled batch as a Kaggle-layout CSV (``LABEL`` 2 = planet host, 1 = not).
+
+    Parameters
+    ----------
+    path : str or Path
+        Output file (overwritten).
+    batch : LightCurveBatch
+        Must have labels (0/1).
+    chunk_size : int
+        Rows formatted at a time.
+
+    Returns
+    -------
+    Path
+    """
+    if batch.labels is None:
+        raise ValueError("a Kaggle-layout CSV needs labels; this batch has none")
+    with KaggleCsvWriter(path, batch.flux.shape[1]) as writer:
+        for start in range(0, len(batch), chunk_size):
+            stop = start + chunk_size
+            writer.write(batch.flux[start:stop], batch.labels[start:stop])
+    return Path(path)
+
+
+def write_fits(path: str | os.PathLike, lc: LightCurve, *, overwrite: bool = False) -> Path:
+    """Write a light curve as a Kepler-like ``*_llc.fits`` file.
+
+    Parameters
+    ----------
+    path : str or Path
+        Output file.
+    lc : LightCurve
+        Flux in e-/s (or any unit); NaN flux marks gaps (``QUALITY`` gets the safe-mode bit 2).
+        ``meta`` may give ``mission`` (default "Kepler"), ``target_id``, ``quality`` (int array)
+        and ``sap_flux`` (array; default: the flux).
+    overwrite : bool
+        Replace an existing file.
+
+    Returns
+    -------
+    Path
+    """
+    from astropy.io import fits
+
+    meta = dict(lc.meta)
+    mission = str(meta.get("mission") or "Kepler")
+    flux = np.asarray(lc.flux, dtype=np.float32)
+    err = np.full_like(flux, np.nan) if lc.flux_err is None else lc.flux_err.astype(np.float32)
+    quality = meta.get("quality")
+    if quality is None:
+        quality = np.where(np.isfinite(flux), 0, GAP_QUALITY_FLAG)
+    sap = np.asarray(meta.get("sap_flux", flux), dtype=np.float32)
+    primary = fits.PrimaryHDU()
+    for key, value in (("TELESCOP", mission), ("MISSION", mission),
+                       ("OBJECT", str(meta.get("target_id") or "unknown")),
+                       ("CREATOR", "exohunt"), ("ORIGIN", "exohunt simulate")):
+        primary.header[key] = value
+    columns = [
+        fits.Column("TIME", "D", unit="BJD - 2454833", array=np.asarray(lc.time, float)),
+        fits.Column("SAP_FLUX", "E", unit="e-/s", array=sap),
+        fits.Column("PDCSAP_FLUX", "E", unit="e-/s", array=flux),
+        fits.Column("PDCSAP_FLUX_ERR", "E", unit="e-/s", array=err),
+        fits.Column("QUALITY", "J", array=np.asarray(quality, dtype=np.int32)),
+    ]
+    table = fits.BinTableHDU.from_columns(columns, name="LIGHTCURVE")
+    cadence = lc.cadence if len(lc) > 1 else 0.0
+    for key, value in (("TELESCOP", mission), ("MISSION", mission), ("OBJECT", primary.header[
+            "OBJECT"]), ("TIMEREF", "SOLARSYSTEM"), ("TIMESYS", "TDB"), ("BJDREFI", 2454833),
+            ("BJDREFF", 0.0), ("TIMEUNIT", "d"), ("TIMEDEL", cadence),
+            ("EXPOSURE", lc.time_span), ("TSTART", float(lc.time[0]) if len(lc) else 0.0),
+            ("TSTOP", float(lc.time[-1]) if len(lc) else 0.0)):
+        table.header[key] = value
+    path = Path(path)
+    fits.HDUList([primary, table]).writeto(path, overwrite=overwrite)
+    return path

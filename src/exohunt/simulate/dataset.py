@@ -1,0 +1,202 @@
+"""Simulated datasets: presets, one star at a time, and the in-memory :func:`simulate`.
+
+Presets (``n`` stars / planets; the negatives' kinds in fixed proportions, exact counts by the
+largest-remainder rule, then shuffled):
+
+=========  =============  ==============================================================
+preset     split          stars / planets, negatives' mix, planet SNR (log-uniform)
+=========  =============  ==============================================================
+kaggle     train          5,087 / 37; quiet 40 %, rotator 25 %, systematics 12 %, eb 9 %,
+                          flare 8 %, background-eb 6 %; SNR 8-60
+kaggle     test           570 / 5; same mix and SNR
+big        train          identical to kaggle's train (same stars for the same seed)
+big        test           5,000 / 150; quiet 33 %, rotator 22 %, eb 14 %, systematics 12 %,
+                          background-eb 11 %, flare 8 %; SNR 5-60
+=========  =============  ==============================================================
+
+Background EBs are diluted to an SNR drawn like the planets'. With ``n_train``/``n_test``
+overrides the planet count scales with the preset's planet fraction (at least 1).
+
+Randomness: star ``i`` of split ``s`` uses ``SeedSequence(seed, spawn_key=(s, 1, i))`` and the
+kind order uses ``spawn_key=(s, 0)`` (s = 0 train, 1 test), so the splits never share stars and a
+star does not depend on how many others are made or on chunking.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from exohunt.simulate.kinds import HOST_KINDS, KINDS, draw_eb, draw_planet, draw_star
+from exohunt.simulate.signals import (
+    eb_model,
+    expected_snr,
+    secondary_depth,
+    secondary_eclipse_time,
+    signal_depth,
+    transit_model,
+)
+from exohunt.simulate.stars import StarParams, star_flux
+
+__all__ = ["PRESETS", "SimulatedStar", "SplitSpec", "iter_split", "make_star", "split_kinds"]
+
+KAGGLE_MIX = {"quiet": 0.40, "rotator": 0.25, "systematics": 0.12, "eb": 0.09, "flare": 0.08,
+              "background-eb": 0.06}
+BIG_MIX = {"quiet": 0.33, "rotator": 0.22, "eb": 0.14, "systematics": 0.12,
+           "background-eb": 0.11, "flare": 0.08}
+
+
+@dataclass(frozen=True)
+class SplitSpec:
+    """How one split of a preset is made."""
+
+    n_stars: int
+    n_planets: int
+    mix: dict[str, float]
+    planet_snr: tuple[float, float]
+
+    def resized(self, n_stars: int | None) -> SplitSpec:
+        """The same split with ``n_stars`` stars and a proportional number of planets."""
+        if n_stars is None or n_stars == self.n_stars:
+            return self
+        n_planets = max(1, round(n_stars * self.n_planets / self.n_stars))
+        return SplitSpec(n_stars, min(n_planets, n_stars), self.mix, self.planet_snr)
+
+
+_KAGGLE_TRAIN = SplitSpec(5087, 37, KAGGLE_MIX, (8.0, 60.0))
+PRESETS: dict[str, dict[str, SplitSpec]] = {
+    "kaggle": {"train": _KAGGLE_TRAIN, "test": SplitSpec(570, 5, KAGGLE_MIX, (8.0, 60.0))},
+    "big": {"train": _KAGGLE_TRAIN, "test": SplitSpec(5000, 150, BIG_MIX, (5.0, 60.0))},
+}
+SPLIT_IDS = {"train": 0, "test": 1}
+
+TRUTH_COLUMNS = (
+    "index", "kind", "label", "period_days", "t0_days", "duration_hours", "depth_ppm", "snr",
+    "rp_rs", "impact", "noise_ppm", "target_snr", "n_transits", "host_kind", "flux_level",
+    "stellar_density", "a_rs", "inclination_deg", "u1", "u2", "secondary_depth_ppm",
+    "t_secondary_days", "eccentricity", "omega_deg", "dilution", "undiluted_depth_ppm",
+    "surface_brightness_ratio", "flux_ratio", "mass_ratio", "ellipsoidal_ppm", "grazing",
+    "granulation_ppm", "rotation_period_days", "rotation_amplitude_ppm", "n_flares",
+    "max_flare_amplitude_ppm", "sawtooth_ppm", "drift_ppm", "ramp_ppm", "n_gaps",
+    "n_valid", "n_cosmic_rays", "n_low_outliers",
+)
+
+
+def count_kinds(spec: SplitSpec) -> dict[str, int]:
+    """Exact number of stars of each kind (largest-remainder rounding of the mix)."""
+    n_neg = spec.n_stars - spec.n_planets
+    names = list(spec.mix)
+    raw = np.array([spec.mix[k] for k in names]) / sum(spec.mix.values()) * n_neg
+    counts = np.floor(raw).astype(int)
+    order = np.argsort(-(raw - counts), kind="stable")
+    counts[order[: n_neg - counts.sum()]] += 1
+    return {"planet": spec.n_planets, **dict(zip(names, counts.tolist()))}
+
+
+def split_kinds(spec: SplitSpec, seed: int, split: str) -> np.ndarray:
+    """The kind of every star of a split, in row order (object array of str)."""
+    counts = count_kinds(spec)
+    kinds = np.concatenate([np.full(n, kind, dtype=object) for kind, n in counts.items()])
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(SPLIT_IDS[split], 0)))
+    return kinds[rng.permutation(len(kinds))]
+
+
+@dataclass(frozen=True)
+class SimulatedStar:
+    """One simulated star: relative flux (NaN in gaps), its validity mask and truth row."""
+
+    index: int
+    kind: str
+    flux: np.ndarray
+    valid: np.ndarray
+    flux_level: float
+    noise_ppm: float
+    truth: dict = field(default_factory=dict)
+    signal: object = None
+
+
+def _host_kind(rng: np.random.Generator, mix: dict[str, float]) -> str:
+    weights = np.array([mix.get(k, 0.0) for k in HOST_KINDS])
+    return str(rng.choice(HOST_KINDS, p=weights / weights.sum()))
+
+
+def _star_truth(star: StarParams) -> dict:
+    return {
+        "noise_ppm": star.noise_ppm, "flux_level": star.flux_level,
+        "granulation_ppm": star.granulation_ppm,
+        "rotation_period_days": star.rotation_period if star.rotation_amplitude > 0 else math.nan,
+        "rotation_amplitude_ppm": star.rotation_amplitude * 1e6, "n_flares": len(star.flares),
+        "max_flare_amplitude_ppm": 1e6 * max((a for *_, a in star.flares), default=0.0),
+        "sawtooth_ppm": star.sawtooth_amplitude * 1e6, "drift_ppm": star.drift_amplitude * 1e6,
+        "ramp_ppm": star.ramp_amplitude * 1e6, "n_gaps": len(star.gaps),
+        "n_cosmic_rays": star.n_cosmic_rays, "n_low_outliers": star.n_low_outliers,
+    }
+
+
+def _signal_truth(time: np.ndarray, params, star: StarParams, valid: np.ndarray) -> dict:
+    truth = {
+        "period_days": params.period, "t0_days": params.t0, "duration_hours": params.t14 * 24,
+        "depth_ppm": signal_depth(params) * 1e6, "impact": params.impact,
+        "snr": expected_snr(time, params, star.noise_ppm, valid),
+        "stellar_density": params.stellar_density, "a_rs": params.a_rs,
+        "inclination_deg": params.inclination_deg, "u1": params.u1, "u2": params.u2,
+        "eccentricity": params.ecc, "omega_deg": params.omega_deg,
+    }
+    if hasattr(params, "rp_rs"):
+        truth["rp_rs"] = params.rp_rs
+        return truth
+    truth.update(
+        rp_rs=params.radius_ratio, t_secondary_days=secondary_eclipse_time(params),
+        secondary_depth_ppm=secondary_depth(params) * 1e6,
+        dilution=params.dilution, undiluted_depth_ppm=truth["depth_ppm"] * params.dilution,
+        surface_brightness_ratio=params.surface_brightness_ratio, mass_ratio=params.mass_ratio,
+        ellipsoidal_ppm=params.ellipsoidal_amplitude * 1e6, grazing=params.grazing,
+        flux_ratio=params.flux_ratio)
+    return truth
+
+
+def make_star(time: np.ndarray, kind: str, index: int, rng: np.random.Generator,
+              spec: SplitSpec) -> SimulatedStar:
+    """Draw and render one star of ``kind`` (see :mod:`exohunt.simulate.kinds`)."""
+    host = _host_kind(rng, spec.mix) if kind == "planet" else kind
+    star = draw_star(rng, "quiet" if kind in ("eb", "background-eb") else host, time)
+    truth = {"index": index, "kind": kind, "label": int(kind == "planet"),
+             "host_kind": host if kind == "planet" else "", **_star_truth(star)}
+    signal_params, model = None, None
+    valid_for_truth = None
+    if kind == "planet":
+        signal_params, target, n_transits = draw_planet(rng, time, star, spec.planet_snr)
+        model = transit_model(time, signal_params)
+        truth.update(target_snr=target, n_transits=n_transits)
+    elif kind in ("eb", "background-eb"):
+        snr_range = spec.planet_snr if kind == "background-eb" else None
+        signal_params, n_eclipses = draw_eb(rng, time, star, snr_range=snr_range)
+        model = eb_model(time, signal_params)
+        truth["n_transits"] = n_eclipses
+    flux, valid = star_flux(time, star, rng, model)
+    if signal_params is not None:
+        valid_for_truth = valid
+        truth.update(_signal_truth(time, signal_params, star, valid_for_truth))
+    truth["n_valid"] = int(valid.sum())
+    return SimulatedStar(index, kind, flux, valid, star.flux_level, star.noise_ppm, truth,
+                         signal_params)
+
+
+def star_rng(seed: int, split: str, index: int) -> np.random.Generator:
+    """The deterministic generator of star ``index`` of ``split``."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(SPLIT_IDS[split], 1,
+                                                                         index)))
+
+
+def iter_split(spec: SplitSpec, seed: int, split: str, time: np.ndarray) -> Iterator[SimulatedStar]:
+    """Yield the stars of one split in row order, one at a time (memory: one star)."""
+    if split not in SPLIT_IDS:
+        raise ValueError(f"split must be one of {', '.join(SPLIT_IDS)}, got {split!r}")
+    for index, kind in enumerate(split_kinds(spec, seed, split)):
+        yield make_star(time, str(kind), index, star_rng(seed, split, index), spec)
+
+
+assert set(KAGGLE_MIX) | {"planet"} == set(KINDS) == set(BIG_MIX) | {"planet"}

@@ -1,0 +1,175 @@
+"""Physics of the injected signals: SNR targeting, durations, EB secondaries, dilution, inject."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from exohunt.batch import KEPLER_LONG_CADENCE_DAYS
+from exohunt.lightcurve import LightCurve
+from exohunt.simulate import (
+    EclipsingBinaryParams,
+    PlanetParams,
+    a_over_rs,
+    eb_model,
+    inject,
+    rp_rs_for_snr,
+    secondary_depth,
+    secondary_eclipse_time,
+    transit_model,
+)
+
+TIME = np.arange(3197) * KEPLER_LONG_CADENCE_DAYS
+
+
+def test_kepler_law_gives_earth_and_hot_jupiter_a_over_rs():
+    assert a_over_rs(365.25, 1.408) == pytest.approx(215.0, rel=0.01)
+    assert a_over_rs(3.0, 1.408) == pytest.approx(8.8, rel=0.02)  # textbook hot Jupiter
+
+
+@pytest.mark.parametrize(("noise_ppm", "snr", "period", "impact"), [
+    (100.0, 8.0, 3.3, 0.1), (800.0, 20.0, 11.7, 0.6), (1500.0, 50.0, 1.2, 0.8),
+    (60.0, 7.0, 25.0, 0.3),
+])
+def test_injected_snr_within_10_percent_of_requested(noise_ppm, snr, period, impact):
+    valid = np.ones_like(TIME, dtype=bool)
+    valid[1000:1100] = False  # a gap must not count as in-transit data
+    template = PlanetParams(period=period, t0=0.7 * period, rp_rs=0.02, impact=impact)
+    planet = rp_rs_for_snr(TIME, template, noise_ppm, snr, valid)
+    # measured on the noiseless signal: mid-transit depth of the unbinned model and the number
+    # of valid cadences the binned model puts below 1
+    depth = 1.0 - transit_model(np.array([planet.t0]), planet, exposure_days=0.0)[0]
+    n_in = int(((transit_model(TIME, planet) < 1.0 - 1e-9) & valid).sum())
+    measured = depth / (noise_ppm * 1e-6) * math.sqrt(n_in)
+    assert measured == pytest.approx(snr, rel=0.10)
+
+
+def test_injected_snr_matches_noisy_matched_filter(rng):
+    """On noisy data, the known-ephemeris box estimate recovers the requested SNR."""
+    noise_ppm, snr = 300.0, 15.0
+    planet = rp_rs_for_snr(TIME, PlanetParams(period=4.1, t0=2.0, rp_rs=0.02, impact=0.2),
+                           noise_ppm, snr)
+    model = transit_model(TIME, planet)
+    inside = model < 1 - 1e-9
+    estimates = []
+    for _ in range(200):
+        flux = model + rng.normal(0, noise_ppm * 1e-6, TIME.size)
+        deficit = 1.0 - flux[inside].mean()
+        estimates.append(deficit / (noise_ppm * 1e-6) * math.sqrt(inside.sum()))
+    # the box average includes ingress/egress and limb darkening, so it sits below the
+    # mid-transit-depth SNR by a modest factor, never above it
+    assert 0.6 * snr < np.mean(estimates) < snr
+
+
+def test_depth_matches_small_planet_limb_darkening_formula():
+    planet = PlanetParams(period=5.0, t0=1.0, rp_rs=0.03, impact=0.4, u1=0.4, u2=0.25)
+    depth = 1.0 - transit_model(np.array([1.0]), planet, exposure_days=0.0)[0]
+    mu = math.sqrt(1 - 0.4**2)
+    intensity = 1 - 0.4 * (1 - mu) - 0.25 * (1 - mu) ** 2
+    expected = 0.03**2 * intensity / (1 - 0.4 / 3 - 0.25 / 6)
+    assert depth == pytest.approx(expected, rel=0.02)
+
+
+@pytest.mark.parametrize(("period", "impact", "rp_rs", "density"), [
+    (3.0, 0.0, 0.1, 1.4), (10.0, 0.5, 0.05, 0.5), (1.5, 0.8, 0.02, 3.0), (20.0, 0.3, 0.08, 1.0),
+])
+def test_transit_duration_within_5_percent_of_analytic_t14(period, impact, rp_rs, density):
+    planet = PlanetParams(period=period, t0=2.0, rp_rs=rp_rs, impact=impact,
+                          stellar_density=density)
+    fine = np.linspace(2.0 - 0.5, 2.0 + 0.5, 200_001)
+    inside = fine[transit_model(fine, planet, exposure_days=0.0) < 1.0]
+    measured = inside[-1] - inside[0]
+    a_rs = planet.a_rs
+    inc = math.acos(impact / a_rs)
+    t14 = period / math.pi * math.asin(math.sqrt((1 + rp_rs) ** 2 - impact**2)
+                                       / (a_rs * math.sin(inc)))
+    assert measured == pytest.approx(t14, rel=0.05)
+    assert planet.t14 == pytest.approx(t14, rel=1e-9)
+
+
+def _secondary_phase(params: EclipsingBinaryParams) -> float:
+    phase = np.linspace(0.1, 0.9, 80_001)
+    flux = eb_model(params.t0 + phase * params.period, replace(params, ellipsoidal=False),
+                    exposure_days=0.0)
+    dipped = phase[flux < flux.max() - 1e-9]
+    return float(0.5 * (dipped[0] + dipped[-1]))
+
+
+def test_eb_secondary_at_phase_half_for_circular_orbit():
+    eb = EclipsingBinaryParams(period=2.5, t0=1.0, radius_ratio=0.7, impact=0.1,
+                               surface_brightness_ratio=0.4)
+    assert _secondary_phase(eb) == pytest.approx(0.5, abs=1e-3)
+    assert (secondary_eclipse_time(eb) - eb.t0) / eb.period == pytest.approx(0.5, abs=1e-6)
+
+
+def test_eb_secondary_shifted_for_eccentric_orbit():
+    ecc, omega = 0.2, 30.0
+    eb = EclipsingBinaryParams(period=8.0, t0=1.0, radius_ratio=0.6, impact=0.1, ecc=ecc,
+                               omega_deg=omega, surface_brightness_ratio=0.5)
+    expected = 0.5 + 2 * ecc * math.cos(math.radians(omega)) / math.pi  # first order in e
+    measured = _secondary_phase(eb)
+    assert abs(measured - 0.5) > 0.05
+    assert measured == pytest.approx(expected, abs=0.02)
+
+
+def test_eb_depths_primary_and_secondary():
+    eb = EclipsingBinaryParams(period=3.0, t0=1.0, radius_ratio=0.5, impact=0.0,
+                               surface_brightness_ratio=0.3, ellipsoidal=False)
+    fp = 0.3 * 0.25
+    # total secondary eclipse hides all of star 2's light
+    assert secondary_depth(eb) == pytest.approx(fp / (1 + fp), rel=1e-6)
+    primary = 1 - eb_model(np.array([1.0]), eb, exposure_days=0.0)[0]
+    assert 0.2 / (1 + fp) < primary < 0.3 / (1 + fp)  # k² = 0.25 with limb darkening
+
+
+def _bottom_fraction(params: EclipsingBinaryParams) -> float:
+    """Fraction of the eclipse spent within 10 % of the depth of its minimum."""
+    fine = np.linspace(0.8, 1.2, 8001)
+    flux = eb_model(fine, params, exposure_days=0.0)
+    return float((flux < flux.min() + 0.1 * (1 - flux.min())).sum() / (flux < 1).sum())
+
+
+def test_grazing_eb_is_v_shaped():
+    common = dict(period=3.0, t0=1.0, radius_ratio=0.3, ellipsoidal=False)
+    grazing = EclipsingBinaryParams(impact=1.0, **common)
+    flat = EclipsingBinaryParams(impact=0.0, **common)
+    assert grazing.grazing and not flat.grazing
+    # a V spends much less of the eclipse near its minimum than a flat-bottomed (U) eclipse
+    assert _bottom_fraction(grazing) < 0.6 * _bottom_fraction(flat)
+
+
+def test_diluted_eb_depth_is_undiluted_over_dilution():
+    eb = EclipsingBinaryParams(period=1.7, t0=0.5, radius_ratio=0.8, impact=0.3)
+    diluted = replace(eb, dilution=37.0)
+    flux_1 = eb_model(TIME, eb)
+    flux_d = eb_model(TIME, diluted)
+    np.testing.assert_allclose(1 - flux_d, (1 - flux_1) / 37.0, rtol=1e-9, atol=1e-15)
+    assert secondary_depth(diluted) == pytest.approx(secondary_depth(eb) / 37.0, rel=1e-9)
+
+
+def test_ellipsoidal_variation_at_short_period():
+    eb = EclipsingBinaryParams(period=0.8, t0=0.0, radius_ratio=0.9, impact=0.2, mass_ratio=0.9)
+    quarter = np.array([0.25 * 0.8, 0.75 * 0.8])
+    flux = eb_model(quarter, eb, exposure_days=0.0)
+    assert eb.ellipsoidal_amplitude > 1e-3
+    assert flux == pytest.approx(1 + eb.ellipsoidal_amplitude, rel=1e-6)  # maxima at quadrature
+
+
+def test_inject_into_any_lightcurve():
+    flux = np.full(TIME.size, 5e4)
+    lc = LightCurve(TIME, flux, np.full(TIME.size, 10.0), {"target_id": "x"})
+    planet = PlanetParams(period=6.0, t0=3.0, rp_rs=0.1, impact=0.2)
+    out = inject(lc, planet)
+    np.testing.assert_array_equal(out.time, lc.time)
+    np.testing.assert_allclose(out.flux, 5e4 * transit_model(TIME, planet))
+    assert out.meta["injected"][0]["period"] == 6.0
+    eb_out = inject(out, EclipsingBinaryParams(period=2.0, t0=0.3, radius_ratio=0.5,
+                                               dilution=50.0))
+    assert len(eb_out.meta["injected"]) == 2
+    with pytest.raises(ValueError, match="mean-subtracted"):
+        inject(LightCurve(TIME, np.random.default_rng(0).normal(0, 1, TIME.size)), planet)
+    with pytest.raises(TypeError):
+        inject(lc, {"period": 3})
