@@ -169,7 +169,7 @@ def test_inject_into_any_lightcurve():
     eb_out = inject(out, EclipsingBinaryParams(period=2.0, t0=0.3, radius_ratio=0.5,
                                                dilution=50.0))
     assert len(eb_out.meta["injected"]) == 2
-    with pytest.raises(ValueError, match="mean-subtracted"):
-        inject(LightCurve(TIME, np.random.default_rng(0).normal(0, 1, TIME.size)), planet)
+    with pytest.raises(ValueError, match="positive level"):
+        inject(LightCurve(TIME, np.random.default_rng(0).normal(-0.1, 1, TIME.size)), planet)
     with pytest.raises(TypeError):
         inject(lc, {"period": 3})

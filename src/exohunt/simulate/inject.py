@@ -19,9 +19,9 @@ def inject(lc: LightCurve, params: PlanetParams | EclipsingBinaryParams, *,
     ----------
     lc : LightCurve
         Any light curve (flux in any unit: the model is multiplicative, so raw counts,
-        mean-normalised flux and relative flux all get the right fractional depth). A
-        mean-subtracted light curve (median near 0, as in the Kaggle CSVs) cannot take a
-        multiplicative signal and is refused.
+        mean-normalised flux and relative flux all get the right fractional depth). Flux with
+        a median ≤ 0 (e.g. mean-subtracted Kaggle rows) cannot take a multiplicative signal and
+        is refused; add a level first.
     params : PlanetParams or EclipsingBinaryParams
         The signal; ``t0`` on the light curve's clock (days).
     exposure_days, supersample : optional
@@ -37,9 +37,10 @@ def inject(lc: LightCurve, params: PlanetParams | EclipsingBinaryParams, *,
         raise TypeError(f"params must be PlanetParams or EclipsingBinaryParams, "
                         f"got {type(params).__name__}")
     finite = lc.flux[np.isfinite(lc.flux)]
-    if finite.size and abs(np.median(finite)) < 3 * np.std(finite):
-        raise ValueError("inject() needs flux around a positive level (counts or relative flux), "
-                         "not mean-subtracted flux; add the level back first")
+    if finite.size and not np.median(finite) > 0:
+        raise ValueError("inject() needs flux around a positive level (counts or relative flux); "
+                         "this light curve's median is not positive (mean-subtracted flux, as "
+                         "in the Kaggle CSVs?): add a level first")
     model = signal_model(lc.time, params, exposure_days=exposure_days, supersample=supersample)
     flux_err = None if lc.flux_err is None else lc.flux_err * model
     injected = [*lc.meta.get("injected", ()), {"type": type(params).__name__,
