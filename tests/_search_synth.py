@@ -1,0 +1,59 @@
+"""Seeded synthetic light curves with batman transits, for the search tests."""
+
+from __future__ import annotations
+
+import batman
+import numpy as np
+
+from exohunt.lightcurve import LightCurve
+
+CADENCE = 0.0204336  # Kepler long cadence, days
+N_POINTS = 3197
+
+
+def transit_model(time: np.ndarray, *, period: float, t0: float, rp: float, a: float,
+                  inc: float = 90.0) -> np.ndarray:
+    """batman quadratic-limb-darkened transit, relative flux (1 out of transit)."""
+    params = batman.TransitParams()
+    params.t0, params.per, params.rp, params.a, params.inc = t0, period, rp, a, inc
+    params.ecc, params.w, params.u, params.limb_dark = 0.0, 90.0, [0.4, 0.25], "quadratic"
+    return batman.TransitModel(params, time, supersample_factor=5,
+                               exp_time=CADENCE).light_curve(params)
+
+
+def a_over_rstar(period: float) -> float:
+    """Semi-major axis in stellar radii for a Sun-like star (215 at one year)."""
+    return 215.03 * (period / 365.25) ** (2 / 3)
+
+
+def planet_lightcurve(rng: np.random.Generator, *, period: float, snr: float,
+                      noise: float = 1e-3, rp: float | None = None, additive: bool = False,
+                      variability: float = 0.0, n_points: int = N_POINTS) -> tuple[
+                          LightCurve, dict]:
+    """A white-noise light curve with one planet of the given total SNR.
+
+    ``snr`` sets the depth from the number of in-transit points; ``additive`` returns
+    Kaggle-style mean-subtracted counts (×1e5, rounded to 0.01).
+    """
+    time = np.arange(n_points) * CADENCE
+    t0 = float(rng.uniform(0.5, min(period, time[-1] / 2)))
+    a = a_over_rstar(period)
+    duration = period / np.pi / a
+    n_in = max(time[-1] / period, 1) * duration / CADENCE
+    depth = snr * noise / np.sqrt(n_in) if rp is None else rp**2
+    model = transit_model(time, period=period, t0=t0, rp=float(np.sqrt(depth * 1.2)), a=a)
+    flux = model + noise * rng.standard_normal(n_points)
+    if variability:
+        flux *= 1 + variability * np.sin(2 * np.pi * time / rng.uniform(3, 12) + rng.uniform(0, 6))
+    if additive:
+        flux = np.round((flux - flux.mean()) * 1e5, 2)
+    truth = {"period": period, "t0": t0, "duration": duration,
+             "depth": float(1 - model.min())}
+    return LightCurve(time, flux), truth
+
+
+def noise_lightcurve(rng: np.random.Generator, *, noise: float = 1e-3,
+                     n_points: int = N_POINTS) -> LightCurve:
+    """Planet-free white noise around 1."""
+    time = np.arange(n_points) * CADENCE
+    return LightCurve(time, 1 + noise * rng.standard_normal(n_points))

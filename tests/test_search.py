@@ -1,0 +1,132 @@
+"""Search: period grid, numba BLS versus astropy, detrending, multi-signal search, vetting."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from _search_synth import CADENCE, noise_lightcurve, planet_lightcurve, transit_model
+
+from exohunt.lightcurve import LightCurve
+from exohunt.search import bls_periodogram, detrend, search
+from exohunt.search.grid import bin_widths, expected_duration, frequency_grid
+
+
+def test_expected_duration_sun_like():
+    assert expected_duration(365.25) * 24 == pytest.approx(13.0, abs=0.1)
+    assert expected_duration(2.2047) * 24 == pytest.approx(2.36, abs=0.05)
+
+
+def test_frequency_grid_is_ofir_spaced():
+    freqs = frequency_grid(65.0, period_min=0.5, period_max=32.5, oversample=2)
+    assert freqs[0] == pytest.approx(1 / 32.5) and freqs[-1] == pytest.approx(2.0)
+    assert np.allclose(np.diff(freqs ** (1 / 3)), np.diff(freqs ** (1 / 3))[0])
+    longer = frequency_grid(130.0, period_min=0.5, period_max=32.5, oversample=2)
+    assert len(longer) == pytest.approx(2 * len(freqs), rel=0.01)
+    with pytest.raises(ValueError, match="period_min"):
+        frequency_grid(65.0, period_min=5, period_max=1)
+
+
+@pytest.mark.slow
+def test_bls_agrees_with_astropy_oracle():
+    """Same best period as astropy's BoxLeastSquares (within one grid step) on 20 injections."""
+    from astropy.timeseries import BoxLeastSquares
+
+    rng = np.random.default_rng(2024)
+    durations = np.array([0.06, 0.09, 0.12, 0.18, 0.24])
+    agree = 0
+    for _ in range(20):
+        period = float(np.exp(rng.uniform(np.log(0.8), np.log(20))))
+        lc, _ = planet_lightcurve(rng, period=period, snr=rng.uniform(10, 20))
+        freqs = frequency_grid(lc.time_span, period_min=0.6, period_max=lc.time_span / 2)
+        widths, bins = bin_widths(freqs, durations)
+        ours = bls_periodogram(lc.time, lc.flux, frequencies=freqs, bin_width=widths,
+                               duration_bins=bins, sigma=1e-3)
+        oracle = BoxLeastSquares(lc.time, lc.flux).power(1 / freqs, durations,
+                                                         objective="likelihood")
+        k_ours, k_oracle = int(np.argmax(ours.power)), int(np.argmax(oracle.power))
+        agree += abs(k_ours - k_oracle) <= 1
+    assert agree / 20 >= 0.99
+
+
+@pytest.mark.parametrize("additive", [False, True])
+def test_search_recovers_injected_planet(additive):
+    rng = np.random.default_rng(7)
+    lc, truth = planet_lightcurve(rng, period=3.71, snr=15, additive=additive,
+                                  variability=0.004)
+    result = search(lc, max_signals=2)
+    assert result.signals, "no signal found"
+    best = result.signals[0]
+    assert best.period == pytest.approx(truth["period"], rel=1e-3)
+    phase = (best.t0 - truth["t0"] + best.period / 2) % best.period - best.period / 2
+    assert abs(phase) < 0.3 * truth["duration"]
+    assert best.duration == pytest.approx(truth["duration"], rel=0.5)
+    assert best.snr == pytest.approx(15, rel=0.35)
+    assert best.passes_vetting
+    assert result.flux_mode == ("additive" if additive else "relative")
+    if additive:
+        assert np.isnan(best.depth_ppm)
+    else:
+        assert best.depth_ppm == pytest.approx(truth["depth"] * 1e6, rel=0.25)
+    assert len(result.signals) == 1  # nothing else above the SDE threshold
+
+
+def test_search_finds_two_planets():
+    rng = np.random.default_rng(11)
+    lc, first = planet_lightcurve(rng, period=5.3, snr=25)
+    second = transit_model(lc.time, period=1.9, t0=0.7, rp=0.03,
+                           a=215.03 * (1.9 / 365.25) ** (2 / 3))
+    result = search(lc.replace(flux=lc.flux * second), max_signals=3)
+    periods = sorted(s.period for s in result.signals)
+    assert len(periods) == 2
+    assert periods[0] == pytest.approx(1.9, rel=1e-3)
+    assert periods[1] == pytest.approx(first["period"], rel=1e-3)
+
+
+def test_search_on_noise_reports_nothing():
+    rng = np.random.default_rng(5)
+    found = [search(noise_lightcurve(rng), max_signals=1).signals for _ in range(5)]
+    assert not any(found)
+
+
+def test_search_validates_options():
+    lc = noise_lightcurve(np.random.default_rng(0))
+    with pytest.raises(ValueError, match="biweight"):
+        search(lc, detrend_method="spline")
+    with pytest.raises(ValueError, match="max_signals"):
+        search(lc, max_signals=0)
+    with pytest.raises(ValueError, match="unknown vetting"):
+        search(lc, min_sde=0, vetting={"max_fun": 1})
+
+
+def test_detrend_keeps_transit_and_clips_only_upward_outliers():
+    time = np.arange(3000) * CADENCE
+    model = transit_model(time, period=4.0, t0=1.0, rp=0.05, a=10.0)
+    slow = 1 + 0.01 * np.sin(2 * np.pi * time / 15.0)
+    noise = 1 + 2e-4 * np.random.default_rng(3).standard_normal(time.size)
+    flux = 1000 * slow * model * noise
+    flux[[100, 900]] *= 1.05  # flares
+    flux[1500] *= 0.97        # a deep single-point dip is kept
+    out = detrend(LightCurve(time, flux), window_length=0.75)
+    assert out.meta["flux_mode"] == "relative"
+    assert not np.isin(time[[100, 900]], out.time).any()  # flares clipped …
+    assert 2 <= out.meta["n_clipped_high"] <= 10          # … and little else
+    assert time[1500] in out.time and out.flux.min() == pytest.approx(0.97, abs=2e-3)
+    in_transit = np.isin(out.time, time[model < 0.999])
+    assert np.median(out.flux[~in_transit]) == pytest.approx(1.0, abs=5e-5)
+    assert 1 - out.flux[in_transit].min() == pytest.approx(1 - model.min(), rel=0.1)
+    with pytest.raises(ValueError, match="biweight"):
+        detrend(LightCurve(time, flux), method="spline")
+
+
+def test_detrend_median_and_additive_modes():
+    rng = np.random.default_rng(1)
+    time = np.arange(2000) * CADENCE
+    flux = 50 * rng.standard_normal(2000) + 500 * np.sin(time)  # mean-subtracted counts
+    out = detrend(LightCurve(time, flux), method="median")
+    assert out.meta["flux_mode"] == "additive"
+    assert np.median(out.flux) == pytest.approx(1.0, abs=0.05)
+    assert np.std(out.flux) == pytest.approx(1.0, rel=0.15)  # in units of the noise
+    mask = np.zeros(2000, dtype=bool)
+    mask[500:520] = True
+    masked = detrend(LightCurve(time, flux), mask=mask)
+    assert np.all(np.isfinite(masked.flux))
