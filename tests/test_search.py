@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _search_synth import CADENCE, noise_lightcurve, planet_lightcurve, transit_model
 
+from _search_synth import CADENCE, noise_lightcurve, planet_lightcurve, transit_model
 from exohunt.lightcurve import LightCurve
 from exohunt.search import bls_periodogram, detrend, search
 from exohunt.search.grid import bin_widths, expected_duration, frequency_grid

@@ -114,8 +114,8 @@ def _work(task: tuple) -> list[tuple]:
         time, rows, source, first = payload
         curves = [LightCurve(time, row, None, {"source": source, "index": first + i})
                   .remove_nans() for i, row in enumerate(rows)]
-    else:
-        curves = payload
+    else:  # LightCurve's read-only meta does not pickle: ship plain fields
+        curves = [LightCurve(time, flux, err, meta) for time, flux, err, meta in payload]
     return [star_features(lc, **options) for lc in curves]
 
 
@@ -128,7 +128,8 @@ def _tasks(data: LightCurveBatch | Sequence[LightCurve], options: dict) -> list[
     if bad:
         raise TypeError(f"extract_features needs a LightCurveBatch or LightCurves; "
                         f"item {bad[0]} is {type(curves[bad[0]]).__name__}")
-    return [("list", curves[i:i + _CHUNK], options) for i in range(0, len(curves), _CHUNK)]
+    fields = [(lc.time, lc.flux, lc.flux_err, dict(lc.meta)) for lc in curves]
+    return [("list", fields[i:i + _CHUNK], options) for i in range(0, len(fields), _CHUNK)]
 
 
 def resolve_jobs(jobs: int) -> int:
