@@ -1,0 +1,41 @@
+"""Reading light curves from the files people have.
+
+``read(path)`` picks a reader by extension and content (``available_formats()`` lists them,
+``register_reader`` adds one) and returns exohunt's core types; ``iter_inputs(paths)`` reads
+many inputs one by one and yields errors instead of raising them. See :mod:`exohunt.io.api`
+for what each kind of input gives, and one module per format for its details:
+:mod:`~exohunt.io.fits`, :mod:`~exohunt.io.kaggle_csv`, :mod:`~exohunt.io.table`,
+:mod:`~exohunt.io.numpy_arrays`, :mod:`~exohunt.io.tfrecord`.
+
+Writers (``write_kaggle_csv``, ``write_fits``) live in :mod:`exohunt.io.writers` and are
+importable from here too.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from exohunt.io._common import MIN_CADENCES, ReadOptions
+from exohunt.io.api import iter_inputs, read
+from exohunt.io.registry import available_formats, detect_format, register_reader
+
+__all__ = [
+    "MIN_CADENCES",
+    "ReadOptions",
+    "available_formats",
+    "detect_format",
+    "iter_inputs",
+    "read",
+    "register_reader",
+    "write_fits",
+    "write_kaggle_csv",
+]
+
+_WRITERS = ("write_kaggle_csv", "write_fits")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WRITERS:
+        return getattr(importlib.import_module("exohunt.io.writers"), name)
+    raise AttributeError(f"module 'exohunt.io' has no attribute {name!r}")

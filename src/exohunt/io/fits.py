@@ -1,0 +1,195 @@
+"""FITS light curves: Kepler/K2 ``*_llc``/``*_slc``, TESS SPOC ``*_lc`` and HLSP variants.
+
+The light-curve table is the ``LIGHTCURVE`` extension (or the first table with a ``TIME``
+column). Its flux column, unless ``flux_column=`` names one, is the first present of
+:data:`FLUX_COLUMNS`: ``PDCSAP_FLUX`` (Kepler/K2/TESS SPOC), ``KSPSAP_FLUX`` (QLP),
+``CORR_FLUX`` (eleanor), ``FLUX_CORR`` (TASOC), ``FLUX`` (lightkurve ``to_fits``) and last
+``SAP_FLUX``. Its error is ``<column>_ERR`` (or ``FLUX_ERR`` for eleanor).
+
+Cadences flagged in ``QUALITY`` (``SAP_QUALITY`` in older Kepler files) under the mission's
+bitmask are dropped (:mod:`exohunt.io.quality`), then cadences with a non-finite time, flux
+or error; both counts are in ``meta``. Time stays in the file's BJD offset (BKJD = BJD −
+2454833 for Kepler/K2, BTJD = BJD − 2457000 for TESS); ``meta["time_offset"]`` holds it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from exohunt.io._common import ReadOptions, fail, finish_lightcurve
+from exohunt.io.quality import resolve_bitmask
+from exohunt.lightcurve import LightCurve
+
+__all__ = ["FLUX_COLUMNS", "READERS", "detect", "read_fits"]
+
+FLUX_COLUMNS = ("PDCSAP_FLUX", "KSPSAP_FLUX", "CORR_FLUX", "FLUX_CORR", "FLUX", "SAP_FLUX")
+_ERR_FALLBACK = {"CORR_FLUX": "FLUX_ERR"}
+_EXTENSIONS = (".fits", ".fit", ".fts", ".fits.gz", ".fit.gz", ".fts.gz")
+
+
+def detect(path: Path, head: bytes) -> bool:
+    """A FITS primary header (``SIMPLE  =``), or a FITS extension name."""
+    if head.startswith(b"SIMPLE  ="):
+        return True
+    return path.name.lower().endswith(_EXTENSIONS)
+
+
+def read_fits(path: Path, options: ReadOptions | None = None) -> LightCurve:
+    """Read one FITS light curve (see module doc)."""
+    from astropy.io import fits as afits
+
+    options = options or ReadOptions()
+    path = Path(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            with afits.open(path, mode="readonly", memmap=False, lazy_load_hdus=False) as hdus:
+                primary = dict(hdus[0].header)
+                hdu = _lightcurve_hdu(path, hdus)
+                header = dict(hdu.header)
+                columns = {name.upper(): name for name in hdu.columns.names}
+                data = hdu.data
+                arrays = _columns(path, data, columns, options.flux_column)
+        except (OSError, ValueError, TypeError, IndexError, KeyError) as error:
+            raise fail(path, f"not a readable FITS file (truncated or corrupt?): {error}; "
+                             "expected a FITS light curve") from None
+    truncated = [str(w.message) for w in caught if "truncat" in str(w.message).lower()]
+    if truncated:
+        raise fail(path, f"the FITS file is truncated ({truncated[0]}); expected a complete "
+                         "file")
+    return _build(path, primary, header, arrays, options)
+
+
+def _lightcurve_hdu(path: Path, hdus: Any) -> Any:
+    tables = [h for h in hdus[1:] if getattr(h, "columns", None) is not None]
+    for hdu in tables:
+        if str(hdu.header.get("EXTNAME", "")).upper() == "LIGHTCURVE":
+            return hdu
+    for hdu in tables:
+        if "TIME" in (name.upper() for name in hdu.columns.names):
+            return hdu
+    raise fail(path, f"no light-curve table (HDUs: {', '.join(h.name for h in hdus)}); "
+                     "expected a LIGHTCURVE extension or a table with a TIME column")
+
+
+def _columns(path: Path, data: Any, columns: dict[str, str], wanted: str | None
+             ) -> dict[str, Any]:
+    """TIME, flux, flux error and quality arrays (native float64/int) from the table."""
+    if "TIME" not in columns:
+        raise fail(path, f"no TIME column (columns: {', '.join(columns.values())}); expected "
+                         "TIME in days")
+    if wanted is not None:
+        flux_name = wanted.upper()
+        if flux_name not in columns:
+            raise fail(path, f"no flux column {wanted!r}; available columns: "
+                             f"{', '.join(columns.values())}")
+    else:
+        found = [name for name in FLUX_COLUMNS if name in columns]
+        if not found:
+            raise fail(path, f"no known flux column (columns: {', '.join(columns.values())}); "
+                             f"expected one of {', '.join(FLUX_COLUMNS)}, or name one with "
+                             "flux_column=")
+        flux_name = found[0]
+    err_name = next((n for n in (f"{flux_name}_ERR", _ERR_FALLBACK.get(flux_name))
+                     if n and n in columns), None)
+    quality_name = next((n for n in ("QUALITY", "SAP_QUALITY") if n in columns), None)
+
+    def get(name: str | None, dtype: type) -> np.ndarray | None:
+        if name is None:
+            return None
+        values = np.asarray(data[columns[name]])
+        if values.ndim != 1:
+            raise fail(path, f"column {columns[name]} has shape {values.shape}; expected one "
+                             "value per cadence")
+        return values.astype(dtype)
+
+    return {"time": get("TIME", float), "flux": get(flux_name, float),
+            "flux_err": get(err_name, float), "quality": get(quality_name, np.int64),
+            "flux_column": columns[flux_name], "quality_column": quality_name,
+            "available": [name for name in FLUX_COLUMNS if name in columns]}
+
+
+def _build(path: Path, primary: dict, header: dict, arrays: dict, options: ReadOptions
+           ) -> LightCurve:
+    mission = _mission(primary, header)
+    bitmask = resolve_bitmask(options.quality_bitmask, mission)
+    time, flux, err, quality = arrays["time"], arrays["flux"], arrays["flux_err"], \
+        arrays["quality"]
+    n_quality = 0
+    if quality is not None and bitmask:
+        good = (quality & bitmask) == 0
+        n_quality = int((~good).sum())
+        time, flux = time[good], flux[good]
+        err = None if err is None else err[good]
+    if len(flux) and not np.isfinite(flux).any():
+        others = [c for c in arrays["available"] if c != arrays["flux_column"].upper()]
+        hint = f"; try flux_column={others[0]!r}" if others else ""
+        raise fail(path, f"every {arrays['flux_column']} value is NaN ({len(flux)} cadences "
+                         f"after quality masking){hint}; expected finite flux")
+    meta = {
+        "format": "fits", "mission": mission, "target_id": _target(path, primary, header),
+        "cadence_days": _float(header.get("TIMEDEL")), "flux_column": arrays["flux_column"],
+        "quality_bitmask": bitmask if arrays["quality_column"] else None,
+        "time_offset": _time_offset(primary, header),
+        "flux_unit": header.get(f"TUNIT{_column_number(header, arrays['flux_column'])}"),
+        "n_cadences_file": len(arrays["time"]),
+    }
+    for key in ("QUARTER", "CAMPAIGN", "SECTOR", "CAMERA", "CCD"):
+        if primary.get(key) not in (None, ""):
+            meta[key.lower()] = primary[key]
+    return finish_lightcurve(path, time, flux, err, meta, options, n_dropped_quality=n_quality)
+
+
+def _mission(primary: dict, header: dict) -> str | None:
+    mission = str(primary.get("MISSION", header.get("MISSION", "")) or "").strip()
+    telescope = str(primary.get("TELESCOP", header.get("TELESCOP", "")) or "").strip()
+    if mission.upper() == "K2" or primary.get("CAMPAIGN") not in (None, ""):
+        return "K2"
+    if telescope.upper() == "KEPLER" or mission.upper() == "KEPLER":
+        return "Kepler"
+    if telescope.upper() == "TESS" or mission.upper() == "TESS":
+        return "TESS"
+    return telescope or mission or None
+
+
+def _target(path: Path, primary: dict, header: dict) -> str:
+    for key in ("OBJECT",):
+        value = str(primary.get(key, header.get(key, "")) or "").strip()
+        if value:
+            return value
+    for key, prefix in (("KEPLERID", "KIC"), ("TICID", "TIC"), ("TIC_ID", "TIC"),
+                        ("TIC", "TIC"), ("EPIC", "EPIC")):
+        value = primary.get(key, header.get(key))
+        if value not in (None, ""):
+            return f"{prefix} {value}"
+    return path.name.split(".")[0]
+
+
+def _time_offset(primary: dict, header: dict) -> float | None:
+    integer = header.get("BJDREFI", primary.get("BJDREFI"))
+    fraction = header.get("BJDREFF", primary.get("BJDREFF", 0.0))
+    if integer is None:
+        return None
+    return float(integer) + float(fraction or 0.0)
+
+
+def _column_number(header: dict, name: str) -> int:
+    for key, value in header.items():
+        if key.startswith("TTYPE") and str(value).upper() == name.upper():
+            return int(key[5:])
+    return 0
+
+
+def _float(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if np.isfinite(number) and number > 0 else None
+
+
+READERS = [("fits", detect, read_fits)]
