@@ -17,12 +17,12 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from exohunt.lightcurve import fold_phase  # noqa: E402
-from exohunt.simulate import signal_model, split_spec, style_flux, time_grid  # noqa: E402
-from exohunt.simulate.dataset import iter_split  # noqa: E402
+from exohunt.lightcurve import fold_phase
+from exohunt.simulate import signal_model, split_spec, style_flux, time_grid
+from exohunt.simulate.dataset import iter_split
 
 WANTED = ("planet", "eb", "grazing-eb", "background-eb", "rotator", "flare", "systematics",
           "quiet")

@@ -194,3 +194,19 @@ def test_invalid_options_are_input_errors():
 def test_gap_mask():
     time = np.arange(10.0)
     np.testing.assert_array_equal(gap_mask(time, ((2.0, 4.0),)), [1, 1, 0, 0, 1, 1, 1, 1, 1, 1])
+
+
+def test_kaggle_preset_test_split_generated_in_full():
+    data = simulate("kaggle", seed=42, n_train=20)
+    assert len(data.test) == 570 and int(data.test.labels.sum()) == 5
+    assert data.test.flux.shape == (570, 3197)
+    assert set(data.test_truth["kind"]) == set(KINDS)
+
+
+def test_top_level_name_stays_callable_after_subpackage_import():
+    import exohunt
+    import exohunt.simulate
+    from exohunt.simulate import SimulatedDataset, inject
+
+    assert isinstance(exohunt.simulate("kaggle", seed=1, n_train=5, n_test=2), SimulatedDataset)
+    assert exohunt.inject is inject

@@ -14,6 +14,9 @@ convention in :mod:`exohunt.simulate.signals`.
 
 from __future__ import annotations
 
+import sys
+import types
+
 from exohunt.simulate.dataset import PRESETS, TRUTH_COLUMNS, SimulatedStar, SplitSpec, iter_split
 from exohunt.simulate.inject import inject
 from exohunt.simulate.kinds import KINDS
@@ -76,3 +79,14 @@ __all__ = [
     "transit_model",
     "truth_frame",
 ]
+
+
+class _CallableModule(types.ModuleType):
+    """Importing ``exohunt.simulate`` binds this subpackage to the name ``exohunt.simulate``,
+    shadowing the lazily exported function; calling the package calls :func:`simulate`."""
+
+    def __call__(self, *args, **kwargs) -> SimulatedDataset:
+        return simulate(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
