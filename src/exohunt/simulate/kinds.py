@@ -20,12 +20,15 @@ Kinds add to the base:
 - ``systematics``: roll sawtooth 0.05-1 %, drift 0.5-5 %, ramps 0.1-1 % after every gap, 1-4 gaps.
 - ``planet``: a host drawn like the negatives' quiet/rotator/flare/systematics mix (``host_kind``)
   plus a transit: period log-U 0.5 d to min(40 d, 0.45 × baseline), impact U(0, 0.9), stellar
-  density log-U 0.3-5 g/cm³, limb darkening u1 U(0.25, 0.55), u2 U(0.1, 0.3), circular orbit;
-  Rp/R* solved for an SNR drawn log-U over the preset's range; ≥ 2 transits with data.
+  density log-U 0.3-5 g/cm³ (raised where needed to keep a/R* ≥ 3), limb darkening
+  u1 U(0.25, 0.55), u2 U(0.1, 0.3), circular orbit; Rp/R* (≤ 0.3) solved for an SNR drawn log-U
+  over the preset's range (see :mod:`exohunt.simulate.signals` for the SNR convention); ≥ 2
+  transits with data.
 - ``eb``: period log-U 0.5-20 d (≤ 0.45 × baseline), R2/R1 U(0.25, 1), surface-brightness ratio
   U(0.05, 1), mass ratio (R2/R1)^1.25, primary density log-U 0.5-3 g/cm³, eccentricity U(0.05, 0.5)
   with probability 0.5 when P > 3 d (else circular), ω U(0, 360°); 30 % grazing (b between
-  1 - k and 1 + 0.7 k, V-shaped), otherwise b U(0, 1 - k); ellipsoidal variation on.
+  1 - k and 1 + 0.7 k, V-shaped), otherwise b U(0, 1 - k); ellipsoidal variation on; the primary
+  density is raised 4× when the stars would nearly touch (a(1 - e) < 1.5 (R1 + R2)).
 - ``background-eb``: an ``eb`` diluted so that its SNR is drawn like a planet's.
 """
 
@@ -157,6 +160,8 @@ def draw_planet(rng: np.random.Generator, time: np.ndarray, star: StarParams,
     params = PlanetParams(period=period, t0=t0, rp_rs=0.03, impact=float(rng.uniform(0, 0.9)),
                           stellar_density=float(log_uniform(rng, 0.3, 5.0)),
                           u1=float(rng.uniform(0.25, 0.55)), u2=float(rng.uniform(0.1, 0.3)))
+    if params.a_rs < 3.0:  # no planet inside ~3 stellar radii: such hosts must be denser
+        params = replace(params, stellar_density=params.stellar_density * (3.0 / params.a_rs) ** 3)
     target = float(log_uniform(rng, *snr_range))
     return rp_rs_for_snr(time, params, star.noise_ppm, target, valid), target, n_transits
 
