@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from exohunt.errors import InputError
 from exohunt.io._common import ReadOptions, fail, finish_lightcurve
 from exohunt.io.quality import resolve_bitmask
 from exohunt.lightcurve import LightCurve
@@ -44,6 +45,10 @@ def read_fits(path: Path, options: ReadOptions | None = None) -> LightCurve:
 
     options = options or ReadOptions()
     path = Path(path)
+    size = path.stat().st_size
+    if size % 2880 and not path.name.lower().endswith(".gz"):
+        raise fail(path, f"the FITS file is truncated or corrupt ({size:,} bytes is not a whole "
+                         "number of 2880-byte FITS blocks); expected a complete file")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -54,6 +59,8 @@ def read_fits(path: Path, options: ReadOptions | None = None) -> LightCurve:
                 columns = {name.upper(): name for name in hdu.columns.names}
                 data = hdu.data
                 arrays = _columns(path, data, columns, options.flux_column)
+        except InputError:
+            raise
         except (OSError, ValueError, TypeError, IndexError, KeyError) as error:
             raise fail(path, f"not a readable FITS file (truncated or corrupt?): {error}; "
                              "expected a FITS light curve") from None
