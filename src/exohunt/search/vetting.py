@@ -15,16 +15,18 @@ __all__ = ["VETTING_THRESHOLDS", "passes_vetting", "transit_statistics"]
 
 #: Default vetting thresholds; a signal passes when every test passes.
 VETTING_THRESHOLDS = {
-    "min_sde": 9.0,                 # signal detection efficiency of the periodogram peak
+    "min_sde": 8.0,                 # signal detection efficiency of the periodogram peak
     "min_snr": 7.1,                 # transit depth / depth error
-    "min_transits_with_data": 2,    # distinct transits with in-transit points
+    "min_transits_with_data": 3,    # distinct transits with in-transit points
     "max_single_event_fraction": 0.8,  # share of chi-square from the strongest transit
     "max_odd_even_sigma": 3.0,      # odd/even depth difference (σ) …
     "max_odd_even_rel": 0.1,        # … only fails if also > 10 % of the depth
-    "max_secondary_sigma": 3.0,     # secondary eclipse significance (σ) …
+    "max_secondary_sigma": 3.0,     # |secondary eclipse (or brightening)| significance (σ) …
     "max_secondary_rel": 0.1,       # … only fails if also deeper than 10 % of the primary
+    "max_depth_scatter": 5.0,       # chi2/dof of single-transit depths (10 % slack)
+    "max_oot_variability": 0.3,     # folded out-of-transit scatter / depth (sinusoids, spots)
     "min_duration_ratio": 0.15,     # duration / expected for a Sun-like star
-    "max_duration_ratio": 3.5,
+    "max_duration_ratio": 2.2,      # longer: broad dips of a variable star, or a giant
 }
 
 
@@ -60,6 +62,30 @@ def _ingress_fraction(phase: np.ndarray, resid: np.ndarray, duration: float) -> 
     return best_f
 
 
+def _depth_scatter(depths: np.ndarray, errors: np.ndarray, depth: float) -> float:
+    """Reduced chi-square of single-transit depths about the mean depth, allowing 10 %
+    intrinsic scatter: ≫ 1 when a few unrelated events make up a 'periodic' signal."""
+    if depths.size < 2 or not depth > 0:
+        return float("nan")
+    sigma2 = errors**2 + (0.1 * depth) ** 2
+    return float(np.sum((depths - depth) ** 2 / sigma2) / (depths.size - 1))
+
+
+def _oot_variability(phase: np.ndarray, resid: np.ndarray, keep: np.ndarray, *,
+                     period: float, duration: float, noise: float) -> float:
+    """Scatter of the folded out-of-transit flux in duration-wide phase bins beyond white
+    noise (sinusoidal or spot residuals), in the flux unit."""
+    index = np.floor((phase[keep] + period / 2) / duration).astype(np.int64)
+    counts = np.bincount(index)
+    sums = np.bincount(index, weights=resid[keep])
+    full = counts > 0
+    if full.sum() < 3:
+        return float("nan")
+    means = sums[full] / counts[full]
+    excess = np.var(means) - np.mean(noise**2 / counts[full])
+    return float(np.sqrt(max(excess, 0.0)))
+
+
 def transit_statistics(time: np.ndarray, flux: np.ndarray, *, period: float, t0: float,
                        duration: float, noise: float) -> dict[str, float]:
     """Depth, SNR and vetting statistics of a box transit.
@@ -78,7 +104,7 @@ def transit_statistics(time: np.ndarray, flux: np.ndarray, *, period: float, t0:
     dict
         ``depth, depth_err, snr, n_transits, n_transits_with_data, odd_even_sigma,
         secondary_depth, secondary_sigma, ingress_fraction, duration_ratio,
-        single_event_fraction`` (NaN where undefined).
+        single_event_fraction, depth_scatter, oot_variability`` (NaN where undefined).
     """
     phase = fold_phase(time, period, t0)
     inside = np.abs(phase) < 0.5 * duration
@@ -90,6 +116,7 @@ def transit_statistics(time: np.ndarray, flux: np.ndarray, *, period: float, t0:
     events, counts = np.unique(in_epochs, return_counts=True)
     sums = np.array([np.sum(baseline - flux[inside][in_epochs == e]) for e in events])
     chi2 = np.maximum(sums, 0.0) ** 2 / np.maximum(counts, 1) / max(noise, 1e-300) ** 2
+    scatter = _depth_scatter(sums / np.maximum(counts, 1), noise / np.sqrt(counts), depth)
     first = np.ceil((time.min() - t0) / period - 0.5 * duration / period)
     last = np.floor((time.max() - t0) / period + 0.5 * duration / period)
     odd = (epoch % 2).astype(bool)
@@ -99,6 +126,8 @@ def transit_statistics(time: np.ndarray, flux: np.ndarray, *, period: float, t0:
     sec_in = np.abs(phase2) < 0.5 * duration
     sec_out = (np.abs(phase2) > duration) & ~inside
     d_sec, e_sec = _box(flux, sec_in, sec_out, noise)
+    oot = _oot_variability(phase, flux - baseline, outside & ~sec_in, period=period,
+                           duration=duration, noise=noise)
     return {
         "depth": depth,
         "depth_err": depth_err,
@@ -109,6 +138,8 @@ def transit_statistics(time: np.ndarray, flux: np.ndarray, *, period: float, t0:
         "odd_even_rel": abs(d_odd - d_even) / depth if depth > 0 else float("nan"),
         "secondary_depth": d_sec,
         "secondary_sigma": d_sec / e_sec if e_sec > 0 else float("nan"),
+        "depth_scatter": scatter,
+        "oot_variability": oot / depth if depth > 0 else float("nan"),
         "ingress_fraction": _ingress_fraction(phase, flux - baseline, duration),
         "duration_ratio": duration / float(expected_duration(period)),
         "single_event_fraction": float(chi2.max() / chi2.sum()) if chi2.sum() > 0
@@ -135,8 +166,10 @@ def passes_vetting(stats: dict[str, float], *, sde: float,
         stats["single_event_fraction"] <= limits["max_single_event_fraction"],
         not (stats["odd_even_sigma"] > limits["max_odd_even_sigma"]
              and stats["odd_even_rel"] > limits["max_odd_even_rel"]),
-        not (stats["secondary_sigma"] > limits["max_secondary_sigma"]
-             and secondary_rel > limits["max_secondary_rel"]),
+        not (abs(stats["secondary_sigma"]) > limits["max_secondary_sigma"]
+             and abs(secondary_rel) > limits["max_secondary_rel"]),
+        not stats["oot_variability"] > limits["max_oot_variability"],
+        not stats["depth_scatter"] > limits["max_depth_scatter"],
         limits["min_duration_ratio"] <= stats["duration_ratio"] <= limits["max_duration_ratio"],
     )
     return bool(all(tests))

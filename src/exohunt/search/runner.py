@@ -1,0 +1,69 @@
+"""Search many stars in worker processes, optionally writing a diagnostic plot for each."""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from exohunt.lightcurve import LightCurve
+from exohunt.search.core import search
+from exohunt.search.features import resolve_jobs
+
+__all__ = ["search_stars"]
+
+
+def _one(task: tuple) -> list[dict[str, Any]]:
+    source, index, (time, flux, err, meta), plot, options = task
+    lc = LightCurve(time, flux, err, meta)
+    try:
+        result = search(lc, **options)
+    except ValueError:  # too few usable cadences
+        return []
+    if plot is not None:
+        from exohunt.search.plots import plot_diagnostics
+
+        plot_diagnostics(lc, result, plot, title=f"{Path(source).name} #{index}")
+    return [{"source": source, "index": index, **s.as_row()} for s in result.signals]
+
+
+def search_stars(tasks: list[tuple[str, int, LightCurve, Path | None]], options: dict, *,
+                 jobs: int = 0, progress: bool = False) -> list[dict[str, Any]]:
+    """Run :func:`exohunt.search.search` on each ``(source, index, lc, plot_path)``.
+
+    Parameters
+    ----------
+    tasks : list of tuple
+        One per star; ``plot_path`` None for no figure.
+    options : dict
+        Keyword arguments of :func:`exohunt.search.search`.
+    jobs : int
+        Worker processes (0 = all cores, 1 = in this process).
+    progress : bool
+        Show a progress bar over stars.
+
+    Returns
+    -------
+    list of dict
+        One row per signal, in input order: ``source, index`` and :meth:`Signal.as_row`.
+    """
+    from tqdm.auto import tqdm
+
+    payload = [(source, index, (lc.time, lc.flux, lc.flux_err, dict(lc.meta)), plot, options)
+               for source, index, lc, plot in tasks]
+    workers = min(resolve_jobs(jobs), len(payload))
+    bar = tqdm(total=len(payload), desc="search", unit="star", disable=not progress)
+    rows: list[dict[str, Any]] = []
+    if workers <= 1:
+        for item in payload:
+            rows.extend(_one(item))
+            bar.update()
+    else:
+        chunk = max(1, min(16, len(payload) // (4 * workers)))
+        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+            for part in pool.map(_one, payload, chunksize=chunk):
+                rows.extend(part)
+                bar.update()
+    bar.close()
+    return rows
