@@ -70,7 +70,10 @@ def test_truth_table_columns_and_labels(small):
     np.testing.assert_array_equal(small.train.labels, truth["label"].to_numpy())
     quiet = truth[truth["kind"] == "quiet"]
     assert quiet["period_days"].isna().all() and quiet["dilution"].isna().all()
-    assert truth.loc[truth["kind"] != "planet", "host_kind"].eq("").all()
+    with_signal = truth["kind"].isin(["planet", "eb", "background-eb"])
+    assert truth.loc[~with_signal, "host_kind"].eq("").all()
+    assert truth.loc[with_signal, "host_kind"].isin(["quiet", "rotator", "flare",
+                                                     "systematics"]).all()
     assert truth["noise_ppm"].between(50, 2000).all()
 
 

@@ -1,4 +1,4 @@
-"""Simulated datasets: presets, one star at a time, and the in-memory :func:`simulate`.
+"""Simulated datasets: the presets, and the stars of a split made one at a time.
 
 Presets (``n`` stars / planets; the negatives' kinds in fixed proportions, exact counts by the
 largest-remainder rule, then shuffled):
@@ -14,8 +14,13 @@ big        test           5,000 / 150; quiet 33 %, rotator 22 %, eb 14 %, system
                           background-eb 11 %, flare 8 %; SNR 5-60
 =========  =============  ==============================================================
 
-Background EBs are diluted to an SNR drawn like the planets'. With ``n_train``/``n_test``
-overrides the planet count scales with the preset's planet fraction (at least 1).
+Stars with a signal (planet, eb, background-eb) sit on a host whose variability is drawn from
+the host mix (every preset): quiet 70 %, rotator 20 %, flare 5 %, systematics 5 % — planet hosts
+of a confirmed-planet sample such as Kaggle's are biased towards quiet stars, because planets are
+found more easily there; EB hosts get the same mix so that host variability does not separate
+planets from EBs. Background EBs are diluted to an SNR drawn like the planets'. With
+``n_train``/``n_test`` overrides the planet count scales with the preset's planet fraction (at
+least 1).
 
 Randomness: star ``i`` of split ``s`` uses ``SeedSequence(seed, spawn_key=(s, 1, i))`` and the
 kind order uses ``spawn_key=(s, 0)`` (s = 0 train, 1 test), so the splits never share stars and a
@@ -45,6 +50,7 @@ __all__ = ["PRESETS", "SimulatedStar", "SplitSpec", "iter_split", "make_star", "
 
 KAGGLE_MIX = {"quiet": 0.40, "rotator": 0.25, "systematics": 0.12, "eb": 0.09, "flare": 0.08,
               "background-eb": 0.06}
+HOST_MIX = {"quiet": 0.70, "rotator": 0.20, "flare": 0.05, "systematics": 0.05}
 BIG_MIX = {"quiet": 0.33, "rotator": 0.22, "eb": 0.14, "systematics": 0.12,
            "background-eb": 0.11, "flare": 0.08}
 
@@ -57,13 +63,15 @@ class SplitSpec:
     n_planets: int
     mix: dict[str, float]
     planet_snr: tuple[float, float]
+    host_mix: dict[str, float] = field(default_factory=lambda: dict(HOST_MIX))
 
     def resized(self, n_stars: int | None) -> SplitSpec:
         """The same split with ``n_stars`` stars and a proportional number of planets."""
         if n_stars is None or n_stars == self.n_stars:
             return self
         n_planets = max(1, round(n_stars * self.n_planets / self.n_stars))
-        return SplitSpec(n_stars, min(n_planets, n_stars), self.mix, self.planet_snr)
+        return SplitSpec(n_stars, min(n_planets, n_stars), self.mix, self.planet_snr,
+                         self.host_mix)
 
 
 _KAGGLE_TRAIN = SplitSpec(5087, 37, KAGGLE_MIX, (8.0, 60.0))
@@ -161,10 +169,11 @@ def _signal_truth(time: np.ndarray, params, star: StarParams, valid: np.ndarray)
 def make_star(time: np.ndarray, kind: str, index: int, rng: np.random.Generator,
               spec: SplitSpec) -> SimulatedStar:
     """Draw and render one star of ``kind`` (see :mod:`exohunt.simulate.kinds`)."""
-    host = _host_kind(rng, spec.mix) if kind == "planet" else kind
-    star = draw_star(rng, "quiet" if kind in ("eb", "background-eb") else host, time)
+    has_signal = kind in ("planet", "eb", "background-eb")
+    host = _host_kind(rng, spec.host_mix) if has_signal else kind
+    star = draw_star(rng, host, time)
     truth = {"index": index, "kind": kind, "label": int(kind == "planet"),
-             "host_kind": host if kind == "planet" else "", **_star_truth(star)}
+             "host_kind": host if has_signal else "", **_star_truth(star)}
     signal_params, model = None, None
     valid_for_truth = None
     if kind == "planet":

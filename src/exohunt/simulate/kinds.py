@@ -18,17 +18,18 @@ Kinds add to the base:
 - ``flare``: log-U 3-30 flares (amplitude log-U 0.1-10 %, FWHM log-U 2-40 min), and with
   probability 0.7 fast rotation (0.5-10 d, 0.1-1 %).
 - ``systematics``: roll sawtooth 0.05-1 %, drift 0.5-5 %, ramps 0.1-1 % after every gap, 1-4 gaps.
-- ``planet``: a host drawn like the negatives' quiet/rotator/flare/systematics mix (``host_kind``)
-  plus a transit: period log-U 0.5 d to min(40 d, 0.45 × baseline), impact U(0, 0.9), stellar
-  density log-U 0.3-5 g/cm³ (raised where needed to keep a/R* ≥ 3), limb darkening
-  u1 U(0.25, 0.55), u2 U(0.1, 0.3), circular orbit; Rp/R* (≤ 0.3) solved for an SNR drawn log-U
-  over the preset's range (see :mod:`exohunt.simulate.signals` for the SNR convention); ≥ 2
-  transits with data.
-- ``eb``: period log-U 0.5-20 d (≤ 0.45 × baseline), R2/R1 U(0.25, 1), surface-brightness ratio
-  U(0.05, 1), mass ratio (R2/R1)^1.25, primary density log-U 0.5-3 g/cm³, eccentricity U(0.05, 0.5)
-  with probability 0.5 when P > 3 d (else circular), ω U(0, 360°); 30 % grazing (b between
-  1 - k and 1 + 0.7 k, V-shaped), otherwise b U(0, 1 - k); ellipsoidal variation on; the primary
-  density is raised 4× when the stars would nearly touch (a(1 - e) < 1.5 (R1 + R2)).
+- ``planet``: a host of kind quiet/rotator/flare/systematics (``host_kind``, drawn from the
+  preset's host mix, :mod:`exohunt.simulate.dataset`) plus a transit: period log-U 0.5 d to
+  min(40 d, 0.45 × baseline), impact U(0, 0.9), stellar density log-U 0.3-5 g/cm³ (raised where
+  needed to keep a/R* ≥ 3), limb darkening u1 U(0.25, 0.55), u2 U(0.1, 0.3), circular orbit;
+  Rp/R* (≤ 0.3) solved for an SNR drawn log-U over the preset's range (see
+  :mod:`exohunt.simulate.signals` for the SNR convention); ≥ 2 transits with data.
+- ``eb``: a host drawn like a planet's, plus an eclipsing binary: period log-U 0.5-20 d
+  (≤ 0.45 × baseline), R2/R1 U(0.25, 1), surface-brightness ratio U(0.05, 1), mass ratio
+  (R2/R1)^1.25, primary density log-U 0.5-3 g/cm³, eccentricity U(0.05, 0.5) with probability
+  0.5 when P > 3 d (else circular), ω U(0, 360°); 30 % grazing (b between 1 - k and 1 + 0.7 k,
+  V-shaped), otherwise b U(0, 1 - k); ellipsoidal variation on; the primary density is raised 4×
+  when the stars would nearly touch (a(1 - e) < 1.5 (R1 + R2)).
 - ``background-eb``: an ``eb`` diluted so that its SNR is drawn like a planet's.
 """
 
