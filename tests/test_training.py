@@ -214,3 +214,41 @@ def test_top_level_names_are_the_training_api():
     assert exohunt.train is train and exohunt.load_run is load_run
     assert exohunt.Run is exohunt.training.Run
     assert exohunt.training.DEFAULT_MODEL in exohunt.models.MODELS
+
+
+def test_injection_uses_training_negatives_only_and_adds_real_dips():
+    from exohunt.training.augment import injected_features, white_noise
+
+    data = dipped_batch(n=60, n_pos=12, length=400)
+    time = np.arange(400) * 0.0204  # Kepler long cadence, days
+    data = LightCurveBatch(data.flux, data.labels, time, source="dipped")
+    train_rows = np.arange(40)
+    extra = injected_features(data, train_rows, data.labels, "sequence",
+                              prep=SequencePrep(detrend_window=0, scale="zscore",
+                                                clip_upper=None, compress=False, n_bins=400),
+                              seed=3, per_positive=2)
+    n_pos = int(data.labels[train_rows].sum())
+    assert len(extra) == 2 * n_pos + n_pos  # injected negatives + reversed positives
+    # Rows outside the training split are never read: scrambling them changes nothing.
+    scrambled = data.flux.copy()
+    scrambled[40:] = np.nan
+    again = injected_features(LightCurveBatch(scrambled, data.labels, time), train_rows,
+                              data.labels, "sequence", prep=SequencePrep(
+                                  detrend_window=0, scale="zscore", clip_upper=None,
+                                  compress=False, n_bins=400), seed=3, per_positive=2)
+    np.testing.assert_array_equal(extra.arrays["flux"], again.arrays["flux"])
+    assert white_noise(np.random.default_rng(0).normal(0, 5.0, 4000)) == pytest.approx(5, rel=0.1)
+
+
+def test_injected_transit_has_the_requested_snr():
+    from exohunt.training.augment import inject_rows
+
+    rng = np.random.default_rng(1)
+    time = np.arange(3197) * 0.0204
+    flux = rng.normal(0, 50.0, (4, 3197))
+    dips = inject_rows(flux, time, rng, snr_range=(20.0, 20.0)) - flux
+    for dip in dips:
+        in_transit = dip < -1e-6
+        # The simulator's convention: SNR = full depth / σ × √(cadences in transit).
+        snr = -dip.min() / 50.0 * np.sqrt(in_transit.sum())
+        assert snr == pytest.approx(20.0, rel=0.05)
