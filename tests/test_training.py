@@ -216,6 +216,7 @@ def test_top_level_names_are_the_training_api():
     assert exohunt.training.DEFAULT_MODEL in exohunt.models.MODELS
 
 
+@pytest.mark.slow
 def test_injection_uses_training_negatives_only_and_adds_real_dips():
     from exohunt.training.augment import injected_features, white_noise
 

@@ -30,6 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="stop training after this many seconds (checked every batch)")
     parser.add_argument("--objective", default="f1",
                         help="threshold objective on validation: f1 or recall:R (e.g. recall:0.95)")
+    parser.add_argument("--cache-dir", default=None,
+                        help="cache search features here, to reuse them across runs")
     add_jobs(parser)
     add_read_options(parser)
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
@@ -51,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
     result = train(data, model=model, out=args.out, seed=args.seed, device=args.device,
                    imbalance=args.imbalance, positive=positive, epochs=args.epochs,
                    time_budget=args.time_budget, jobs=args.jobs,
-                   progress=not args.no_progress, objective=args.objective)
+                   progress=not args.no_progress, objective=args.objective,
+                   cache_dir=args.cache_dir)
     m = result.metrics
     print(f"trained {model} in {m['training_seconds']:.1f} s "
           f"(best epoch {m['best_epoch']} of {m['epochs_run']}, {m['stopped']})")
