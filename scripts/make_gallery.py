@@ -35,13 +35,13 @@ def _label(star) -> str:
 
 
 def _pick(seed: int) -> dict:
-    """First star of each wanted kind (clear examples: planets with SNR ≥ 15, systematics whose
-    roll sawtooth is at least twice the white noise)."""
+    """First star of each wanted kind (clear examples: planets with SNR ≥ 15 on a quiet host,
+    systematics whose roll sawtooth is at least twice the white noise)."""
     spec = split_spec("big", "test", 600)
     picked: dict = {}
     for star in iter_split(spec, seed, "test", time_grid()):
         name = _label(star)
-        if name == "planet" and star.truth["snr"] < 15:
+        if name == "planet" and (star.truth["snr"] < 15 or star.truth["host_kind"] != "quiet"):
             continue
         if name == "systematics" and star.truth["sawtooth_ppm"] < 2 * star.truth["noise_ppm"]:
             continue
