@@ -173,3 +173,40 @@ def test_inject_into_any_lightcurve():
         inject(LightCurve(TIME, np.random.default_rng(0).normal(-0.1, 1, TIME.size)), planet)
     with pytest.raises(TypeError):
         inject(lc, {"period": 3})
+
+
+def _batman_full(params, rp, transittype="primary", fp=None, t_secondary=None):
+    import batman
+
+    bp = batman.TransitParams()
+    bp.t0, bp.per, bp.rp, bp.a = params.t0, params.period, rp, params.a_rs
+    bp.inc, bp.ecc, bp.w = params.inclination_deg, params.ecc, params.omega_deg
+    bp.u, bp.limb_dark = [params.u1, params.u2], "quadratic"
+    if fp is not None:
+        bp.fp, bp.t_secondary = fp, t_secondary
+    model = batman.TransitModel(bp, TIME, supersample_factor=7,
+                                exp_time=KEPLER_LONG_CADENCE_DAYS, transittype=transittype)
+    return model.light_curve(bp)
+
+
+@pytest.mark.parametrize("planet", [
+    PlanetParams(period=0.6, t0=0.2, rp_rs=0.2, impact=0.9, stellar_density=0.3),
+    PlanetParams(period=13.0, t0=5.0, rp_rs=0.05, impact=0.1),
+    PlanetParams(period=4.0, t0=1.0, rp_rs=0.1, impact=0.5, ecc=0.4, omega_deg=200.0),
+])
+def test_windowed_transit_model_equals_full_batman(planet):
+    np.testing.assert_allclose(transit_model(TIME, planet), _batman_full(planet, planet.rp_rs),
+                               rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize(("ecc", "omega", "impact"), [(0.0, 90.0, 0.3), (0.5, 10.0, 0.2),
+                                                      (0.45, 250.0, 0.1), (0.3, 120.0, 0.8)])
+def test_windowed_eb_model_equals_full_batman(ecc, omega, impact):
+    eb = EclipsingBinaryParams(period=6.0, t0=2.0, radius_ratio=0.6, impact=impact, ecc=ecc,
+                               omega_deg=omega, surface_brightness_ratio=0.7, ellipsoidal=False)
+    fp = eb.flux_ratio
+    primary = _batman_full(eb, eb.radius_ratio)
+    secondary = _batman_full(eb, eb.radius_ratio, "secondary", fp, secondary_eclipse_time(eb))
+    expected = (primary + secondary - 1) / (1 + fp)
+    np.testing.assert_allclose(eb_model(TIME, eb), expected, rtol=0, atol=1e-12)
+    assert (secondary < 1 + fp - 1e-6).any()  # the secondary eclipse is really there

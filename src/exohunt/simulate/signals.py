@@ -71,13 +71,31 @@ def _batman_params(params: Signal, rp: float) -> batman.TransitParams:
     return bp
 
 
+def _half_window(params: Signal, rp: float) -> float:
+    """Upper bound (days) on half the duration of either eclipse, over every ω and b ≥ 0."""
+    a_sin_i = params.a_rs * math.sin(math.radians(params.inclination_deg))
+    central = params.period / math.pi * math.asin(min(1.0, (1.0 + rp) / a_sin_i))
+    return 0.5 * central * math.sqrt(1 - params.ecc**2) / (1 - params.ecc) * 1.05
+
+
 def _run(time: np.ndarray, bp: batman.TransitParams, exposure_days: float | None,
-         supersample: int | None, transittype: str = "primary") -> np.ndarray:
+         supersample: int | None, transittype: str = "primary", *,
+         centre: float | None = None, half_window: float | None = None) -> np.ndarray:
+    """batman's light curve at ``time``; with ``centre``/``half_window`` (days) only cadences
+    whose exposure can overlap an eclipse centred on ``centre + n P`` are computed (the rest is
+    the out-of-eclipse level), which makes long, sparse series several times faster."""
     time = np.ascontiguousarray(time, dtype=float)
     exp, ss = _exposure(time, exposure_days, supersample)
-    model = batman.TransitModel(bp, time, supersample_factor=ss, exp_time=exp,
-                                transittype=transittype)
-    return np.asarray(model.light_curve(bp), dtype=float)
+    out = np.full(time.shape, 1.0 + (bp.fp if transittype == "secondary" else 0.0))
+    near = np.ones(time.shape, dtype=bool)
+    if centre is not None and half_window is not None:
+        offset = (time - centre + 0.5 * bp.per) % bp.per - 0.5 * bp.per
+        near = np.abs(offset) <= half_window + exp
+    if near.any():
+        model = batman.TransitModel(bp, time[near], supersample_factor=ss, exp_time=exp,
+                                    transittype=transittype)
+        out[near] = model.light_curve(bp)
+    return out
 
 
 def transit_model(time: np.ndarray, params: PlanetParams, *, exposure_days: float | None = None,
@@ -99,7 +117,8 @@ def transit_model(time: np.ndarray, params: PlanetParams, *, exposure_days: floa
     -------
     ndarray, shape (T,)
     """
-    return _run(time, _batman_params(params, params.rp_rs), exposure_days, supersample)
+    return _run(time, _batman_params(params, params.rp_rs), exposure_days, supersample,
+                centre=params.t0, half_window=_half_window(params, params.rp_rs))
 
 
 def secondary_eclipse_time(params: EclipsingBinaryParams) -> float:
@@ -115,12 +134,14 @@ def _eclipses(time: np.ndarray, params: EclipsingBinaryParams, exposure_days: fl
     """Undiluted eclipses of the binary, normalised to 1 out of eclipse."""
     fp = params.flux_ratio
     bp = _batman_params(params, params.radius_ratio)
-    primary = _run(time, bp, exposure_days, supersample)
+    half = _half_window(params, params.radius_ratio)
+    primary = _run(time, bp, exposure_days, supersample, centre=params.t0, half_window=half)
     if primary_only:
         return (primary + fp) / (1.0 + fp)
     bp.fp = fp
     bp.t_secondary = secondary_eclipse_time(params)
-    secondary = _run(time, bp, exposure_days, supersample, transittype="secondary")
+    secondary = _run(time, bp, exposure_days, supersample, transittype="secondary",
+                     centre=bp.t_secondary, half_window=half)
     return (primary + secondary - 1.0) / (1.0 + fp)
 
 
