@@ -22,7 +22,7 @@ from exohunt.errors import InputError
 HELP = "write a simulated labelled dataset (Kaggle-layout CSV or FITS) with truth tables"
 PRESET_CHOICES = ("kaggle", "big")
 FORMAT_CHOICES = ("csv", "fits")
-CHUNK = 256
+CHUNK = 128
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

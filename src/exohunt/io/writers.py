@@ -12,7 +12,6 @@ binary table with ``TIME`` (days, ``BJDREFI`` offset), ``SAP_FLUX``, ``PDCSAP_FL
 
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 from types import TracebackType
@@ -72,10 +71,9 @@ class KaggleCsvWriter:
         columns = [pa.array(labels.astype(np.int64) + 1)]
         columns += [pa.array(values[:, j], from_pandas=True) for j in range(self.n_points)]
         names = ["LABEL"] + [f"FLUX.{i}" for i in range(1, self.n_points + 1)]
-        buffer = io.BytesIO()
-        pacsv.write_csv(pa.Table.from_arrays(columns, names=names), buffer,
+        self._handle.flush()
+        pacsv.write_csv(pa.Table.from_arrays(columns, names=names), self._handle,
                         pacsv.WriteOptions(include_header=False, batch_size=4096))
-        self._handle.write(buffer.getvalue())
         self.n_rows += flux.shape[0]
 
     def close(self) -> None:
