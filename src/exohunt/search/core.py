@@ -118,7 +118,7 @@ def _best_peak(time, flux, noise, grid) -> tuple[Periodogram, float, float, floa
     """Coarse periodogram, then a finer search around its most significant peak."""
     freqs, widths, mbins, qmax = grid
     pg = bls_periodogram(time, flux, frequencies=freqs, bin_width=widths, duration_bins=mbins,
-                         sigma=noise, qmax=qmax)
+                         sigma=noise, qmax=qmax, locate=False)
     resid, spread = _flatten_spectrum(pg.power)
     k = int(np.argmax(resid))
     step = np.diff(freqs)[min(k, freqs.size - 2)]
