@@ -8,7 +8,7 @@ import pytest
 
 from exohunt.cli import main
 from exohunt.io.writers import write_kaggle_csv
-from exohunt.simulate import simulate
+from exohunt.simulate import TRUTH_COLUMNS, simulate
 
 
 def test_cli_writes_kaggle_csv_and_truth_identical_to_api(tmp_path, capsys):
@@ -24,6 +24,10 @@ def test_cli_writes_kaggle_csv_and_truth_identical_to_api(tmp_path, capsys):
                                                                 data.train).read_bytes()
     truth = pd.read_csv(out / "test_truth.csv")
     assert len(truth) == 40 and truth["kind"].tolist() == data.test_truth["kind"].tolist()
+    # truth streamed in 128-row chunks == the in-memory table written at once
+    assert (out / "train_truth.csv").read_bytes() == data.train_truth.to_csv(
+        index=False).encode()
+    assert list(data.train_truth.columns) == list(TRUTH_COLUMNS)
     assert "train: 300 stars" in capsys.readouterr().out
 
 

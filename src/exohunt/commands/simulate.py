@@ -4,7 +4,7 @@ Outputs (``--format csv``, the default): ``OUT_DIR/train.csv`` and ``test.csv`` 
 layout, ``train_truth.csv`` and ``test_truth.csv`` (one row per star, same order). With
 ``--format fits``: ``OUT_DIR/train/*.fits`` and ``test/*.fits`` (Kepler-like, flux in e-/s) and
 the same truth tables, whose ``file`` column names each star's file. Stars are generated and
-written one chunk at a time, so memory stays small whatever the preset.
+written (flux and truth) one chunk of 128 at a time, so memory stays small whatever the preset.
 """
 
 from __future__ import annotations
@@ -52,11 +52,33 @@ def _prepare(out_dir: Path, overwrite: bool) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
 
 
-def _write_csv_split(stars, path: Path, n_points: int) -> list[dict]:
+class _TruthWriter:
+    """Append truth rows to a CSV in chunks (header once), with :func:`truth_frame`'s dtypes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.rows: list[dict] = []
+        self.started = False
+
+    def add(self, row: dict) -> None:
+        self.rows.append(row)
+        if len(self.rows) == CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        from exohunt.simulate import truth_frame
+
+        if self.rows:
+            truth_frame(self.rows).to_csv(self.path, mode="a" if self.started else "w",
+                                          header=not self.started, index=False)
+            self.started = True
+            self.rows = []
+
+
+def _write_csv_split(stars, path: Path, truth: _TruthWriter, n_points: int) -> None:
     from exohunt.io.writers import KaggleCsvWriter
     from exohunt.simulate import style_flux
 
-    rows: list[dict] = []
     flux = np.empty((CHUNK, n_points), dtype=np.float32)
     labels = np.empty(CHUNK, dtype=np.int8)
     filled = 0
@@ -64,35 +86,33 @@ def _write_csv_split(stars, path: Path, n_points: int) -> list[dict]:
         for star in stars:
             flux[filled] = style_flux(star, "kaggle")
             labels[filled] = star.truth["label"]
-            rows.append(star.truth)
+            truth.add(star.truth)
             filled += 1
             if filled == CHUNK:
                 writer.write(flux, labels)
                 filled = 0
         if filled:
             writer.write(flux[:filled], labels[:filled])
-    return rows
 
 
-def _write_fits_split(stars, folder: Path, split: str, time_days: np.ndarray) -> list[dict]:
+def _write_fits_split(stars, folder: Path, split: str, truth: _TruthWriter,
+                      time_days: np.ndarray) -> None:
     from exohunt.io.writers import write_fits
     from exohunt.lightcurve import LightCurve
     from exohunt.simulate import style_flux
 
     folder.mkdir(exist_ok=True)
-    rows: list[dict] = []
     for star in stars:
         name = f"sim-{split}-{star.index:05d}_llc.fits"
         counts = style_flux(star, "counts")
         err = np.full_like(counts, star.noise_ppm * 1e-6 * star.flux_level)
         meta = {"mission": "Kepler", "target_id": f"SIM {split} {star.index}"}
         write_fits(folder / name, LightCurve(time_days, counts, err, meta), overwrite=True)
-        rows.append({**star.truth, "file": f"{split}/{name}"})
-    return rows
+        truth.add({**star.truth, "file": f"{split}/{name}"})
 
 
 def run(args: argparse.Namespace) -> int:
-    from exohunt.simulate import split_spec, time_grid, truth_frame
+    from exohunt.simulate import split_spec, time_grid
     from exohunt.simulate.dataset import iter_split
 
     out_dir = Path(args.out_dir)
@@ -107,11 +127,12 @@ def run(args: argparse.Namespace) -> int:
 
             stars = tqdm(stars, total=spec.n_stars, desc=f"simulate {split}", unit="star",
                          file=sys.stderr)
+        truth = _TruthWriter(out_dir / f"{split}_truth.csv")
         if args.out_format == "csv":
-            rows = _write_csv_split(stars, out_dir / f"{split}.csv", args.n_points)
+            _write_csv_split(stars, out_dir / f"{split}.csv", truth, args.n_points)
         else:
-            rows = _write_fits_split(stars, out_dir / split, split, grid)
-        truth_frame(rows).to_csv(out_dir / f"{split}_truth.csv", index=False)
+            _write_fits_split(stars, out_dir / split, split, truth, grid)
+        truth.flush()
         print(f"{split}: {spec.n_stars} stars, {spec.n_planets} planets -> "
               f"{out_dir / (split + ('.csv' if args.out_format == 'csv' else '/'))}")
     print(f"wrote {out_dir} in {time.perf_counter() - started:.1f} s "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +20,6 @@ from exohunt.simulate.dataset import (
 __all__ = [
     "FLUX_STYLES",
     "SimulatedDataset",
-    "iter_styled",
     "simulate",
     "split_spec",
     "style_flux",
@@ -88,23 +86,31 @@ def style_flux(star: SimulatedStar, flux_style: str) -> np.ndarray:
     return np.round(counts - counts.mean(), 2) + 0.0
 
 
+_TEXT_COLUMNS = ("kind", "host_kind", "file")
+_INT_COLUMNS = ("index", "label", "n_flares", "n_gaps", "n_valid", "n_cosmic_rays",
+                "n_low_outliers")
+
+
 def truth_frame(rows: list[dict]) -> pd.DataFrame:
-    """Truth rows as a DataFrame with the documented column order (NaN where not applicable)."""
+    """Truth rows as a DataFrame: documented column order, fixed dtypes, NaN where not applicable.
+
+    The dtypes do not depend on which kinds the rows hold (text, int64, float64, and ``grazing``
+    True/False/NaN), so that truth tables written in chunks are byte-identical to one written at
+    once.
+    """
     frame = pd.DataFrame.from_records(rows)
-    columns = list(TRUTH_COLUMNS)
-    frame = frame.reindex(columns=columns + [c for c in frame.columns if c not in columns])
-    frame["host_kind"] = frame["host_kind"].fillna("")
-    for column in ("index", "label"):
-        frame[column] = frame[column].astype(np.int64)
+    extra = [c for c in frame.columns if c not in TRUTH_COLUMNS]
+    frame = frame.reindex(columns=[*TRUTH_COLUMNS, *extra])
+    for column in frame.columns:
+        if column in _TEXT_COLUMNS:
+            frame[column] = frame[column].fillna("").astype(str)
+        elif column in _INT_COLUMNS:
+            frame[column] = frame[column].astype(np.int64)
+        elif column == "grazing":
+            frame[column] = frame[column].astype(object)
+        else:
+            frame[column] = frame[column].astype(np.float64)
     return frame
-
-
-def iter_styled(preset: str, split: str, seed: int, *, n_stars: int | None = None,
-                n_points: int = 3197, cadence_days: float = KEPLER_LONG_CADENCE_DAYS,
-                ) -> Iterator[SimulatedStar]:
-    """Stars of one split, one at a time (see :func:`exohunt.simulate.dataset.iter_split`)."""
-    spec = split_spec(preset, split, n_stars)
-    return iter_split(spec, seed, split, time_grid(n_points, cadence_days))
 
 
 def _progress(iterable, total: int, desc: str, enabled: bool):
