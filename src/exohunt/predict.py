@@ -238,8 +238,9 @@ def predict(run, inputs, *, out, jobs: int = 0, strict: bool = False, plots=None
         bar.close()
     if counts["inputs"] == 0:
         partial.unlink(missing_ok=True)
-        raise InputError(f"no readable input among {len(skipped)} given; nothing written to "
-                         f"{out}")
+        first = skipped[0][1] if skipped else "no inputs given"
+        raise InputError(f"no readable input ({len(skipped)} skipped; first: {first}); nothing "
+                         f"written to {out}")
     _finish(partial, out, sort)
     return PredictSummary(out, counts["inputs"], counts["stars"], counts["rows"],
                           counts["candidates"], skipped, time.perf_counter() - start,

@@ -27,8 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_read_options(parser)
 
 
-def print_summary(result: dict, stream=sys.stdout) -> None:
+def print_summary(result: dict, stream=None) -> None:
     """The headline, confusion matrix, classification report and truth tables."""
+    stream = sys.stdout if stream is None else stream
     from exohunt.evaluation.tables import BestThreshold
     from exohunt.evaluation.text import format_confusion, format_headline, format_table
 

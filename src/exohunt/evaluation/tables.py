@@ -22,8 +22,8 @@ __all__ = [
 ]
 
 DEFAULT_SNR_BINS = (0.0, 5.0, 7.5, 10.0, 15.0, 20.0, 30.0, 60.0, np.inf)
-BEST_THRESHOLD_NOTE = ("best threshold on this data — for information only, not for model "
-                       "selection: thresholds are chosen on validation data")
+BEST_THRESHOLD_NOTE = ("for information only, not for model selection: the stored threshold was "
+                       "chosen on validation data, as thresholds must be")
 
 
 def classification_report_text(y_true, probability, threshold: float) -> str:

@@ -1,0 +1,101 @@
+"""End to end through the command line: demo, then evaluate, predict and compare on its output.
+
+One tiny demo (hidden size options) is shared by all tests of this module; it trains the real
+default model on simulated stars, so the module is marked slow.
+"""
+
+import json
+
+import pandas as pd
+import pytest
+
+from exohunt.cli import main
+
+pytestmark = pytest.mark.slow
+
+TINY = ["--n-train", "700", "--n-test", "120", "--n-points", "700", "--jobs", "1"]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("e2e") / "demo"
+    assert main(["demo", "--out", str(out), "--seed", "3", *TINY]) == 0
+    return out
+
+
+def test_demo_writes_run_report_and_data(demo):
+    for path in ("run/config.json", "run/metrics.json", "report/report.html",
+                 "report/metrics.json", "data/test.csv", "data/test_truth.csv", ".exohunt-demo"):
+        assert (demo / path).is_file(), path
+    metrics = json.loads((demo / "report" / "metrics.json").read_text())
+    assert metrics["n_total"] == 120 and metrics["n_positive"] >= 1
+    assert 0 <= metrics["roc_auc"] <= 1 and metrics["recall_by_snr"]
+
+
+def test_demo_refuses_unrelated_nonempty_dir_and_reuses_its_own(tmp_path, capsys, demo):
+    (tmp_path / "notes.txt").write_text("mine")
+    assert main(["demo", "--out", str(tmp_path), *TINY]) == 2
+    err = capsys.readouterr().err
+    assert "not made by 'exohunt demo'" in err and "Traceback" not in err
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+    from exohunt.commands.demo import prepare_out
+
+    prepare_out(demo)  # an earlier demo's directory is fine
+
+
+def test_evaluate_cli_finds_sibling_truth_and_prints_report(demo, tmp_path, capsys):
+    code = main(["evaluate", str(demo / "run"), str(demo / "data" / "test.csv"),
+                 "--out", str(tmp_path / "rep"), "--bootstrap", "100"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "Using truth table" in captured.err and "test_truth.csv" in captured.err
+    out = captured.out
+    assert out.index("average precision") < out.index("Confusion matrix") < out.index("macro avg")
+    assert "Recall by injected SNR" in out and "not for model selection" in out
+    assert (tmp_path / "rep" / "report.html").is_file()
+    assert (demo / "run" / "evaluations" / "test.json").is_file()
+
+
+def test_predict_cli_scores_and_reports_skipped(demo, tmp_path, capsys):
+    bad = tmp_path / "garbage.csv"
+    bad.write_text("this is not,a light curve\n1,2,x\n")
+    out = tmp_path / "pred.csv"
+    code = main(["predict", str(demo / "run"), str(demo / "data" / "test.csv"), str(bad),
+                 "--out", str(out), "--sort", "--jobs", "1"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    rows = pd.read_csv(out)
+    assert len(rows) == 120 and rows["probability"].is_monotonic_decreasing
+    assert "1 unreadable inputs skipped" in captured.out and "garbage.csv" in captured.err
+    assert main(["predict", str(demo / "run"), str(bad), str(demo / "data" / "test.csv"),
+                 "--out", str(tmp_path / "strict.csv"), "--strict"]) == 2
+    assert "garbage.csv" in capsys.readouterr().err
+    assert not (tmp_path / "strict.csv").exists()
+
+
+def test_compare_cli_on_demo_run(demo, capsys):
+    assert main(["compare", str(demo / "run"), str(demo / "report")]) == 0
+    out = capsys.readouterr().out
+    assert out.count("gbm") >= 2 or out.count("|") == 0
+
+
+@pytest.mark.parametrize("command", ["evaluate", "predict"])
+def test_user_errors_are_one_line_exit_2(demo, tmp_path, capsys, command):
+    data = str(demo / "data" / "test.csv")
+    out = ["--out", str(tmp_path / ("r" if command == "evaluate" else "p.csv"))]
+    assert main([command, str(tmp_path / "no-such-run"), data, *out]) == 2
+    err = capsys.readouterr().err
+    assert "no-such-run: not found" in err and "Traceback" not in err
+    assert main([command, str(demo / "run"), str(tmp_path / "missing.csv"), *out]) == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith(f"exohunt {command}: error:") and "missing.csv" in last
+    tampered = tmp_path / "tampered"
+    tampered.mkdir()
+    for path in (demo / "run").iterdir():
+        if path.is_file():
+            (tampered / path.name).write_bytes(path.read_bytes())
+    weights = next(tampered.glob("model.*"))
+    weights.write_bytes(weights.read_bytes()[:-10] + b"0123456789")
+    assert main([command, str(tampered), data, *out]) == 2
+    err = capsys.readouterr().err
+    assert "tampered" in err and err.count("\n") == 1 and "Traceback" not in err
