@@ -63,3 +63,10 @@ def test_cli_fits_output(tmp_path):
         level = truth.loc[0, "flux_level"]
         assert np.nanmedian(flux) == pytest.approx(level, rel=0.1)
         assert np.isnan(flux).sum() == 3197 - truth.loc[0, "n_valid"]
+
+
+@pytest.mark.parametrize("bad", [["--n-train", "0"], ["--seed", "-3"], ["--n-points", "20"]])
+def test_cli_bad_numbers_are_one_line_errors(tmp_path, capsys, bad):
+    assert main(["simulate", str(tmp_path / "x"), "--quiet", *bad]) == 2
+    assert capsys.readouterr().err.startswith("exohunt simulate: error:")
+    assert not (tmp_path / "x").exists()

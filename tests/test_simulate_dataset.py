@@ -192,6 +192,10 @@ def test_invalid_options_are_input_errors():
         simulate(flux_style="raw")
     with pytest.raises(InputError):
         simulate(n_train=0)
+    with pytest.raises(InputError, match="2 days"):
+        simulate(n_points=60)
+    with pytest.raises(InputError, match="seed"):
+        simulate(seed=-1)
 
 
 def test_gap_mask():

@@ -115,9 +115,13 @@ def run(args: argparse.Namespace) -> int:
     from exohunt.simulate import split_spec, time_grid
     from exohunt.simulate.dataset import iter_split
 
+    if args.seed < 0:
+        raise InputError(f"--seed must be a non-negative integer, got {args.seed}")
+    grid = time_grid(args.n_points, args.cadence_minutes / 1440.0)
+    for split, n_stars in (("train", args.n_train), ("test", args.n_test)):
+        split_spec(args.preset, split, n_stars)  # validate before touching OUT_DIR
     out_dir = Path(args.out_dir)
     _prepare(out_dir, args.overwrite)
-    grid = time_grid(args.n_points, args.cadence_minutes / 1440.0)
     started = time.perf_counter()
     for split, n_stars in (("train", args.n_train), ("test", args.n_test)):
         spec = split_spec(args.preset, split, n_stars)

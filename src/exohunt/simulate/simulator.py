@@ -49,11 +49,15 @@ def _check_choice(name: str, value: str, allowed) -> None:
 
 
 def time_grid(n_points: int = 3197, cadence_days: float = KEPLER_LONG_CADENCE_DAYS) -> np.ndarray:
-    """Cadence mid-times in days from 0: ``arange(n_points) * cadence_days``."""
-    if n_points < 50:
-        raise InputError(f"n_points must be at least 50, got {n_points}")
+    """Cadence mid-times in days from 0: ``arange(n_points) * cadence_days``.
+
+    The baseline must reach 2 days, so that every kind of signal can show two transits.
+    """
     if not cadence_days > 0:
         raise InputError(f"cadence_days must be positive, got {cadence_days}")
+    if n_points < 50 or (n_points - 1) * cadence_days < 2.0:
+        raise InputError(f"n_points × cadence must cover at least 2 days with at least 50 "
+                         f"cadences; got {n_points} × {cadence_days * 1440:.4g} min")
     return np.arange(n_points, dtype=float) * cadence_days
 
 
@@ -170,6 +174,8 @@ def simulate(preset: str = "kaggle", seed: int = 42, *, n_train: int | None = No
         labels 1 = planet) and ``train_truth``/``test_truth`` DataFrames, one row per star.
     """
     _check_choice("flux_style", flux_style, FLUX_STYLES)
+    if int(seed) < 0:
+        raise InputError(f"seed must be a non-negative integer, got {seed}")
     seed = int(seed)
     common = dict(n_points=n_points, cadence_days=cadence_days, flux_style=flux_style,
                   progress=progress)
