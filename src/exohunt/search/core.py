@@ -103,6 +103,15 @@ def _in_transit(time: np.ndarray, signals: list[Signal], width: float = 1.5) -> 
     return mask
 
 
+def _near_harmonic(periods: np.ndarray, avoid, tol: float = 0.01) -> np.ndarray:
+    """Periods within ``tol`` of 1/3, 1/2, 1, 2 or 3 times any period in ``avoid``."""
+    near = np.zeros(periods.shape, dtype=bool)
+    for p in avoid:
+        for factor in (1 / 3, 0.5, 1.0, 2.0, 3.0):
+            near |= np.abs(periods / (p * factor) - 1) < tol
+    return near
+
+
 def _flatten_spectrum(power: np.ndarray) -> tuple[np.ndarray, float]:
     """Power minus its running median (chunk medians, interpolated) and the robust spread
     (1.4826 MAD) of that residual: SDE = residual / spread."""
@@ -114,13 +123,14 @@ def _flatten_spectrum(power: np.ndarray) -> tuple[np.ndarray, float]:
     return resid, float(1.4826 * np.median(np.abs(resid - np.median(resid))))
 
 
-def _best_peak(time, flux, noise, grid) -> tuple[Periodogram, float, float, float, float, float]:
+def _best_peak(time, flux, noise, grid, avoid=()) -> tuple[Periodogram, float, float, float,
+                                                          float, float]:
     """Coarse periodogram, then a finer search around its most significant peak."""
     freqs, widths, mbins, qmax = grid
     pg = bls_periodogram(time, flux, frequencies=freqs, bin_width=widths, duration_bins=mbins,
                          sigma=noise, qmax=qmax, locate=False)
     resid, spread = _flatten_spectrum(pg.power)
-    k = int(np.argmax(resid))
+    k = int(np.argmax(np.where(_near_harmonic(pg.periods, avoid), -np.inf, resid)))
     step = np.diff(freqs)[min(k, freqs.size - 2)]
     fine = np.linspace(freqs[k] - 1.5 * step, freqs[k] + 1.5 * step, 31)
     fine = fine[fine > 0]
@@ -242,11 +252,13 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
         masked = [*signals, *map(_as_mask, singles)]
         exclude = _in_transit(det.time, masked)
         noise = float(det.meta["noise"]) or 1.0
-        pg, *peak = _best_peak(det.time[~exclude], det.flux[~exclude], noise, grid)
+        pg, *peak = _best_peak(det.time[~exclude], det.flux[~exclude], noise, grid,
+                               avoid=[s.period for s in signals])
         first_pg = first_pg or pg
         if peak[-1] < min_sde or peak[-2] <= 0:
             break
         found = _ephemeris(*peak[:3])
+        options["window_length"] = det.meta["window_length"]  # keep the first choice
         det = detrend(clean, mask=_in_transit(clean.time, [*masked, found]), **options)
         signal = _make_signal(det, _in_transit(det.time, masked), peak, vetting)
         if signal.n_transits_with_data >= 2:

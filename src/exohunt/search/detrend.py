@@ -24,10 +24,15 @@ import numpy as np
 from exohunt.lightcurve import LightCurve
 from exohunt.search.grid import expected_duration
 
-__all__ = ["DETREND_METHODS", "FLUX_MODES", "default_window_length", "detrend", "robust_std"]
+__all__ = ["DETREND_METHODS", "FLUX_MODES", "default_window_length", "detrend",
+           "point_to_point_noise", "robust_std"]
 
 DETREND_METHODS = ("biweight", "median")
 FLUX_MODES = ("auto", "relative", "additive")
+#: With the default window, halve it (down to MIN_AUTO_WINDOW days) while that lowers the
+#: residual's robust scatter by more than MIN_GAIN (fast rotators, strong spots).
+MIN_GAIN = 0.1
+MIN_AUTO_WINDOW = 0.35
 
 
 def robust_std(values: np.ndarray) -> float:
@@ -37,6 +42,11 @@ def robust_std(values: np.ndarray) -> float:
     if values.size == 0:
         return 0.0
     return float(1.4826 * np.median(np.abs(values - np.median(values))))
+
+
+def point_to_point_noise(values: np.ndarray) -> float:
+    """White-noise level from successive differences: 1.4826 MAD(diff) / sqrt(2)."""
+    return robust_std(np.diff(np.asarray(values, dtype=float))) / np.sqrt(2)
 
 
 def default_window_length(baseline: float) -> float:
@@ -101,7 +111,8 @@ def detrend(lc: LightCurve, *, method: str = "biweight", window_length: float | 
     method : {"biweight", "median"}
         wotan's time-windowed biweight location (default) or a running median.
     window_length : float, optional
-        Window in days; default :func:`default_window_length` of the baseline.
+        Window in days. Default: :func:`default_window_length` of the baseline, halved (to
+        at least ``MIN_AUTO_WINDOW``) while that removes much more variability (``MIN_GAIN``).
     break_tolerance : float
         Gaps longer than this (days) split the light curve into independently detrended
         segments.
@@ -131,8 +142,17 @@ def detrend(lc: LightCurve, *, method: str = "biweight", window_length: float | 
     if not window > 0:
         raise ValueError(f"window_length must be positive days, got {window_length}")
     mode = _flux_mode(lc.flux, flux_mode)
-    trend = _trend(lc.time, lc.flux, method=method, window_length=float(window),
-                   break_tolerance=break_tolerance, mask=mask)
+    options = {"method": method, "break_tolerance": break_tolerance, "mask": mask}
+    trend = _trend(lc.time, lc.flux, window_length=float(window), **options)
+    if window_length is None:  # halve the window while that removes much more variability
+        scatter = robust_std(lc.flux - trend)
+        while window > MIN_AUTO_WINDOW:
+            shorter = max(window / 2, MIN_AUTO_WINDOW)
+            trend2 = _trend(lc.time, lc.flux, window_length=shorter, **options)
+            scatter2 = robust_std(lc.flux - trend2)
+            if scatter2 > (1 - MIN_GAIN) * scatter:
+                break
+            window, trend, scatter = shorter, trend2, scatter2
     if mode == "relative":
         flux = lc.flux / trend
         err = None if lc.flux_err is None else lc.flux_err / trend
