@@ -21,7 +21,7 @@ with NaN in data gaps. Components:
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.signal import lfilter
@@ -62,20 +62,29 @@ class StarParams:
     gaps: tuple[tuple[float, float], ...] = ()
     n_cosmic_rays: int = 0
     n_low_outliers: int = 0
-    extra: dict = field(default_factory=dict)
-
-    def summary(self) -> dict[str, float]:
-        """Scalar description for a truth table (counts instead of lists)."""
-        out = {k: v for k, v in asdict(self).items() if k not in ("flares", "gaps", "extra")}
-        out["n_flares"] = len(self.flares)
-        out["n_gaps"] = len(self.gaps)
-        out["max_flare_amplitude"] = max((a for _, _, a in self.flares), default=0.0)
-        return out
 
 
 def star_noise(n: int, noise_ppm: float, rng: np.random.Generator, *, granulation_ppm: float = 0.0,
                granulation_tau_hours: float = 1.0, cadence_days: float = 0.0204) -> np.ndarray:
-    """White plus granulation-like noise, relative flux, shape (n,), mean 0."""
+    """White plus granulation-like noise in relative flux, mean 0.
+
+    Parameters
+    ----------
+    n : int
+        Number of cadences.
+    noise_ppm : float
+        White-noise standard deviation per cadence, ppm (the σ of the SNR convention).
+    rng : numpy.random.Generator
+        Source of randomness.
+    granulation_ppm, granulation_tau_hours : float
+        Standard deviation (ppm) and correlation time (hours) of the AR(1) component; 0 = none.
+    cadence_days : float
+        Spacing of the cadences, days (sets the AR(1) coefficient).
+
+    Returns
+    -------
+    ndarray, shape (n,)
+    """
     noise = rng.normal(0.0, noise_ppm * 1e-6, n)
     if granulation_ppm > 0:
         noise += granulation_noise(n, granulation_ppm, granulation_tau_hours, cadence_days, rng)
