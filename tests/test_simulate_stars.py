@@ -73,6 +73,15 @@ def test_roll_sawtooth_period(rng):
     assert _peak_period(TIME, flux, 0.1, 2.0) == pytest.approx(0.245, rel=0.03)
 
 
+def test_thruster_firing_dips(rng):
+    star = StarParams(noise_ppm=100.0, sawtooth_amplitude=0.002, firing_dip=0.01)
+    flux = systematics_model(TIME, star, rng)
+    dips = flux < 1 - 0.002 - 0.004  # below the sawtooth by at least 0.5 × firing_dip
+    n_firings = (TIME[-1] - TIME[0]) / 0.245
+    assert 0.3 * n_firings < dips.sum() < 0.7 * n_firings
+    assert not (dips[:-1] & dips[1:]).any()  # one cadence each
+
+
 def test_thermal_ramp_after_each_gap(rng):
     star = StarParams(noise_ppm=100.0, ramp_amplitude=0.004, ramp_tau=0.5,
                       gaps=((20.0, 21.0), (40.0, 41.5)))

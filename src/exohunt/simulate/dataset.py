@@ -88,7 +88,7 @@ TRUTH_COLUMNS = (
     "t_secondary_days", "eccentricity", "omega_deg", "dilution", "undiluted_depth_ppm",
     "surface_brightness_ratio", "flux_ratio", "mass_ratio", "ellipsoidal_ppm", "grazing",
     "granulation_ppm", "rotation_period_days", "rotation_amplitude_ppm", "n_flares",
-    "max_flare_amplitude_ppm", "sawtooth_ppm", "drift_ppm", "ramp_ppm", "n_gaps",
+    "max_flare_amplitude_ppm", "sawtooth_ppm", "firing_dip_ppm", "drift_ppm", "ramp_ppm", "n_gaps",
     "n_valid", "n_cosmic_rays", "n_low_outliers",
 )
 
@@ -138,7 +138,8 @@ def _star_truth(star: StarParams) -> dict:
         "rotation_period_days": star.rotation_period if star.rotation_amplitude > 0 else math.nan,
         "rotation_amplitude_ppm": star.rotation_amplitude * 1e6, "n_flares": len(star.flares),
         "max_flare_amplitude_ppm": 1e6 * max((a for *_, a in star.flares), default=0.0),
-        "sawtooth_ppm": star.sawtooth_amplitude * 1e6, "drift_ppm": star.drift_amplitude * 1e6,
+        "sawtooth_ppm": star.sawtooth_amplitude * 1e6,
+        "firing_dip_ppm": star.firing_dip * 1e6, "drift_ppm": star.drift_amplitude * 1e6,
         "ramp_ppm": star.ramp_amplitude * 1e6, "n_gaps": len(star.gaps),
         "n_cosmic_rays": star.n_cosmic_rays, "n_low_outliers": star.n_low_outliers,
     }

@@ -17,7 +17,8 @@ Kinds add to the base:
   rotations.
 - ``flare``: log-U 3-30 flares (amplitude log-U 0.1-10 %, FWHM log-U 2-40 min), and with
   probability 0.7 fast rotation (0.5-10 d, 0.1-1 %).
-- ``systematics``: roll sawtooth 0.05-1 %, drift 0.5-5 %, ramps 0.1-1 % after every gap, 1-4 gaps.
+- ``systematics``: roll sawtooth 0.05-1 % with one-cadence dips of twice that at half the
+  thruster firings, drift 0.5-5 %, ramps 0.1-1 % after every gap, 1-4 gaps.
 - ``planet``: a host of kind quiet/rotator/flare/systematics (``host_kind``, drawn from the
   preset's host mix, :mod:`exohunt.simulate.dataset`) plus a transit: period log-U 0.5 d to
   min(40 d, 0.45 × baseline), impact U(0, 0.9), stellar density log-U 0.3-5 g/cm³ (raised where
@@ -120,6 +121,7 @@ def draw_star(rng: np.random.Generator, kind: str, time: np.ndarray) -> StarPara
                     ramp_amplitude=float(log_uniform(rng, 1e-3, 1e-2)),
                     ramp_tau=float(log_uniform(rng, 0.2, 1.5)),
                     gaps=_gaps(rng, time, int(rng.integers(1, 5))))
+        star["firing_dip"] = 2.0 * star["sawtooth_amplitude"]
     elif kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
     return StarParams(**star)

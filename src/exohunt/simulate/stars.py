@@ -13,7 +13,8 @@ with NaN in data gaps. Components:
 - rotational spot modulation: two harmonics of the rotation period whose amplitudes and phases
   wander between random knots spaced by the spot lifetime (evolving spots);
 - flares: the Davenport (2014) template, averaged over the exposure;
-- systematics: a K2-like roll sawtooth (thruster firings every ~6 h with jitter), a slow
+- systematics: a K2-like roll sawtooth (thruster firings every ~6 h with jitter, half of them
+  leaving a one-cadence dip of ``firing_dip``, as in raw K2 photometry), a slow
   quadratic drift and exponential thermal ramps after each gap (and at the start);
 - gaps (NaN, ``valid`` False), cosmic-ray hits (single high points) and a few low outliers.
 """
@@ -56,6 +57,7 @@ class StarParams:
     flares: tuple[tuple[float, float, float], ...] = ()
     sawtooth_amplitude: float = 0.0
     sawtooth_period: float = 0.245
+    firing_dip: float = 0.0
     drift_amplitude: float = 0.0
     ramp_amplitude: float = 0.0
     ramp_tau: float = 0.5
@@ -158,6 +160,10 @@ def systematics_model(time: np.ndarray, star: StarParams, rng: np.random.Generat
         idx = np.clip(np.searchsorted(firings, time) - 1, 0, n_fire - 2)
         phase = np.clip((time - firings[idx]) / intervals[idx + 1], 0, 1)
         out += star.sawtooth_amplitude * 2 * (phase - 0.5)
+        if star.firing_dip > 0:  # K2: about half the thruster firings leave a one-cadence dip
+            hit = firings[(rng.random(n_fire) < 0.5) & (firings > time[0]) & (firings < time[-1])]
+            where = np.clip(np.searchsorted(time, hit), 0, len(time) - 1)
+            out[where] -= star.firing_dip * rng.uniform(0.5, 1.5, len(where))
     if star.drift_amplitude > 0:
         x = 2 * (time - t_start) / span - 1
         c1, c2 = rng.normal(0, 1, 2)
