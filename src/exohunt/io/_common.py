@@ -100,15 +100,14 @@ def batch_flux(path: Path, flux: np.ndarray, options: ReadOptions,
     if flux.ndim != 2 or flux.shape[0] == 0:
         raise fail(path, f"no light curves found (array shape {flux.shape}); expected "
                          "one row per star")
-    finite = np.isfinite(flux)
-    n_finite = finite.sum(axis=1)
-    n_bad = int(flux.size - n_finite.sum())
-    if n_bad and np.isinf(flux).any():
-        flux[np.isinf(flux)] = np.nan
-    short = np.flatnonzero(n_finite < min(options.min_cadences, flux.shape[1]))
     if flux.shape[1] < options.min_cadences:
         raise fail(path, f"light curves have only {flux.shape[1]} cadences; expected at least "
                          f"{options.min_cadences}")
+    n_finite = np.isfinite(flux).sum(axis=1)
+    n_bad = int(flux.size - n_finite.sum())
+    if n_bad and np.isinf(flux).any():
+        flux[np.isinf(flux)] = np.nan
+    short = np.flatnonzero(n_finite < options.min_cadences)
     if len(short):
         i = int(short[0])
         where = row_name(i) if row_name else f"row {i}"

@@ -15,6 +15,7 @@ Missing cells and ``nan`` stay NaN (``inf`` becomes NaN); their number is
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -112,7 +113,8 @@ def _parse(path: Path, handle, header: list[str], n_rows: int
     read_opts = pacsv.ReadOptions(column_names=header, block_size=CHUNK_BYTES + 1024,
                                   use_threads=False)
     convert = pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.float32()))
-    buffer = bytearray(CHUNK_BYTES)
+    remaining = os.fstat(handle.fileno()).st_size - handle.tell()
+    buffer = bytearray(max(min(CHUNK_BYTES, remaining + 1), 1024))
     view = memoryview(buffer)
     filled, row, line = 0, 0, 2
     while True:
