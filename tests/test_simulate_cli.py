@@ -63,6 +63,9 @@ def test_cli_fits_output(tmp_path):
         level = truth.loc[0, "flux_level"]
         assert np.nanmedian(flux) == pytest.approx(level, rel=0.1)
         assert np.isnan(flux).sum() == 3197 - truth.loc[0, "n_valid"]
+    assert main(["simulate", str(out), "--format", "fits", "--n-train", "3", "--n-test", "2",
+                 "--quiet", "--overwrite"]) == 0
+    assert len(list((out / "train").glob("*.fits"))) == 3  # no stale files from the first run
 
 
 @pytest.mark.parametrize("bad", [["--n-train", "0"], ["--seed", "-3"], ["--n-points", "20"]])

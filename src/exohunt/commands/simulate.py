@@ -102,6 +102,8 @@ def _write_fits_split(stars, folder: Path, split: str, truth: _TruthWriter,
     from exohunt.simulate import style_flux
 
     folder.mkdir(exist_ok=True)
+    for stale in folder.glob(f"sim-{split}-*_llc.fits"):  # from an earlier --overwrite'd run
+        stale.unlink()
     for star in stars:
         name = f"sim-{split}-{star.index:05d}_llc.fits"
         counts = style_flux(star, "counts")
