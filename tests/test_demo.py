@@ -73,6 +73,15 @@ def test_predict_cli_scores_and_reports_skipped(demo, tmp_path, capsys):
     assert not (tmp_path / "strict.csv").exists()
 
 
+def test_predict_with_a_worker_pool_matches_in_process(demo, tmp_path):
+    args = ["predict", str(demo / "run"), str(demo / "data" / "test.csv"), "--chunk-size", "50"]
+    assert main([*args, "--out", str(tmp_path / "one.csv"), "--jobs", "1"]) == 0
+    assert main([*args, "--out", str(tmp_path / "two.csv"), "--jobs", "2"]) == 0
+    one, two = pd.read_csv(tmp_path / "one.csv"), pd.read_csv(tmp_path / "two.csv")
+    assert one["index"].tolist() == list(range(120))
+    pd.testing.assert_frame_equal(one, two)
+
+
 def test_compare_cli_on_demo_run(demo, capsys):
     assert main(["compare", str(demo / "run"), str(demo / "report")]) == 0
     out = capsys.readouterr().out

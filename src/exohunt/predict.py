@@ -23,6 +23,7 @@ import pandas as pd
 from exohunt.batch import LightCurveBatch, ViewBatch
 from exohunt.errors import InputError
 from exohunt.lightcurve import LightCurve
+from exohunt.scoring_pool import ChunkScorer
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "PredictSummary", "predict"]
 
@@ -135,8 +136,8 @@ def _row_positions(frame: pd.DataFrame, chunk, offset: int) -> list[int]:
     return (frame["index"].to_numpy() - offset).tolist()
 
 
-def _score_chunk(run, chunk, offset: int, jobs: int) -> pd.DataFrame:
-    frame = run.predict(chunk, jobs=jobs, progress=False)
+def _global_index(frame: pd.DataFrame, chunk, offset: int) -> pd.DataFrame:
+    """Row numbers within the whole input, not within the chunk."""
     if offset and not isinstance(chunk, list):
         frame = frame.assign(index=frame["index"].to_numpy() + offset)
     return frame
@@ -167,7 +168,8 @@ def predict(run, inputs, *, out, jobs: int = 0, strict: bool = False, plots=None
         period_days, t0_days, duration_hours, depth_ppm, snr`` then vetting columns; columns
         that only later chunks have are dropped).
     jobs : int
-        Worker processes per chunk (0 = all cores).
+        Worker processes (0 = all cores, 1 = this process). One pool is started for the whole
+        call and scores chunks of 64 stars in order (:class:`exohunt.scoring_pool.ChunkScorer`).
     strict : bool
         Raise :class:`InputError` on the first unreadable input instead of skipping it.
     plots : path, optional
@@ -218,10 +220,13 @@ def predict(run, inputs, *, out, jobs: int = 0, strict: bool = False, plots=None
             yield obj
 
     bar = tqdm(desc="scoring", unit="star", disable=not progress, file=sys.stderr)
+    scorer = ChunkScorer(run, jobs)
+    size = min(chunk_size, scorer.chunk_size or chunk_size)
     try:
+        scorer.start()
         with partial.open("w", newline="") as handle:
-            for chunk, offset in _chunks(readable(), chunk_size):
-                frame = _score_chunk(run, chunk, offset, jobs)
+            for chunk, offset, frame in scorer.map(_chunks(readable(), size)):
+                frame = _global_index(frame, chunk, offset)
                 columns = list(frame.columns) if columns is None else columns
                 frame.reindex(columns=columns).to_csv(handle, header=counts["rows"] == 0,
                                                       index=False)
@@ -235,6 +240,7 @@ def predict(run, inputs, *, out, jobs: int = 0, strict: bool = False, plots=None
         partial.unlink(missing_ok=True)
         raise
     finally:
+        scorer.close()
         bar.close()
     if counts["inputs"] == 0:
         partial.unlink(missing_ok=True)

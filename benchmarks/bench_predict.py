@@ -1,0 +1,134 @@
+"""Benchmark ``exohunt predict``: stars per second for 3,197-point light curves, search included.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_predict.py [--quick] [--repeats 3] [--run RUN_DIR]
+        [--out benchmarks/results_predict.md]
+
+What is timed: :func:`exohunt.predict.predict` on a Kaggle-layout CSV of simulated stars (the
+``kaggle`` preset's test split, 570 stars; 120 with ``--quick``): reading the CSV, the run's
+own preprocessing (detrending, BLS search, views, vetting statistics for search-then-vet
+models), scoring, and writing ``predictions.csv``. Not timed: simulating the stars, training
+the run (the default model on a simulated training split, unless ``--run`` names one), and
+one warm-up call that compiles the numba kernels. ``--jobs`` 1 and 2 are measured side by side
+in the same process, each the median of ``--repeats`` runs with the min-max spread. Target
+(issue 6): at least 50 stars/s on 2 cores with the best model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+TARGET_STARS_PER_SECOND = 50.0
+
+
+def _machine() -> str:
+    cpu = platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores visible, Python {platform.python_version()}"
+
+
+def _prepare(folder: Path, n_test: int, n_train: int, run_dir: str | None, seed: int):
+    """Simulated test CSV and a run (trained here unless given); neither is timed."""
+    from exohunt.io.writers import write_kaggle_csv
+    from exohunt.simulate import simulate
+    from exohunt.training import DEFAULT_MODEL, load_run, train
+
+    data = simulate("kaggle", seed=seed, n_train=n_train, n_test=n_test)
+    csv = write_kaggle_csv(folder / "test.csv", data.test)
+    warm = write_kaggle_csv(folder / "warm.csv", data.test.subset(list(range(8))))
+    if run_dir:
+        return csv, warm, load_run(run_dir), f"`{run_dir}`"
+    started = time.perf_counter()
+    run = train(data.train, model=DEFAULT_MODEL, out=folder / "run", seed=seed, jobs=0)
+    described = (f"`{DEFAULT_MODEL}` (the default model) trained here on {n_train} simulated "
+                 f"stars in {time.perf_counter() - started:.0f} s")
+    return csv, warm, run, described
+
+
+def _measure(run, csv: Path, folder: Path, jobs: int, repeats: int) -> dict:
+    from exohunt.predict import predict
+
+    rates, seconds, n = [], [], 0
+    for repeat in range(repeats):
+        summary = predict(run, csv, out=folder / f"pred_{jobs}_{repeat}.csv", jobs=jobs,
+                          progress=False)
+        n = summary.n_stars
+        seconds.append(summary.seconds)
+        rates.append(summary.n_stars / summary.seconds)
+    return {"jobs": jobs, "n": n, "seconds": statistics.median(seconds),
+            "rate": statistics.median(rates), "low": min(rates), "high": max(rates)}
+
+
+def _markdown(rows: list[dict], args, described: str, command: str) -> str:
+    base = rows[0]["rate"]
+    lines = [
+        "## Prediction throughput (`exohunt predict`)", "",
+        f"Date: {dt.date.today().isoformat()}  ",
+        f"Machine: {_machine()}; shared with other jobs during development, so absolute "
+        "numbers are noisy  ",
+        f"Command: `{command}`  ",
+        f"Run: {described}  ",
+        f"Data: {rows[0]['n']} simulated 3,197-point light curves (`kaggle` preset test split) "
+        "in a Kaggle-layout CSV; timed end to end: read, preprocess + search, score, write "
+        f"CSV. Median of {args.repeats} runs (min-max).", "",
+        "| jobs | stars | wall [s] | stars/s | spread | vs jobs=1 |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        lines.append(f"| {row['jobs']} | {row['n']} | {row['seconds']:.1f} | {row['rate']:.1f} "
+                     f"| {row['low']:.1f}-{row['high']:.1f} | {row['rate'] / base:.2f}× |")
+    two = next((r for r in rows if r["jobs"] == 2), rows[-1])
+    verdict = "meets" if two["rate"] >= TARGET_STARS_PER_SECOND else "falls short of"
+    lines += ["", f"Target: ≥ {TARGET_STARS_PER_SECOND:.0f} stars/s on 2 cores — this run "
+              f"{verdict} it ({two['rate']:.1f} stars/s with jobs={two['jobs']}). Peak RSS of the "
+              f"benchmark process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}"
+              " MB."]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="120 stars, 1 repeat")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--run", default=None, help="score with this run instead of training")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--out", type=Path, default=HERE / "results_predict.md")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.repeats = 1
+    n_test, n_train = (120, 800) if args.quick else (570, 2000)
+    command = "python benchmarks/bench_predict.py " + " ".join(sys.argv[1:] if argv is None
+                                                               else argv)
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        csv, warm, run, described = _prepare(folder, n_test, n_train, args.run, args.seed)
+        from exohunt.predict import predict
+
+        for jobs in (1, 2):  # warm-up: numba compilation, worker start-up code paths
+            predict(run, warm, out=folder / "warm_pred.csv", jobs=jobs, progress=False)
+        rows = [_measure(run, csv, folder, jobs, args.repeats) for jobs in (1, 2)]
+    text = _markdown(rows, args, described, command.strip())
+    args.out.write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

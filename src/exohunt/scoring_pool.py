@@ -1,0 +1,126 @@
+"""Score chunks of stars in order, in this process or in one persistent pool of workers.
+
+``Run.predict(data, jobs=N)`` starts a process pool for every call, which is right for one big
+call but costs seconds per chunk when :func:`exohunt.predict.predict` streams thousands of
+chunks. Here the pool is started once: each worker loads the run from its directory (JSON,
+safetensors/skops — nothing is unpickled), then scores whole small chunks in-process
+(``jobs=1``). At most ``2 × jobs`` chunks are in flight, so memory stays bounded, and results
+come back in input order, so the output does not depend on the number of workers.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+
+from exohunt.lightcurve import LightCurve
+
+__all__ = ["PARALLEL_CHUNK_SIZE", "ChunkScorer", "resolve_jobs"]
+
+PARALLEL_CHUNK_SIZE = 64  # stars per worker task: small enough to balance, big enough to amortise
+
+_RUN = None  # the worker's own copy of the run
+
+
+def resolve_jobs(jobs: int) -> int:
+    """Worker count: ``jobs`` if positive, else the cores this process may use."""
+    if jobs < 0:
+        raise ValueError(f"jobs must be >= 0 (0 = all cores), got {jobs}")
+    return jobs or len(os.sched_getaffinity(0))
+
+
+def _pack(chunk):
+    """Light curves' read-only meta does not pickle: ship plain fields instead."""
+    if isinstance(chunk, list):
+        return ("list", [(lc.time, lc.flux, lc.flux_err, dict(lc.meta)) for lc in chunk])
+    return ("object", chunk)
+
+
+def _unpack(packed):
+    kind, payload = packed
+    if kind == "list":
+        return [LightCurve(time, flux, err, meta) for time, flux, err, meta in payload]
+    return payload
+
+
+def _init_worker(run_dir: str) -> None:
+    global _RUN
+    import torch
+
+    torch.set_num_threads(1)
+    from exohunt.training import load_run
+
+    _RUN = load_run(run_dir, device="cpu")
+
+
+def _score_packed(packed):
+    return _RUN.predict(_unpack(packed), jobs=1, progress=False)
+
+
+class ChunkScorer:
+    """Score ``(chunk, offset)`` pairs with ``run.predict``, in order.
+
+    Parameters
+    ----------
+    run : exohunt.training.Run
+        The trained run. A worker pool is used only when ``jobs`` resolves to more than one
+        worker, the run has a directory to load from, and it runs on the CPU.
+    jobs : int
+        Worker processes (0 = all cores, 1 = this process).
+    """
+
+    def __init__(self, run, jobs: int = 0) -> None:
+        self.run = run
+        self.workers = resolve_jobs(jobs)
+        device = str(getattr(run, "device", "cpu"))
+        directory = getattr(run, "directory", None)
+        self.parallel = self.workers > 1 and directory is not None and device == "cpu"
+        self.directory = None if directory is None else str(Path(directory))
+        self._pool: ProcessPoolExecutor | None = None
+
+    @property
+    def chunk_size(self) -> int | None:
+        """Largest chunk worth sending to one worker (``None``: no limit in-process)."""
+        return PARALLEL_CHUNK_SIZE if self.parallel else None
+
+    def start(self) -> None:
+        """Start the workers now (they load the run while the caller reads its input)."""
+        if self.parallel and self._pool is None:
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
+                                             initializer=_init_worker,
+                                             initargs=(self.directory,))
+            for _ in range(self.workers):  # make every worker start, not just the first
+                self._pool.submit(os.getpid)
+
+    def map(self, chunks: Iterable[tuple[object, int]]) -> Iterator[tuple[object, int, object]]:
+        """Yield ``(chunk, offset, predictions)`` in input order."""
+        if not self.parallel:
+            for chunk, offset in chunks:
+                yield chunk, offset, self.run.predict(chunk, jobs=self.workers, progress=False)
+            return
+        self.start()
+        pending: deque = deque()
+        for chunk, offset in chunks:
+            pending.append((chunk, offset, self._pool.submit(_score_packed, _pack(chunk))))
+            if len(pending) >= 2 * self.workers:
+                chunk_, offset_, future = pending.popleft()
+                yield chunk_, offset_, future.result()
+        while pending:
+            chunk_, offset_, future = pending.popleft()
+            yield chunk_, offset_, future.result()
+
+    def close(self) -> None:
+        """Stop the workers (also on errors and interrupts)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> ChunkScorer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
