@@ -168,6 +168,14 @@ def test_kaggle_csv_round_trip_is_exact(small, tmp_path):
     np.testing.assert_array_equal(frame.iloc[:, 1:].to_numpy(np.float32), small.test.flux)
 
 
+def test_kaggle_csv_keeps_full_precision_for_normalized_flux(tmp_path):
+    data = simulate("kaggle", seed=8, n_train=12, n_test=3, flux_style="normalized")
+    path = write_kaggle_csv(tmp_path / "norm.csv", data.train)
+    values = pd.read_csv(path).iloc[:, 1:].to_numpy(np.float32)
+    np.testing.assert_array_equal(values, data.train.flux)  # NaN gaps included
+    assert np.isnan(values).any()
+
+
 def test_fits_writer_kepler_layout(tmp_path):
     from astropy.io import fits
 

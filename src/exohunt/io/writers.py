@@ -1,9 +1,10 @@
 """Writers for the formats exohunt reads: Kaggle-layout CSV and Kepler-like FITS light curves.
 
 Kaggle layout: a header ``LABEL,FLUX.1,...,FLUX.N`` and one row per star, ``LABEL`` 2 = planet
-host, 1 = not; flux values are written rounded to 0.01 (like the Kaggle Kepler files), so a batch
-whose flux is already rounded (the simulator's ``kaggle`` style) reads back as the same float32
-numbers. NaN is written as an empty field.
+host, 1 = not. A batch whose float32 flux lies on a 0.01 grid (the Kaggle Kepler files, the
+simulator's ``kaggle`` style) is written with two decimals like the Kaggle files; any other
+(e.g. normalised flux) with the shortest decimal that reads back as the same float32. Either way
+the file reads back as exactly the batch's numbers. NaN is written as an empty field.
 
 FITS: a primary HDU (``TELESCOP``, ``MISSION``, ``OBJECT``, ``CREATOR``) and a ``LIGHTCURVE``
 binary table with ``TIME`` (days, ``BJDREFI`` offset), ``SAP_FLUX``, ``PDCSAP_FLUX``,
@@ -21,7 +22,8 @@ import numpy as np
 from exohunt.batch import LightCurveBatch
 from exohunt.lightcurve import LightCurve
 
-__all__ = ["GAP_QUALITY_FLAG", "KaggleCsvWriter", "write_fits", "write_kaggle_csv"]
+__all__ = ["GAP_QUALITY_FLAG", "KaggleCsvWriter", "on_cent_grid", "write_fits",
+           "write_kaggle_csv"]
 
 GAP_QUALITY_FLAG = 2  # Kepler "safe mode" bit: set on cadences without flux
 
@@ -29,6 +31,13 @@ GAP_QUALITY_FLAG = 2  # Kepler "safe mode" bit: set on cadences without flux
 def _kaggle_values(flux: np.ndarray) -> np.ndarray:
     """float64, rounded to 0.01, with -0.0 turned into 0.0."""
     return np.round(np.asarray(flux, dtype=np.float64), 2) + 0.0
+
+
+def on_cent_grid(flux: np.ndarray) -> bool:
+    """True when every finite float32 value is the float32 of a number with two decimals."""
+    flux = np.asarray(flux, dtype=np.float32)
+    finite = np.isfinite(flux)
+    return bool(np.array_equal(_kaggle_values(flux[finite]).astype(np.float32), flux[finite]))
 
 
 class KaggleCsvWriter:
@@ -40,6 +49,8 @@ class KaggleCsvWriter:
         Output file (overwritten).
     n_points : int
         Number of flux columns.
+    decimals : {2, None}
+        2: round to 0.01 (Kaggle style); None: shortest exact float32 decimal.
 
     Examples
     --------
@@ -47,7 +58,10 @@ class KaggleCsvWriter:
     ...     writer.write(flux_chunk, labels_chunk)
     """
 
-    def __init__(self, path: str | os.PathLike, n_points: int) -> None:
+    def __init__(self, path: str | os.PathLike, n_points: int, decimals: int | None = 2) -> None:
+        if decimals not in (2, None):
+            raise ValueError(f"decimals must be 2 or None, got {decimals!r}")
+        self.decimals = decimals
         self.path = Path(path)
         self.n_points = int(n_points)
         self.n_rows = 0
@@ -67,7 +81,10 @@ class KaggleCsvWriter:
                              f"got {flux.shape} and {labels.shape}")
         if not np.isin(labels, (0, 1)).all():
             raise ValueError("labels must be 0 (not a planet host) or 1 (planet host)")
-        values = np.asfortranarray(_kaggle_values(flux))
+        if self.decimals is None:
+            values = np.asfortranarray(np.asarray(flux, dtype=np.float32) + np.float32(0.0))
+        else:
+            values = np.asfortranarray(_kaggle_values(flux))
         columns = [pa.array(labels.astype(np.int64) + 1)]
         columns += [pa.array(values[:, j], from_pandas=True) for j in range(self.n_points)]
         names = ["LABEL"] + [f"FLUX.{i}" for i in range(1, self.n_points + 1)]
@@ -97,7 +114,8 @@ def write_kaggle_csv(path: str | os.PathLike, batch: LightCurveBatch, *,
     path : str or Path
         Output file (overwritten).
     batch : LightCurveBatch
-        Must have labels (0/1).
+        Must have labels (0/1). Flux on a 0.01 grid is written with two decimals, other flux
+        with full float32 precision (see the module docstring).
     chunk_size : int
         Rows formatted at a time.
 
@@ -107,7 +125,8 @@ def write_kaggle_csv(path: str | os.PathLike, batch: LightCurveBatch, *,
     """
     if batch.labels is None:
         raise ValueError("a Kaggle-layout CSV needs labels; this batch has none")
-    with KaggleCsvWriter(path, batch.flux.shape[1]) as writer:
+    decimals = 2 if on_cent_grid(batch.flux) else None
+    with KaggleCsvWriter(path, batch.flux.shape[1], decimals) as writer:
         for start in range(0, len(batch), chunk_size):
             stop = start + chunk_size
             writer.write(batch.flux[start:stop], batch.labels[start:stop])
