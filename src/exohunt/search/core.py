@@ -11,7 +11,12 @@ from exohunt.lightcurve import LightCurve, fold_phase
 from exohunt.search.bls import Periodogram, bls_periodogram
 from exohunt.search.detrend import DETREND_METHODS, detrend
 from exohunt.search.grid import MIN_PERIOD_DAYS, bin_widths, frequency_grid
-from exohunt.search.vetting import VETTING_THRESHOLDS, passes_vetting, transit_statistics
+from exohunt.search.vetting import (
+    VETTING_THRESHOLDS,
+    check_thresholds,
+    passes_vetting,
+    transit_statistics,
+)
 
 __all__ = ["DEFAULT_MIN_SDE", "SearchResult", "Signal", "SingleEvent", "search"]
 
@@ -234,6 +239,7 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
                          f"got {detrend_method!r}")
     if max_signals < 1:
         raise ValueError(f"max_signals must be at least 1, got {max_signals}")
+    check_thresholds(vetting)
     clean = lc.remove_nans()
     if len(clean) and np.any(np.diff(clean.time) < 0):
         clean = clean[np.argsort(clean.time, kind="stable")]
@@ -242,12 +248,20 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
     baseline = det.time_span
     p_min = MIN_PERIOD_DAYS if period_min is None else float(period_min)
     p_max = baseline / 2 if period_max is None else float(period_max)
-    signals: list[Signal] = []
-    first_pg = None
     if not (0 < p_min < p_max) or len(det) < 20:
         return SearchResult([], det, None, det.meta["flux_mode"])
     grid = _grid(baseline, p_min, p_max, durations, oversample)
+    return _iterate(clean, det, grid, options, max_signals=max_signals, min_sde=min_sde,
+                    vetting=vetting)
+
+
+def _iterate(clean: LightCurve, det: LightCurve, grid: tuple, options: dict, *,
+             max_signals: int, min_sde: float, vetting: dict | None) -> SearchResult:
+    """Search, mask the transits found, re-detrend with them masked, search again."""
+    signals: list[Signal] = []
     singles: list[SingleEvent] = []
+    first_pg = None
+    options = {**options, "window_length": det.meta["window_length"]}  # keep the first choice
     while len(signals) < max_signals and len(singles) <= max_signals:
         masked = [*signals, *map(_as_mask, singles)]
         exclude = _in_transit(det.time, masked)
@@ -258,7 +272,6 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
         if peak[-1] < min_sde or peak[-2] <= 0:
             break
         found = _ephemeris(*peak[:3])
-        options["window_length"] = det.meta["window_length"]  # keep the first choice
         det = detrend(clean, mask=_in_transit(clean.time, [*masked, found]), **options)
         signal = _make_signal(det, _in_transit(det.time, masked), peak, vetting)
         if signal.n_transits_with_data >= 2:

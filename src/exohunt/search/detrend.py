@@ -16,6 +16,7 @@ median exceeds 10 robust standard deviations, additive otherwise. The mode is re
 
 from __future__ import annotations
 
+import warnings
 from contextlib import contextmanager
 
 import numba
@@ -86,7 +87,9 @@ def _trend(time: np.ndarray, flux: np.ndarray, *, method: str, window_length: fl
 
     # wotan divides by its trend: keep that positive (the location is shift-equivariant)
     offset = 10.0 * float(np.ptp(flux)) + abs(float(np.median(flux))) + 1.0
-    with _single_thread():
+    with _single_thread(), warnings.catch_warnings():
+        # windows with no usable point get a NaN trend: interpolated below
+        warnings.filterwarnings("ignore", message=".*received a NaN trend", category=UserWarning)
         _, trend = flatten(time, flux + offset, method=method, window_length=window_length,
                            break_tolerance=break_tolerance, edge_cutoff=0.0,
                            return_trend=True, mask=mask)

@@ -11,7 +11,7 @@ import numpy as np
 from exohunt.lightcurve import fold_phase
 from exohunt.search.grid import expected_duration
 
-__all__ = ["VETTING_THRESHOLDS", "passes_vetting", "transit_statistics"]
+__all__ = ["VETTING_THRESHOLDS", "check_thresholds", "passes_vetting", "transit_statistics"]
 
 #: Default vetting thresholds; a signal passes when every test passes.
 VETTING_THRESHOLDS = {
@@ -147,17 +147,24 @@ def transit_statistics(time: np.ndarray, flux: np.ndarray, *, period: float, t0:
     }
 
 
-def passes_vetting(stats: dict[str, float], *, sde: float,
-                   thresholds: dict[str, float] | None = None) -> bool:
-    """Whether a signal passes every test of ``thresholds`` (default
-    :data:`VETTING_THRESHOLDS`; unknown keys are rejected). NaN statistics fail the test
-    they belong to, except odd/even and secondary, which cannot be judged without data."""
+def check_thresholds(thresholds: dict[str, float] | None) -> dict[str, float]:
+    """:data:`VETTING_THRESHOLDS` updated with ``thresholds``; unknown keys raise ValueError
+    naming the allowed ones."""
     limits = dict(VETTING_THRESHOLDS)
     unknown = set(thresholds or {}) - set(limits)
     if unknown:
         raise ValueError(f"unknown vetting thresholds {sorted(unknown)}; "
                          f"allowed: {sorted(limits)}")
     limits.update(thresholds or {})
+    return limits
+
+
+def passes_vetting(stats: dict[str, float], *, sde: float,
+                   thresholds: dict[str, float] | None = None) -> bool:
+    """Whether a signal passes every test of ``thresholds`` (default
+    :data:`VETTING_THRESHOLDS`; unknown keys are rejected). NaN statistics fail the test
+    they belong to, except odd/even and secondary, which cannot be judged without data."""
+    limits = check_thresholds(thresholds)
     secondary_rel = stats["secondary_depth"] / stats["depth"] if stats["depth"] > 0 else 0.0
     tests = (
         sde >= limits["min_sde"],
