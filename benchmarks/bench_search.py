@@ -106,6 +106,10 @@ def score(results: list[dict], truth: pd.DataFrame, vetted: bool) -> dict:
            "cpu_ms": 1e3 * float(np.mean([r["cpu"] for r in results])),
            "recovery_top_0.1%": float(np.mean(np.array(strict)[planets])),
            "recovery_any_alias_0.5%": float(np.mean(np.array(alias)[planets]))}
+    hosts = truth["host_kind"].where(planets)
+    out["recovery_by_host"] = {
+        host: (float(np.mean(np.array(strict)[hosts.eq(host).to_numpy()])),
+               int(hosts.eq(host).sum())) for host in sorted(hosts.dropna().unique())}
     for label, kinds in (("quiet/rotator/flare/systematics", None), ("eb+background-eb", EB_KINDS)):
         mask = (~truth["kind"].isin(("planet", *EB_KINDS)) if kinds is None
                 else truth["kind"].isin(kinds)).to_numpy()
@@ -190,6 +194,11 @@ def render(rows: dict, args: argparse.Namespace) -> str:
               "Wall-clock rates are depressed by other jobs on the shared machine; the CPU "
               "time per light curve (measured in the workers, first run) gives the rate two "
               "dedicated cores would reach.", ""]
+    first = next(iter(rows.values()))[0]["recovery_by_host"]
+    lines += ["Recovery (top signal within 0.1 %) of SNR >= 10 planets by host star, "
+              f"{next(iter(rows))}:", "", "| host | recovered | planets |", "|---|---|---|"]
+    lines += [f"| {host} | {rate:.1%} | {n} |" for host, (rate, n) in first.items()]
+    lines.append("")
     return "\n".join(lines)
 
 

@@ -47,3 +47,14 @@ def test_search_command_no_plots_and_bad_input(kaggle_csv, tmp_path, capsys):
     assert main(["search", str(tmp_path / "missing.csv"), "--out", str(out)]) == 2
     assert "no readable light curve" in capsys.readouterr().err
     assert main(["search", str(kaggle_csv), "--out", str(out), "--max-signals", "0"]) == 2
+
+
+@pytest.mark.slow
+def test_search_command_parallel_matches_serial(kaggle_csv, tmp_path):
+    outputs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"jobs{jobs}"
+        assert main(["search", str(kaggle_csv), "--out", str(out), "--jobs", jobs, "--quiet",
+                     "--no-plots"]) == 0
+        outputs.append(pd.read_csv(out / "candidates.csv"))
+    pd.testing.assert_frame_equal(outputs[0], outputs[1])
