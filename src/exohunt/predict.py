@@ -66,14 +66,14 @@ class PredictSummary:
 def _sources(inputs, read_options: dict) -> Iterator[tuple[str, object]]:
     """``(source, object | InputError)`` for paths (via ``iter_inputs``) and in-memory data."""
     items = inputs if isinstance(inputs, (list, tuple)) else [inputs]
-    paths = [item for item in items if isinstance(item, (str, os.PathLike))]
-    objects = [item for item in items if not isinstance(item, (str, os.PathLike))]
-    for obj in objects:
-        yield getattr(obj, "source", "") or getattr(obj, "meta", {}).get("source", "data"), obj
-    if paths:
-        from exohunt.io import iter_inputs
+    for item in items:
+        if isinstance(item, (LightCurveBatch, ViewBatch, LightCurve)):
+            yield getattr(item, "source", "") or item.meta.get("source", "data"), item
+        else:  # paths, folders, globs, lightkurve objects
+            from exohunt.io import iter_inputs
 
-        yield from iter_inputs([str(p) for p in paths], **read_options)
+            yield from iter_inputs([str(item) if isinstance(item, os.PathLike) else item],
+                                   **read_options)
 
 
 def _chunks(objects: Iterable[object], size: int) -> Iterator[tuple[object, int]]:
@@ -117,12 +117,12 @@ def _plot_candidates(frame: pd.DataFrame, chunk, offset: int, directory: Path) -
         x, y, kind = star_arrays(chunk, position)
         period = getattr(row, "period_days", None) if kind == "time" else None
         duration = getattr(row, "duration_hours", None)
-        title = f"{row.source} #{row.index}: probability {row.probability:.3f}"
+        title = f"{Path(str(row.source)).name} #{row.index}: probability {row.probability:.3f}"
         path = directory / f"{_safe_name(row.source)}_{row.index}_{len(written)}.png"
         written.append(plot_star(x, y, title, path, period=period,
                                  t0=getattr(row, "t0_days", None),
                                  duration_days=None if duration is None else duration / 24,
-                                 fold_label="found signal"))
+                                 fold_label="found"))
     return written
 
 
@@ -161,8 +161,9 @@ def predict(run, inputs, *, out, jobs: int = 0, strict: bool = False, plots=None
     run : exohunt.training.Run
         Trained run; its own preprocessing and stored threshold are used.
     inputs : path, data object, or list of them
-        Anything :func:`exohunt.io.read` reads (Kaggle CSV, FITS files or folders, time/flux
-        tables, npy/npz, TFRecord views), or already-read ``LightCurveBatch``/``LightCurve``.
+        Anything :func:`exohunt.io.read` reads (Kaggle CSV, FITS files, folders or globs,
+        time/flux tables, npy/npz, TFRecord views, lightkurve light curves), or already-read
+        ``LightCurveBatch``/``ViewBatch``/``LightCurve`` objects.
     out : path
         The CSV to write (columns of DESIGN.md: ``source, index, probability, is_candidate,
         period_days, t0_days, duration_hours, depth_ppm, snr`` then vetting columns; columns

@@ -4,8 +4,10 @@
 call but costs seconds per chunk when :func:`exohunt.predict.predict` streams thousands of
 chunks. Here the pool is started once: each worker loads the run from its directory (JSON,
 safetensors/skops — nothing is unpickled), then scores whole small chunks in-process
-(``jobs=1``). At most ``2 × jobs`` chunks are in flight, so memory stays bounded, and results
-come back in input order, so the output does not depend on the number of workers.
+(``jobs=1``). Until every worker is ready the calling process scores chunks itself, so the
+start-up of the workers overlaps useful work instead of adding to it. At most ``2 × jobs``
+chunks are in flight, so memory stays bounded, and results come back in input order, so the
+output does not depend on the number of workers.
 """
 
 from __future__ import annotations
@@ -47,11 +49,30 @@ def _unpack(packed):
     return payload
 
 
+def _context():
+    """``forkserver`` where available: one server imports torch, scikit-learn and the search
+    once and forks clean workers from it (no threads or OpenMP state are forked, unlike plain
+    ``fork``); ``spawn`` elsewhere."""
+    import multiprocessing
+
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = get_context("forkserver")
+        context.set_forkserver_preload(["exohunt.scoring_pool", "exohunt.training",
+                                        "exohunt.search"])
+        return context
+    return get_context("spawn")
+
+
 def _init_worker(run_dir: str) -> None:
     global _RUN
     import torch
 
     torch.set_num_threads(1)
+    from threadpoolctl import threadpool_limits
+
+    # One thread per worker: scikit-learn's OpenMP threads spinning in every worker would
+    # take the cores the other workers need.
+    threadpool_limits(1)
     from exohunt.training import load_run
 
     _RUN = load_run(run_dir, device="cpu")
@@ -81,6 +102,7 @@ class ChunkScorer:
         self.parallel = self.workers > 1 and directory is not None and device == "cpu"
         self.directory = None if directory is None else str(Path(directory))
         self._pool: ProcessPoolExecutor | None = None
+        self._ready: list = []
 
     @property
     def chunk_size(self) -> int | None:
@@ -90,11 +112,15 @@ class ChunkScorer:
     def start(self) -> None:
         """Start the workers now (they load the run while the caller reads its input)."""
         if self.parallel and self._pool is None:
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=_context(),
                                              initializer=_init_worker,
                                              initargs=(self.directory,))
-            for _ in range(self.workers):  # make every worker start, not just the first
-                self._pool.submit(os.getpid)
+            # One task per worker makes every worker start; each is done once its worker has
+            # loaded the run.
+            self._ready = [self._pool.submit(os.getpid) for _ in range(self.workers)]
+
+    def _pool_ready(self) -> bool:
+        return self._pool is not None and all(f.done() for f in self._ready)
 
     def map(self, chunks: Iterable[tuple[object, int]]) -> Iterator[tuple[object, int, object]]:
         """Yield ``(chunk, offset, predictions)`` in input order."""
@@ -105,6 +131,9 @@ class ChunkScorer:
         self.start()
         pending: deque = deque()
         for chunk, offset in chunks:
+            if not pending and not self._pool_ready():  # workers still starting: work here
+                yield chunk, offset, self.run.predict(chunk, jobs=1, progress=False)
+                continue
             pending.append((chunk, offset, self._pool.submit(_score_packed, _pack(chunk))))
             if len(pending) >= 2 * self.workers:
                 chunk_, offset_, future = pending.popleft()

@@ -68,7 +68,7 @@ def _gallery(data, stars: pd.DataFrame, truth, rows, out: Path, prefix: str, thr
         row = stars.iloc[int(i)]
         period, t0, dur = (row.get("period_days"), row.get("t0_days"),
                            row.get("duration_hours"))
-        label = "found signal"
+        label = "found"
         if (period is None or not np.isfinite(period)) and truth is not None:
             truth_row = truth.iloc[int(i)]
             period, t0 = truth_row.get("period_days"), truth_row.get("t0_days")

@@ -172,9 +172,9 @@ def plot_star(time, flux, title: str, path: Path, *, period: float | None = None
         if duration_days and np.isfinite(duration_days) and duration_days > 0:
             span = min(3 * duration_days * 24, period * 12)
             ax.set_xlim(-span, span)
-        ax.set(xlabel="hours from mid-transit",
-               title=f"folded at {period:.4g} d ({fold_label})" if fold_label
-               else f"folded at {period:.4g} d")
+        ax.set(xlabel="hours from mid-transit", title=f"folded, P = {period:.4g} d"
+               + (f" ({fold_label})" if fold_label else ""))
+        ax.title.set_fontsize(9)
     if title:
         fig.suptitle(title, fontsize=10)
     return _save(fig, path)
