@@ -140,15 +140,13 @@ def evaluate(run, data, *, truth=None, out, seed: int = 0, n_bootstrap: int = 10
     source = data_name or (str(data_path) if data_path else getattr(data, "source", "") or "data")
     labels = labels_of(data, source)
     n = star_count(data)
-    start = time.perf_counter()
-    frame = run.predict(data, jobs=jobs, progress=progress)
-    seconds = time.perf_counter() - start
-    stars = per_star(frame, n)
+    started = time.perf_counter()
+    stars = per_star(run.predict(data, jobs=jobs, progress=progress), n)
+    seconds = time.perf_counter() - started
     probability = stars["probability"].to_numpy(dtype=float)
     truth_table = None if truth is None else load_truth(truth, labels)
     out = Path(out)
-    plot_dir = out / "plots"
-    plot_dir.mkdir(parents=True, exist_ok=True)
+    (out / "plots").mkdir(parents=True, exist_ok=True)
 
     metrics = classification_metrics(labels, probability, run.threshold,
                                      n_bootstrap=n_bootstrap, seed=seed)
@@ -159,32 +157,8 @@ def evaluate(run, data, *, truth=None, out, seed: int = 0, n_bootstrap: int = 10
     if truth_table is not None:
         snr_table = recall_by_snr(truth_table, predicted)
         kind_table = fp_rate_by_kind(truth_table, predicted)
-    figures = {
-        "history": plots.plot_history(getattr(run, "history", []) or [], plot_dir / "history.png"),
-        "pr_curve": plots.plot_pr_curve(labels, probability, run.threshold,
-                                        plot_dir / "pr_curve.png"),
-        "roc_curve": plots.plot_roc_curve(labels, probability, run.threshold,
-                                          plot_dir / "roc_curve.png"),
-        "confusion_matrix": plots.plot_confusion_matrix(metrics["confusion_matrix"],
-                                                        run.threshold, plot_dir / "confusion.png"),
-        "threshold_sweep": plots.plot_threshold_sweep(sweep, run.threshold, best.threshold,
-                                                      plot_dir / "threshold_sweep.png"),
-        "recall_vs_snr": None if snr_table is None else plots.plot_recall_vs_snr(
-            snr_table, plot_dir / "recall_vs_snr.png"),
-    }
-    top = np.argsort(-probability, kind="mergesort")[:TOP_SCORED]
-    missed = np.flatnonzero((labels == 1) & ~predicted)
-    notes = []
-    if missed.size > MAX_MISSED_SHOWN:
-        notes.append(f"{missed.size} planets were missed; the {MAX_MISSED_SHOWN} with the "
-                     "highest probability are shown.")
-        missed = missed[np.argsort(-probability[missed], kind="mergesort")][:MAX_MISSED_SHOWN]
-    top_items = _gallery(data, stars, truth_table, top, plot_dir, "top", run.threshold)
-    missed_items = _gallery(data, stars, truth_table, missed, plot_dir, "missed", run.threshold)
-
-    name = model_name(run)
     report_text = classification_report_text(labels, probability, run.threshold)
-    result = {
+    result = _jsonable({
         **metrics,
         "classification_report": report_text,
         "best_threshold_on_this_data": {"threshold": best.threshold, "f1": best.f1,
@@ -193,29 +167,62 @@ def evaluate(run, data, *, truth=None, out, seed: int = 0, n_bootstrap: int = 10
         "recall_by_snr": None if snr_table is None else snr_table.to_dict("records"),
         "fp_rate_by_kind": None if kind_table is None else kind_table.to_dict("records"),
         "scoring_seconds": seconds, "stars_per_second": n / seconds if seconds > 0 else None,
-        "model": name, "run_directory": str(getattr(run, "directory", "") or ""),
+        "model": model_name(run), "run_directory": str(getattr(run, "directory", "") or ""),
         "data": source, "truth": None if truth is None else
         (str(truth) if not isinstance(truth, pd.DataFrame) else "DataFrame"),
         "report": str((out / "report.html").resolve()),
         "evaluated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "exohunt_version": __version__,
-    }
-    result = _jsonable(result)
+    })
     (out / "metrics.json").write_text(json.dumps(result, indent=2))
-    content = ReportContent(
-        title=f"exohunt evaluation: {name} on {Path(source).name}",
+    top_items, missed_items, notes = _galleries(data, stars, labels, truth_table, run.threshold,
+                                                out / "plots")
+    write_report(out / "report.html", ReportContent(
+        title=f"exohunt evaluation: {result['model']} on {Path(source).name}",
         subtitle=(f"run {result['run_directory'] or '(in memory)'} · data {source} · {n} stars, "
                   f"{metrics['n_positive']} planets · {result['evaluated_at']} · exohunt "
                   f"{__version__}"),
-        metrics=metrics, classification_report=report_text,
-        best_threshold_line=best.line(), figures=figures, recall_by_snr=snr_table,
-        fp_by_kind=kind_table, top_scored=top_items, missed=missed_items, notes=notes)
-    write_report(out / "report.html", content)
+        metrics=metrics, classification_report=report_text, best_threshold_line=best.line(),
+        figures=_figures(run, labels, probability, metrics, sweep, best, snr_table,
+                         out / "plots"),
+        recall_by_snr=snr_table, fp_by_kind=kind_table, top_scored=top_items,
+        missed=missed_items, notes=notes))
     if record:
         warning = _record_in_run(run, Path(source).stem or "data", result)
         if warning:
             result["warning"] = warning
     return result
+
+
+def _figures(run, labels, probability, metrics, sweep, best, snr_table, plot_dir: Path) -> dict:
+    """Every summary figure of the report, as PNG paths (``None`` where not applicable)."""
+    threshold = run.threshold
+    return {
+        "history": plots.plot_history(getattr(run, "history", []) or [], plot_dir / "history.png"),
+        "pr_curve": plots.plot_pr_curve(labels, probability, threshold, plot_dir / "pr_curve.png"),
+        "roc_curve": plots.plot_roc_curve(labels, probability, threshold,
+                                          plot_dir / "roc_curve.png"),
+        "confusion_matrix": plots.plot_confusion_matrix(metrics["confusion_matrix"], threshold,
+                                                        plot_dir / "confusion.png"),
+        "threshold_sweep": plots.plot_threshold_sweep(sweep, threshold, best.threshold,
+                                                      plot_dir / "threshold_sweep.png"),
+        "recall_vs_snr": None if snr_table is None else plots.plot_recall_vs_snr(
+            snr_table, plot_dir / "recall_vs_snr.png"),
+    }
+
+
+def _galleries(data, stars, labels, truth, threshold: float, plot_dir: Path):
+    """The top-scored stars and every missed planet (up to MAX_MISSED_SHOWN), plotted."""
+    probability = stars["probability"].to_numpy(dtype=float)
+    top = np.argsort(-probability, kind="mergesort")[:TOP_SCORED]
+    missed = np.flatnonzero((labels == 1) & (probability < threshold))
+    notes = []
+    if missed.size > MAX_MISSED_SHOWN:
+        notes.append(f"{missed.size} planets were missed; the {MAX_MISSED_SHOWN} with the "
+                     "highest probability are shown.")
+        missed = missed[np.argsort(-probability[missed], kind="mergesort")][:MAX_MISSED_SHOWN]
+    return (_gallery(data, stars, truth, top, plot_dir, "top", threshold),
+            _gallery(data, stars, truth, missed, plot_dir, "missed", threshold), notes)
 
 
 def check_report_dir(out: Path) -> None:
