@@ -131,3 +131,11 @@ def test_detrend_median_and_additive_modes():
     mask[500:520] = True
     masked = detrend(LightCurve(time, flux), mask=mask)
     assert np.all(np.isfinite(masked.flux))
+
+
+def test_top_level_search_is_callable_after_subpackage_import():
+    import exohunt
+    import exohunt.search.detrend  # binds the subpackage as exohunt.search
+
+    lc, truth = planet_lightcurve(np.random.default_rng(2), period=2.9, snr=20)
+    assert exohunt.search(lc).signals[0].period == pytest.approx(truth["period"], rel=1e-3)
