@@ -139,3 +139,17 @@ def test_top_level_search_is_callable_after_subpackage_import():
 
     lc, truth = planet_lightcurve(np.random.default_rng(2), period=2.9, snr=20)
     assert exohunt.search(lc).signals[0].period == pytest.approx(truth["period"], rel=1e-3)
+
+
+def test_fast_rotator_is_prewhitened_and_planet_found():
+    from exohunt.search.rotation import rotation_period
+
+    rng = np.random.default_rng(17)
+    lc, truth = planet_lightcurve(rng, period=2.3, snr=25)
+    time = lc.time
+    spots = 0.01 * np.sin(2 * np.pi * time / 0.8) + 0.003 * np.sin(4 * np.pi * time / 0.8 + 1)
+    rotator = lc.replace(flux=lc.flux * (1 + spots))
+    assert rotation_period(time, rotator.flux) == pytest.approx(0.8, rel=0.02)
+    result = search(rotator, max_signals=1)
+    assert result.detrended.meta["rotation_period_removed"] == pytest.approx(0.8, rel=0.02)
+    assert result.signals[0].period == pytest.approx(truth["period"], rel=1e-3)
