@@ -141,6 +141,34 @@ def astronet(directory: str, model: str, epochs: int | None, repeats: int) -> st
     return "\n".join(lines)
 
 
+def seed_lstm_speed(batches: int = 3, threads: int = 2) -> dict:
+    """Seconds per training batch of 32 of ``seed-lstm`` at 3,197 steps (after one warm-up)."""
+    import torch
+
+    from exohunt.models import build_model
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    model = build_model("seed-lstm")
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    inputs = {"flux": torch.randn(32, 3197)}
+    target = (torch.arange(32) % 2).float()
+    times = []
+    for step in range(batches + 1):
+        started = time.perf_counter()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(model(inputs), target)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if step:
+            times.append(time.perf_counter() - started)
+    per_batch = float(np.median(times))
+    # Notebook: SMOTE on all 5,087 stars -> 2 x 5,050 rows = 316 batches of 32 per epoch.
+    return {"seconds_per_batch": per_batch, "spread": [min(times), max(times)],
+            "seconds_per_epoch_316_batches": per_batch * 316,
+            "notebook_seconds_per_batch": 3.4, "notebook_seconds_per_epoch": 1080}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small data, two models")
@@ -154,7 +182,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", default=None, help="also write raw rows to this JSON file")
     parser.add_argument("--astronet", default=None, metavar="DIR",
                         help="AstroNet-Triage shards folder: train on train-*, score val-*")
+    parser.add_argument("--seed-lstm-speed", action="store_true",
+                        help="time seed-lstm training batches only")
     args = parser.parse_args(argv)
+    if args.seed_lstm_speed:
+        print(json.dumps(seed_lstm_speed(args.repeats + 2)))
+        return 0
     if args.astronet:
         print(astronet(args.astronet, args.models or "twoview", args.epochs, args.repeats))
         return 0

@@ -253,3 +253,39 @@ def test_injected_transit_has_the_requested_snr():
         # The simulator's convention: SNR = full depth / σ × √(cadences in transit).
         snr = -dip.min() / 50.0 * np.sqrt(in_transit.sum())
         assert snr == pytest.approx(20.0, rel=0.05)
+
+
+@pytest.mark.slow
+def test_search_models_use_views_and_statistics_from_the_search(monkeypatch, tmp_path):
+    import exohunt.search as search
+    from exohunt.search import FEATURE_VERSION
+
+    def fake_extract_features(data, *, jobs=0, progress=False):
+        """A FeatureSet of the documented shapes; the 'search' sees the dips directly."""
+        depth = -np.min(data.flux, axis=1) - 2.5
+        n = len(data.flux)
+        local = np.zeros((n, 21), np.float32)
+        local[:, 8:13] = -np.clip(depth, 0, None)[:, None]
+        views = {"global": np.repeat(local[:, :1], 41, axis=1), "local": local,
+                 "secondary": np.zeros((n, 21), np.float32), "odd": local, "even": local}
+        stats = pd.DataFrame({"snr": depth, "sde": depth / 2, "odd_even_sigma": np.zeros(n)})
+        signals = pd.DataFrame({"period_days": np.full(n, 3.0), "t0_days": 1.0,
+                                "duration_hours": 2.0, "depth_ppm": depth, "snr": depth})
+        return type("FS", (), {"views": views, "stats": stats, "signals": signals})()
+
+    monkeypatch.setattr(search, "extract_features", fake_extract_features)
+    data = dipped_batch(n=100, n_pos=20)
+    run = train(data, model="twoview", out=tmp_path / "tv", epochs=4, jobs=1,
+                config={"global_widths": (4,), "local_widths": (4,), "hidden": 8})
+    prep = run.config["preprocessing"]
+    assert prep["feature_version"] == FEATURE_VERSION
+    assert prep["fitted"]["global_views"] == ["global"]
+    assert prep["fitted"]["local_views"] == ["local", "even", "odd", "secondary"]
+    assert run.config["model"]["config"]["n_scalars"] == 3
+    table = load_run(tmp_path / "tv", device="cpu").predict(data)
+    assert list(table.columns[4:9]) == ["period_days", "t0_days", "duration_hours",
+                                        "depth_ppm", "snr"]
+    assert "odd_even_sigma" in table.columns and "sde" in table.columns
+    gbm = train(data, model="gbm", config={"max_iter": 30}, jobs=1)
+    assert gbm.config["preprocessing"]["fitted"]["stat_columns"] == ["snr", "sde",
+                                                                     "odd_even_sigma"]

@@ -56,8 +56,8 @@ def inject_rows(flux: np.ndarray, time: np.ndarray, rng: np.random.Generator,
 
 def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: str, *,
                       prep: SequencePrep | None = None, seed: int = 42, jobs: int = 0,
-                      progress: bool = False, per_positive: int = 8,
-                      max_injected: int = 400) -> RawFeatures:
+                      progress: bool = False, per_positive: int = 30,
+                      max_injected: int = 1200) -> RawFeatures:
     """Features of the augmentation rows (all positives) for the training split.
 
     ``per_positive × n_positive`` negatives (at most ``max_injected``) receive a planet; the
