@@ -53,6 +53,10 @@ def test_evaluate_cli_finds_sibling_truth_and_prints_report(demo, tmp_path, caps
     assert out.index("average precision") < out.index("Confusion matrix") < out.index("macro avg")
     assert "Recall by injected SNR" in out and "not for model selection" in out
     assert (tmp_path / "rep" / "report.html").is_file()
+    again = json.loads((tmp_path / "rep" / "metrics.json").read_text())
+    first = json.loads((demo / "report" / "metrics.json").read_text())
+    assert again["confusion_matrix"] == first["confusion_matrix"]  # the demo is reproducible
+    assert again["average_precision"] == first["average_precision"]
     assert (demo / "run" / "evaluations" / "test.json").is_file()
 
 

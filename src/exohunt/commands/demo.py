@@ -69,6 +69,7 @@ def _simulate(args: argparse.Namespace):
 def run(args: argparse.Namespace) -> int:
     from exohunt.commands.evaluate import print_summary
     from exohunt.evaluation import evaluate
+    from exohunt.io import read
     from exohunt.io.writers import write_kaggle_csv
     from exohunt.training import DEFAULT_MODEL, train
 
@@ -88,7 +89,9 @@ def run(args: argparse.Namespace) -> int:
     run_ = train(data.train, model=DEFAULT_MODEL, out=out / "run", seed=args.seed,
                  jobs=args.jobs, progress=True)
     step("Evaluating once on the held-out test split")
-    result = evaluate(run_, data.test, truth=data.test_truth, out=out / "report",
+    # Score the CSV as written, so that 'exohunt evaluate' on it reproduces these numbers.
+    test = read(test_csv)
+    result = evaluate(run_, test, truth=data.test_truth, out=out / "report",
                       seed=args.seed, jobs=args.jobs, progress=True,
                       data_name=str(test_csv))
     step("Done")

@@ -11,6 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from scipy.stats import binned_statistic
 from sklearn.metrics import precision_recall_curve, roc_curve
 
 from exohunt.lightcurve import fold_phase
@@ -140,10 +141,56 @@ def plot_recall_vs_snr(table: pd.DataFrame, path: Path) -> Path | None:
     return _save(fig, path)
 
 
+def _detrended(time: np.ndarray, flux: np.ndarray, duration_days: float | None) -> np.ndarray:
+    """Flux minus a robust (wotan biweight) trend, so that folds are not hidden by stellar
+    variability; subtracted rather than divided, so mean-subtracted (Kaggle) flux works too."""
+    import warnings
+
+    from wotan import flatten
+
+    window = max(0.5, 3 * duration_days) if duration_days and np.isfinite(duration_days) else 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _, trend = flatten(time, flux, window_length=window, method="biweight",
+                           return_trend=True, edge_cutoff=0)
+    residual = flux - trend
+    if np.mean(np.isfinite(residual)) < 0.5:
+        return flux - np.median(flux)
+    return residual
+
+
+def _robust_ylim(ax, values: np.ndarray) -> None:
+    """Keep deep dips, clip the highest 0.5% (cosmic rays, flares) so the star stays visible."""
+    values = values[np.isfinite(values)]
+    if values.size:
+        low, high = np.min(values), np.percentile(values, 99.5)
+        pad = 0.08 * (high - low) if high > low else 1.0
+        ax.set_ylim(low - pad, high + pad)
+
+
+def _fold_panel(ax, t, f, period: float, t0, duration_days, fold_label: str) -> None:
+    phase = fold_phase(t, period, t0 if t0 is not None and np.isfinite(t0) else 0.0) * 24
+    residual = _detrended(t, f, duration_days)
+    span = period * 12
+    if duration_days and np.isfinite(duration_days) and duration_days > 0:
+        span = min(3 * duration_days * 24, span)
+    ax.plot(phase, residual, ".", ms=2, color=PLANET, alpha=0.5)
+    edges = np.linspace(-span, span, 41)
+    inside = (phase >= -span) & (phase <= span) & np.isfinite(residual)
+    if inside.sum() > 10:
+        medians = binned_statistic(phase[inside], residual[inside], "median", bins=edges)[0]
+        ax.plot(0.5 * (edges[1:] + edges[:-1]), medians, "-", color=ALARM, lw=1.5)
+        _robust_ylim(ax, residual[inside])
+    ax.set_xlim(-span, span)
+    ax.set(xlabel="hours from mid-transit", ylabel="detrended flux",
+           title=f"folded, P = {period:.4g} d" + (f" ({fold_label})" if fold_label else ""))
+    ax.title.set_fontsize(9)
+
+
 def plot_star(time, flux, title: str, path: Path, *, period: float | None = None,
               t0: float | None = None, duration_days: float | None = None,
               fold_label: str = "") -> Path:
-    """Raw light curve and, when a period is known, the light curve folded on it.
+    """Raw light curve and, when a period is known, the detrended light curve folded on it.
 
     Parameters
     ----------
@@ -153,28 +200,21 @@ def plot_star(time, flux, title: str, path: Path, *, period: float | None = None
         Figure title (star, probability, truth); empty for none.
     period, t0, duration_days : float, optional
         Fold on ``period`` (days) about ``t0``; the folded panel spans ±3 durations when the
-        duration is known, else the whole phase.
+        duration is known, else ±12 periods' worth of hours; red line: binned medians.
     fold_label : str
-        Where the period came from (e.g. "found signal", "injected").
+        Where the period came from (e.g. "found", "injected").
     """
     t, f = np.asarray(time, float), np.asarray(flux, float)
     good = np.isfinite(t) & np.isfinite(f)
     t, f = t[good], f[good]
-    folded = period is not None and np.isfinite(period) and period > 0
+    folded = period is not None and np.isfinite(period) and period > 0 and t.size > 10
     fig, axes = plt.subplots(1, 2 if folded else 1, figsize=(7.2, 2.4),
                              squeeze=False, gridspec_kw={"width_ratios": [3, 2] if folded else [1]})
     axes[0, 0].plot(t, f, ".", ms=1.5, color="black")
+    _robust_ylim(axes[0, 0], f)
     axes[0, 0].set(xlabel="time [days]", ylabel="flux", title="raw")
     if folded:
-        phase = fold_phase(t, period, t0 if t0 is not None and np.isfinite(t0) else 0.0) * 24
-        ax = axes[0, 1]
-        ax.plot(phase, f, ".", ms=2, color=PLANET)
-        if duration_days and np.isfinite(duration_days) and duration_days > 0:
-            span = min(3 * duration_days * 24, period * 12)
-            ax.set_xlim(-span, span)
-        ax.set(xlabel="hours from mid-transit", title=f"folded, P = {period:.4g} d"
-               + (f" ({fold_label})" if fold_label else ""))
-        ax.title.set_fontsize(9)
+        _fold_panel(axes[0, 1], t, f, period, t0, duration_days, fold_label)
     if title:
         fig.suptitle(title, fontsize=10)
     return _save(fig, path)
