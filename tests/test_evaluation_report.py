@@ -96,3 +96,30 @@ def test_sibling_truth_and_per_star(tmp_path):
     stars = per_star(frame, 2)
     assert stars["probability"].tolist() == [0.4, 0.9]
     assert stars["period_days"].tolist() == [1.0, 2.0]
+
+
+@pytest.mark.slow
+def test_report_renders_in_headless_chromium(evaluated, tmp_path):
+    import importlib.util
+    import shutil
+
+    if not any(shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")):
+        pytest.skip("no Chromium installed (Debian: apt-get install -y chromium)")
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "render_report", Path(__file__).parents[1] / "scripts" / "render_report.py")
+    render = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(render)
+    root, *_ = evaluated
+    png = render.screenshot(root / "report" / "report.html", tmp_path / "shot.png", 1000, 2400)
+    from PIL import Image
+
+    image = np.asarray(Image.open(png).convert("RGB"), dtype=int)
+    assert image.shape == (2400, 1000, 3)
+    top = image[:1200]  # headline cards, confusion matrix, curves
+    assert (top.mean(axis=2) > 240).mean() > 0.5  # a page, not a blank or error screen
+    # The page's own CSS has no blue: blue pixels come only from the embedded plots, so a
+    # report whose images failed to load fails here.
+    assert (top[..., 2] - top[..., 0] > 60).mean() > 0.003
+    assert render.shrink(png, max_kb=400) <= 400 * 1024
