@@ -86,6 +86,11 @@ def _gallery(data, stars: pd.DataFrame, truth, rows, out: Path, prefix: str, thr
     return items
 
 
+def _resolved(directory) -> str:
+    """An absolute path, so that ``exohunt compare`` finds the run from any directory."""
+    return "" if not directory else str(Path(directory).resolve())
+
+
 def _record_in_run(run, name: str, result: dict) -> str | None:
     """Store the evaluation in ``RUN_DIR/evaluations/<name>.json`` for ``exohunt compare``."""
     directory = getattr(run, "directory", None)
@@ -167,7 +172,7 @@ def evaluate(run, data, *, truth=None, out, seed: int = 0, n_bootstrap: int = 10
         "recall_by_snr": None if snr_table is None else snr_table.to_dict("records"),
         "fp_rate_by_kind": None if kind_table is None else kind_table.to_dict("records"),
         "scoring_seconds": seconds, "stars_per_second": n / seconds if seconds > 0 else None,
-        "model": model_name(run), "run_directory": str(getattr(run, "directory", "") or ""),
+        "model": model_name(run), "run_directory": _resolved(getattr(run, "directory", None)),
         "data": source, "truth": None if truth is None else
         (str(truth) if not isinstance(truth, pd.DataFrame) else "DataFrame"),
         "report": str((out / "report.html").resolve()),
