@@ -9,14 +9,9 @@ import numpy as np
 
 from exohunt.lightcurve import LightCurve, fold_phase
 from exohunt.search.bls import Periodogram, bls_periodogram
-from exohunt.search.detrend import (
-    DETREND_METHODS,
-    MIN_AUTO_WINDOW,
-    detrend,
-    point_to_point_noise,
-)
+from exohunt.search.detrend import DETREND_METHODS, detrend
 from exohunt.search.grid import MIN_PERIOD_DAYS, bin_widths, frequency_grid
-from exohunt.search.rotation import rotation_trend
+from exohunt.search.rotation import is_fast_rotator, remove_rotation
 from exohunt.search.vetting import (
     VETTING_THRESHOLDS,
     check_thresholds,
@@ -198,21 +193,6 @@ def _as_mask(event: SingleEvent) -> Signal:
     return _ephemeris(1e9, event.t0, event.duration)
 
 
-def _fast_rotator(det: LightCurve) -> bool:
-    """The biweight window bottomed out and red residuals remain (σ > 1.3 × point-to-point)."""
-    return (det.meta["window_length"] <= MIN_AUTO_WINDOW and len(det) > 50
-            and det.meta["noise"] > 1.3 * point_to_point_noise(det.flux))
-
-
-def _remove_rotation(clean: LightCurve, options: dict) -> tuple[LightCurve, LightCurve]:
-    """Subtract a fast rotator's spot model (:mod:`exohunt.search.rotation`), then detrend."""
-    trend, period = rotation_trend(clean.time, clean.flux)
-    level = float(np.median(clean.flux))
-    clean = clean.replace(flux=clean.flux - trend + level,
-                          meta={"rotation_period_removed": period})
-    return clean, detrend(clean, **options)
-
-
 def _grid(baseline, period_min, period_max, durations, oversample):
     freqs = frequency_grid(baseline, period_min=period_min, period_max=period_max,
                            oversample=oversample)
@@ -266,8 +246,9 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
         clean = clean[np.argsort(clean.time, kind="stable")]
     options = {"method": detrend_method, "window_length": window_length, "flux_mode": flux_mode}
     det = detrend(clean, **options)
-    if window_length is None and _fast_rotator(det):
-        clean, det = _remove_rotation(clean, options)
+    if window_length is None and is_fast_rotator(det):
+        clean = remove_rotation(clean)
+        det = detrend(clean, **options)
     baseline = det.time_span
     p_min = MIN_PERIOD_DAYS if period_min is None else float(period_min)
     p_max = baseline / 2 if period_max is None else float(period_max)

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from exohunt.search.detrend import robust_std
+from exohunt.lightcurve import LightCurve
+from exohunt.search.detrend import MIN_AUTO_WINDOW, point_to_point_noise, robust_std
 
-__all__ = ["rotation_period", "rotation_trend"]
+__all__ = ["is_fast_rotator", "remove_rotation", "rotation_period", "rotation_trend"]
 
 
 def rotation_period(time: np.ndarray, flux: np.ndarray, *, max_frequency: float = 10.0,
@@ -83,3 +84,18 @@ def rotation_trend(time: np.ndarray, flux: np.ndarray, *, period: float | None =
     empty = weight == 0
     trend = np.where(empty, np.median(flux), total / np.where(empty, 1.0, weight))
     return trend, period
+
+
+def is_fast_rotator(detrended: LightCurve) -> bool:
+    """The automatic biweight window bottomed out (``MIN_AUTO_WINDOW``) and red residuals
+    remain: robust σ above 1.3 × the point-to-point noise."""
+    return bool(detrended.meta["window_length"] <= MIN_AUTO_WINDOW and len(detrended) > 50
+                and detrended.meta["noise"] > 1.3 * point_to_point_noise(detrended.flux))
+
+
+def remove_rotation(lc: LightCurve) -> LightCurve:
+    """``lc`` with its spot model (:func:`rotation_trend`) subtracted, median level kept;
+    ``meta["rotation_period_removed"]`` records the period (days)."""
+    trend, period = rotation_trend(lc.time, lc.flux)
+    level = float(np.median(lc.flux))
+    return lc.replace(flux=lc.flux - trend + level, meta={"rotation_period_removed": period})
