@@ -123,3 +123,18 @@ def test_report_renders_in_headless_chromium(evaluated, tmp_path):
     # report whose images failed to load fails here.
     assert (top[..., 2] - top[..., 0] > 60).mean() > 0.003
     assert render.shrink(png, max_kb=400) <= 400 * 1024
+
+
+def test_views_are_labelled_with_the_runs_positive_dispositions():
+    import pandas as pd
+
+    from exohunt.batch import ViewBatch
+    from exohunt.evaluation.evaluator import _as_trained
+
+    table = pd.DataFrame({"disposition": ["PC", "EB", "J", "PC"]})
+    views = ViewBatch(np.zeros((4, 201)), np.zeros((4, 61)), None, table, "val")
+    run = FakeRun()
+    run.config = {"training": {"positive": ["PC", "EB"]}}
+    assert _as_trained(run, views).labels.tolist() == [1, 1, 0, 1]
+    run.config = {"training": {"positive": None}}
+    assert _as_trained(run, views).labels.tolist() == [1, 0, 0, 1]

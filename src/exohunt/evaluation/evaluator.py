@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from exohunt import __version__
+from exohunt.batch import ViewBatch
 from exohunt.errors import InputError
 from exohunt.evaluation import plots
 from exohunt.evaluation.data import labels_of, load_truth, per_star, star_arrays, star_count
@@ -46,6 +47,16 @@ def _read_data(data):
 
         return read(data), Path(data)
     return data, None
+
+
+def _as_trained(run, data):
+    """Views are labelled with the dispositions the run was trained to call positive."""
+    positive = ((getattr(run, "config", {}) or {}).get("training") or {}).get("positive")
+    if isinstance(data, ViewBatch) and positive:
+        return data.with_positive(tuple(positive))
+    if isinstance(data, ViewBatch) and data.labels is None and "disposition" in data.table:
+        return data.with_positive(("PC",))  # the training default for views
+    return data
 
 
 def _jsonable(value):
@@ -142,6 +153,7 @@ def evaluate(run, data, *, truth=None, out, seed: int = 0, n_bootstrap: int = 10
         ``stars_per_second``, ``model``, ``data``, ``report``.
     """
     data, data_path = _read_data(data)
+    data = _as_trained(run, data)
     source = data_name or (str(data_path) if data_path else getattr(data, "source", "") or "data")
     labels = labels_of(data, source)
     n = star_count(data)
