@@ -42,7 +42,10 @@ def run(args: argparse.Namespace) -> int:
                                       ("flux_column", args.flux_column)) if v is not None}
 
     def report(source: str, message: str) -> None:
-        print(f"skipped {source}: {message}", file=sys.stderr)
+        from tqdm.auto import tqdm
+
+        text = message if message.startswith(source) else f"{source}: {message}"
+        tqdm.write(f"skipped {text}", file=sys.stderr)  # on its own line, not inside the bar
 
     summary = predict(run_, args.inputs, out=args.out, jobs=args.jobs, strict=args.strict,
                       plots=args.plots, sort=args.sort, progress=True,
