@@ -54,7 +54,10 @@ def _prepare(folder: Path, n_test: int, n_train: int, run_dir: str | None, seed:
     csv = write_kaggle_csv(folder / "test.csv", data.test)
     warm = write_kaggle_csv(folder / "warm.csv", data.test.subset(list(range(8))))
     if run_dir:
-        return csv, warm, load_run(run_dir), f"`{run_dir}`"
+        run = load_run(run_dir)
+        data_info = run.config.get("data", {})
+        return csv, warm, run, (f"`{run.config['model']['name']}` from `{run_dir}`, trained on "
+                                f"{data_info.get('n_total', '?')} simulated stars")
     started = time.perf_counter()
     run = train(data.train, model=DEFAULT_MODEL, out=folder / "run", seed=seed, jobs=0)
     described = (f"`{DEFAULT_MODEL}` (the default model) trained here on {n_train} simulated "

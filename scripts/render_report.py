@@ -51,11 +51,23 @@ def screenshot(html: Path, out: Path, width: int = 1280, height: int = 4000) -> 
     return out
 
 
+def trim_bottom(image, margin: int = 24):
+    """Cut the blank window below the end of the page (keeping ``margin`` pixels)."""
+    import numpy as np
+
+    pixels = np.asarray(image.convert("L"))
+    used = np.flatnonzero((pixels < 250).any(axis=1))
+    if used.size == 0:
+        return image
+    return image.crop((0, 0, image.width, min(image.height, int(used[-1]) + margin)))
+
+
 def shrink(png: Path, max_kb: int, colors: int = 128) -> int:
-    """Re-quantise ``png`` to a palette image until it is under ``max_kb``; returns its size."""
+    """Trim, then re-quantise ``png`` to a palette image until it is under ``max_kb``; returns
+    its size in bytes."""
     from PIL import Image
 
-    image = Image.open(png).convert("RGB")
+    image = trim_bottom(Image.open(png).convert("RGB"))
     while True:
         image.quantize(colors=colors, method=Image.Quantize.MEDIANCUT).save(png, optimize=True)
         size = png.stat().st_size
