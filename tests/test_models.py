@@ -53,6 +53,7 @@ def test_forward_shape_finite_and_gradients_reach_every_parameter(name):
         assert parameter.grad.abs().sum() > 0, f"{name}: no gradient reaches {pname}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NEURAL)
 def test_overfits_a_tiny_batch(name):
     torch.manual_seed(0)
