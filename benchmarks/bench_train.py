@@ -141,8 +141,12 @@ def astronet(directory: str, model: str, epochs: int | None, repeats: int) -> st
     return "\n".join(lines)
 
 
-def seed_lstm_speed(batches: int = 3, threads: int = 2) -> dict:
-    """Seconds per training batch of 32 of ``seed-lstm`` at 3,197 steps (after one warm-up)."""
+def seed_lstm_speed(batches: int = 3, threads: int = 1) -> dict:
+    """Seconds per training batch of 32 of ``seed-lstm`` at 3,197 steps (after one warm-up).
+
+    One torch thread by default: on a shared, oversubscribed machine two OpenMP threads
+    spin against other jobs and a batch took > 50 s instead of ~4 s.
+    """
     import torch
 
     from exohunt.models import build_model
