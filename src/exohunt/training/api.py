@@ -27,7 +27,7 @@ from sklearn.model_selection import train_test_split
 import exohunt
 from exohunt.batch import LightCurveBatch, ViewBatch
 from exohunt.errors import InputError
-from exohunt.models import build_model, get_spec
+from exohunt.models import build_model, config_from_dict, get_spec
 from exohunt.training.balance import check_imbalance, positive_weight, smote_inputs
 from exohunt.training.features import extract, fit_preprocessing, to_inputs
 from exohunt.training.loop import LoopSettings, fit_gbm, fit_network
@@ -104,9 +104,7 @@ def _fit(name, spec, config, train_in, y_train, val_in, y_val, loop, imbalance, 
     if imbalance == "smote":
         train_in, y_train = smote_inputs(train_in, y_train, seed=seed)
     if spec.inputs == "tabular":
-        if imbalance == "weights":
-            config = replace(config, class_weight="balanced")
-        model = build_model(name, replace(config, random_state=seed))
+        model = build_model(name, config)
         return fit_gbm(model, train_in["X"], y_train, val_in["X"], y_val)
     if imbalance in ("weights", "inject"):
         loop = replace(loop, pos_weight=positive_weight(y_train))
@@ -117,10 +115,14 @@ def _fit(name, spec, config, train_in, y_train, val_in, y_val, loop, imbalance, 
     return model, result
 
 
-def _model_config(name: str, spec, config, fitted: dict, sample: dict) -> Any:
-    config = config if isinstance(config, spec.config_class) else \
-        build_config(spec, config or {})
-    if spec.inputs == "views":
+def _model_config(spec, config, sample: dict, imbalance: str, seed: int) -> Any:
+    """The model's config with its input shapes (and, for the trees, weights/seed) filled in."""
+    if not isinstance(config, spec.config_class):
+        config = config_from_dict(spec.config_class, config or {})
+    if spec.inputs == "tabular":
+        weight = "balanced" if imbalance == "weights" else None
+        config = replace(config, class_weight=weight, random_state=seed)
+    elif spec.inputs == "views":
         config = replace(config, global_bins=sample["global"].shape[2],
                          local_bins=sample["local"].shape[2],
                          n_global_channels=sample["global"].shape[1],
@@ -129,12 +131,6 @@ def _model_config(name: str, spec, config, fitted: dict, sample: dict) -> Any:
     elif spec.inputs == "sequence":
         config = replace(config, input_length=sample["flux"].shape[1])
     return config
-
-
-def build_config(spec, overrides: dict) -> Any:
-    from exohunt.models import config_from_dict
-
-    return config_from_dict(spec.config_class, overrides)
 
 
 def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, *,
@@ -213,16 +209,12 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
         fitted["tabular_views"] = ["global", "local"] if isinstance(data, ViewBatch) else []
     train_in = to_inputs(raw_train, spec.inputs, fitted)
     val_in = to_inputs(raw.subset(val_rows), spec.inputs, fitted)
-    config = _model_config(name, spec, config, fitted, train_in)
+    config = _model_config(spec, config, train_in, imbalance, seed)
     y_val = labels[val_rows]
     model, result = _fit(name, spec, config, train_in, y_train, val_in, y_val, loop, imbalance,
                          seed, device, progress)
-    if spec.inputs == "tabular":
-        config = replace(config, **{k.removeprefix("trees__"): v for k, v in
-                                    model.get_params().items() if k == "trees__max_iter"})
-        if imbalance == "weights":
-            config = replace(config, class_weight="balanced")
-        config = replace(config, random_state=seed)
+    if spec.inputs == "tabular":  # the number of trees kept, chosen on validation AP
+        config = replace(config, max_iter=int(model.get_params()["trees__max_iter"]))
     choice = choose_threshold(y_val, result.val_probability, objective)
     run_config = {
         "format": RUN_FORMAT, "format_version": 1,
