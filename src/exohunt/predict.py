@@ -2,9 +2,11 @@
 
 Inputs are read one at a time; batches (Kaggle CSV rows, views) are cut into chunks of
 ``chunk_size`` stars and single-star files are gathered into chunks, so the rows in memory at
-once are bounded by the chunk size, not by the number of stars. Rows are appended to the CSV as
-each chunk is scored (``--sort`` re-reads the finished file, which holds only the small result
-rows). A file that cannot be read is reported and skipped, or fatal with ``strict=True``.
+once are bounded by the chunk size, not by the number of stars. Kaggle-layout CSVs of 64 MB or
+more are parsed a block at a time (:mod:`exohunt.csv_stream`) rather than read whole. Rows
+are appended to the CSV as each chunk is scored (``--sort`` re-reads the finished file, which
+holds only the small result rows). A file that cannot be read is reported and skipped, or
+fatal with ``strict=True``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from exohunt.batch import LightCurveBatch, ViewBatch
+from exohunt.csv_stream import KaggleStream, streamable
 from exohunt.errors import InputError
 from exohunt.lightcurve import LightCurve
 from exohunt.scoring_pool import ChunkScorer
@@ -69,6 +72,8 @@ def _sources(inputs, read_options: dict) -> Iterator[tuple[str, object]]:
     for item in items:
         if isinstance(item, (LightCurveBatch, ViewBatch, LightCurve)):
             yield getattr(item, "source", "") or item.meta.get("source", "data"), item
+        elif isinstance(item, (str, os.PathLike)) and streamable(item):  # big Kaggle CSV
+            yield str(item), KaggleStream(Path(item))
         else:  # paths, folders, globs, lightkurve objects
             from exohunt.io import iter_inputs
 
@@ -76,16 +81,24 @@ def _sources(inputs, read_options: dict) -> Iterator[tuple[str, object]]:
                                    **read_options)
 
 
+def _cut(batch: LightCurveBatch, size: int, base: int) -> Iterator[tuple[object, int]]:
+    meta = {k: v for k, v in batch.meta.items() if k not in ("indices", "row_offset")}
+    for start in range(0, len(batch), size):
+        stop = min(start + size, len(batch))
+        labels = None if batch.labels is None else batch.labels[start:stop]
+        yield (LightCurveBatch(batch.flux[start:stop], labels, batch.time, batch.source, meta),
+               base + start)
+
+
 def _chunks(objects: Iterable[object], size: int) -> Iterator[tuple[object, int]]:
     """``(chunk, row offset)``: batches cut into slices, single light curves gathered."""
     pending: list[LightCurve] = []
     for obj in objects:
-        if isinstance(obj, LightCurveBatch):
-            for start in range(0, len(obj), size):
-                stop = min(start + size, len(obj))
-                labels = None if obj.labels is None else obj.labels[start:stop]
-                yield LightCurveBatch(obj.flux[start:stop], labels, obj.time, obj.source,
-                                      {k: v for k, v in obj.meta.items() if k != "indices"}), start
+        if isinstance(obj, KaggleStream):  # a malformed row part-way through is fatal
+            for block in obj:
+                yield from _cut(block, size, block.meta["row_offset"])
+        elif isinstance(obj, LightCurveBatch):
+            yield from _cut(obj, size, 0)
         elif isinstance(obj, ViewBatch):
             for start in range(0, len(obj), size):
                 part = slice(start, min(start + size, len(obj)))
