@@ -18,3 +18,14 @@ def test_console_script_runs():
     result = subprocess.run([sys.executable, "-m", "exohunt.cli", "--version"],
                             capture_output=True, text=True, check=True)
     assert result.stdout.startswith("exohunt ")
+
+
+def test_search_and_simulate_stay_callable_after_subpackage_import():
+    import exohunt
+    import exohunt.search
+    import exohunt.simulate
+
+    data = exohunt.simulate(preset="kaggle", seed=3, n_train=4, n_test=4)
+    assert len(data.train) == 4
+    result = exohunt.search(data.train.lightcurve(0))
+    assert hasattr(result, "signals")

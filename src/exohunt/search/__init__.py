@@ -4,9 +4,7 @@
 stars and returns the views and statistics the search-then-vet models read.
 """
 
-import sys
-import types
-
+from exohunt._callable import make_module_callable
 from exohunt.search.bls import Periodogram, bls_periodogram
 from exohunt.search.core import SearchResult, Signal, SingleEvent, search
 from exohunt.search.detrend import detrend
@@ -31,12 +29,4 @@ __all__ = [
 ]
 
 
-class _CallableModule(types.ModuleType):
-    """``exohunt.search`` is both this package and the function: once the package is
-    imported it shadows the lazy top-level name, so calling the module runs :func:`search`."""
-
-    def __call__(self, *args, **kwargs):
-        return search(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
+make_module_callable(__name__, search)

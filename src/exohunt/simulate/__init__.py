@@ -35,9 +35,7 @@ Truth tables (one row per star, row order = batch order; NaN where a column does
 
 from __future__ import annotations
 
-import sys
-import types
-
+from exohunt._callable import make_module_callable
 from exohunt.simulate.dataset import PRESETS, TRUTH_COLUMNS, SimulatedStar, SplitSpec, iter_split
 from exohunt.simulate.inject import inject
 from exohunt.simulate.kinds import KINDS
@@ -102,12 +100,4 @@ __all__ = [
 ]
 
 
-class _CallableModule(types.ModuleType):
-    """Importing ``exohunt.simulate`` binds this subpackage to the name ``exohunt.simulate``,
-    shadowing the lazily exported function; calling the package calls :func:`simulate`."""
-
-    def __call__(self, *args, **kwargs) -> SimulatedDataset:
-        return simulate(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
+make_module_callable(__name__, simulate)
