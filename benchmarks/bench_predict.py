@@ -90,6 +90,36 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def _memory(run_dir: str, sizes: tuple[int, ...], seed: int) -> str:
+    """Peak RSS of ``exohunt predict`` (a subprocess, jobs=1) on Kaggle CSVs of growing size."""
+    import subprocess
+
+    from exohunt.io.writers import write_kaggle_csv
+    from exohunt.simulate import simulate
+
+    lines = ["## Prediction memory: peak RSS against the number of stars", "",
+             f"Command: `python benchmarks/bench_predict.py --memory --run {run_dir}`; each row "
+             "is one `exohunt predict RUN CSV --out … --jobs 1` in a fresh process (peak RSS of "
+             "that process). Kaggle-layout CSVs of 64 MB or more are read block by block.", "",
+             "| stars | CSV [MB] | wall [s] | peak RSS [MB] |", "|---:|---:|---:|---:|"]
+    with tempfile.TemporaryDirectory() as name:
+        for n in sizes:
+            csv = write_kaggle_csv(Path(name) / f"s{n}.csv",
+                                   simulate("kaggle", seed=seed, n_train=1, n_test=n).test)
+            script = ("import resource, sys; from exohunt.cli import main; "
+                      "code = main(sys.argv[1:]); "
+                      "print('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); "
+                      "sys.exit(code)")
+            started = time.perf_counter()
+            done = subprocess.run([sys.executable, "-c", script, "predict", run_dir, str(csv),
+                                   "--out", str(Path(name) / "p.csv"), "--jobs", "1"],
+                                  capture_output=True, text=True, check=True)
+            rss = int(done.stdout.split("RSS")[-1].split()[0]) / 1024
+            lines.append(f"| {n} | {csv.stat().st_size / 1e6:.0f} | "
+                         f"{time.perf_counter() - started:.0f} | {rss:.0f} |")
+    return "\n".join(lines) + "\n"
+
+
 def _markdown(rows: list[dict], args, described: str, command: str) -> str:
     base = rows[0]["rate"]
     lines = [
@@ -134,8 +164,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--stars", type=int, default=None,
                         help="stars to score (default 570, the kaggle test split; 120 quick)")
+    parser.add_argument("--memory", action="store_true",
+                        help="instead: peak RSS of 'exohunt predict' on 2,000 and 8,000 stars "
+                             "(needs --run)")
     parser.add_argument("--out", type=Path, default=HERE / "results_predict.md")
     args = parser.parse_args(argv)
+    if args.memory:
+        if not args.run:
+            parser.error("--memory needs --run RUN_DIR")
+        text = _memory(args.run, (500, 2000) if args.quick else (2000, 8000), args.seed)
+        args.out.write_text(text)
+        print(text)
+        return 0
     if args.quick:
         args.repeats = 1
     n_test, n_train = (120, 800) if args.quick else (570, 2000)
