@@ -209,7 +209,9 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
     preprocessing_seconds = time.perf_counter() - started
     fitted = fit_preprocessing(raw_train, spec.inputs)
     if spec.inputs == "tabular":
-        fitted["tabular_views"] = ["global", "local"] if isinstance(data, ViewBatch) else []
+        # The trees also read the local (transit-shape) view: on the simulated big test this
+        # raised AP 0.336 → 0.358 and F1 0.33 → 0.41 (median of 3 seeds, results_train.md).
+        fitted["tabular_views"] = ["global", "local"] if isinstance(data, ViewBatch) else ["local"]
     train_in = to_inputs(raw_train, spec.inputs, fitted)
     val_in = to_inputs(raw.subset(val_rows), spec.inputs, fitted)
     config = _model_config(spec, config, train_in, imbalance, seed)
