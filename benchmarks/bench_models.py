@@ -209,7 +209,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from exohunt.io.writers import write_kaggle_csv
-
     from exohunt.simulate import simulate
 
     WORK.mkdir(parents=True, exist_ok=True)
