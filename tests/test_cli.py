@@ -29,3 +29,6 @@ def test_search_and_simulate_stay_callable_after_subpackage_import():
     assert len(data.train) == 4
     result = exohunt.search(data.train.lightcurve(0))
     assert hasattr(result, "signals")
+    import exohunt.predict
+
+    assert callable(exohunt.predict)

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from exohunt._callable import make_module_callable
 from exohunt.batch import LightCurveBatch, ViewBatch
 from exohunt.csv_stream import KaggleStream, streamable
 from exohunt.errors import InputError
@@ -265,3 +266,7 @@ def predict(run, inputs, *, out, jobs: int = 0, strict: bool = False, plots=None
     return PredictSummary(out, counts["inputs"], counts["stars"], counts["rows"],
                           counts["candidates"], skipped, time.perf_counter() - start,
                           written_plots)
+
+
+# ``exohunt.predict(run, inputs, out=...)`` keeps working once this module has been imported.
+make_module_callable(__name__, predict)
