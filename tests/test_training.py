@@ -289,3 +289,20 @@ def test_search_models_use_views_and_statistics_from_the_search(monkeypatch, tmp
     gbm = train(data, model="gbm", config={"max_iter": 30}, jobs=1)
     assert gbm.config["preprocessing"]["fitted"]["stat_columns"] == ["snr", "sde",
                                                                      "odd_even_sigma"]
+
+
+def test_threshold_weights_keep_the_real_prevalence():
+    """Down-weighted injected positives must not drag the threshold towards them."""
+    from exohunt.training.threshold import choose_threshold
+
+    labels = np.array([0] * 96 + [1] * 4)
+    probability = np.concatenate([np.linspace(0.0, 0.5, 96), [0.6, 0.7, 0.8, 0.9]])
+    # Many injected positives scored just above the bulk of negatives (0.45).
+    injected = np.full(200, 0.45)
+    all_labels = np.concatenate([labels, np.ones(200, int)])
+    all_probability = np.concatenate([probability, injected])
+    unweighted = choose_threshold(all_labels, all_probability)
+    weights = np.concatenate([np.where(labels == 1, 0.5, 1.0), np.full(200, 0.5 * 4 / 200)])
+    weighted = choose_threshold(all_labels, all_probability, sample_weight=weights)
+    assert unweighted.threshold < 0.45  # swamped by the injected rows
+    assert weighted.threshold > 0.5     # real prevalence: only the clear planets pass

@@ -57,11 +57,11 @@ def inject_rows(flux: np.ndarray, time: np.ndarray, rng: np.random.Generator,
 def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: str, *,
                       prep: SequencePrep | None = None, seed: int = 42, jobs: int = 0,
                       progress: bool = False, per_positive: int = 30,
-                      max_injected: int = 1200) -> RawFeatures:
-    """Features of the augmentation rows (all positives) for the training split.
+                      max_injected: int = 1200, reverse_positives: bool = True) -> RawFeatures:
+    """Features of the augmentation rows (all positives) for the rows ``train_rows`` of a split.
 
-    ``per_positive × n_positive`` negatives (at most ``max_injected``) receive a planet; the
-    training positives are added once more, reversed in time.
+    ``per_positive × n_positive`` negatives (at most ``max_injected``) receive a planet; with
+    ``reverse_positives`` the split's positives are added once more, reversed in time.
     """
     if not isinstance(data, LightCurveBatch):
         raise InputError("--imbalance inject needs light curves (a Kaggle-layout CSV or a "
@@ -71,7 +71,7 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
     positives = train_rows[labels[train_rows] == 1]
     n_inject = min(len(negatives), per_positive * len(positives), max_injected)
     chosen = np.sort(rng.choice(negatives, size=n_inject, replace=False))
-    flux = np.concatenate([inject_rows(data.flux[chosen], data.time, rng),
-                           data.flux[positives][:, ::-1]])
+    reversed_positives = data.flux[positives][:, ::-1] if reverse_positives else data.flux[:0]
+    flux = np.concatenate([inject_rows(data.flux[chosen], data.time, rng), reversed_positives])
     extra = LightCurveBatch(flux, np.ones(len(flux), np.int8), data.time, source="augmented")
     return extract(extra, kind, prep=prep, jobs=jobs, progress=progress)

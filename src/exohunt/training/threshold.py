@@ -54,18 +54,22 @@ def safe_average_precision(labels: np.ndarray, probability: np.ndarray) -> float
 
 
 def choose_threshold(labels: np.ndarray, probability: np.ndarray,
-                     objective: str = "f1") -> ThresholdChoice:
+                     objective: str = "f1", *,
+                     sample_weight: np.ndarray | None = None) -> ThresholdChoice:
     """Pick the decision threshold on (validation) ``labels`` (N,) and ``probability`` (N,).
 
     A star is a candidate when ``probability >= threshold``. Thresholds sit halfway between
     neighbouring distinct scores, so that a tiny change of a score does not flip a decision.
+    ``sample_weight`` (N,) weights the rows, e.g. injected validation planets down-weighted so
+    that the positives keep the real prevalence.
     """
     kind, target = parse_objective(objective)
     labels = np.asarray(labels).astype(int)
     probability = np.asarray(probability, dtype=float)
     if labels.sum() == 0 or labels.sum() == len(labels):
         raise InputError("cannot choose a threshold: the validation split holds a single class")
-    precision, recall, cuts = precision_recall_curve(labels, probability)
+    precision, recall, cuts = precision_recall_curve(labels, probability,
+                                                     sample_weight=sample_weight)
     precision, recall = precision[:-1], recall[:-1]  # drop the (1, 0) end point
     f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall + 1e-300), 0)
     if kind == "f1":
