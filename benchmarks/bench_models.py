@@ -208,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--models", nargs="*", default=None)
     parser.add_argument("--seed-lstm-budget", type=float, default=600.0,
                         help="wall-clock cap for seed-lstm training, seconds")
-    parser.add_argument("--ablation-model", default="cnn")
+    parser.add_argument("--ablation-model", default="gbm")
     parser.add_argument("--no-ablation", action="store_true")
     parser.add_argument("--jobs", type=int, default=0)
     args = parser.parse_args(argv)
@@ -238,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
 
     ablation_rows = []
     if not args.no_ablation:
-        for method in ABLATION[:2] if args.quick else ABLATION:
+        for method in ABLATION:
             trained = train_models([args.ablation_model], train_csv, args, method, f"-{method}")
             for row in evaluate_runs(trained, test_sets, args.seed):
                 row["model"] = f"{args.ablation_model} + {method}"
