@@ -69,6 +69,9 @@ def test_run_roundtrip_gives_identical_predictions(tmp_path):
                                        "depth_ppm", "snr"]
     assert table["period_days"].isna().all()
     assert (table["is_candidate"] == (table["probability"] >= run.threshold)).all()
+    single = loaded.predict(data.lightcurve(3))  # one LightCurve is one star, not a sequence
+    assert len(single) == 1
+    assert abs(single["probability"].iloc[0] - table["probability"].iloc[3]) < 1e-5
     # The dips are easy: the network must have learned them.
     assert run.metrics["average_precision"] > 0.8
 

@@ -61,6 +61,8 @@ def coerce_data(data: Any) -> Any:
         return read(data)
     if hasattr(data, "train") and hasattr(data, "test"):
         raise InputError("got a whole simulated dataset; pass data.train or data.test")
+    if isinstance(data, LightCurve):  # one star is a list of one
+        return [data]
     return data
 
 
