@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import resource
 import statistics
 import sys
@@ -29,20 +28,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from _machine import machine_description
+
 HERE = Path(__file__).resolve().parent
 TARGET_STARS_PER_SECOND = 50.0
-
-
-def _machine() -> str:
-    cpu = platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores visible, Python {platform.python_version()}"
 
 
 def _prepare(folder: Path, n_test: int, n_train: int, run_dir: str | None, seed: int):
@@ -125,7 +114,7 @@ def _markdown(rows: list[dict], args, described: str, command: str) -> str:
     lines = [
         "## Prediction throughput (`exohunt predict`)", "",
         f"Date: {dt.date.today().isoformat()}  ",
-        f"Machine: {_machine()}; shared with other jobs during development, so absolute "
+        f"Machine: {machine_description()}; shared with other jobs during development, so absolute "
         "numbers are noisy  ",
         f"Command: `{command}`  ",
         f"Run: {described}  ",

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -33,6 +32,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+from _machine import machine_description
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
@@ -140,23 +141,6 @@ def time_in_process(function, runs: int) -> tuple[float, list[float], object]:
     return cold, warm, value
 
 
-def machine() -> str:
-    cpu = platform.processor() or "?"
-    try:
-        with open("/proc/cpuinfo") as handle:
-            cpu = next(line.split(":", 1)[1].strip() for line in handle
-                       if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    import pandas as pd
-    import pyarrow as pa
-
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB RAM; Python "
-            f"{platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}, "
-            f"pyarrow {pa.__version__}")
-
-
 def _stats(values: list[float]) -> str:
     return f"{statistics.median(values):.2f} ({min(values):.2f}–{max(values):.2f})"
 
@@ -184,7 +168,7 @@ def run(args: argparse.Namespace) -> str:
     load_before = os.getloadavg()
     lines = ["# Reading benchmark", "",
              f"Command: `python benchmarks/bench_read.py --runs {args.runs}`  ",
-             f"Machine: {machine()}  ",
+             f"Machine: {machine_description('numpy', 'pandas', 'pyarrow')}  ",
              f"Load average at start: {load_before[0]:.2f} (shared machine: other jobs may "
              "have run at the same time; methods were interleaved run by run)", ""]
     with tempfile.TemporaryDirectory() as folder:

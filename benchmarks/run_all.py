@@ -15,35 +15,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import platform
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from _machine import machine_description
+
 HERE = Path(__file__).resolve().parent
 
 # Cheap ones first, so that a broken environment fails fast.
 ORDER = ("read", "simulate", "search", "predict", "train", "models")
-
-
-def machine_description() -> str:
-    """One line: CPU model, core count, memory, Python and key library versions."""
-    import numpy
-    import torch
-
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (f"{cpu}, {os.cpu_count()} cores, {memory_gb:.0f} GiB RAM, Python "
-            f"{platform.python_version()}, numpy {numpy.__version__}, torch {torch.__version__}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,7 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     names = args.only or list(ORDER)
     sections = [f"# exohunt benchmark results ({'quick' if args.quick else 'full'} run)\n",
-                f"Date: {dt.date.today().isoformat()}  \nMachine: {machine_description()}\n"]
+                f"Date: {dt.date.today().isoformat()}  \n"
+                f"Machine: {machine_description('numpy', 'torch')}\n"]
     failed = []
     for name in names:
         script = HERE / f"bench_{name}.py"
