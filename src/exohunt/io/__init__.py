@@ -5,7 +5,7 @@
 many inputs one by one and yields errors instead of raising them. See :mod:`exohunt.io.api`
 for what each kind of input gives, and one module per format for its details:
 :mod:`~exohunt.io.fits`, :mod:`~exohunt.io.kaggle_csv`, :mod:`~exohunt.io.table`,
-:mod:`~exohunt.io.numpy_arrays`, :mod:`~exohunt.io.tfrecord`.
+:mod:`~exohunt.io.numpy_arrays`, :mod:`~exohunt.io.astronet_records`.
 
 Writers (``write_kaggle_csv``, ``write_fits``) live in :mod:`exohunt.io.writers` and are
 importable from here too.

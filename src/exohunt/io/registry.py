@@ -120,8 +120,8 @@ def _load_builtins() -> None:
     if _BUILTINS_LOADED:
         return
     _BUILTINS_LOADED = True
-    from exohunt.io import fits, kaggle_csv, numpy_arrays, table, tfrecord
+    from exohunt.io import astronet_records, fits, kaggle_csv, numpy_arrays, table
 
-    for module in (fits, numpy_arrays, tfrecord, kaggle_csv, table):
+    for module in (fits, numpy_arrays, astronet_records, kaggle_csv, table):
         for name, detect, reader in module.READERS:
             register_reader(name, detect, reader, _builtin=True)

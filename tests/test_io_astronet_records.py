@@ -11,7 +11,7 @@ import exohunt
 from exohunt.errors import InputError
 from exohunt.io import detect_format, read
 from exohunt.io._crc32c import crc32c, crc32c_many, masked_crc32c, masked_crc32c_many
-from exohunt.io.tfrecord import parse_example
+from exohunt.io.astronet_records import parse_example
 from io_samples import astronet_example, example_bytes, tfrecord_bytes, write_tfrecord
 
 
