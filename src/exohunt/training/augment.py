@@ -34,7 +34,7 @@ def white_noise(flux: np.ndarray) -> float:
 
 
 def inject_rows(flux: np.ndarray, time: np.ndarray, rng: np.random.Generator,
-                snr_range: tuple[float, float] = (7.0, 40.0)) -> np.ndarray:
+                snr_range: tuple[float, float] = (7.0, 150.0)) -> np.ndarray:
     """Copies of ``flux`` (N, T) with one random planet injected into each row."""
     from exohunt.simulate import PlanetParams, inject, rp_rs_for_snr
 
