@@ -309,3 +309,17 @@ def test_threshold_weights_keep_the_real_prevalence():
     weighted = choose_threshold(all_labels, all_probability, sample_weight=weights)
     assert unweighted.threshold < 0.45  # swamped by the injected rows
     assert weighted.threshold > 0.5     # real prevalence: only the clear planets pass
+
+
+def test_feature_cache_key_follows_data_version_and_search_code(monkeypatch):
+    from exohunt.batch import LightCurveBatch
+    from exohunt.training import features
+
+    batch = LightCurveBatch(np.zeros((2, 150), np.float32), np.array([0, 1]))
+    other = LightCurveBatch(np.ones((2, 150), np.float32), np.array([0, 1]))
+    key = features._cache_key(batch, "v1")
+    assert key == features._cache_key(batch, "v1")
+    assert key != features._cache_key(other, "v1")
+    assert key != features._cache_key(batch, "v2")
+    monkeypatch.setattr(features, "_search_source_digest", lambda: b"edited search code")
+    assert key != features._cache_key(batch, "v1")

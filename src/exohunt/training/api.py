@@ -67,7 +67,7 @@ MODEL_DEFAULTS: dict[str, dict[str, Any]] = {
 
 
 def _labelled(data: Any, positive: tuple[str, ...] | None) -> tuple[Any, np.ndarray]:
-    data = coerce_data(data.train if hasattr(data, "train") and hasattr(data, "test") else data)
+    data = coerce_data(data)  # train() has already unwrapped a SimulatedDataset
     if isinstance(data, ViewBatch):
         if positive is not None:
             data = data.with_positive(tuple(positive))

@@ -86,11 +86,23 @@ def _viewbatch_features(data: ViewBatch) -> RawFeatures:
     return RawFeatures(arrays, stats, signals, "viewbatch")
 
 
+def _search_source_digest() -> bytes:
+    """Digest of the search package's source: a cache must not outlive a code change, and
+    ``FEATURE_VERSION`` is bumped by hand (it once was not, and stale features were served)."""
+    import exohunt.search
+
+    digest = hashlib.sha256()
+    for source in sorted(Path(exohunt.search.__file__).parent.glob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.digest()
+
+
 def _cache_key(data: LightCurveBatch, version: str) -> str:
     digest = hashlib.sha256()
     digest.update(np.ascontiguousarray(data.flux).tobytes())
     digest.update(np.ascontiguousarray(data.time).tobytes())
     digest.update(version.encode())
+    digest.update(_search_source_digest())
     return digest.hexdigest()[:24]
 
 
