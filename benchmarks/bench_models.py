@@ -35,6 +35,7 @@ WORK = HERE / "results"
 MAIN_MODELS = ("seed-lstm", "lstm", "cnn", "cnn-lstm", "twoview", "gbm")
 ABLATION = ("none", "weights", "smote", "inject")
 SNR_BINS = (5, 7, 10, 15, 20, 30, 60)
+EB_KINDS = ("eb", "background-eb")
 
 
 def run_measured(command: list[str]) -> tuple[float, float, int]:
@@ -69,7 +70,7 @@ def planet_rates(truth: pd.DataFrame, flagged: np.ndarray) -> dict[str, float]:
     """Recall at injected SNR ≥ 10 and the false-positive rate on (background) EBs."""
     snr = truth["snr"].to_numpy(dtype=float)
     strong = (truth["label"].to_numpy() == 1) & (snr >= 10)
-    ebs = truth["kind"].astype(str).str.contains("eb").to_numpy()
+    ebs = truth["kind"].isin(EB_KINDS).to_numpy()
     return {
         "recall_snr10": float(flagged[strong].mean()) if strong.any() else float("nan"),
         "eb_fp_rate": float(flagged[ebs].mean()) if ebs.any() else float("nan"),
