@@ -114,3 +114,49 @@ def test_every_config_is_a_typed_dataclass():
         assert dataclasses.is_dataclass(spec.config_class)
         for field in dataclasses.fields(spec.config_class):
             assert field.type, field.name
+
+
+def test_twoview_astronet_preset_with_batch_norm():
+    from exohunt.models.twoview import TwoView, TwoViewConfig
+
+    config = TwoViewConfig.astronet(batch_norm=True, n_scalars=4)
+    assert config.global_widths == (16, 32, 64, 128, 256) and config.local_pool == 7
+    model = TwoView(config)
+    convs = [m for m in model.modules() if isinstance(m, torch.nn.Conv1d)]
+    norms = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm1d)]
+    linears = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
+    assert len(convs) == len(norms) == 2 * (5 + 2)
+    assert [m.out_features for m in linears] == [512] * 4 + [1]
+    pools = [m.kernel_size for m in model.global_tower if isinstance(m, torch.nn.MaxPool1d)]
+    assert pools == [5] * 5  # 201 -> 99 -> 48 -> 22 -> 9 -> 3 bins
+    inputs = {"global": torch.randn(3, 1, 201), "local": torch.randn(3, 1, 61),
+              "scalars": torch.randn(3, 4)}
+    model.train()
+    assert model(inputs).shape == (3,)
+    model.eval()
+    assert torch.isfinite(model(inputs)).all()
+
+
+def test_twoview_default_layout_is_unchanged():
+    """Run directories saved before the pool/head/batch-norm options still load."""
+    model = build_model("twoview", {"n_scalars": 4})
+    keys = list(model.state_dict())
+    assert keys[:4] == ["global_tower.0.weight", "global_tower.0.bias",
+                        "global_tower.2.weight", "global_tower.2.bias"]
+    assert [k for k in keys if k.startswith("head")] == [
+        "head.0.weight", "head.0.bias", "head.3.weight", "head.3.bias", "head.6.weight",
+        "head.6.bias"]
+    assert sum(p.numel() for p in model.parameters()) == 320353
+
+
+def test_twoview_short_views_skip_pooling_and_bad_options_are_refused():
+    model = build_model("twoview", {"global_bins": 6, "local_bins": 4, "global_widths": (4, 4, 4),
+                                    "local_widths": (4,), "global_pool": 5, "local_pool": 7,
+                                    "hidden": 8})
+    logits = model({"global": torch.randn(2, 1, 6), "local": torch.randn(2, 1, 4),
+                    "scalars": torch.zeros(2, 0)})
+    assert logits.shape == (2,)
+    with pytest.raises(InputError, match="head_layers"):
+        build_model("twoview", {"head_layers": 0})
+    with pytest.raises(InputError, match="dropout"):
+        build_model("twoview", {"dropout": 1.0})
