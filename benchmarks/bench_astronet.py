@@ -3,7 +3,8 @@
 Every training run uses :func:`exohunt.training.train` unchanged: it carves its own stratified
 validation split (20 %) from the 8 train shards for early stopping, checkpoint and threshold.
 Several candidate configurations are trained with the same seeds; the candidate of each task
-is *selected on the mean internal-validation AP* (never on the val shard). The val shard is
+is *selected on the mean internal-validation AP over the seeds every candidate ran* (paired;
+never on the val shard). The val shard is
 our test set: it is only scored, and reported for every candidate (selected one marked) as
 
 - single model: median (min-max) AP over seeds;
@@ -16,7 +17,10 @@ wall-clock ``--budget`` cuts the number of seeds, not whole candidates. Writes
 
     .venv/bin/python benchmarks/bench_astronet.py --quick                    # CPU smoke test
     PYTHONPATH=src python3 benchmarks/bench_astronet.py --data .astronet --device cuda \
-        --workers 12 --seeds 8 --budget 380 --out "$OUT"
+        --workers 12 --seeds 10 --budget 400 --out "$OUT"                     # all candidates
+    PYTHONPATH=src python3 benchmarks/bench_astronet.py ... --only triage:astronet,\
+        vetting:astronet --first-seed 46 --seeds 4 --out "$OUT"   # more seeds of the chosen
+    .venv/bin/python benchmarks/bench_astronet.py --summarise a.jsonl b.jsonl  # merge runs
 """
 
 from __future__ import annotations
@@ -108,8 +112,15 @@ def run_jobs(train_views, val_views, args, out: Path) -> list[dict]:
     finished row (val-shard scores included) is appended to ``astronet_jobs.jsonl``, which
     ``--summarise`` reads back."""
     deadline = time.time() + args.budget
-    pending = deque((task, candidate, seed) for seed in range(42, 42 + args.seeds)
-                    for task in TASKS for candidate in CANDIDATES)
+    pairs = [(t, c) for t in TASKS for c in CANDIDATES]
+    if args.only:
+        pairs = [tuple(pair.split(":")) for pair in args.only.split(",")]
+        unknown = [p for p in pairs if len(p) != 2 or p[0] not in TASKS or p[1] not in CANDIDATES]
+        if unknown:
+            raise SystemExit(f"--only: unknown TASK:CANDIDATE {unknown}; tasks {list(TASKS)}, "
+                             f"candidates {list(CANDIDATES)}")
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
+    pending = deque((task, candidate, seed) for seed in seeds for task, candidate in pairs)
     durations: dict[str, list[float]] = {c: [] for c in CANDIDATES}
     rows, running = [], {}
     with ProcessPoolExecutor(args.workers, mp_context=get_context("spawn"), initializer=_init,
@@ -138,6 +149,17 @@ def run_jobs(train_views, val_views, args, out: Path) -> list[dict]:
     return [r for r in rows if not r.get("skipped")]
 
 
+def read_rows(paths: list[str]) -> list[dict]:
+    """Finished rows of ``astronet_jobs.jsonl`` files; the first of a repeated run is kept."""
+    rows: dict[tuple, dict] = {}
+    for path in paths:
+        for line in Path(path).read_text().splitlines():
+            row = json.loads(line)
+            if not row.get("skipped"):
+                rows.setdefault((row["task"], row["candidate"], row["seed"]), row)
+    return list(rows.values())
+
+
 def bootstrap_ap(labels: np.ndarray, score: np.ndarray, n: int = 1000,
                  seed: int = 0) -> tuple[float, float]:
     """95 % bootstrap interval (resampling events) of the average precision."""
@@ -148,6 +170,16 @@ def bootstrap_ap(labels: np.ndarray, score: np.ndarray, n: int = 1000,
         if 0 < labels[rows].sum() < len(rows):
             values.append(average_precision_score(labels[rows], score[rows]))
     return float(np.percentile(values, 2.5)), float(np.percentile(values, 97.5))
+
+
+def select(done: dict[str, list[dict]]) -> str:
+    """The candidate with the best mean internal-validation AP over the seeds that every
+    candidate has run (paired: same validation split, same initialisation seed)."""
+    common = set.intersection(*({r["seed"] for r in rows} for rows in done.values()))
+    if not common:
+        raise SystemExit("no seed was run with every candidate: cannot select")
+    return max(done, key=lambda c: np.mean([r["internal_val_ap"] for r in done[c]
+                                            if r["seed"] in common]))
 
 
 def summarise(rows: list[dict], val_views) -> tuple[str, dict]:
@@ -163,7 +195,7 @@ def summarise(rows: list[dict], val_views) -> tuple[str, dict]:
         done = {c: sorted(v, key=lambda r: r["seed"]) for c, v in done.items() if v}
         if not done:
             continue
-        chosen = max(done, key=lambda c: np.mean([r["internal_val_ap"] for r in done[c]]))
+        chosen = select(done)
         for candidate, group in done.items():
             single = [average_precision_score(labels, r["probability"]) for r in group]
             mean = np.mean([r["probability"] for r in group], axis=0)
@@ -193,8 +225,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true",
                         help="600 train / 300 val events, 2 epochs: a smoke test")
     parser.add_argument("--out", default="/tmp/exohunt-astronet")
-    parser.add_argument("--summarise", default=None, metavar="JSONL",
-                        help="no training: summarise the rows of an earlier astronet_jobs.jsonl")
+    parser.add_argument("--first-seed", type=int, default=42)
+    parser.add_argument("--only", default=None, metavar="TASK:CANDIDATE,...",
+                        help="train only these pairs (e.g. more seeds of selected candidates)")
+    parser.add_argument("--summarise", nargs="+", default=None, metavar="JSONL",
+                        help="no training: summarise the rows of earlier astronet_jobs.jsonl "
+                             "files (a seed run twice counts once)")
     args = parser.parse_args(argv)
     if args.quick:
         args.epochs = args.epochs or 2
@@ -203,8 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     train_views, val_views = load(args.data, args.quick)
     if args.summarise:
-        rows = [json.loads(line) for line in Path(args.summarise).read_text().splitlines()]
-        rows = [r for r in rows if not r.get("skipped")]
+        rows = read_rows(args.summarise)
     else:
         rows = run_jobs(train_views, val_views, args, out)
     table, averaged = summarise(rows, val_views)
