@@ -11,7 +11,7 @@ from exohunt.lightcurve import LightCurve, fold_phase
 from exohunt.search.bls import Periodogram, bls_periodogram
 from exohunt.search.detrend import DETREND_METHODS, detrend
 from exohunt.search.grid import MIN_PERIOD_DAYS, bin_widths, frequency_grid
-from exohunt.search.rotation import is_fast_rotator, remove_rotation
+from exohunt.search.prewhiten import Prepared, prewhiten
 from exohunt.search.vetting import (
     VETTING_THRESHOLDS,
     check_thresholds,
@@ -22,6 +22,9 @@ from exohunt.search.vetting import (
 __all__ = ["DEFAULT_MIN_SDE", "SearchResult", "Signal", "SingleEvent", "search"]
 
 DEFAULT_MIN_SDE = VETTING_THRESHOLDS["min_sde"]
+#: The spot model (with the default biweight window after it) replaces the shortened biweight
+#: window when its residual's σ / point-to-point noise is at most this times the other's.
+ROTATION_SLACK = 1.1
 
 
 @dataclass(frozen=True)
@@ -246,26 +249,26 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
         clean = clean[np.argsort(clean.time, kind="stable")]
     options = {"method": detrend_method, "window_length": window_length, "flux_mode": flux_mode}
     det = detrend(clean, **options)
-    if window_length is None and is_fast_rotator(det):
-        clean = remove_rotation(clean)
-        det = detrend(clean, **options)
+    prepared = Prepared(clean, window=det.meta["window_length"])
+    if window_length is None:
+        prepared, det = prewhiten(clean, det, options)
     baseline = det.time_span
     p_min = MIN_PERIOD_DAYS if period_min is None else float(period_min)
     p_max = baseline / 2 if period_max is None else float(period_max)
     if not (0 < p_min < p_max) or len(det) < 20:
         return SearchResult([], det, None, det.meta["flux_mode"])
     grid = _grid(baseline, p_min, p_max, durations, oversample)
-    return _iterate(clean, det, grid, options, max_signals=max_signals, min_sde=min_sde,
+    return _iterate(prepared, det, grid, options, max_signals=max_signals, min_sde=min_sde,
                     vetting=vetting)
 
 
-def _iterate(clean: LightCurve, det: LightCurve, grid: tuple, options: dict, *,
+def _iterate(prepared: Prepared, det: LightCurve, grid: tuple, options: dict, *,
              max_signals: int, min_sde: float, vetting: dict | None) -> SearchResult:
     """Search, mask the transits found, re-detrend with them masked, search again."""
     signals: list[Signal] = []
     singles: list[SingleEvent] = []
     first_pg = None
-    options = {**options, "window_length": det.meta["window_length"]}  # keep the first choice
+    options = {**options, "window_length": prepared.window}  # keep the first choice
     while len(signals) < max_signals and len(singles) <= max_signals:
         masked = [*signals, *map(_as_mask, singles)]
         exclude = _in_transit(det.time, masked)
@@ -276,7 +279,12 @@ def _iterate(clean: LightCurve, det: LightCurve, grid: tuple, options: dict, *,
         if peak[-1] < min_sde or peak[-2] <= 0:
             break
         found = _ephemeris(*peak[:3])
-        det = detrend(clean, mask=_in_transit(clean.time, [*masked, found]), **options)
+        if prepared.period and _near_harmonic(np.array([found.period]), [prepared.period],
+                                              tol=0.02)[0]:
+            prepared = prepared.without_rotation()
+            options["window_length"] = prepared.window
+        mask = _in_transit(prepared.clean.time, [*masked, found])
+        det = detrend(prepared(mask), mask=mask, **options)
         signal = _make_signal(det, _in_transit(det.time, masked), peak, vetting)
         if signal.n_transits_with_data >= 2:
             signals.append(signal)

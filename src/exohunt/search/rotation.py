@@ -1,11 +1,18 @@
 """Removal of fast, strong spot modulation before the biweight detrending.
 
 A time-windowed location filter cannot follow a 1 % modulation with a period under ~3 days
-without also eating transits. For such stars (the detrending window has shrunk to its minimum),
-the rotation period is taken from the power spectrum and the flux is fitted, in
-overlapping segments of 1.5 rotation periods (at least a day), by a quadratic plus the first
-two harmonics, robustly (points beyond 3 σ are dropped and the fit repeated); the segment fits
-are blended with triangular weights. Transits are short against a segment, so they survive.
+without also eating transits. For such stars the rotation period is taken from the power
+spectrum and the flux is fitted by the first two harmonics of that period whose amplitudes
+and phases vary slowly, plus a slow level:
+
+    f(t) = c(t) + sum_h a_h(t) sin(h ω t) + b_h(t) cos(h ω t),
+
+with ``c``, ``a_h`` and ``b_h`` cubic B-splines with knots every ``SPACING_ROTATIONS``
+rotation periods (a P-spline: a small second-difference penalty keeps it defined across
+gaps). This is the quasi-periodic behaviour of evolving spots; the fit is one banded
+least-squares problem (:mod:`exohunt.search.pspline`). It is made robust by refitting without
+points beyond 3 σ, and cadences in ``mask`` (transits already found) are left out. A transit
+is short against the spline spacing, so only a small part of it is absorbed.
 """
 
 from __future__ import annotations
@@ -13,9 +20,22 @@ from __future__ import annotations
 import numpy as np
 
 from exohunt.lightcurve import LightCurve
-from exohunt.search.detrend import MIN_AUTO_WINDOW, point_to_point_noise, robust_std
+from exohunt.search.detrend import point_to_point_noise, robust_std
+from exohunt.search.pspline import bspline_rows, fit_modulated
 
-__all__ = ["is_fast_rotator", "remove_rotation", "rotation_period", "rotation_trend"]
+__all__ = ["SPACING_ROTATIONS", "remove_rotation", "rotation_period",
+           "rotation_trend", "whiteness"]
+
+#: Knot spacings of the amplitude/phase splines tried, longest first, in rotation periods
+#: (at least MIN_SPACING days): the first whose residual is white enough (WHITE_ENOUGH) is
+#: kept, else the whitest. Long spacings absorb less of a transit.
+SPACING_ROTATIONS = (4.0, 2.0, 1.0, 0.5)
+MIN_SPACING = 0.4
+WHITE_ENOUGH = 1.1
+#: Whiteness (σ / point-to-point noise) above which a biweight residual counts as red.
+RED_LIMIT = 1.2
+#: Relative weight of the second-difference penalty on the spline coefficients.
+PENALTY = 2e-4
 
 
 def rotation_period(time: np.ndarray, flux: np.ndarray, *, max_frequency: float = 10.0,
@@ -38,24 +58,16 @@ def rotation_period(time: np.ndarray, flux: np.ndarray, *, max_frequency: float 
     return float(1.0 / freqs[band][int(np.argmax(power[band]))])
 
 
-def _segment_fit(tt: np.ndarray, y: np.ndarray, omega: float) -> np.ndarray:
-    design = np.column_stack([np.ones_like(tt), tt, tt**2, np.sin(omega * tt),
-                              np.cos(omega * tt), np.sin(2 * omega * tt),
-                              np.cos(2 * omega * tt)])
-    keep = np.ones(y.size, dtype=bool)
-    for _ in range(3):
-        kept = design[keep]
-        coef = np.linalg.lstsq(kept.T @ kept, kept.T @ y[keep], rcond=None)[0]
-        resid = y - design @ coef
-        sigma = robust_std(resid[keep])
-        if sigma == 0:
-            break
-        keep = np.abs(resid) < 3 * sigma
-    return design @ coef
+def _harmonics(time: np.ndarray, period: float) -> np.ndarray:
+    """Constant, then sine and cosine of the first two harmonics: shape (T, 5)."""
+    phase = 2 * np.pi * (time - time[0]) / period
+    return np.column_stack([np.ones_like(time), np.sin(phase), np.cos(phase),
+                            np.sin(2 * phase), np.cos(2 * phase)])
 
 
-def rotation_trend(time: np.ndarray, flux: np.ndarray, *, period: float | None = None
-                   ) -> tuple[np.ndarray, float]:
+def rotation_trend(time: np.ndarray, flux: np.ndarray, *, period: float | None = None,
+                   mask: np.ndarray | None = None, spacing: float | None = None,
+                   n_iter: int = 4) -> tuple[np.ndarray, float]:
     """Smooth spot-modulation model of ``flux`` (same unit) and the rotation period used.
 
     Parameters
@@ -64,6 +76,12 @@ def rotation_trend(time: np.ndarray, flux: np.ndarray, *, period: float | None =
         Sorted times (days) and finite flux.
     period : float, optional
         Rotation period in days (default :func:`rotation_period`).
+    mask : ndarray of bool, shape (T,), optional
+        True for cadences to leave out of the fit (e.g. known transits).
+    spacing : float, optional
+        Knot spacing in days (default ``SPACING_ROTATIONS[0]`` periods, ≥ ``MIN_SPACING``).
+    n_iter : int
+        Most robust refits (points beyond 3 σ of the residual are dropped each time).
 
     Returns
     -------
@@ -71,31 +89,54 @@ def rotation_trend(time: np.ndarray, flux: np.ndarray, *, period: float | None =
     period : float
     """
     period = rotation_period(time, flux) if period is None else float(period)
-    length = max(1.5 * period, 1.0)
-    total, weight = np.zeros_like(flux), np.zeros_like(flux)
-    for start in np.arange(time[0] - length / 2, time[-1], length / 2):
-        inside = (time >= start) & (time < start + length)
-        if inside.sum() < 15:
-            continue
-        tt = time[inside] - (start + length / 2)
-        w = np.clip(1 - np.abs(tt) / (length / 2), 1e-3, None)
-        total[inside] += w * _segment_fit(tt, flux[inside], 2 * np.pi / period)
-        weight[inside] += w
-    empty = weight == 0
-    trend = np.where(empty, np.median(flux), total / np.where(empty, 1.0, weight))
-    return trend, period
+    if spacing is None:
+        spacing = max(SPACING_ROTATIONS[0] * period, MIN_SPACING)
+    rows, funcs = bspline_rows(time, spacing), _harmonics(time, period)
+    level = float(np.median(flux))
+    y = flux - level
+    keep = np.ones(time.size, dtype=bool) if mask is None else ~np.asarray(mask, dtype=bool)
+    model = np.zeros_like(y)
+    for _ in range(n_iter):
+        model = fit_modulated(rows, funcs, y, keep.astype(float), PENALTY)
+        resid = y - model
+        sigma = robust_std(resid[keep])
+        new = np.abs(resid) < 3 * sigma if sigma > 0 else keep
+        if mask is not None:
+            new &= ~mask
+        if np.array_equal(new, keep):
+            break
+        keep = new
+    return model + level, period
 
 
-def is_fast_rotator(detrended: LightCurve) -> bool:
-    """The automatic biweight window bottomed out (``MIN_AUTO_WINDOW``) and red residuals
-    remain: robust σ above 1.3 × the point-to-point noise."""
-    return bool(detrended.meta["window_length"] <= MIN_AUTO_WINDOW and len(detrended) > 50
-                and detrended.meta["noise"] > 1.3 * point_to_point_noise(detrended.flux))
+def whiteness(values: np.ndarray) -> float:
+    """Robust σ over point-to-point noise: about 1 for white noise, more for red residuals."""
+    ptp = point_to_point_noise(values)
+    return robust_std(values) / ptp if ptp > 0 else 1.0
 
 
-def remove_rotation(lc: LightCurve) -> LightCurve:
-    """``lc`` with its spot model (:func:`rotation_trend`) subtracted, median level kept;
-    ``meta["rotation_period_removed"]`` records the period (days)."""
-    trend, period = rotation_trend(lc.time, lc.flux)
+def remove_rotation(lc: LightCurve, *, period: float | None = None,
+                    spacing: float | None = None, mask: np.ndarray | None = None
+                    ) -> LightCurve:
+    """``lc`` with its spot model (:func:`rotation_trend`) subtracted, median level kept.
+
+    Without ``spacing``, the spacings ``SPACING_ROTATIONS`` are tried longest first and the
+    first with a :func:`whiteness` under ``WHITE_ENOUGH`` is kept (else the whitest).
+    ``meta`` records ``rotation_period_removed`` and ``rotation_spacing`` (days). ``mask`` as
+    in :func:`rotation_trend`.
+    """
+    period = rotation_period(lc.time, lc.flux) if period is None else float(period)
     level = float(np.median(lc.flux))
-    return lc.replace(flux=lc.flux - trend + level, meta={"rotation_period_removed": period})
+    spacings = ([spacing] if spacing is not None else
+                sorted({max(f * period, MIN_SPACING) for f in SPACING_ROTATIONS}, reverse=True))
+    best = (np.inf, spacings[0], None)
+    for trial in spacings:
+        trend, _ = rotation_trend(lc.time, lc.flux, period=period, mask=mask, spacing=trial)
+        score = whiteness(lc.flux - trend)
+        if score < best[0]:
+            best = (score, trial, trend)
+        if score <= WHITE_ENOUGH:
+            break
+    _, chosen, trend = best
+    return lc.replace(flux=lc.flux - trend + level,
+                      meta={"rotation_period_removed": period, "rotation_spacing": chosen})

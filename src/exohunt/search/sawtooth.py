@@ -1,0 +1,230 @@
+"""Removal of a K2-like roll sawtooth: thruster firings every ~6 h reset a linear drift.
+
+Between two firings at ``f_i`` and ``f_{i+1}`` the flux follows ``a (-1 + 2 (t - f_i) /
+(f_{i+1} - f_i))``; the intervals jitter, so the pattern is not strictly periodic and a
+phase-folded template smears. Instead:
+
+1. the sawtooth period is the highest peak of the residual's power spectrum between
+   ``PERIOD_RANGE`` (it must stand ``MIN_PEAK`` times above the median power);
+2. the firings are the jumps down of the biweight residual, chosen jointly by dynamic
+   programming (successive firings ``JITTER`` × the period apart at most) to maximise the sum
+   of the jumps;
+3. each firing time is refined between its two cadences from the level of the cadences on
+   either side (the template's sum there moves linearly with the firing time);
+4. the amplitude ``a(t)`` (a slowly varying cubic spline, knots every ``SPACING`` days, next to
+   a slowly varying level) is fitted robustly with :func:`exohunt.search.pspline.fit_modulated`
+   and ``a(t) × template`` subtracted. The cadence right after each firing (where K2 firings
+   leave one-cadence dips), cadences before the first and after the last firing, and gaps
+   filled by linear interpolation (:func:`interpolated`; the template would not fit them)
+   are dropped;
+5. exponential settling ramps at the start and after gaps (which come with such pointing
+   systematics) are fitted and removed (:func:`ramp_model`).
+
+A transit is short against the amplitude spline's spacing and is not fitted by the template,
+so it survives. The correction is kept only where it makes the biweight residual markedly
+whiter (:func:`exohunt.search.rotation.whiteness`).
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from exohunt.lightcurve import LightCurve
+from exohunt.search.detrend import point_to_point_noise, robust_std
+from exohunt.search.pspline import bspline_rows, fit_modulated
+
+__all__ = ["PERIOD_RANGE", "find_firings", "interpolated", "ramp_model", "remove_sawtooth",
+           "sawtooth_period", "sawtooth_template"]
+
+#: Periods (days) searched for a sawtooth (the K2 roll: thruster firings every ~0.245 d).
+PERIOD_RANGE = (0.18, 0.32)
+#: The spectral peak must exceed this many times the median power between 2 and 12 c/d.
+MIN_PEAK = 30.0
+#: Successive firings are (1 ± JITTER) × the period apart.
+JITTER = 0.25
+SPACING = 1.0
+#: Time constants (days) tried for the settling ramps after gaps (:func:`ramp_model`).
+RAMP_TAUS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
+
+
+def sawtooth_period(time: np.ndarray, resid: np.ndarray) -> tuple[float, float]:
+    """Period (days) of the strongest peak within ``PERIOD_RANGE`` and its height over the
+    median power (the flux is interpolated to a uniform grid and Fourier transformed)."""
+    cadence = float(np.median(np.diff(time)))
+    grid = np.arange(time[0], time[-1], cadence)
+    values = np.interp(grid, time, resid)
+    size = 4 * grid.size
+    power = np.abs(np.fft.rfft(values - values.mean(), n=size)) ** 2
+    freqs = np.fft.rfftfreq(size, d=cadence)
+    band = (freqs >= 1 / PERIOD_RANGE[1]) & (freqs <= 1 / PERIOD_RANGE[0])
+    reference = (freqs >= 2.0) & (freqs <= min(12.0, freqs[-1]))
+    if not band.any() or not reference.any():
+        return float("nan"), 0.0
+    k = int(np.argmax(power[band]))
+    floor = float(np.median(power[reference])) or 1e-300
+    return float(1 / freqs[band][k]), float(power[band][k] / floor)
+
+
+@numba.njit(cache=True)
+def _chain(score, lo, hi):  # pragma: no cover - numba
+    """Indices maximising the summed score with successive gaps in [lo, hi]."""
+    n = score.size
+    best = np.empty(n)
+    back = np.full(n, -1, dtype=np.int64)
+    for k in range(n):
+        prev, arg = 0.0, -1
+        for g in range(lo, hi + 1):
+            if k - g >= 0 and best[k - g] > prev:
+                prev, arg = best[k - g], k - g
+        best[k] = score[k] + prev
+        back[k] = arg
+    k = n - 1 - np.argmax(best[::-1][:hi])
+    out = []
+    while k >= 0:
+        out.append(k)
+        k = back[k]
+    return np.array(out[::-1], dtype=np.int64)
+
+
+def find_firings(time: np.ndarray, resid: np.ndarray, period: float) -> np.ndarray:
+    """Indices into ``time`` of the first cadence after each firing.
+
+    ``resid`` is the flux minus a smooth trend (the sawtooth remains); a firing is a jump
+    down between consecutive cadences of a regular cadence grid.
+    """
+    cadence = float(np.median(np.diff(time)))
+    slot = np.round((time - time[0]) / cadence).astype(np.int64)
+    full = np.full(slot[-1] + 1, np.nan)
+    full[slot] = resid
+    score = np.zeros(full.size)
+    score[1:] = full[:-1] - full[1:]
+    score[~np.isfinite(score)] = 0.0
+    n = period / cadence
+    lo, hi = max(int(np.floor((1 - JITTER) * n)), 1), int(np.ceil((1 + JITTER) * n))
+    chosen = _chain(score, lo, hi)
+    where = np.full(full.size, -1, dtype=np.int64)
+    where[slot] = np.arange(time.size)
+    index = where[chosen]
+    return index[(index > 0) & (score[chosen] > 0)]
+
+
+def sawtooth_template(time: np.ndarray, firings: np.ndarray) -> np.ndarray:
+    """The unit sawtooth (−1 right after a firing, +1 just before the next) at ``time``,
+    for firing times ``firings`` (days, ascending, at least two)."""
+    i = np.clip(np.searchsorted(firings, time, side="right") - 1, 0, firings.size - 2)
+    return -1 + 2 * (time - firings[i]) / (firings[i + 1] - firings[i])
+
+
+def _refine(time, resid_fn, firings, index, amplitude):
+    """Move each firing time within its cadence so that the template matches the level of
+    the cadences just before and just after it (two passes)."""
+    for _ in range(2):
+        resid = resid_fn(firings)
+        before, after = index - 1, np.minimum(index + 1, time.size - 1)
+        interval = np.gradient(firings) if firings.size > 1 else np.ones(1)
+        shift = -(resid[before] + resid[after]) * interval / (4 * amplitude)
+        firings = np.clip(firings + shift, time[index - 1], time[index])
+    return firings
+
+
+def interpolated(flux: np.ndarray, run: int = 3) -> np.ndarray:
+    """True inside stretches of at least ``run`` exactly collinear cadences: gaps filled by
+    linear interpolation (the Kaggle layout), which carry no data."""
+    flux = np.asarray(flux, dtype=float)
+    out = np.zeros(flux.size, dtype=bool)
+    if flux.size < run + 2:
+        return out
+    second = np.abs(np.diff(flux, 2))
+    flat = second <= 0.05 * (point_to_point_noise(flux) or 1.0)
+    counts = np.convolve(flat, np.ones(run, dtype=int), mode="valid")
+    for shift in range(run):
+        out[1 + shift:1 + shift + counts.size] |= counts == run
+    return out
+
+
+def ramp_model(time: np.ndarray, flux: np.ndarray, *, min_gap: float = 0.1,
+               length: float = 2.0) -> np.ndarray:
+    """Exponential settling ramps at the start and after each gap, zero elsewhere.
+
+    In the first ``length`` days of each stretch (after a gap longer than ``min_gap`` days),
+    ``c0 + c1 x + c2 x² + a exp(-x / τ)`` (x = time since the stretch began) is fitted by least
+    squares for τ in ``RAMP_TAUS`` (twice, without points beyond 4 σ); the best ``a exp(-x/τ)``
+    is returned where ``a`` exceeds 5 times its standard error.
+    """
+    out = np.zeros_like(flux)
+    starts = np.r_[0, np.flatnonzero(np.diff(time) > min_gap) + 1]
+    for start in starts:
+        x = time[start:] - time[start]
+        near = np.flatnonzero(x < length)
+        if near.size < 20:
+            continue
+        x, y = x[near], flux[start + near]
+        best = (np.inf, 0.0, 1.0)
+        for tau in RAMP_TAUS:
+            design = np.column_stack([np.ones_like(x), x, x**2, np.exp(-x / tau)])
+            keep = np.ones(x.size, dtype=bool)
+            for _ in range(2):
+                coef, *_ = np.linalg.lstsq(design[keep], y[keep], rcond=None)
+                resid = y - design @ coef
+                sigma = robust_std(resid[keep]) or 1e-300
+                keep = np.abs(resid) < 4 * sigma
+            cov = np.linalg.pinv(design[keep].T @ design[keep]) * sigma**2
+            if np.sum(resid[keep] ** 2) < best[0] and abs(coef[3]) > 5 * np.sqrt(cov[3, 3]):
+                best = (float(np.sum(resid[keep] ** 2)), float(coef[3]), tau)
+        out[start + near] = best[1] * np.exp(-x / best[2])
+    return out
+
+
+def remove_sawtooth(lc: LightCurve, trend: np.ndarray) -> LightCurve | None:
+    """``lc`` with a roll sawtooth subtracted and post-firing cadences dropped, or None.
+
+    Parameters
+    ----------
+    lc : LightCurve
+        Finite, time-sorted light curve (any flux unit).
+    trend : ndarray, shape (T,)
+        A smooth trend of ``lc.flux`` (e.g. the biweight's) in the same unit.
+
+    Returns
+    -------
+    LightCurve or None
+        None when no sawtooth period stands out. ``meta``: ``sawtooth_period`` (days),
+        ``n_firings``, ``sawtooth_amplitude`` (median ``a``, flux unit).
+    """
+    resid = lc.flux - trend
+    period, peak = sawtooth_period(lc.time, resid)
+    if not peak >= MIN_PEAK:
+        return None
+    keep = ~interpolated(lc.flux)
+    index = find_firings(lc.time[keep], resid[keep], period)
+    index = np.flatnonzero(keep)[index]
+    if index.size < 4:
+        return None
+    firings = 0.5 * (lc.time[index - 1] + lc.time[index])
+    rows = bspline_rows(lc.time, SPACING)
+    keep[index] = False  # the dip cadences, and outside the first and last firing
+    keep &= (lc.time > firings[0]) & (lc.time < firings[-1])
+
+    def fit(times: np.ndarray) -> np.ndarray:
+        """Level and sawtooth terms, shape (T, 2)."""
+        template = sawtooth_template(lc.time, times)
+        funcs = np.column_stack([np.ones_like(template), template])
+        weight = keep.astype(float)
+        for _ in range(3):
+            terms = fit_modulated(rows, funcs, resid, weight, parts=True)
+            model = terms.sum(axis=1)
+            sigma = robust_std((resid - model)[keep])
+            weight = (keep & (np.abs(resid - model) < 4 * sigma)).astype(float)
+        return terms
+
+    terms = fit(firings)
+    amplitude = float(np.median(np.abs(np.diff(terms[:, 1])[index - 1]))) / 2 or 1.0
+    firings = _refine(lc.time, lambda f: resid - fit(f).sum(axis=1), firings, index,
+                      amplitude)
+    flux = lc.flux - fit(firings)[:, 1]
+    flux[keep] -= ramp_model(lc.time[keep], flux[keep])
+    out = lc.replace(flux=flux,
+                     meta={"sawtooth_period": period, "n_firings": int(index.size),
+                           "sawtooth_amplitude": amplitude})
+    return out[keep]
