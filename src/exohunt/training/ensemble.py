@@ -1,0 +1,173 @@
+"""Seed ensembles: several runs of one model whose planet probabilities are averaged.
+
+Astronet-Triage and -Vetting (Yu et al. 2019) average ten independently trained networks.
+:func:`train_ensemble` trains ``n_members`` runs with :func:`exohunt.training.train`, member
+``k`` with seed ``seed + k`` — so each member has its own validation split (its own early
+stopping and checkpoint) and its own initialisation. Together the members see all the data.
+
+The ensemble's decision threshold is chosen *out of fold*: every training row that was in the
+validation split of at least one member is scored by the mean of those members only (models
+that never trained on it), and the threshold objective is applied to these rows. No row
+scores itself.
+
+An ensemble directory holds ``ensemble.json`` and one ordinary run directory per member
+(``member-00`` …), each checked by :func:`exohunt.training.load_run` when loaded.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from exohunt.errors import InputError, RunDirectoryError
+from exohunt.training.api import _labelled, train
+from exohunt.training.run import Run, _provenance, coerce_data, load_run
+from exohunt.training.threshold import choose_threshold, safe_average_precision
+
+__all__ = ["ENSEMBLE_FORMAT", "Ensemble", "load_ensemble", "train_ensemble"]
+
+ENSEMBLE_FORMAT = "exohunt-ensemble"
+MAX_MEMBERS = 100
+
+
+@dataclass
+class Ensemble:
+    """Member runs of one model and the ensemble's threshold (see module doc)."""
+
+    members: list[Run]
+    config: dict
+    directory: Path | None = None
+
+    @property
+    def name(self) -> str:
+        return self.members[0].name
+
+    @property
+    def threshold(self) -> float:
+        return float(self.config["threshold"]["threshold"])
+
+    def _member_scores(self, data, jobs: int, progress: bool, cache_dir) -> tuple:
+        # One feature extraction for all members: they read the same kind of inputs.
+        raw = self.members[0]._features(data, jobs, progress, cache_dir)
+        return raw, np.stack([member._score_raw(raw) for member in self.members])
+
+    def score(self, data, jobs: int = 0, progress: bool = False, cache_dir=None) -> np.ndarray:
+        """Mean planet probability of the members for every star in ``data``, shape (N,)."""
+        return self._member_scores(coerce_data(data), jobs, progress, cache_dir)[1].mean(axis=0)
+
+    def predict(self, data, jobs: int = 0, progress: bool = False,
+                cache_dir=None) -> pd.DataFrame:
+        """One row per star, as :meth:`Run.predict`, with the ensemble's mean probability."""
+        data = coerce_data(data)
+        raw, scores = self._member_scores(data, jobs, progress, cache_dir)
+        probability = scores.mean(axis=0)
+        source, index = _provenance(data, len(probability))
+        table = pd.DataFrame({"source": source, "index": index, "probability": probability,
+                              "is_candidate": probability >= self.threshold})
+        return pd.concat([table, raw.signals.reset_index(drop=True)], axis=1)
+
+    def save(self, directory: str | Path) -> Path:
+        """Write every member's run directory and ``ensemble.json`` into ``directory``."""
+        directory = Path(directory)
+        names = [f"member-{k:02d}" for k in range(len(self.members))]
+        for name, member in zip(names, self.members):
+            member.save(directory / name)
+        self.config["members"] = names
+        (directory / "ensemble.json").write_text(json.dumps(self.config, indent=2))
+        self.directory = directory
+        return directory
+
+
+def _out_of_fold(members: list[Run], scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows held out by at least one member, and each one's mean over those members."""
+    total, count = np.zeros(scores.shape[1]), np.zeros(scores.shape[1])
+    for member, member_scores in zip(members, scores):
+        rows = np.asarray(member.config["split"]["val_rows"], dtype=int)
+        total[rows] += member_scores[rows]
+        count[rows] += 1
+    rows = np.flatnonzero(count)
+    return rows, total[rows] / count[rows]
+
+
+def train_ensemble(data: Any, model: str = "twoview", n_members: int = 5,
+                   out: str | Path | None = None, *, seed: int = 42,
+                   positive: tuple[str, ...] | list[str] | None = None, objective: str = "f1",
+                   **train_options: Any) -> Ensemble:
+    """Train ``n_members`` runs of ``model`` (seeds ``seed``, ``seed + 1`` …) and average them.
+
+    Parameters
+    ----------
+    data : path, LightCurveBatch, ViewBatch or SimulatedDataset (its ``train`` is used)
+    model : str
+        A name in :data:`exohunt.models.MODELS`.
+    n_members : int
+        Number of member runs, 2 to 100.
+    out : path, optional
+        Ensemble directory to write (``ensemble.json`` and ``member-NN/`` run directories).
+    seed, positive, objective :
+        As in :func:`exohunt.training.train`; ``objective`` also sets the ensemble threshold.
+    **train_options :
+        Passed to every :func:`exohunt.training.train` call (``device``, ``epochs``,
+        ``config``, ``loop``, ``jobs`` …).
+
+    Returns
+    -------
+    Ensemble
+    """
+    if not isinstance(n_members, int) or not 2 <= n_members <= MAX_MEMBERS:
+        raise InputError(f"n_members must be an integer from 2 to {MAX_MEMBERS}, "
+                         f"got {n_members!r}")
+    if hasattr(data, "train") and hasattr(data, "test"):  # a SimulatedDataset: its train split
+        data = data.train
+    data = coerce_data(data)  # read once, shared by every member
+    labelled, labels = _labelled(data, tuple(positive) if positive else None)
+    members = [train(data, model=model, seed=seed + k, positive=positive, objective=objective,
+                     **train_options) for k in range(n_members)]
+    ensemble = Ensemble(members, {})
+    scores = ensemble._member_scores(labelled, train_options.get("jobs", 0), False,
+                                     train_options.get("cache_dir"))[1]
+    rows, oof = _out_of_fold(members, scores)
+    choice = choose_threshold(labels[rows], oof, objective)
+    ensemble.config = {
+        "format": ENSEMBLE_FORMAT, "format_version": 1, "model": model,
+        "seeds": [seed + k for k in range(n_members)],
+        "threshold": {**choice.to_dict(), "out_of_fold_rows": len(rows)},
+        "metrics": {"out_of_fold_average_precision": safe_average_precision(labels[rows], oof),
+                    "member_validation_average_precision":
+                        [m.metrics["average_precision"] for m in members]},
+    }
+    if out is not None:
+        ensemble.save(out)
+    return ensemble
+
+
+def load_ensemble(path: str | Path, device: str = "auto") -> Ensemble:
+    """Load a directory written by :meth:`Ensemble.save`; every member is checked.
+
+    Raises
+    ------
+    RunDirectoryError
+        Not an ensemble directory, a missing or invalid member, or members of different models.
+    """
+    directory = Path(path)
+    config_path = directory / "ensemble.json"
+    if not config_path.is_file():
+        raise RunDirectoryError(f"{config_path} is missing: not an exohunt ensemble directory")
+    try:
+        config = json.loads(config_path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise RunDirectoryError(f"{config_path} is not valid JSON ({error})") from error
+    names = config.get("members") if isinstance(config, dict) else None
+    if config.get("format") != ENSEMBLE_FORMAT or not isinstance(names, list) or not names:
+        raise RunDirectoryError(f"{config_path} is not an exohunt ensemble config")
+    if any(not isinstance(n, str) or Path(n).name != n or n in (".", "..") for n in names):
+        raise RunDirectoryError(f"{config_path}: member names must be plain directory names")
+    members = [load_run(directory / name, device=device) for name in names]
+    if {m.name for m in members} != {config.get("model")}:
+        raise RunDirectoryError(f"{directory}: members are not all {config.get('model')!r} runs")
+    return Ensemble(members, config, directory)
