@@ -45,7 +45,7 @@ MIN_PEAK = 30.0
 JITTER = 0.25
 SPACING = 1.0
 #: Time constants (days) tried for the settling ramps after gaps (:func:`ramp_model`).
-RAMP_TAUS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
+RAMP_TAUS = (0.05, 0.1, 0.2, 0.4, 0.8)
 
 
 def sawtooth_period(time: np.ndarray, resid: np.ndarray) -> tuple[float, float]:
@@ -149,8 +149,9 @@ def ramp_model(time: np.ndarray, flux: np.ndarray, *, min_gap: float = 0.1,
 
     In the first ``length`` days of each stretch (after a gap longer than ``min_gap`` days),
     ``c0 + c1 x + c2 x² + a exp(-x / τ)`` (x = time since the stretch began) is fitted by least
-    squares for τ in ``RAMP_TAUS`` (twice, without points beyond 4 σ); the best ``a exp(-x/τ)``
-    is returned where ``a`` exceeds 5 times its standard error.
+    squares for τ in ``RAMP_TAUS`` (twice, without points beyond 4 σ); the part of the best
+    ``a exp(-x/τ)`` that the quadratic cannot follow is returned (the smooth rest is left to
+    the biweight) where ``a`` exceeds 5 times its standard error.
     """
     out = np.zeros_like(flux)
     starts = np.r_[0, np.flatnonzero(np.diff(time) > min_gap) + 1]
@@ -160,19 +161,22 @@ def ramp_model(time: np.ndarray, flux: np.ndarray, *, min_gap: float = 0.1,
         if near.size < 20:
             continue
         x, y = x[near], flux[start + near]
-        best = (np.inf, 0.0, 1.0)
+        best, poly = (np.inf, np.zeros_like(x)), np.column_stack([np.ones_like(x), x, x**2])
         for tau in RAMP_TAUS:
-            design = np.column_stack([np.ones_like(x), x, x**2, np.exp(-x / tau)])
+            ramp = np.exp(-x / tau)
+            ramp -= poly @ np.linalg.lstsq(poly, ramp, rcond=None)[0]  # its non-smooth part
+            design = np.column_stack([poly, ramp])
             keep = np.ones(x.size, dtype=bool)
             for _ in range(2):
-                coef, *_ = np.linalg.lstsq(design[keep], y[keep], rcond=None)
+                coef = np.linalg.lstsq(design[keep], y[keep], rcond=None)[0]
                 resid = y - design @ coef
                 sigma = robust_std(resid[keep]) or 1e-300
                 keep = np.abs(resid) < 4 * sigma
-            cov = np.linalg.pinv(design[keep].T @ design[keep]) * sigma**2
-            if np.sum(resid[keep] ** 2) < best[0] and abs(coef[3]) > 5 * np.sqrt(cov[3, 3]):
-                best = (float(np.sum(resid[keep] ** 2)), float(coef[3]), tau)
-        out[start + near] = best[1] * np.exp(-x / best[2])
+            error = sigma / np.sqrt(np.sum(ramp[keep] ** 2) or 1e-300)
+            chi2 = float(np.sum(resid[keep] ** 2))
+            if chi2 < best[0] and abs(coef[3]) > 5 * error:
+                best = (chi2, coef[3] * ramp)
+        out[start + near] = best[1]
     return out
 
 
