@@ -29,7 +29,8 @@ def test_search_command_writes_candidates_and_plots(kaggle_csv, tmp_path, capsys
     table = pd.read_csv(out / "candidates.csv")
     assert list(table.columns[:8]) == ["source", "index", "period_days", "t0_days",
                                        "duration_hours", "depth_ppm", "snr", "sde"]
-    assert {"odd_even_sigma", "secondary_sigma", "passes_vetting"} <= set(table.columns)
+    assert {"kind", "odd_even_sigma", "secondary_sigma", "passes_vetting"} <= set(table.columns)
+    assert set(table["kind"]) <= {"periodic", "single"}
     planet = table[table["index"] == 0]
     assert planet["period_days"].iloc[0] == pytest.approx(2.7, rel=1e-3)
     assert planet["depth_ppm"].isna().all()  # Kaggle flux: zero point unknown
@@ -37,6 +38,24 @@ def test_search_command_writes_candidates_and_plots(kaggle_csv, tmp_path, capsys
     assert sorted(p.name for p in (out / "plots").iterdir()) == ["stars.csv_0.png",
                                                                  "stars.csv_1.png"]
     assert "searched 2 light curve(s)" in capsys.readouterr().out
+
+
+def test_search_command_lists_single_events(tmp_path):
+    rng = np.random.default_rng(12)
+    time = np.arange(N_POINTS) * 0.0204336
+    time = time[(time < 12) | ((time > 40) & (time < 52))]  # the dip's period is unseen
+    flux = 1 + 1e-3 * rng.standard_normal(time.size)
+    flux[np.abs(time - 6.0) < 0.06] -= 0.01  # one deep 3-hour dip
+    path = tmp_path / "one.csv"
+    pd.DataFrame({"time": time, "flux": flux}).to_csv(path, index=False)
+    out = tmp_path / "out"
+    assert main(["search", str(path), "--out", str(out), "--jobs", "1", "--quiet",
+                 "--no-plots", "--min-sde", "5"]) == 0  # one dip: a broad, low-SDE peak
+    single = pd.read_csv(out / "candidates.csv").query("kind == 'single'")
+    assert len(single) == 1 and single["period_days"].isna().all()
+    assert single["t0_days"].iloc[0] == pytest.approx(6.0, abs=0.05)
+    assert single["depth_ppm"].iloc[0] == pytest.approx(1e4, rel=0.2)
+    assert not single["passes_vetting"].any()
 
 
 def test_search_command_no_plots_and_bad_input(kaggle_csv, tmp_path, capsys):

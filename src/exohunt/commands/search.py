@@ -1,7 +1,9 @@
 """``exohunt search INPUT... --out DIR``: period search and vetting, no model.
 
 Writes ``DIR/candidates.csv`` (one row per signal: ``source, index, period_days, t0_days,
-duration_hours, depth_ppm, snr``, then ``sde`` and the vetting statistics) and, unless
+duration_hours, depth_ppm, snr``, then ``sde``, ``kind`` and the vetting statistics;
+``kind`` is ``periodic``, or ``single`` for a transit-like dip seen once, whose period, SDE
+and vetting statistics are empty and which never passes vetting) and, unless
 ``--no-plots``, one diagnostic PNG per star in ``DIR/plots/``. Stars are searched in parallel
 worker processes (``--jobs``); the search is deterministic, so ``--seed`` changes nothing and
 is accepted for a uniform command line.
@@ -106,12 +108,16 @@ def run(args: argparse.Namespace) -> int:
     tasks = [(source, index, lc, None if plots is None else plots / _plot_name(source, index))
              for source, index, lc in stars]
     rows = search_stars(tasks, options, jobs=args.jobs, progress=not args.quiet)
-    columns = LEAD_COLUMNS + [c for c in (rows[0] if rows else {}) if c not in LEAD_COLUMNS]
+    columns = [*LEAD_COLUMNS, "kind"]
+    for row in rows:
+        columns += [c for c in row if c not in columns]
     with open(out / "candidates.csv", "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
         writer.writerows(rows)
     passing = sum(bool(r["passes_vetting"]) for r in rows)
-    print(f"searched {len(stars)} light curve(s): {len(rows)} signal(s), {passing} passing "
-          f"vetting -> {out / 'candidates.csv'}" + ("" if plots is None else f", {plots}/"))
+    singles = sum(r["kind"] == "single" for r in rows)
+    print(f"searched {len(stars)} light curve(s): {len(rows) - singles} signal(s), {passing} "
+          f"passing vetting, {singles} single event(s) -> {out / 'candidates.csv'}"
+          + ("" if plots is None else f", {plots}/"))
     return 0

@@ -25,7 +25,13 @@ def _one(task: tuple) -> list[dict[str, Any]]:
         from exohunt.search.plots import plot_diagnostics
 
         plot_diagnostics(lc, result, plot, title=f"{Path(source).name} #{index}")
-    return [{"source": source, "index": index, **s.as_row()} for s in result.signals]
+    rows = [{"source": source, "index": index, "kind": "periodic", **s.as_row()}
+            for s in result.signals]
+    rows += [{"source": source, "index": index, "kind": "single", "period_days": float("nan"),
+              "t0_days": e.t0, "duration_hours": 24.0 * e.duration, "depth_ppm": e.depth_ppm,
+              "snr": e.snr, "sde": float("nan"), "passes_vetting": False}
+             for e in result.single_events]
+    return rows
 
 
 def search_stars(tasks: list[tuple[str, int, LightCurve, Path | None]], options: dict, *,
@@ -46,7 +52,10 @@ def search_stars(tasks: list[tuple[str, int, LightCurve, Path | None]], options:
     Returns
     -------
     list of dict
-        One row per signal, in input order: ``source, index`` and :meth:`Signal.as_row`.
+        Per star in input order, one row per periodic signal (``source, index``,
+        ``kind="periodic"`` and :meth:`Signal.as_row`), then one per single transit-like
+        event (``kind="single"``: ``period_days`` and ``sde`` NaN, ``passes_vetting`` False,
+        no vetting statistics).
     """
     from tqdm.auto import tqdm
 
