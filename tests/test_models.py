@@ -18,7 +18,9 @@ SMALL = {"seed-lstm": {"input_length": 48, "hidden1": 16, "hidden2": 8, "dense":
          "cnn": {"input_length": 64, "channels": (4, 8)},
          "cnn-lstm": {"input_length": 64, "channels": (4, 8), "hidden": 8},
          "twoview": {"global_bins": 41, "local_bins": 21, "n_local_channels": 3, "n_scalars": 4,
-                     "global_widths": (4, 8), "local_widths": (4,), "hidden": 16}}
+                     "global_widths": (4, 8), "local_widths": (4,), "hidden": 16},
+         "lstm-views": {"global_bins": 41, "local_bins": 21, "n_local_channels": 3,
+                        "n_scalars": 4, "conv_channels": 4, "hidden": 8}}
 
 
 def _batch(name: str, n: int, seed: int = 0) -> tuple[dict[str, torch.Tensor], torch.Tensor]:

@@ -25,6 +25,7 @@ from exohunt.models.gbm import GBMConfig, build_gbm
 from exohunt.models.lstm import LSTM, LSTMConfig
 from exohunt.models.seed_lstm import SeedLSTM, SeedLSTMConfig
 from exohunt.models.twoview import TwoView, TwoViewConfig
+from exohunt.models.view_lstm import ViewLSTM, ViewLSTMConfig
 
 __all__ = ["MODELS", "ModelSpec", "build_model", "config_from_dict", "get_spec"]
 
@@ -53,6 +54,8 @@ MODELS: dict[str, ModelSpec] = {
                   "conv front end feeding a bidirectional LSTM"),
         ModelSpec("twoview", TwoViewConfig, TwoView, "views",
                   "AstroNet-style CNN on global + local folded views and vetting statistics"),
+        ModelSpec("lstm-views", ViewLSTMConfig, ViewLSTM, "views",
+                  "conv front end + bidirectional LSTMs on the folded views, with statistics"),
         ModelSpec("gbm", GBMConfig, build_gbm, "tabular",
                   "gradient boosting (scikit-learn) on search + vetting statistics"),
     )

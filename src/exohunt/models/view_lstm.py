@@ -1,0 +1,123 @@
+"""``lstm-views``: a CNN-LSTM hybrid on the search's phase-folded views.
+
+The raw-sequence LSTMs (``lstm``, ``cnn-lstm``) must find a few 10-hour dips in 3,197 noisy
+points from ~30 training planets, and do not learn. The search has already done that part:
+it detrends, finds the period and folds, so that every transit lands in the same bins. This
+model reads exactly the inputs of ``twoview`` (``inputs="views"``), so it can use injection
+augmentation and the search's vetting statistics the same way:
+
+- the global view (the whole orbit, 201 bins) as one sequence: secondary eclipses, other dips
+  and the out-of-transit scatter live here;
+- the local views (transit, secondary, odd and even transits, 61 bins each) as a second
+  sequence whose steps carry one channel per view, so that the LSTM compares odd with even and
+  transit with secondary *at the same phase*;
+- the robust-scaled vetting statistics through a small MLP.
+
+Each sequence goes through a short convolutional front end (the hybrid the seed notebook
+proposed: convolutions turn bins into local shape features and, on the global view, halve the
+length so the recurrence is cheaper) and then a bidirectional LSTM, whose outputs are max- and
+mean-pooled over phase. The pooled features and the scalar embedding are concatenated and a
+small fully connected head gives one planet logit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from exohunt.errors import InputError
+
+__all__ = ["ViewLSTM", "ViewLSTMConfig"]
+
+
+@dataclass
+class ViewLSTMConfig:
+    """Hyper-parameters of the view LSTM; the input shapes are set from the data.
+
+    ``conv_channels`` is the width of the convolutional front end (0: the LSTMs read the bins
+    directly); ``global_pool`` the max-pool window (and stride) that shortens the global view
+    before its LSTM (1: no pooling); ``hidden`` the LSTM size per direction.
+    """
+
+    global_bins: int = 201
+    local_bins: int = 61
+    n_global_channels: int = 1
+    n_local_channels: int = 1
+    n_scalars: int = 0
+    conv_channels: int = 16
+    kernel_size: int = 5
+    global_pool: int = 2
+    hidden: int = 32
+    scalar_hidden: int = 32
+    head_hidden: int = 64
+    dropout: float = 0.2
+
+    def __post_init__(self) -> None:
+        positive = {"global_bins": self.global_bins, "local_bins": self.local_bins,
+                    "n_global_channels": self.n_global_channels,
+                    "n_local_channels": self.n_local_channels,
+                    "kernel_size": self.kernel_size, "global_pool": self.global_pool,
+                    "hidden": self.hidden, "scalar_hidden": self.scalar_hidden,
+                    "head_hidden": self.head_hidden}
+        bad = {k: v for k, v in positive.items() if not isinstance(v, int) or v < 1}
+        if self.n_scalars < 0 or self.conv_channels < 0:
+            bad.update(n_scalars=self.n_scalars, conv_channels=self.conv_channels)
+        if bad:
+            raise InputError(f"lstm-views config: {bad}; sizes, pools and channel counts must "
+                             "be integers >= 1 (n_scalars, conv_channels >= 0)")
+        if not 0.0 <= self.dropout < 1.0:
+            raise InputError(f"lstm-views config: dropout must be in [0, 1), got {self.dropout}")
+
+
+class _Branch(nn.Module):
+    """(N, C, T) view(s) → (N, 4·hidden): conv front end, bidirectional LSTM, max+mean pool."""
+
+    def __init__(self, c_in: int, length: int, config: ViewLSTMConfig, pool: int) -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        if config.conv_channels:
+            # "same" padding keeps every phase bin aligned with its neighbours in the other
+            # views; ReLU after the conv lets it act as a dip/bump detector.
+            layers += [nn.Conv1d(c_in, config.conv_channels, config.kernel_size,
+                                 padding=config.kernel_size // 2), nn.ReLU()]
+            c_in = config.conv_channels
+        if pool > 1 and length >= 2 * pool:  # never pool a view down to a handful of steps
+            layers.append(nn.MaxPool1d(pool))
+        self.front = nn.Sequential(*layers)
+        self.rnn = nn.LSTM(c_in, config.hidden, batch_first=True, bidirectional=True)
+
+    def forward(self, views: torch.Tensor) -> torch.Tensor:
+        h, _ = self.rnn(self.front(views).transpose(1, 2))  # (N, T', 2·hidden)
+        # Max pooling keeps the strongest feature wherever in phase it is (a secondary
+        # eclipse need not sit at exactly 0.5); the mean summarises the whole fold.
+        return torch.cat([h.amax(dim=1), h.mean(dim=1)], dim=1)
+
+
+class ViewLSTM(nn.Module):
+    """Inputs ``global`` (N, C_g, G), ``local`` (N, C_l, L), ``scalars`` (N, S) → logit (N,)."""
+
+    def __init__(self, config: ViewLSTMConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.global_branch = _Branch(config.n_global_channels, config.global_bins, config,
+                                     config.global_pool)
+        # The local views are short (61 bins) and the transit shape (ingress, U vs V) is in a
+        # few of them: no pooling there.
+        self.local_branch = _Branch(config.n_local_channels, config.local_bins, config, 1)
+        n_features = 2 * 4 * config.hidden
+        self.scalar_mlp: nn.Module | None = None
+        if config.n_scalars:
+            self.scalar_mlp = nn.Sequential(nn.Linear(config.n_scalars, config.scalar_hidden),
+                                            nn.ReLU())
+            n_features += config.scalar_hidden
+        self.head = nn.Sequential(nn.Dropout(config.dropout),
+                                  nn.Linear(n_features, config.head_hidden), nn.ReLU(),
+                                  nn.Dropout(config.dropout), nn.Linear(config.head_hidden, 1))
+
+    def forward(self, inputs: dict[str, torch.Tensor]) -> torch.Tensor:
+        parts = [self.global_branch(inputs["global"]), self.local_branch(inputs["local"])]
+        if self.scalar_mlp is not None:
+            parts.append(self.scalar_mlp(inputs["scalars"]))
+        return self.head(torch.cat(parts, dim=1)).squeeze(1)

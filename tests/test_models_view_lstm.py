@@ -1,0 +1,138 @@
+"""``lstm-views``: the CNN-LSTM on the search's folded views (shapes, gradients, overfit,
+determinism, options, and a saved run that reloads to identical scores)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+import exohunt.training.api as api
+from exohunt.batch import ViewBatch
+from exohunt.errors import InputError
+from exohunt.models import MODELS, build_model
+from exohunt.models.view_lstm import ViewLSTM, ViewLSTMConfig
+from exohunt.training import load_run, train
+
+SMALL = {"global_bins": 41, "local_bins": 21, "n_local_channels": 4, "n_scalars": 3,
+         "conv_channels": 4, "hidden": 6, "scalar_hidden": 4, "head_hidden": 8}
+
+
+def _batch(n: int, seed: int = 0, **overrides) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+    """Views with a dip in the positives (labels alternate 0/1)."""
+    config = ViewLSTMConfig(**{**SMALL, **overrides})
+    generator = torch.Generator().manual_seed(seed)
+    labels = torch.arange(n) % 2
+    g = 0.3 * torch.randn(n, config.n_global_channels, config.global_bins, generator=generator)
+    local = 0.3 * torch.randn(n, config.n_local_channels, config.local_bins,
+                              generator=generator)
+    g[labels == 1, :, 18:23] -= 1.0
+    local[labels == 1, :, 8:13] -= 1.0
+    scalars = torch.randn(n, config.n_scalars, generator=generator)
+    return {"global": g, "local": local, "scalars": scalars}, labels.float()
+
+
+def test_registered_as_a_views_model():
+    spec = MODELS["lstm-views"]
+    assert spec.inputs == "views" and spec.config_class is ViewLSTMConfig
+    assert isinstance(build_model("lstm-views", SMALL), ViewLSTM)
+
+
+@pytest.mark.parametrize("overrides", [{}, {"conv_channels": 0, "global_pool": 1},
+                                       {"n_scalars": 0}])
+def test_shape_finite_and_gradients_reach_every_parameter(overrides):
+    torch.manual_seed(0)
+    model = build_model("lstm-views", {**SMALL, **overrides})
+    inputs, labels = _batch(6, **overrides)
+    logits = model(inputs)
+    assert logits.shape == (6,) and torch.isfinite(logits).all()
+    torch.nn.functional.binary_cross_entropy_with_logits(logits, labels).backward()
+    for name, parameter in model.named_parameters():
+        assert parameter.grad is not None, name
+        assert torch.isfinite(parameter.grad).all(), name
+        assert parameter.grad.abs().sum() > 0, f"no gradient reaches {name}"
+
+
+def test_default_sizes_match_the_search_views():
+    """201-bin global view (pooled to 100 steps), four 61-bin local views, statistics."""
+    model = build_model("lstm-views", {"n_local_channels": 4, "n_scalars": 20})
+    inputs = {"global": torch.randn(3, 1, 201), "local": torch.randn(3, 4, 61),
+              "scalars": torch.randn(3, 20)}
+    model.eval()
+    assert model(inputs).shape == (3,)
+    assert model.global_branch.front(inputs["global"]).shape == (3, 16, 100)
+    assert sum(p.numel() for p in model.parameters()) < 100_000  # small: minutes on a CPU
+
+
+def test_overfits_a_tiny_batch():
+    torch.manual_seed(0)
+    model = build_model("lstm-views", SMALL)
+    inputs, labels = _batch(8, seed=1)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    for _ in range(60):
+        model.train()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(model(inputs), labels)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    model.eval()
+    with torch.no_grad():
+        probability = torch.sigmoid(model(inputs))
+    assert ((probability > 0.5).float() == labels).all(), probability
+
+
+def test_same_seed_same_model_and_outputs():
+    inputs, _ = _batch(4)
+    outputs = []
+    for _ in range(2):
+        torch.manual_seed(7)
+        model = build_model("lstm-views", SMALL).eval()
+        with torch.no_grad():
+            outputs.append(model(inputs))
+    torch.manual_seed(8)
+    other = build_model("lstm-views", SMALL).eval()
+    assert torch.equal(outputs[0], outputs[1])
+    with torch.no_grad():
+        assert not torch.equal(outputs[0], other(inputs))
+
+
+@pytest.mark.parametrize("bad", [{"hidden": 0}, {"conv_channels": -1}, {"dropout": 1.0},
+                                 {"global_pool": 0}, {"n_scalars": -2}])
+def test_bad_options_are_input_errors(bad):
+    with pytest.raises(InputError, match="lstm-views config"):
+        build_model("lstm-views", bad)
+
+
+def test_unknown_options_name_the_allowed_ones():
+    with pytest.raises(InputError, match="conv_channels"):
+        build_model("lstm-views", {"conv_chanels": 3})
+
+
+def _views(n: int = 160, seed: int = 0) -> ViewBatch:
+    """AstroNet-like views: planets are U-shaped dips, EBs V-shaped with a secondary."""
+    rng = np.random.default_rng(seed)
+    kinds = rng.choice(["PC", "EB", "J"], size=n, p=[0.25, 0.25, 0.5])
+    g = rng.normal(0, 0.2, (n, 201)).astype(np.float32)
+    local = rng.normal(0, 0.2, (n, 61)).astype(np.float32)
+    local[kinds == "PC", 25:36] -= 1.0
+    local[kinds == "EB", 20:41] -= 1.0 - np.abs(np.linspace(-1, 1, 21))
+    g[kinds == "EB", 145:155] -= 0.5
+    table = pd.DataFrame({"disposition": kinds, "period_days": rng.uniform(1, 10, n),
+                          "snr": rng.uniform(7, 30, n)})
+    return ViewBatch(g, local, None, table, source="views")
+
+
+@pytest.mark.slow
+def test_trains_saves_and_reloads_to_identical_scores(tmp_path, monkeypatch):
+    if "lstm-views" not in api.MODEL_DEFAULTS:  # until the training defaults name it
+        monkeypatch.setitem(api.MODEL_DEFAULTS, "lstm-views",
+                            {"imbalance": "inject", "loop": {"batch_size": 32}})
+    views = _views()
+    run = train(views, model="lstm-views", out=tmp_path / "run", positive=("PC",), epochs=20,
+                config={"conv_channels": 4, "hidden": 8}, loop={"learning_rate": 3e-3},
+                jobs=1)
+    assert run.config["model"]["config"]["n_scalars"] == 2
+    assert run.metrics["average_precision"] > 0.9
+    loaded = load_run(tmp_path / "run", device="cpu")
+    np.testing.assert_allclose(loaded.score(views), run.score(views), rtol=0, atol=1e-12)
