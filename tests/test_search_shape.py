@@ -26,9 +26,9 @@ def test_planet_is_u_shaped_and_diluted_binary_is_v_shaped(seed):
     # Same depth and noise (transit SNR ≈ 40): only the shape differs.
     noise = 1e-3
     phase, planet, duration = _folded(0.06, 0.2, 4e-3, noise, seed)
-    u_like = v_shape_sigma(phase, planet, duration, noise)
+    u_like = v_shape_sigma(phase, planet, duration, noise, exposure=0.0204)
     phase, binary, duration = _folded(0.7, 0.3, 4e-3, noise, seed)
-    v_like = v_shape_sigma(phase, binary, duration, noise)
+    v_like = v_shape_sigma(phase, binary, duration, noise, exposure=0.0204)
     assert u_like < -1.0 and v_like > 3.0
 
 

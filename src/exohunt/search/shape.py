@@ -56,16 +56,21 @@ def _table(templates: tuple) -> np.ndarray:
     return np.concatenate([np.asarray(rows), np.zeros((len(rows), 1))], axis=1)
 
 
-def _template_fits(x: np.ndarray, r: np.ndarray, duration: float,
-                   templates: tuple) -> float:
+def _template_fits(x: np.ndarray, r: np.ndarray, duration: float, templates: tuple,
+                   exposure: float) -> float:
     """Smallest χ² (flux unit²) of ``r`` over ``templates`` × duration scales, depth free
-    (dips only)."""
+    (dips only); each profile is averaged over the exposure (5 sub-samples), since a
+    30-minute cadence stretches a planet's short ingress noticeably."""
     table = _table(templates)
     total = float(r @ r)
     best = total
+    offsets = np.linspace(-0.4, 0.4, 5) * exposure if exposure > 0 else np.zeros(1)
     for scale in _SCALES:
-        index = np.minimum(np.rint(x / (0.5 * duration * scale) * 1000), 1001).astype(np.intp)
-        shapes = table[:, index]                      # (n_templates, n)
+        half = 0.5 * duration * scale
+        shapes = np.zeros((len(templates), x.size))
+        for offset in offsets:
+            index = np.minimum(np.rint(np.abs(x + offset) / half * 1000), 1001).astype(np.intp)
+            shapes += table[:, index]
         norms = np.einsum("ij,ij->i", shapes, shapes)
         projections = shapes @ r
         ok = (norms > 0) & (projections < 0)
@@ -74,8 +79,8 @@ def _template_fits(x: np.ndarray, r: np.ndarray, duration: float,
     return best
 
 
-def v_shape_sigma(phase: np.ndarray, resid: np.ndarray, duration: float, noise: float
-                  ) -> float:
+def v_shape_sigma(phase: np.ndarray, resid: np.ndarray, duration: float, noise: float, *,
+                  exposure: float = 0.0) -> float:
     """How much better an eclipse-like V fits the folded dip than a planet-like U, in σ.
 
     Limb-darkened eclipse templates (free depth, total duration 0.6-2× ``duration``) are
@@ -94,6 +99,8 @@ def v_shape_sigma(phase: np.ndarray, resid: np.ndarray, duration: float, noise: 
         The search's box duration, days.
     noise : float
         Per-point noise in the flux unit.
+    exposure : float
+        Exposure (cadence) length, days; the templates are smeared over it.
 
     Returns
     -------
@@ -103,9 +110,9 @@ def v_shape_sigma(phase: np.ndarray, resid: np.ndarray, duration: float, noise: 
     near = np.abs(phase) < 2.0 * duration
     if near.sum() < 10 or not noise > 0:
         return float("nan")
-    x, r = np.abs(phase[near]), resid[near]
-    chi2_u = _template_fits(x, r, duration, U_TEMPLATES)
-    chi2_v = _template_fits(x, r, duration, V_TEMPLATES)
+    x, r = phase[near], resid[near]
+    chi2_u = _template_fits(x, r, duration, U_TEMPLATES, exposure)
+    chi2_v = _template_fits(x, r, duration, V_TEMPLATES, exposure)
     delta = (chi2_u - chi2_v) / noise**2
     return float(np.sign(delta) * np.sqrt(abs(delta)))
 
