@@ -227,19 +227,26 @@ def test_injection_uses_training_negatives_only_and_adds_real_dips():
     time = np.arange(400) * 0.0204  # Kepler long cadence, days
     data = LightCurveBatch(data.flux, data.labels, time, source="dipped")
     train_rows = np.arange(40)
-    extra = injected_features(data, train_rows, data.labels, "sequence",
-                              prep=SequencePrep(detrend_window=0, scale="zscore",
-                                                clip_upper=None, compress=False, n_bins=400),
-                              seed=3, per_positive=2)
+    hosts = np.ones(len(data), bool)
+    hosts[:10] = False  # e.g. stars with a strong signal of their own
+    extra, extra_labels = injected_features(
+        data, train_rows, data.labels, "sequence",
+        prep=SequencePrep(detrend_window=0, scale="zscore", clip_upper=None, compress=False,
+                          n_bins=400), seed=3, per_positive=2, binaries_per_planet=0.5,
+        hosts=hosts)
     n_pos = int(data.labels[train_rows].sum())
-    assert len(extra) == 2 * n_pos + n_pos  # injected negatives + reversed positives
+    # injected planets + reversed positives (label 1), then injected binaries (label 0)
+    assert len(extra) == len(extra_labels) == 2 * n_pos + n_pos + n_pos
+    assert extra_labels.tolist() == [1] * (3 * n_pos) + [0] * n_pos
     # Rows outside the training split are never read: scrambling them changes nothing.
     scrambled = data.flux.copy()
     scrambled[40:] = np.nan
-    again = injected_features(LightCurveBatch(scrambled, data.labels, time), train_rows,
-                              data.labels, "sequence", prep=SequencePrep(
-                                  detrend_window=0, scale="zscore", clip_upper=None,
-                                  compress=False, n_bins=400), seed=3, per_positive=2)
+    scrambled[np.flatnonzero(~hosts & (data.labels == 0))] = np.nan  # nor excluded hosts
+    again, _ = injected_features(LightCurveBatch(scrambled, data.labels, time), train_rows,
+                                 data.labels, "sequence", prep=SequencePrep(
+                                     detrend_window=0, scale="zscore", clip_upper=None,
+                                     compress=False, n_bins=400), seed=3, per_positive=2,
+                                 binaries_per_planet=0.5, hosts=hosts)
     np.testing.assert_array_equal(extra.arrays["flux"], again.arrays["flux"])
     assert white_noise(np.random.default_rng(0).normal(0, 5.0, 4000)) == pytest.approx(5, rel=0.1)
 
@@ -256,6 +263,24 @@ def test_injected_transit_has_the_requested_snr():
         # The simulator's convention: SNR = full depth / σ × √(cadences in transit).
         snr = -dip.min() / 50.0 * np.sqrt(in_transit.sum())
         assert snr == pytest.approx(20.0, rel=0.05)
+
+
+def test_injected_binary_is_an_eclipse_diluted_to_the_requested_snr():
+    from exohunt.training.augment import inject_rows
+
+    rng = np.random.default_rng(5)
+    time = np.arange(3197) * 0.0204
+    flux = rng.normal(0, 50.0, (40, 3197))
+    dips = inject_rows(flux, time, rng, snr_range=(30.0, 30.0), kind="binary") - flux
+    snrs = []
+    for dip in dips:
+        in_eclipse = dip < 0.05 * dip.min()  # not the shallow ellipsoidal variation
+        snrs.append(-dip.min() / 50.0 * np.sqrt(in_eclipse.sum()))
+    # Diluted to SNR 30 counting primary eclipses; secondaries add to this crude measure.
+    assert np.median(snrs) == pytest.approx(30.0, rel=0.25)
+    assert min(snrs) > 15.0
+    with pytest.raises(ValueError, match="binary"):
+        inject_rows(flux[:1], time, rng, kind="moon")
 
 
 @pytest.mark.slow

@@ -60,6 +60,9 @@ class Signal:
     single_event_fraction: float
     depth_scatter: float
     oot_variability: float
+    v_shape_sigma: float
+    secondary_any_sigma: float
+    secondary_any_rel: float
     passes_vetting: bool
 
     @property
@@ -174,6 +177,9 @@ def _make_signal(det: LightCurve, exclude: np.ndarray, peak: tuple, vetting: dic
                   single_event_fraction=stats["single_event_fraction"],
                   depth_scatter=stats["depth_scatter"],
                   oot_variability=stats["oot_variability"],
+                  v_shape_sigma=stats["v_shape_sigma"],
+                  secondary_any_sigma=stats["secondary_any_sigma"],
+                  secondary_any_rel=stats["secondary_any_rel"],
                   passes_vetting=passes_vetting(stats, sde=sde, thresholds=vetting))
 
 

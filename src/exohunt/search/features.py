@@ -21,15 +21,15 @@ __all__ = ["FEATURE_VERSION", "SIGNAL_COLUMNS", "STAT_COLUMNS", "FeatureSet", "e
            "star_features"]
 
 #: Names the preprocessing (detrending, grid, views, statistics); runs record it.
-FEATURE_VERSION = ("search-6:sawtooth+ramps+pspline-spots+biweight-adaptive+bls-ofir1.5+robust-sde"
-                   "+views201/61")
+FEATURE_VERSION = ("search-7:shape-tests+sawtooth+ramps+pspline-spots+biweight-adaptive"
+                   "+bls-ofir1.5+robust-sde+views201/61")
 
 STAT_COLUMNS = (
     "has_signal", "log10_period", "duration_hours", "duration_ratio", "depth_sigma",
     "depth_ppm", "depth_ppm_known", "snr", "sde", "power", "n_transits",
     "n_transits_with_data", "odd_even_sigma", "odd_even_rel", "secondary_sigma",
     "secondary_rel", "ingress_fraction", "single_event_fraction", "depth_scatter",
-    "oot_variability",
+    "oot_variability", "v_shape_sigma", "secondary_any_sigma", "secondary_any_rel",
     "passes_vetting",
 )
 SIGNAL_COLUMNS = ("period_days", "t0_days", "duration_hours", "depth_ppm", "snr", "sde")
@@ -83,6 +83,9 @@ def _stats(signal: Signal | None, noise: float) -> dict[str, float]:
         "single_event_fraction": s.single_event_fraction,
         "depth_scatter": s.depth_scatter,
         "oot_variability": s.oot_variability,
+        "v_shape_sigma": s.v_shape_sigma,
+        "secondary_any_sigma": s.secondary_any_sigma,
+        "secondary_any_rel": s.secondary_any_rel,
         "passes_vetting": float(s.passes_vetting),
     }
     return {k: float(np.clip(np.nan_to_num(v, nan=0.0), -1e6, 1e6)) for k, v in values.items()}

@@ -10,6 +10,7 @@ import numpy as np
 
 from exohunt.lightcurve import fold_phase
 from exohunt.search.grid import expected_duration
+from exohunt.search.shape import secondary_search, v_shape_sigma
 
 __all__ = ["VETTING_THRESHOLDS", "check_thresholds", "passes_vetting", "transit_statistics"]
 
@@ -103,8 +104,10 @@ def transit_statistics(time: np.ndarray, flux: np.ndarray, *, period: float, t0:
     -------
     dict
         ``depth, depth_err, snr, n_transits, n_transits_with_data, odd_even_sigma,
-        secondary_depth, secondary_sigma, ingress_fraction, duration_ratio,
-        single_event_fraction, depth_scatter, oot_variability`` (NaN where undefined).
+        secondary_depth, secondary_sigma, ingress_fraction, v_shape_sigma,
+        secondary_any_sigma, secondary_any_rel, duration_ratio, single_event_fraction,
+        depth_scatter, oot_variability`` (NaN where undefined; see
+        :mod:`exohunt.search.shape` for the shape tests).
     """
     phase = fold_phase(time, period, t0)
     inside = np.abs(phase) < 0.5 * duration
@@ -128,6 +131,7 @@ def transit_statistics(time: np.ndarray, flux: np.ndarray, *, period: float, t0:
     d_sec, e_sec = _box(flux, sec_in, sec_out, noise)
     oot = _oot_variability(phase, flux - baseline, outside & ~sec_in, period=period,
                            duration=duration, noise=noise)
+    any_sigma, any_depth = secondary_search(phase, flux - baseline, period, duration, noise)
     return {
         "depth": depth,
         "depth_err": depth_err,
@@ -141,6 +145,10 @@ def transit_statistics(time: np.ndarray, flux: np.ndarray, *, period: float, t0:
         "depth_scatter": scatter,
         "oot_variability": oot / depth if depth > 0 else float("nan"),
         "ingress_fraction": _ingress_fraction(phase, flux - baseline, duration),
+        "v_shape_sigma": v_shape_sigma(phase, flux - baseline, duration, noise,
+                                       exposure=float(np.median(np.diff(time)))),
+        "secondary_any_sigma": any_sigma,
+        "secondary_any_rel": any_depth / depth if depth > 0 else float("nan"),
         "duration_ratio": duration / float(expected_duration(period)),
         "single_event_fraction": float(chi2.max() / chi2.sum()) if chi2.sum() > 0
         else float("nan"),

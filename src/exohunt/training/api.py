@@ -36,7 +36,11 @@ from exohunt.training.preprocess import SequencePrep
 from exohunt.training.run import RUN_FORMAT, Run, coerce_data, resolve_device
 from exohunt.training.threshold import choose_threshold, parse_objective
 
-__all__ = ["DEFAULT_MODEL", "MODEL_DEFAULTS", "train"]
+__all__ = ["DEFAULT_MODEL", "INJECTION_HOST_MAX_SNR", "MODEL_DEFAULTS", "train"]
+
+#: Injection hosts must have no signal of their own this strong (see ``_quiet_hosts``): it
+#: excludes eclipsing binaries (SNR in the hundreds) and keeps spotted and noisy stars.
+INJECTION_HOST_MAX_SNR = 60.0
 
 # The best model measured so far (benchmarks/results_train.md): on the simulated big test set the
 # boosted trees on search + vetting statistics reached the highest AP and F1 of the models run,
@@ -211,10 +215,11 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
     if imbalance == "inject":
         from exohunt.training.augment import injected_features
 
-        extra = injected_features(data, train_rows, labels, spec.inputs, prep=prep, seed=seed,
-                                  jobs=jobs, progress=progress)
+        extra, extra_labels = injected_features(
+            data, train_rows, labels, spec.inputs, prep=prep, seed=seed, jobs=jobs,
+            progress=progress, hosts=_quiet_hosts(raw), **_augment_options(name))
         raw_train = raw_train.concat(extra)
-        y_train = np.concatenate([y_train, np.ones(len(extra), np.int8)])
+        y_train = np.concatenate([y_train, extra_labels])
     preprocessing_seconds = time.perf_counter() - started
     fitted = fit_preprocessing(raw_train, spec.inputs)
     if spec.inputs == "tabular":
@@ -231,7 +236,7 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
         config = replace(config, max_iter=int(model.get_params()["trees__max_iter"]))
     choice, threshold_rows = _choose_threshold(
         model, spec, data, labels, val_rows, result.val_probability, objective, fitted, prep,
-        imbalance, seed, jobs, progress, device)
+        imbalance, seed, jobs, progress, device, raw)
     run_config = {
         "format": RUN_FORMAT, "format_version": 1,
         "model": {"name": name, "inputs": spec.inputs, "config": asdict(config)},
@@ -259,7 +264,7 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
 
 
 def _choose_threshold(model, spec, data, labels, val_rows, val_probability, objective, fitted,
-                      prep, imbalance, seed, jobs, progress, device) -> tuple[Any, dict]:
+                      prep, imbalance, seed, jobs, progress, device, raw) -> tuple[Any, dict]:
     """The decision threshold, on the validation split only.
 
     A validation split of ~1,000 stars holds only ~7 planets, so a threshold chosen on them
@@ -274,9 +279,9 @@ def _choose_threshold(model, spec, data, labels, val_rows, val_probability, obje
         return choose_threshold(y_val, val_probability, objective), described
     from exohunt.training.augment import injected_features
 
-    extra = injected_features(data, val_rows, labels, spec.inputs, prep=prep, seed=seed + 1,
-                              jobs=jobs, progress=progress, max_injected=300,
-                              reverse_positives=False)
+    extra, _ = injected_features(data, val_rows, labels, spec.inputs, prep=prep, seed=seed + 1,
+                                 jobs=jobs, progress=progress, max_injected=300,
+                                 reverse_positives=False, hosts=_quiet_hosts(raw))
     extra_in = to_inputs(extra, spec.inputs, fitted)
     if spec.inputs == "tabular":
         extra_probability = model.predict_proba(extra_in["X"])[:, 1]
@@ -290,6 +295,23 @@ def _choose_threshold(model, spec, data, labels, val_rows, val_probability, obje
                               sample_weight=weights)
     described["injected_positives"] = n_extra
     return choice, described
+
+
+def _quiet_hosts(raw) -> np.ndarray | None:
+    """Stars that may receive an injected signal: those whose own strongest signal is weaker
+    than :data:`INJECTION_HOST_MAX_SNR` (None, all of them, without search statistics).
+
+    A planet injected into an eclipsing binary's light curve would be labelled a planet while
+    the search, and so the classifier, sees the binary's deeper eclipses: it would teach the
+    model that eclipsing binaries are planets.
+    """
+    if "snr" not in raw.stats:
+        return None
+    return ~(raw.stats["snr"].to_numpy(float) >= INJECTION_HOST_MAX_SNR)
+
+
+def _augment_options(name: str) -> dict:
+    return dict(MODEL_DEFAULTS[name].get("augment", {}))
 
 
 def _weights_size(directory: Path) -> int:

@@ -14,6 +14,8 @@ noise is 1,000 ppm of it, which makes the injected depth exactly ``SNR σ / √N
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from exohunt.batch import LightCurveBatch
@@ -33,45 +35,101 @@ def white_noise(flux: np.ndarray) -> float:
     return float(1.4826 * np.median(np.abs(diffs - np.median(diffs))) / np.sqrt(2)) or 1.0
 
 
-def inject_rows(flux: np.ndarray, time: np.ndarray, rng: np.random.Generator,
-                snr_range: tuple[float, float] = (7.0, 150.0)) -> np.ndarray:
-    """Copies of ``flux`` (N, T) with one random planet injected into each row."""
-    from exohunt.simulate import PlanetParams, inject, rp_rs_for_snr
+def _random_planet(time: np.ndarray, rng: np.random.Generator, valid: np.ndarray,
+                   snr: float):
+    from exohunt.simulate import PlanetParams, rp_rs_for_snr
 
-    out = np.empty_like(flux)
     baseline = float(np.nanmax(time) - np.nanmin(time))
+    period = float(np.exp(rng.uniform(np.log(0.5), np.log(min(40.0, baseline / 2.2)))))
+    planet = PlanetParams(period=period, t0=float(time[0] + rng.uniform(0, period)),
+                          rp_rs=0.03, impact=float(rng.uniform(0, 0.9)),
+                          stellar_density=float(np.exp(rng.uniform(np.log(0.3), np.log(5)))))
+    return rp_rs_for_snr(time, planet, _REFERENCE_PPM, snr, valid)
+
+
+def _random_binary(time: np.ndarray, rng: np.random.Generator, valid: np.ndarray,
+                   snr: float):
+    """A background eclipsing binary diluted to ``snr``: a stellar companion (R2/R1 0.2-1),
+    30 % grazing, a secondary eclipse from the surface-brightness ratio, eccentric orbits for
+    half of those longer than 3 days."""
+    from exohunt.simulate.params import EclipsingBinaryParams
+    from exohunt.simulate.signals import dilution_for_snr
+
+    baseline = float(np.nanmax(time) - np.nanmin(time))
+    period = float(np.exp(rng.uniform(np.log(0.5), np.log(min(40.0, baseline / 2.2)))))
+    k = float(rng.uniform(0.2, 1.0))
+    grazing = rng.random() < 0.3
+    ecc, omega = 0.0, 90.0
+    if period > 3 and rng.random() < 0.5:
+        ecc, omega = float(rng.uniform(0.02, 0.5)), float(rng.uniform(0, 360))
+    binary = EclipsingBinaryParams(
+        period=period, t0=float(time[0] + rng.uniform(0, period)), radius_ratio=k,
+        impact=float(rng.uniform(1 - k, 1 + 0.6 * k) if grazing else rng.uniform(0, 1 - k)),
+        surface_brightness_ratio=float(np.exp(rng.uniform(np.log(0.02), 0.0))),
+        mass_ratio=min(1.0, k**1.2), stellar_density=float(np.exp(rng.uniform(np.log(0.3),
+                                                                              np.log(4)))),
+        ecc=ecc, omega_deg=omega)
+    if binary.a_rs * (1 - ecc) < 1.5 * (1 + k):  # keep the stars detached
+        binary = replace(binary, stellar_density=binary.stellar_density * 4)
+    return dilution_for_snr(time, binary, _REFERENCE_PPM, snr, valid)
+
+
+def inject_rows(flux: np.ndarray, time: np.ndarray, rng: np.random.Generator,
+                snr_range: tuple[float, float] = (7.0, 150.0), *,
+                kind: str = "planet") -> np.ndarray:
+    """Copies of ``flux`` (N, T) with one random planet (or diluted eclipsing binary, with
+    ``kind="binary"``) injected into each row at an SNR log-uniform in ``snr_range``."""
+    from exohunt.simulate import inject
+
+    if kind not in _SIGNAL_MAKERS:
+        raise ValueError(f"kind must be one of {sorted(_SIGNAL_MAKERS)}, got {kind!r}")
+    out = np.empty_like(flux)
     for row, values in enumerate(flux):
         level = white_noise(values) / (_REFERENCE_PPM * 1e-6)
-        period = float(np.exp(rng.uniform(np.log(0.5), np.log(min(40.0, baseline / 2.2)))))
-        planet = PlanetParams(period=period, t0=float(time[0] + rng.uniform(0, period)),
-                              rp_rs=0.03, impact=float(rng.uniform(0, 0.9)),
-                              stellar_density=float(np.exp(rng.uniform(np.log(0.3), np.log(5)))))
         snr = float(np.exp(rng.uniform(*np.log(snr_range))))
         valid = np.isfinite(values)
-        planet = rp_rs_for_snr(time, planet, _REFERENCE_PPM, snr, valid)
+        signal = _SIGNAL_MAKERS[kind](time, rng, valid, snr)
         lc = LightCurve(time, np.where(valid, values, 0.0) + level)
-        out[row] = np.where(valid, inject(lc, planet).flux - level, np.nan)
+        out[row] = np.where(valid, inject(lc, signal).flux - level, np.nan)
     return out
+
+
+_SIGNAL_MAKERS = {"planet": _random_planet, "binary": _random_binary}
 
 
 def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: str, *,
                       prep: SequencePrep | None = None, seed: int = 42, jobs: int = 0,
                       progress: bool = False, per_positive: int = 30,
-                      max_injected: int = 1200, reverse_positives: bool = True) -> RawFeatures:
-    """Features of the augmentation rows (all positives) for the rows ``train_rows`` of a split.
+                      max_injected: int = 1200, reverse_positives: bool = True,
+                      binaries_per_planet: float = 0.0, hosts: np.ndarray | None = None
+                      ) -> tuple[RawFeatures, np.ndarray]:
+    """Features and labels of the augmentation rows for the rows ``train_rows`` of a split.
 
-    ``per_positive × n_positive`` negatives (at most ``max_injected``) receive a planet; with
-    ``reverse_positives`` the split's positives are added once more, reversed in time.
+    ``per_positive × n_positive`` negatives (at most ``max_injected``) receive a planet
+    (label 1); with ``binaries_per_planet`` > 0 as many times that number of further negatives
+    receive a diluted background eclipsing binary (label 0: the look-alikes the classifier
+    must learn to reject); with ``reverse_positives`` the split's positives are added once
+    more, reversed in time (label 1). ``hosts`` (bool, one per row of ``data``) restricts the
+    stars that may receive a signal — e.g. to those without a strong signal of their own.
     """
     if not isinstance(data, LightCurveBatch):
         raise InputError("--imbalance inject needs light curves (a Kaggle-layout CSV or a "
                          "simulated batch), not folded views")
     rng = np.random.default_rng([seed, 7])
     negatives = train_rows[labels[train_rows] == 0]
+    if hosts is not None:
+        negatives = negatives[np.asarray(hosts, bool)[negatives]]
     positives = train_rows[labels[train_rows] == 1]
-    n_inject = min(len(negatives), per_positive * len(positives), max_injected)
-    chosen = np.sort(rng.choice(negatives, size=n_inject, replace=False))
+    n_planets = min(len(negatives), per_positive * len(positives), max_injected)
+    n_binaries = min(len(negatives), round(binaries_per_planet * n_planets))
+    planet_hosts = np.sort(rng.choice(negatives, size=n_planets, replace=False))
+    binary_hosts = np.sort(rng.choice(negatives, size=n_binaries, replace=False))
     reversed_positives = data.flux[positives][:, ::-1] if reverse_positives else data.flux[:0]
-    flux = np.concatenate([inject_rows(data.flux[chosen], data.time, rng), reversed_positives])
-    extra = LightCurveBatch(flux, np.ones(len(flux), np.int8), data.time, source="augmented")
-    return extract(extra, kind, prep=prep, jobs=jobs, progress=progress)
+    flux = np.concatenate([inject_rows(data.flux[planet_hosts], data.time, rng),
+                           reversed_positives,
+                           inject_rows(data.flux[binary_hosts], data.time, rng,
+                                       kind="binary")])
+    extra_labels = np.concatenate([np.ones(n_planets + len(reversed_positives), np.int8),
+                                   np.zeros(n_binaries, np.int8)])
+    extra = LightCurveBatch(flux, extra_labels, data.time, source="augmented")
+    return extract(extra, kind, prep=prep, jobs=jobs, progress=progress), extra_labels
