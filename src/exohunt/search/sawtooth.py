@@ -9,14 +9,16 @@ phase-folded template smears. Instead:
 2. the firings are the jumps down of the biweight residual, chosen jointly by dynamic
    programming (successive firings ``JITTER`` × the period apart at most) to maximise the sum
    of the jumps;
-3. each firing time is refined between its two cadences from the level of the cadences on
-   either side (the template's sum there moves linearly with the firing time);
+3. the firing times are refined within their cadence gaps by least squares (Gauss-Newton;
+   each firing moves the template over the two segments it bounds);
 4. the amplitude ``a(t)`` (a slowly varying cubic spline, knots every ``SPACING`` days, next to
    a slowly varying level) is fitted robustly with :func:`exohunt.search.pspline.fit_modulated`
-   and ``a(t) × template`` subtracted. The cadence right after each firing (where K2 firings
-   leave one-cadence dips), cadences before the first and after the last firing, and gaps
-   filled by linear interpolation (:func:`interpolated`; the template would not fit them)
-   are dropped;
+   and ``a(t) × template`` subtracted. Steps 3-4 alternate twice with re-estimating the
+   smooth trend (a biweight of the flux without the sawtooth: the first trend, taken with the
+   sawtooth in, wobbles by a good fraction of its amplitude). The cadence right after each
+   firing (where K2 firings leave one-cadence dips), cadences before the first and after the
+   last firing, and gaps filled by linear interpolation (:func:`interpolated`; the template
+   would not fit them) are dropped;
 5. exponential settling ramps at the start and after gaps (which come with such pointing
    systematics) are fitted and removed (:func:`ramp_model`).
 
@@ -31,8 +33,8 @@ import numba
 import numpy as np
 
 from exohunt.lightcurve import LightCurve
-from exohunt.search.detrend import point_to_point_noise, robust_std
-from exohunt.search.pspline import bspline_rows, fit_modulated
+from exohunt.search.detrend import _trend, point_to_point_noise, robust_std
+from exohunt.search.pspline import _solve_banded, bspline_rows, fit_modulated
 
 __all__ = ["PERIOD_RANGE", "find_firings", "interpolated", "ramp_model", "remove_sawtooth",
            "sawtooth_period", "sawtooth_template"]
@@ -44,6 +46,8 @@ MIN_PEAK = 30.0
 #: Successive firings are (1 ± JITTER) × the period apart.
 JITTER = 0.25
 SPACING = 1.0
+#: Biweight window (days) of the smooth trend re-estimated with the sawtooth removed.
+TREND_WINDOW = 0.5
 #: Time constants (days) tried for the settling ramps after gaps (:func:`ramp_model`).
 RAMP_TAUS = (0.05, 0.1, 0.2, 0.4, 0.8)
 
@@ -116,14 +120,30 @@ def sawtooth_template(time: np.ndarray, firings: np.ndarray) -> np.ndarray:
     return -1 + 2 * (time - firings[i]) / (firings[i + 1] - firings[i])
 
 
-def _refine(time, resid_fn, firings, index, amplitude):
-    """Move each firing time within its cadence so that the template matches the level of
-    the cadences just before and just after it (two passes)."""
+def _refine(time, resid_fn, firings, index, amplitude, keep):
+    """Move the firing times within their cadences by Gauss-Newton least squares.
+
+    A firing ``f_i`` sets the end of segment ``i - 1`` and the start of segment ``i``; the
+    template's derivative with respect to it is a tent over those two segments, so the normal
+    matrix is tridiagonal. Two passes, points beyond 4 σ left out, shifts clipped to the
+    cadence gap that holds the firing.
+    """
     for _ in range(2):
         resid = resid_fn(firings)
-        before, after = index - 1, np.minimum(index + 1, time.size - 1)
-        interval = np.gradient(firings) if firings.size > 1 else np.ones(1)
-        shift = -(resid[before] + resid[after]) * interval / (4 * amplitude)
+        sigma = robust_std(resid[keep]) or 1.0
+        use = keep & (np.abs(resid) < 4 * sigma) & (time > firings[0]) & (time < firings[-1])
+        t, r = time[use], resid[use]
+        i = np.clip(np.searchsorted(firings, t, side="right") - 1, 0, firings.size - 2)
+        width = firings[i + 1] - firings[i]
+        left = -2 * amplitude * (firings[i + 1] - t) / width**2
+        right = -2 * amplitude * (t - firings[i]) / width**2
+        n = firings.size
+        band = np.zeros((2, n))
+        band[1] = np.bincount(i, left**2, n) + np.bincount(i + 1, right**2, n)
+        band[1] += 1e-6 * (band[1].max() or 1.0)
+        band[0, 1:] = np.bincount(i, left * right, n)[:-1]
+        rhs = np.bincount(i, left * r, n) + np.bincount(i + 1, right * r, n)
+        shift = _solve_banded(band, rhs)
         firings = np.clip(firings + shift, time[index - 1], time[index])
     return firings
 
@@ -210,7 +230,7 @@ def remove_sawtooth(lc: LightCurve, trend: np.ndarray) -> LightCurve | None:
     keep[index] = False  # the dip cadences, and outside the first and last firing
     keep &= (lc.time > firings[0]) & (lc.time < firings[-1])
 
-    def fit(times: np.ndarray) -> np.ndarray:
+    def fit(times: np.ndarray, resid: np.ndarray) -> np.ndarray:
         """Level and sawtooth terms, shape (T, 2)."""
         template = sawtooth_template(lc.time, times)
         funcs = np.column_stack([np.ones_like(template), template])
@@ -222,11 +242,15 @@ def remove_sawtooth(lc: LightCurve, trend: np.ndarray) -> LightCurve | None:
             weight = (keep & (np.abs(resid - model) < 4 * sigma)).astype(float)
         return terms
 
-    terms = fit(firings)
+    terms = fit(firings, resid)
     amplitude = float(np.median(np.abs(np.diff(terms[:, 1])[index - 1]))) / 2 or 1.0
-    firings = _refine(lc.time, lambda f: resid - fit(f).sum(axis=1), firings, index,
-                      amplitude)
-    flux = lc.flux - fit(firings)[:, 1]
+    for _ in range(2):  # the first trend is biased by the sawtooth itself: alternate
+        firings = _refine(lc.time, lambda f, r=resid: r - fit(f, r).sum(axis=1), firings,
+                          index, amplitude, keep)
+        sawtooth = fit(firings, resid)[:, 1]
+        resid = lc.flux - _trend(lc.time, lc.flux - sawtooth, method="biweight",
+                                 window_length=TREND_WINDOW, break_tolerance=0.5, mask=~keep)
+    flux = lc.flux - fit(firings, resid)[:, 1]
     flux[keep] -= ramp_model(lc.time[keep], flux[keep])
     out = lc.replace(flux=flux,
                      meta={"sawtooth_period": period, "n_firings": int(index.size),
