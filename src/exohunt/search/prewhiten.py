@@ -21,8 +21,9 @@ __all__ = ["ROTATION_SLACK", "SAWTOOTH_GAIN", "Prepared", "prewhiten"]
 #: The spot model (with the default biweight window after it) replaces the shortened biweight
 #: window when its residual's whiteness is at most this times the other's.
 ROTATION_SLACK = 1.1
-#: The sawtooth correction is kept when it lowers the residual's whiteness by this factor.
-SAWTOOTH_GAIN = 0.7
+#: The sawtooth correction is kept when it lowers the residual's excess whiteness (above 1,
+#: white noise) by this factor.
+SAWTOOTH_GAIN = 0.5
 #: Biweight window (days) of the trend the sawtooth is measured against.
 SAWTOOTH_TREND_WINDOW = 0.5
 
@@ -86,7 +87,7 @@ def prewhiten(clean: LightCurve, det: LightCurve, options: dict) -> tuple[Prepar
     corrected = remove_sawtooth(clean, trend)
     if corrected is not None:
         det_saw = detrend(corrected, **options)
-        if whiteness(det_saw.flux) < SAWTOOTH_GAIN * whiteness(det.flux):
+        if whiteness(det_saw.flux) - 1 < SAWTOOTH_GAIN * (whiteness(det.flux) - 1):
             prepared, det = Prepared(corrected, window=det_saw.meta["window_length"]), det_saw
             clean = corrected
             if not _needs_look(det):

@@ -54,7 +54,8 @@ RAMP_TAUS = (0.05, 0.1, 0.2, 0.4, 0.8)
 
 def sawtooth_period(time: np.ndarray, resid: np.ndarray) -> tuple[float, float]:
     """Period (days) of the strongest peak within ``PERIOD_RANGE`` and its height over the
-    median power (the flux is interpolated to a uniform grid and Fourier transformed)."""
+    median power (the flux is interpolated to a uniform grid and Fourier transformed); the
+    height is 0 when the maximum lies on the edge of the range (no peak inside it)."""
     cadence = float(np.median(np.diff(time)))
     grid = np.arange(time[0], time[-1], cadence)
     values = np.interp(grid, time, resid)
@@ -66,6 +67,8 @@ def sawtooth_period(time: np.ndarray, resid: np.ndarray) -> tuple[float, float]:
     if not band.any() or not reference.any():
         return float("nan"), 0.0
     k = int(np.argmax(power[band]))
+    if k in (0, int(band.sum()) - 1):  # the spectrum rises out of the band: no peak in it
+        return float(1 / freqs[band][k]), 0.0
     floor = float(np.median(power[reference])) or 1e-300
     return float(1 / freqs[band][k]), float(power[band][k] / floor)
 
