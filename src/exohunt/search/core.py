@@ -1,4 +1,10 @@
-"""Iterative multi-signal transit search: detrend, box search, mask, re-detrend, repeat."""
+"""Iterative multi-signal transit search: detrend, box search, mask, re-detrend, repeat.
+
+With the automatic detrending window, stars whose first biweight residual is red are
+pre-whitened first (a K2 roll-sawtooth correction and/or a spot model, see
+:mod:`exohunt.search.prewhiten`); ``SearchResult.detrended.meta`` then records
+``sawtooth_period`` or ``rotation_period_removed``.
+"""
 
 from __future__ import annotations
 
@@ -233,7 +239,9 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
         Stop when the periodogram peak's SDE falls below this (0 keeps the best signal).
     detrend_method : {"biweight", "median"}
     window_length : float, optional
-        Detrending window in days (default from the baseline).
+        Detrending window in days (default from the baseline, shortened where that removes
+        much more variability; only with the default are red light curves pre-whitened,
+        :func:`exohunt.search.prewhiten.prewhiten`).
     flux_mode : {"auto", "relative", "additive"}
     oversample : float
         Frequency-grid oversampling (grid points per transit duration of phase drift).
