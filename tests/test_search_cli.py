@@ -77,3 +77,13 @@ def test_search_command_parallel_matches_serial(kaggle_csv, tmp_path):
                      "--no-plots"]) == 0
         outputs.append(pd.read_csv(out / "candidates.csv"))
     pd.testing.assert_frame_equal(outputs[0], outputs[1])
+
+
+def test_search_command_seed_changes_nothing(kaggle_csv, tmp_path):
+    tables = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"seed{seed}"
+        assert main(["search", str(kaggle_csv), "--out", str(out), "--jobs", "1", "--quiet",
+                     "--no-plots", "--seed", seed]) == 0
+        tables.append(pd.read_csv(out / "candidates.csv"))
+    pd.testing.assert_frame_equal(tables[0], tables[1])

@@ -17,7 +17,7 @@ import re
 import sys
 from pathlib import Path
 
-from exohunt.commands._common import add_jobs, add_read_options, add_seed
+from exohunt.commands._common import add_jobs, add_read_options
 from exohunt.errors import InputError
 
 HELP = "search light curves for periodic transits (BLS) and vet them: candidates.csv + plots"
@@ -44,7 +44,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-plots", action="store_true", help="skip the diagnostic PNGs")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     add_jobs(parser)
-    add_seed(parser)
+    parser.add_argument("--seed", type=int, default=42,
+                        help="accepted for a command line like the other commands'; the search "
+                             "is deterministic, nothing in it is random (default 42)")
     add_read_options(parser)
 
 
