@@ -38,7 +38,8 @@ class ViewLSTMConfig:
 
     ``conv_channels`` is the width of the convolutional front end (0: the LSTMs read the bins
     directly); ``global_pool`` the max-pool window (and stride) that shortens the global view
-    before its LSTM (1: no pooling); ``hidden`` the LSTM size per direction.
+    before its LSTM (1: no pooling); ``hidden`` the LSTM size per direction;
+    ``phase_channel`` adds the bin's phase (-1 … 1) as an input channel.
     """
 
     global_bins: int = 201
@@ -53,6 +54,7 @@ class ViewLSTMConfig:
     scalar_hidden: int = 32
     head_hidden: int = 64
     dropout: float = 0.2
+    phase_channel: bool = True
 
     def __post_init__(self) -> None:
         positive = {"global_bins": self.global_bins, "local_bins": self.local_bins,
@@ -76,6 +78,12 @@ class _Branch(nn.Module):
 
     def __init__(self, c_in: int, length: int, config: ViewLSTMConfig, pool: int) -> None:
         super().__init__()
+        # Max/mean pooling over phase forgets *where* a feature was; a phase coordinate as an
+        # extra channel lets the features say "a dip at phase 0.5" (a secondary eclipse)
+        # rather than just "a dip". A buffer: saved with the weights, never trained.
+        phase = torch.linspace(-1.0, 1.0, length).view(1, 1, -1) if config.phase_channel else None
+        self.register_buffer("phase", phase)
+        c_in += int(config.phase_channel)
         layers: list[nn.Module] = []
         if config.conv_channels:
             # "same" padding keeps every phase bin aligned with its neighbours in the other
@@ -89,6 +97,8 @@ class _Branch(nn.Module):
         self.rnn = nn.LSTM(c_in, config.hidden, batch_first=True, bidirectional=True)
 
     def forward(self, views: torch.Tensor) -> torch.Tensor:
+        if self.phase is not None:
+            views = torch.cat([views, self.phase.expand(len(views), 1, -1)], dim=1)
         h, _ = self.rnn(self.front(views).transpose(1, 2))  # (N, T', 2·hidden)
         # Max pooling keeps the strongest feature wherever in phase it is (a secondary
         # eclipse need not sit at exactly 0.5); the mean summarises the whole fold.
