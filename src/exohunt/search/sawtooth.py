@@ -17,8 +17,9 @@ phase-folded template smears. Instead:
    smooth trend (a biweight of the flux without the sawtooth: the first trend, taken with the
    sawtooth in, wobbles by a good fraction of its amplitude). The cadence right after each
    firing (where K2 firings leave one-cadence dips), cadences before the first and after the
-   last firing, and gaps filled by linear interpolation (:func:`interpolated`; the template
-   would not fit them) are dropped;
+   last firing or between two firings too far apart (a firing was missed in a gap), and gaps
+   filled by linear interpolation (:func:`interpolated`; the template would not fit them)
+   are dropped;
 5. exponential settling ramps at the start and after gaps (which come with such pointing
    systematics) are fitted and removed (:func:`ramp_model`).
 
@@ -49,7 +50,7 @@ SPACING = 1.0
 #: Biweight window (days) of the smooth trend re-estimated with the sawtooth removed.
 TREND_WINDOW = 0.5
 #: Time constants (days) tried for the settling ramps after gaps (:func:`ramp_model`).
-RAMP_TAUS = (0.05, 0.1, 0.2, 0.4, 0.8)
+RAMP_TAUS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
 
 
 def sawtooth_period(time: np.ndarray, resid: np.ndarray) -> tuple[float, float]:
@@ -171,10 +172,10 @@ def ramp_model(time: np.ndarray, flux: np.ndarray, *, min_gap: float = 0.1,
     """Exponential settling ramps at the start and after each gap, zero elsewhere.
 
     In the first ``length`` days of each stretch (after a gap longer than ``min_gap`` days),
-    ``c0 + c1 x + c2 x² + a exp(-x / τ)`` (x = time since the stretch began) is fitted by least
-    squares for τ in ``RAMP_TAUS`` (twice, without points beyond 4 σ); the part of the best
-    ``a exp(-x/τ)`` that the quadratic cannot follow is returned (the smooth rest is left to
-    the biweight) where ``a`` exceeds 5 times its standard error.
+    ``c0 + c1 x + a exp(-x / τ)`` (x = time since the stretch began) is fitted by least
+    squares for τ in ``RAMP_TAUS`` (no clipping: the ramp's first points are its largest
+    residuals); the best ``a exp(-x/τ)`` is returned where ``a`` exceeds 5 times its standard
+    error.
     """
     out = np.zeros_like(flux)
     starts = np.r_[0, np.flatnonzero(np.diff(time) > min_gap) + 1]
@@ -184,21 +185,16 @@ def ramp_model(time: np.ndarray, flux: np.ndarray, *, min_gap: float = 0.1,
         if near.size < 20:
             continue
         x, y = x[near], flux[start + near]
-        best, poly = (np.inf, np.zeros_like(x)), np.column_stack([np.ones_like(x), x, x**2])
+        best = (np.inf, np.zeros_like(x))
         for tau in RAMP_TAUS:
             ramp = np.exp(-x / tau)
-            ramp -= poly @ np.linalg.lstsq(poly, ramp, rcond=None)[0]  # its non-smooth part
-            design = np.column_stack([poly, ramp])
-            keep = np.ones(x.size, dtype=bool)
-            for _ in range(2):
-                coef = np.linalg.lstsq(design[keep], y[keep], rcond=None)[0]
-                resid = y - design @ coef
-                sigma = robust_std(resid[keep]) or 1e-300
-                keep = np.abs(resid) < 4 * sigma
-            error = sigma / np.sqrt(np.sum(ramp[keep] ** 2) or 1e-300)
-            chi2 = float(np.sum(resid[keep] ** 2))
-            if chi2 < best[0] and abs(coef[3]) > 5 * error:
-                best = (chi2, coef[3] * ramp)
+            design = np.column_stack([np.ones_like(x), x, ramp])
+            coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+            resid = y - design @ coef
+            cov = np.linalg.pinv(design.T @ design) * robust_std(resid) ** 2
+            chi2 = float(np.sum(resid**2))
+            if chi2 < best[0] and abs(coef[2]) > 5 * np.sqrt(cov[2, 2]):
+                best = (chi2, coef[2] * ramp)
         out[start + near] = best[1]
     return out
 
@@ -232,6 +228,8 @@ def remove_sawtooth(lc: LightCurve, trend: np.ndarray) -> LightCurve | None:
     rows = bspline_rows(lc.time, SPACING)
     keep[index] = False  # the dip cadences, and outside the first and last firing
     keep &= (lc.time > firings[0]) & (lc.time < firings[-1])
+    segment = np.clip(np.searchsorted(firings, lc.time, side="right") - 1, 0, firings.size - 2)
+    keep &= np.diff(firings)[segment] < (1 + JITTER) * period  # firings unseen in a gap
 
     def fit(times: np.ndarray, resid: np.ndarray) -> np.ndarray:
         """Level and sawtooth terms, shape (T, 2)."""
