@@ -50,7 +50,7 @@ SPACING = 1.0
 #: Biweight window (days) of the smooth trend re-estimated with the sawtooth removed.
 TREND_WINDOW = 0.5
 #: Time constants (days) tried for the settling ramps after gaps (:func:`ramp_model`).
-RAMP_TAUS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
+RAMP_TAUS = (0.05, 0.1, 0.2, 0.4)
 
 
 def sawtooth_period(time: np.ndarray, resid: np.ndarray) -> tuple[float, float]:
@@ -175,18 +175,21 @@ def ramp_model(time: np.ndarray, flux: np.ndarray, *, min_gap: float = 0.1,
     ``c0 + c1 x + a exp(-x / τ)`` (x = time since the stretch began) is fitted by least
     squares for τ in ``RAMP_TAUS`` (no clipping: the ramp's first points are its largest
     residuals); the best ``a exp(-x/τ)`` is returned where ``a`` exceeds 5 times its standard
-    error.
+    error. Stretches too short to fit (under 20 cadences before the next gap) are NaN.
     """
     out = np.zeros_like(flux)
     starts = np.r_[0, np.flatnonzero(np.diff(time) > min_gap) + 1]
-    for start in starts:
-        x = time[start:] - time[start]
+    for start, stop in zip(starts, np.r_[starts[1:], time.size]):
+        x = time[start:stop] - time[start]
         near = np.flatnonzero(x < length)
-        if near.size < 20:
+        if near.size < 20:  # too short a stretch to tell a ramp: not used
+            out[start + near] = np.nan
             continue
         x, y = x[near], flux[start + near]
         best = (np.inf, np.zeros_like(x))
         for tau in RAMP_TAUS:
+            if tau > x[-1] / 4:  # a slower ramp is a straight line here: left to the biweight
+                continue
             ramp = np.exp(-x / tau)
             design = np.column_stack([np.ones_like(x), x, ramp])
             coef, *_ = np.linalg.lstsq(design, y, rcond=None)
@@ -253,6 +256,7 @@ def remove_sawtooth(lc: LightCurve, trend: np.ndarray) -> LightCurve | None:
                                  window_length=TREND_WINDOW, break_tolerance=0.5, mask=~keep)
     flux = lc.flux - fit(firings, resid)[:, 1]
     flux[keep] -= ramp_model(lc.time[keep], flux[keep])
+    keep &= np.isfinite(flux)
     out = lc.replace(flux=flux,
                      meta={"sawtooth_period": period, "n_firings": int(index.size),
                            "sawtooth_amplitude": amplitude})
