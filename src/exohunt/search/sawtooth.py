@@ -46,6 +46,8 @@ PERIOD_RANGE = (0.18, 0.32)
 MIN_PEAK = 30.0
 #: Successive firings are (1 ± JITTER) × the period apart.
 JITTER = 0.25
+#: A firing's jump must be at least this fraction of the median jump.
+MIN_JUMP = 0.3
 SPACING = 1.0
 #: Biweight window (days) of the smooth trend re-estimated with the sawtooth removed.
 TREND_WINDOW = 0.5
@@ -99,7 +101,8 @@ def find_firings(time: np.ndarray, resid: np.ndarray, period: float) -> np.ndarr
     """Indices into ``time`` of the first cadence after each firing.
 
     ``resid`` is the flux minus a smooth trend (the sawtooth remains); a firing is a jump
-    down between consecutive cadences of a regular cadence grid.
+    down between consecutive cadences of a regular cadence grid, at least ``MIN_JUMP`` times
+    the median jump of the chain (links placed in gaps or flat stretches are dropped).
     """
     cadence = float(np.median(np.diff(time)))
     slot = np.round((time - time[0]) / cadence).astype(np.int64)
@@ -114,7 +117,9 @@ def find_firings(time: np.ndarray, resid: np.ndarray, period: float) -> np.ndarr
     where = np.full(full.size, -1, dtype=np.int64)
     where[slot] = np.arange(time.size)
     index = where[chosen]
-    return index[(index > 0) & (score[chosen] > 0)]
+    jump = score[chosen]
+    strong = jump > MIN_JUMP * np.median(jump[jump > 0]) if (jump > 0).any() else jump > 0
+    return index[(index > 0) & strong]  # chain links through gaps are not firings seen
 
 
 def sawtooth_template(time: np.ndarray, firings: np.ndarray) -> np.ndarray:
