@@ -88,3 +88,15 @@ def test_quiet_star_is_not_prewhitened():
     result = search(noise_lightcurve(np.random.default_rng(4)), max_signals=1)
     meta = result.detrended.meta
     assert "sawtooth_period" not in meta and "rotation_period_removed" not in meta
+
+
+def test_sawtooth_that_leaves_too_few_cadences_is_not_applied():
+    """Regression: a simulated eclipsing binary (dev seed 11, star 104) whose 'firings'
+    describe no cadence at all used to crash the ramp fit."""
+    from exohunt.lightcurve import LightCurve
+    from exohunt.simulate import simulate
+
+    data = simulate(preset="big", seed=11, n_train=1, n_test=105)
+    lc = LightCurve(data.test.time, data.test.flux[104]).remove_nans()
+    result = search(lc, max_signals=1)
+    assert "sawtooth_period" not in result.detrended.meta

@@ -21,7 +21,7 @@ __all__ = ["FEATURE_VERSION", "SIGNAL_COLUMNS", "STAT_COLUMNS", "FeatureSet", "e
            "star_features"]
 
 #: Names the preprocessing (detrending, grid, views, statistics); runs record it.
-FEATURE_VERSION = ("search-9:shape-tests+sawtooth-lsq+ramps+pspline-spots+biweight-adaptive"
+FEATURE_VERSION = ("search-10:shape-tests+sawtooth-lsq+ramps+pspline-spots+biweight-adaptive"
                    "+bls-ofir1.5+robust-sde+views201/61")
 
 STAT_COLUMNS = (

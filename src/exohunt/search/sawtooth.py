@@ -48,6 +48,8 @@ MIN_PEAK = 30.0
 JITTER = 0.25
 #: A firing's jump must be at least this fraction of the median jump.
 MIN_JUMP = 0.3
+#: No correction when it would keep less than this fraction of the cadences.
+MIN_KEPT = 0.5
 SPACING = 1.0
 #: Biweight window (days) of the smooth trend re-estimated with the sawtooth removed.
 TREND_WINDOW = 0.5
@@ -183,6 +185,8 @@ def ramp_model(time: np.ndarray, flux: np.ndarray, *, min_gap: float = 0.1,
     error. Stretches too short to fit (under 20 cadences before the next gap) are NaN.
     """
     out = np.zeros_like(flux)
+    if time.size == 0:
+        return out
     starts = np.r_[0, np.flatnonzero(np.diff(time) > min_gap) + 1]
     for start, stop in zip(starts, np.r_[starts[1:], time.size]):
         x = time[start:stop] - time[start]
@@ -220,7 +224,8 @@ def remove_sawtooth(lc: LightCurve, trend: np.ndarray) -> LightCurve | None:
     Returns
     -------
     LightCurve or None
-        None when no sawtooth period stands out. ``meta``: ``sawtooth_period`` (days),
+        None when no sawtooth period stands out or the firings found describe less than
+        ``MIN_KEPT`` of the cadences. ``meta``: ``sawtooth_period`` (days),
         ``n_firings``, ``sawtooth_amplitude`` (median ``a``, flux unit).
     """
     resid = lc.flux - trend
@@ -238,6 +243,8 @@ def remove_sawtooth(lc: LightCurve, trend: np.ndarray) -> LightCurve | None:
     keep &= (lc.time > firings[0]) & (lc.time < firings[-1])
     segment = np.clip(np.searchsorted(firings, lc.time, side="right") - 1, 0, firings.size - 2)
     keep &= np.diff(firings)[segment] < (1 + JITTER) * period  # firings unseen in a gap
+    if keep.sum() < MIN_KEPT * lc.time.size:  # not a sawtooth that this model describes
+        return None
 
     def fit(times: np.ndarray, resid: np.ndarray) -> np.ndarray:
         """Level and sawtooth terms, shape (T, 2)."""
