@@ -44,7 +44,7 @@ HERE = Path(__file__).resolve().parent
 # The training defaults proposed for MODEL_DEFAULTS["lstm-views"] (used only where
 # training/api.py does not define them yet).
 LSTM_VIEWS_DEFAULTS = {"imbalance": "inject",
-                       "loop": {"epochs": 30, "batch_size": 64, "learning_rate": 2e-3,
+                       "loop": {"epochs": 25, "batch_size": 128, "learning_rate": 2e-3,
                                 "weight_decay": 1e-4, "patience": 6, "reverse_augment": True}}
 MODELS = ("lstm-views", "twoview", "gbm")
 
