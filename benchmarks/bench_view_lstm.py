@@ -55,11 +55,14 @@ def _code_digest() -> str:
         for source in sorted(package.glob("*.py")):
             digest.update(source.read_bytes())
     digest.update(Path(augment.__file__).read_bytes())
+    digest.update(Path(api.__file__).read_bytes())  # how train() picks hosts and options
     return digest.hexdigest()
 
 
 def memoise_injection(cache: Path) -> None:
-    """Wrap ``augment.injected_features`` with an on-disk cache (benchmark-side only)."""
+    """Wrap ``augment.injected_features`` with an on-disk cache (benchmark-side only).
+
+    Whatever it returns (features, or features and labels) is stored as is."""
     original = augment.injected_features
 
     @functools.wraps(original)
@@ -69,8 +72,13 @@ def memoise_injection(cache: Path) -> None:
         key.update(np.asarray(labels)[rows].tobytes())
         # Views and statistics come from the same search for "views" and "tabular" models.
         key.update(("sequence" if kind == "sequence" else "search").encode())
-        key.update(repr(sorted((k, v) for k, v in kwargs.items()
-                               if k not in ("jobs", "progress"))).encode())
+        for name, value in sorted(kwargs.items()):
+            if name in ("jobs", "progress"):
+                continue
+            # Arrays (e.g. the chosen host rows) by content: their repr elides the middle.
+            value = (np.ascontiguousarray(value).tobytes() if isinstance(value, np.ndarray)
+                     else repr(value).encode())
+            key.update(name.encode() + b"=" + value + b";")
         key.update(_code_digest().encode())
         path = cache / f"injected-{key.hexdigest()[:24]}.pkl"
         if path.exists():
