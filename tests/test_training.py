@@ -12,7 +12,7 @@ import torch
 import exohunt
 from exohunt.batch import LightCurveBatch, ViewBatch
 from exohunt.errors import InputError, RunDirectoryError
-from exohunt.training import SequencePrep, choose_threshold, load_run, train
+from exohunt.training import LoopSettings, SequencePrep, choose_threshold, load_run, train
 from exohunt.training.threshold import safe_average_precision
 
 PREP = SequencePrep(detrend_window=31, n_bins=64)
@@ -348,3 +348,14 @@ def test_feature_cache_key_follows_data_version_and_search_code(monkeypatch):
     assert key != features._cache_key(batch, "v2")
     monkeypatch.setattr(features, "_search_source_digest", lambda: b"edited search code")
     assert key != features._cache_key(batch, "v1")
+
+
+def test_every_registered_model_has_training_defaults():
+    from exohunt.models import MODELS
+    from exohunt.training import MODEL_DEFAULTS
+
+    assert set(MODELS) <= set(MODEL_DEFAULTS)
+    for name, defaults in MODEL_DEFAULTS.items():
+        LoopSettings(**defaults["loop"])  # every loop override names a real setting
+        assert defaults["imbalance"] in ("weights", "smote", "inject", "none"), name
+

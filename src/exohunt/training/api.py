@@ -64,6 +64,12 @@ MODEL_DEFAULTS: dict[str, dict[str, Any]] = {
     "twoview": {"imbalance": "weights",
                 "loop": {"epochs": 40, "batch_size": 64, "weight_decay": 1e-4,
                          "reverse_augment": True}},
+    # The LSTM on the search's folded views (benchmarks/results_view_lstm.md): injection as
+    # for gbm; larger batches and a higher rate than twoview, since it has 3.5× fewer weights.
+    "lstm-views": {"imbalance": "inject",
+                   "loop": {"epochs": 25, "batch_size": 128, "learning_rate": 2e-3,
+                            "weight_decay": 1e-4, "patience": 6, "reverse_augment": True},
+                   "augment": {"binaries_per_planet": 1.0}},
     # Injection: ~900 injected planets besides the ~30 real ones, as many injected background
     # eclipsing binaries as negatives (the look-alikes that dominated the false positives),
     # and injected validation planets for the threshold; see benchmarks/results_models.md.
