@@ -45,7 +45,9 @@ HERE = Path(__file__).resolve().parent
 # training/api.py does not define them yet).
 LSTM_VIEWS_DEFAULTS = {"imbalance": "inject",
                        "loop": {"epochs": 25, "batch_size": 128, "learning_rate": 2e-3,
-                                "weight_decay": 1e-4, "patience": 6, "reverse_augment": True}}
+                                "weight_decay": 1e-4, "patience": 6, "reverse_augment": True},
+                       # injected diluted-EB negatives, as for gbm (ignored by older api.py)
+                       "augment": {"binaries_per_planet": 1.0}}
 MODELS = ("lstm-views", "twoview", "gbm")
 
 
