@@ -69,23 +69,6 @@ def test_default_sizes_match_the_search_views():
     assert sum(p.numel() for p in model.parameters()) < 150_000  # small: minutes on a CPU
 
 
-def test_overfits_a_tiny_batch():
-    torch.manual_seed(0)
-    model = build_model("lstm-views", SMALL)
-    inputs, labels = _batch(8, seed=1)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
-    for _ in range(60):
-        model.train()
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(model(inputs), labels)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    model.eval()
-    with torch.no_grad():
-        probability = torch.sigmoid(model(inputs))
-    assert ((probability > 0.5).float() == labels).all(), probability
-
-
 def test_same_seed_same_model_and_outputs():
     inputs, _ = _batch(4)
     outputs = []
