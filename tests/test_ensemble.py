@@ -6,9 +6,9 @@ import json
 from types import SimpleNamespace
 
 import numpy as np
-import pandas as pd
 import pytest
 
+from _views_synth import synthetic_views
 from exohunt.batch import ViewBatch
 from exohunt.errors import InputError, RunDirectoryError
 from exohunt.training.ensemble import _out_of_fold, load_ensemble, train_ensemble
@@ -17,16 +17,9 @@ SMALL = {"global_widths": (4,), "local_widths": (4,), "hidden": 8}
 
 
 def views(n: int = 120, seed: int = 0) -> ViewBatch:
-    """AstroNet-like views: PC = box dip in the local view, EB = V dip, J = noise."""
-    rng = np.random.default_rng(seed)
-    kinds = rng.choice(["PC", "EB", "J"], size=n, p=[0.25, 0.25, 0.5])
-    g = rng.normal(0, 0.2, (n, 41)).astype(np.float32)
-    local = rng.normal(0, 0.2, (n, 21)).astype(np.float32)
-    local[kinds == "PC", 8:13] -= 1.0
-    local[kinds == "EB", 5:16] -= 1.0 - np.abs(np.linspace(-1, 1, 11))
-    table = pd.DataFrame({"disposition": kinds, "tic_id": np.arange(n),
-                          "period_days": rng.uniform(1, 10, n), "snr": rng.uniform(7, 30, n)})
-    return ViewBatch(g, local, None, table, source="views")
+    """Small views (41/21 bins): PC = box dip in the local view, EB = V dip, J = noise."""
+    return synthetic_views(n, seed, global_bins=41, local_bins=21, pc_half=2, eb_half=5,
+                           secondary=False)
 
 
 def test_out_of_fold_averages_only_the_members_that_held_a_row_out():

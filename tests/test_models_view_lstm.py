@@ -4,11 +4,10 @@ determinism, options, and a saved run that reloads to identical scores)."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
 
-from exohunt.batch import ViewBatch
+from _views_synth import synthetic_views
 from exohunt.errors import InputError
 from exohunt.models import MODELS, build_model
 from exohunt.models.view_lstm import ViewLSTM, ViewLSTMConfig
@@ -95,23 +94,9 @@ def test_unknown_options_name_the_allowed_ones():
         build_model("lstm-views", {"conv_chanels": 3})
 
 
-def _views(n: int = 160, seed: int = 0) -> ViewBatch:
-    """AstroNet-like views: planets are U-shaped dips, EBs V-shaped with a secondary."""
-    rng = np.random.default_rng(seed)
-    kinds = rng.choice(["PC", "EB", "J"], size=n, p=[0.25, 0.25, 0.5])
-    g = rng.normal(0, 0.2, (n, 201)).astype(np.float32)
-    local = rng.normal(0, 0.2, (n, 61)).astype(np.float32)
-    local[kinds == "PC", 25:36] -= 1.0
-    local[kinds == "EB", 20:41] -= 1.0 - np.abs(np.linspace(-1, 1, 21))
-    g[kinds == "EB", 145:155] -= 0.5
-    table = pd.DataFrame({"disposition": kinds, "period_days": rng.uniform(1, 10, n),
-                          "snr": rng.uniform(7, 30, n)})
-    return ViewBatch(g, local, None, table, source="views")
-
-
 @pytest.mark.slow
 def test_trains_saves_and_reloads_to_identical_scores(tmp_path):
-    views = _views()
+    views = synthetic_views(160)
     # 128 training rows: batches of 32 give the tiny network enough steps in 20 epochs
     run = train(views, model="lstm-views", out=tmp_path / "run", positive=("PC",), epochs=20,
                 config={"conv_channels": 4, "hidden": 8},

@@ -73,9 +73,8 @@ MODEL_DEFAULTS: dict[str, dict[str, Any]] = {
     # Injection: ~900 injected planets besides the ~30 real ones, as many injected background
     # eclipsing binaries as negatives (the look-alikes that dominated the false positives),
     # and injected validation planets for the threshold; see benchmarks/results_models.md.
-    # On a development set (big preset, seed 1000) the binaries raised F1 0.41 → 0.57 and cut
-    # the EB false-positive rate 1.8 % → 1.3 %; 2.6× more injections gained little (0.59) for
-    # 2.5× the preprocessing time.
+    # With them (and the shape tests) the big-test EB false-positive rate fell 2.1 % → 0.6 %
+    # and F1 rose 0.36 → 0.45 (benchmarks/results_models.md).
     "gbm": {"imbalance": "inject", "loop": {}, "augment": {"binaries_per_planet": 1.0}},
 }
 

@@ -35,12 +35,17 @@ def white_noise(flux: np.ndarray) -> float:
     return float(1.4826 * np.median(np.abs(diffs - np.median(diffs))) / np.sqrt(2)) or 1.0
 
 
+def _random_period(time: np.ndarray, rng: np.random.Generator) -> float:
+    """Log-uniform from 0.5 d to 40 d, or to the baseline / 2.2 (≥ 2 transits) if shorter."""
+    baseline = float(np.nanmax(time) - np.nanmin(time))
+    return float(np.exp(rng.uniform(np.log(0.5), np.log(min(40.0, baseline / 2.2)))))
+
+
 def _random_planet(time: np.ndarray, rng: np.random.Generator, valid: np.ndarray,
                    snr: float):
     from exohunt.simulate import PlanetParams, rp_rs_for_snr
 
-    baseline = float(np.nanmax(time) - np.nanmin(time))
-    period = float(np.exp(rng.uniform(np.log(0.5), np.log(min(40.0, baseline / 2.2)))))
+    period = _random_period(time, rng)
     planet = PlanetParams(period=period, t0=float(time[0] + rng.uniform(0, period)),
                           rp_rs=0.03, impact=float(rng.uniform(0, 0.9)),
                           stellar_density=float(np.exp(rng.uniform(np.log(0.3), np.log(5)))))
@@ -55,8 +60,7 @@ def _random_binary(time: np.ndarray, rng: np.random.Generator, valid: np.ndarray
     from exohunt.simulate.params import EclipsingBinaryParams
     from exohunt.simulate.signals import dilution_for_snr
 
-    baseline = float(np.nanmax(time) - np.nanmin(time))
-    period = float(np.exp(rng.uniform(np.log(0.5), np.log(min(40.0, baseline / 2.2)))))
+    period = _random_period(time, rng)
     k = float(rng.uniform(0.2, 1.0))
     grazing = rng.random() < 0.3
     ecc, omega = 0.0, 90.0
