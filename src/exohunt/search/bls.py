@@ -39,52 +39,68 @@ class Periodogram:
     duration: np.ndarray
 
 
+#: Copies of the phase-bin accumulator that successive points go to in turn: additions to one
+#: bin by neighbouring points then do not wait on each other.
+LANES = 4
+
+
 @numba.njit(cache=True, fastmath=True, nogil=True)
-def _fold_bins(t, y, f, nb, idx, acc):
-    """Phase-bin counts and flux sums into ``acc`` (interleaved, offset by one bin)."""
-    for i in range(t.size):  # vectorised: bin index of every point (t >= 0)
+def _fold_bins(t, q, f, nb, idx, acc):
+    """Phase-bin sums of the packed values ``q`` into ``acc`` (bin ``b``, copy ``c`` at
+    ``LANES * (b + 1) + c``)."""
+    for i in range(t.size):  # vectorised: slot of every point (t >= 0)
         x = t[i] * f
-        idx[i] = min(int((x - int(x)) * nb), nb - 1)
-    for i in range(t.size):  # scatter; counts and sums share a cache line
-        j = 2 * idx[i] + 2
-        acc[j] += 1.0
-        acc[j + 1] += y[i]
+        idx[i] = LANES * min(int((x - int(x)) * nb), nb - 1) + LANES + (i & (LANES - 1))
+    for i in range(t.size):  # one integer addition per point: count and flux together
+        acc[idx[i]] += q[i]
 
 
 @numba.njit(cache=True, fastmath=True, nogil=True)
-def _argbest(acc, nb, m, total, min_in):
+def _prefix(acc, nb, m_max, shift, scale, counts, sums):
+    """Cumulative counts and flux sums of bins ``0 .. b-1`` (``counts[b]``, ``sums[b]``), the
+    first ``m_max`` bins repeated after the last (boxes wrap around phase 1 -> 0)."""
+    running = 0
+    half = np.int64(1) << (shift - 1)
+    for b in range(1, nb + 1):
+        for c in range(LANES):
+            running += acc[LANES * b + c]
+        whole = (running + half) >> shift  # the count sits in the high bits
+        counts[b] = whole
+        sums[b] = (running - (whole << shift)) * scale
+    for j in range(1, m_max + 1):
+        counts[nb + j] = counts[nb] + counts[j]
+        sums[nb + j] = sums[nb] + sums[j]
+
+
+@numba.njit(cache=True, fastmath=True, nogil=True)
+def _argbest(counts, sums, inv, nb, m):
     """Start bin of the best box of ``m`` bins (second pass, only where asked)."""
     best, where = -1.0, 0
     for s in range(nb):
-        c = acc[2 * (s + m)] - acc[2 * s]
-        v = acc[2 * (s + m) + 1] - acc[2 * s + 1]
-        if min_in <= c <= total - min_in and v < 0:
-            p = v * v / (c * (total - c))
-            if p > best:
-                best, where = p, s
+        v = sums[s + m] - sums[s]
+        p = v * v * inv[counts[s + m] - counts[s]]
+        if v < 0 and p > best:
+            best, where = p, s
     return where
 
 
 @numba.njit(cache=True, fastmath=True, nogil=True)
-def _bls_kernel(t, y, freqs, widths, mbins, qmax, min_in, locate, power, best_start, best_m,
-                best_nb):
+def _bls_kernel(t, q, shift, scale, inv, freqs, widths, mbins, qmax, locate, power,
+                best_start, best_m, best_nb):
     total = float(t.size)
     mmax = mbins.max()
     nb_max = 1
     for k in range(freqs.size):
         nb_max = max(nb_max, int(1.0 / (freqs[k] * widths[k])) + 1)
-    acc = np.zeros(2 * (nb_max + mmax + 1))
+    acc = np.zeros(LANES * (nb_max + 1), dtype=np.int64)
+    counts = np.zeros(nb_max + mmax + 1, dtype=np.int64)
+    sums = np.zeros(nb_max + mmax + 1)
     idx = np.zeros(t.size, dtype=np.int64)
     for k in range(freqs.size):
         nb = max(int(1.0 / (freqs[k] * widths[k])), 4)
-        acc[: 2 * (nb + mmax + 1)] = 0.0
-        _fold_bins(t, y, freqs[k], nb, idx, acc)
-        for j in range(mmax):  # wrap around phase 1 -> 0
-            acc[2 * (nb + 1 + j)] = acc[2 * (1 + j)]
-            acc[2 * (nb + 1 + j) + 1] = acc[2 * (1 + j) + 1]
-        for j in range(1, nb + mmax + 1):  # prefix sums
-            acc[2 * j] += acc[2 * j - 2]
-            acc[2 * j + 1] += acc[2 * j - 1]
+        acc[: LANES * (nb + 1)] = 0
+        _fold_bins(t, q, freqs[k], nb, idx, acc)
+        _prefix(acc, nb, mmax, shift, scale, counts, sums)
         best = 0.0
         for mi in range(mbins.size):
             m = mbins[mi]
@@ -92,17 +108,38 @@ def _bls_kernel(t, y, freqs, widths, mbins, qmax, min_in, locate, power, best_st
                 break
             top = 0.0
             for s in range(nb):  # branch-free running maximum: numba vectorises it
-                c = min(max(acc[2 * (s + m)] - acc[2 * s], 0.5), total - 0.5)
-                v = min(acc[2 * (s + m) + 1] - acc[2 * s + 1], 0.0)
-                ok = (c >= min_in) and (c <= total - min_in)
-                top = max(top, ok * (v * v / (c * (total - c))))
+                v = min(sums[s + m] - sums[s], 0.0)
+                top = max(top, v * v * inv[counts[s + m] - counts[s]])
             if top > best:
                 best = top
                 best_m[k] = m
                 best_nb[k] = nb
         if locate and best > 0:
-            best_start[k] = _argbest(acc, nb, best_m[k], total, min_in)
+            best_start[k] = _argbest(counts, sums, inv, nb, best_m[k])
         power[k] = best * total
+
+
+def _pack(flux: np.ndarray) -> tuple[np.ndarray, int, float]:
+    """Each point as one int64: 1 in the high bits (the count, from bit ``shift``) plus its
+    flux in fixed point below (``2^(shift-3)`` units for the sum of |flux|, so that any sum
+    of points, wrapped boxes included, decodes exactly). Returns ``(q, shift, scale)`` with
+    ``scale`` the flux per unit."""
+    shift = 62 - int(2 * flux.size + 1).bit_length()
+    if shift < 24:
+        raise ValueError(f"too many points for the box search: {flux.size}")
+    total = float(np.abs(flux).sum())
+    scale = total / 2.0 ** (shift - 3) if total > 0 else 1.0
+    q = (np.int64(1) << shift) + np.rint(flux / scale).astype(np.int64)
+    return q, shift, scale
+
+
+def _inverse_table(n: int, min_in: float) -> np.ndarray:
+    """``1 / (c (n - c))`` for box counts ``c`` with ``min_in <= c <= n - min_in``, else 0."""
+    c = np.arange(n + 1, dtype=float)
+    ok = (c >= min_in) & (c <= n - min_in)
+    out = np.zeros(n + 1)
+    out[ok] = 1.0 / (c[ok] * (n - c[ok]))
+    return out
 
 
 def bls_periodogram(time: np.ndarray, flux: np.ndarray, *, frequencies: np.ndarray,
@@ -146,8 +183,9 @@ def bls_periodogram(time: np.ndarray, flux: np.ndarray, *, frequencies: np.ndarr
     start = np.zeros(size, dtype=np.int64)
     mbest = np.ones(size, dtype=np.int64)
     nbest = np.ones(size, dtype=np.int64)
-    _bls_kernel(t, y, freqs, widths, mbins, float(qmax), float(min_in), bool(locate), power,
-                start, mbest, nbest)
+    q, shift, scale = _pack(y)
+    _bls_kernel(t, q, shift, scale, _inverse_table(t.size, float(min_in)), freqs, widths, mbins,
+                float(qmax), bool(locate), power, start, mbest, nbest)
     periods = 1.0 / freqs
     bw = periods / nbest
     t0 = time[0] + (start + 0.5 * mbest) * bw if locate else np.full(size, np.nan)
