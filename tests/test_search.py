@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 
@@ -196,3 +198,23 @@ def test_fast_rotator_is_prewhitened_and_planet_found():
     result = search(rotator, max_signals=1)
     assert result.detrended.meta["rotation_period_removed"] == pytest.approx(0.8, rel=0.02)
     assert result.signals[0].period == pytest.approx(truth["period"], rel=1e-3)
+
+
+def test_robust_std_and_chunk_medians_match_numpy():
+    """The numba median paths give numpy's values exactly (odd, even sizes, NaNs dropped)."""
+    from exohunt.search.core import _chunk_medians
+    from exohunt.search.detrend import robust_std
+
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 5, 10, 3197):
+        x = rng.standard_t(3, size=n)
+        expected = 1.4826 * np.median(np.abs(x - np.median(x)))
+        assert robust_std(x) == expected
+        assert robust_std(np.r_[x, np.nan, np.inf].astype(np.float32)) == pytest.approx(
+            1.4826 * np.median(np.abs(x.astype(np.float32) - np.median(x.astype(np.float32)))),
+            rel=1e-6)
+    assert robust_std(np.array([np.nan])) == 0.0
+    edges = np.array([0, 7, 20, 21, 100])
+    y = rng.normal(size=100)
+    np.testing.assert_array_equal(_chunk_medians(y, edges),
+                                  [np.median(y[a:b]) for a, b in pairwise(edges)])

@@ -9,13 +9,13 @@ pre-whitened first (a K2 roll-sawtooth correction and/or a spot model, see
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from itertools import pairwise
 
+import numba
 import numpy as np
 
 from exohunt.lightcurve import LightCurve, fold_phase
 from exohunt.search.bls import Periodogram, bls_periodogram
-from exohunt.search.detrend import DETREND_METHODS, detrend
+from exohunt.search.detrend import DETREND_METHODS, detrend, robust_std
 from exohunt.search.grid import MIN_PERIOD_DAYS, bin_widths, frequency_grid
 from exohunt.search.prewhiten import Prepared, prewhiten
 from exohunt.search.vetting import (
@@ -136,9 +136,18 @@ def _flatten_spectrum(power: np.ndarray) -> tuple[np.ndarray, float]:
     chunks = int(np.clip(power.size // 100, 1, 40))  # ≥ 100 frequencies per median
     edges = np.linspace(0, power.size, chunks + 1).astype(int)
     centres = 0.5 * (edges[:-1] + edges[1:]) - 0.5
-    medians = [np.median(power[a:b]) for a, b in pairwise(edges)]
+    medians = _chunk_medians(np.ascontiguousarray(power, dtype=float), edges)
     resid = power - np.interp(np.arange(power.size), centres, medians)
-    return resid, float(1.4826 * np.median(np.abs(resid - np.median(resid))))
+    return resid, robust_std(resid)
+
+
+@numba.njit(cache=True, nogil=True)
+def _chunk_medians(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Median of ``values[edges[i]:edges[i + 1]]`` for each i."""
+    out = np.empty(edges.size - 1)
+    for i in range(edges.size - 1):
+        out[i] = np.median(values[edges[i]:edges[i + 1]])
+    return out
 
 
 def _best_peak(time, flux, noise, grid, avoid=()) -> tuple[Periodogram, float, float, float,

@@ -36,13 +36,21 @@ MIN_GAIN = 0.1
 MIN_AUTO_WINDOW = 0.35
 
 
+@numba.njit(cache=True, nogil=True)
+def _mad(values: np.ndarray) -> float:
+    """Median absolute deviation of a non-empty finite array (numba: no per-call overhead)."""
+    return np.median(np.abs(values - np.median(values)))
+
+
 def robust_std(values: np.ndarray) -> float:
     """1.4826 × median absolute deviation of the finite ``values`` (0 if none)."""
     values = np.asarray(values, dtype=float)
-    values = values[np.isfinite(values)]
+    finite = np.isfinite(values)
+    if not finite.all():
+        values = values[finite]
     if values.size == 0:
         return 0.0
-    return float(1.4826 * np.median(np.abs(values - np.median(values))))
+    return float(1.4826 * _mad(np.ascontiguousarray(values)))
 
 
 def point_to_point_noise(values: np.ndarray) -> float:
