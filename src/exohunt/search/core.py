@@ -31,6 +31,12 @@ DEFAULT_MIN_SDE = VETTING_THRESHOLDS["min_sde"]
 #: The spot model (with the default biweight window after it) replaces the shortened biweight
 #: window when its residual's σ / point-to-point noise is at most this times the other's.
 ROTATION_SLACK = 1.1
+#: A periodogram peak below ``min_sde`` but with a box SNR of at least RETRY_POWER, most of it
+#: (SINGLE_SHARE of the chi-square) from one transit, is a lone dip: it is masked and the
+#: search repeated, at most MAX_RETRIES times.
+RETRY_POWER = 10.0
+SINGLE_SHARE = 0.5
+MAX_RETRIES = 2
 
 
 @dataclass(frozen=True)
@@ -217,6 +223,26 @@ def _as_mask(event: SingleEvent) -> Signal:
     return _ephemeris(1e9, event.t0, event.duration)
 
 
+def _dominant_event(det: LightCurve, exclude: np.ndarray, peak: list) -> Signal | None:
+    """The one transit that makes up most (``SINGLE_SHARE``) of a peak's chi-square, as a
+    mask, or None: a lone deep dip (an artefact at a gap, a spot residual) whose box power
+    at every period sharing it lifts the whole periodogram and hides periodic signals."""
+    period, t0, duration = peak[:3]
+    time, flux = det.time[~exclude], det.flux[~exclude]
+    phase = fold_phase(time, period, t0)
+    inside = np.abs(phase) < 0.5 * duration
+    if inside.sum() < 2:
+        return None
+    epoch = np.round((time[inside] - t0) / period).astype(np.int64)
+    epochs, index = np.unique(epoch, return_inverse=True)
+    sums = np.bincount(index, weights=np.median(flux) - flux[inside])
+    chi2 = np.maximum(sums, 0.0) ** 2 / np.bincount(index)
+    best = int(np.argmax(chi2))
+    if chi2[best] < SINGLE_SHARE * chi2.sum():
+        return None
+    return _ephemeris(1e9, t0 + float(epochs[best]) * period, duration)
+
+
 def _grid(baseline, period_min, period_max, durations, oversample):
     freqs = frequency_grid(baseline, period_min=period_min, period_max=period_max,
                            oversample=oversample)
@@ -272,6 +298,9 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
         clean = clean[np.argsort(clean.time, kind="stable")]
     options = {"method": detrend_method, "window_length": window_length, "flux_mode": flux_mode}
     det = detrend(clean, **options)
+    # the flux convention is the input's: pre-whitened flux keeps it (a spot model removed
+    # from mean-subtracted counts leaves a small positive level that "auto" would call relative)
+    options["flux_mode"] = det.meta["flux_mode"]
     prepared = Prepared(clean, window=det.meta["window_length"])
     if window_length is None:
         prepared, det = prewhiten(clean, det, options)
@@ -290,17 +319,23 @@ def _iterate(prepared: Prepared, det: LightCurve, grid: tuple, options: dict, *,
     """Search, mask the transits found, re-detrend with them masked, search again."""
     signals: list[Signal] = []
     singles: list[SingleEvent] = []
+    lone: list[Signal] = []  # lone dips masked without being reported (see RETRY_POWER)
     first_pg = None
     options = {**options, "window_length": prepared.window}  # keep the first choice
     while len(signals) < max_signals and len(singles) <= max_signals:
-        masked = [*signals, *map(_as_mask, singles)]
+        masked = [*signals, *map(_as_mask, singles), *lone]
         exclude = _in_transit(det.time, masked)
         noise = float(det.meta["noise"]) or 1.0
         pg, *peak = _best_peak(det.time[~exclude], det.flux[~exclude], noise, grid,
                                avoid=[s.period for s in signals])
         first_pg = first_pg or pg
         if peak[-1] < min_sde or peak[-2] <= 0:
-            break
+            event = (_dominant_event(det, exclude, peak)
+                     if peak[-2] >= RETRY_POWER and len(lone) < MAX_RETRIES else None)
+            if event is None:
+                break
+            lone.append(event)
+            continue
         found = _ephemeris(*peak[:3])
         if prepared.period and _near_harmonic(np.array([found.period]), [prepared.period],
                                               tol=0.02)[0]:
