@@ -21,8 +21,8 @@ __all__ = ["FEATURE_VERSION", "SIGNAL_COLUMNS", "STAT_COLUMNS", "FeatureSet", "e
            "star_features"]
 
 #: Names the preprocessing (detrending, grid, views, statistics); runs record it.
-FEATURE_VERSION = ("search-10:shape-tests+sawtooth-lsq+ramps+pspline-spots+biweight-adaptive"
-                   "+bls-ofir1.5+robust-sde+views201/61")
+FEATURE_VERSION = ("search-11:input-flux-mode+lone-dip-retry+packed-bls+shape-tests+sawtooth-lsq"
+                   "+ramps+pspline-spots+biweight-adaptive+bls-ofir1.5+robust-sde+views201/61")
 
 STAT_COLUMNS = (
     "has_signal", "log10_period", "duration_hours", "duration_ratio", "depth_sigma",
