@@ -100,3 +100,20 @@ def test_sawtooth_that_leaves_too_few_cadences_is_not_applied():
     lc = LightCurve(data.test.time, data.test.flux[104]).remove_nans()
     result = search(lc, max_signals=1)
     assert "sawtooth_period" not in result.detrended.meta
+
+
+def test_spot_model_keeps_the_input_flux_convention():
+    """Kaggle-style counts (unknown zero point) stay additive after the spot model: the
+    level it leaves is not a flux zero point, so depths must not become ppm (two stars of
+    this simulated set were detrended as relative flux before)."""
+    import warnings
+
+    from exohunt.simulate import simulate
+
+    data = simulate(preset="kaggle", seed=5, n_train=10, n_test=200)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = search(data.test.lightcurve(18), max_signals=1)
+    assert "rotation_period_removed" in result.detrended.meta
+    assert result.flux_mode == "additive"
+    assert all(np.isnan(s.depth_ppm) for s in result.signals)
