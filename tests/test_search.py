@@ -202,8 +202,8 @@ def test_fast_rotator_is_prewhitened_and_planet_found():
 
 def test_robust_std_and_chunk_medians_match_numpy():
     """The numba median paths give numpy's values exactly (odd, even sizes, NaNs dropped)."""
-    from exohunt.search.core import _chunk_medians
     from exohunt.search.detrend import robust_std
+    from exohunt.search.peaks import _chunk_medians
 
     rng = np.random.default_rng(3)
     for n in (1, 2, 5, 10, 3197):

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
-import numba
 import numpy as np
 
 from exohunt.lightcurve import LightCurve, fold_phase
-from exohunt.search.bls import Periodogram, bls_periodogram
-from exohunt.search.detrend import DETREND_METHODS, detrend, robust_std
-from exohunt.search.grid import MIN_PERIOD_DAYS, bin_widths, frequency_grid
+from exohunt.search.bls import Periodogram
+from exohunt.search.detrend import DETREND_METHODS, detrend
+from exohunt.search.grid import MIN_PERIOD_DAYS
+from exohunt.search.peaks import best_peak, near_harmonic, search_grid
+from exohunt.search.peaks import flatten_spectrum as _flatten_spectrum  # noqa: F401 (old name)
 from exohunt.search.prewhiten import Prepared, prewhiten
 from exohunt.search.vetting import (
     VETTING_THRESHOLDS,
@@ -127,54 +128,6 @@ def _in_transit(time: np.ndarray, signals: list[Signal], width: float = 1.5) -> 
     return mask
 
 
-def _near_harmonic(periods: np.ndarray, avoid, tol: float = 0.01) -> np.ndarray:
-    """Periods within ``tol`` of 1/3, 1/2, 1, 2 or 3 times any period in ``avoid``."""
-    near = np.zeros(periods.shape, dtype=bool)
-    for p in avoid:
-        for factor in (1 / 3, 0.5, 1.0, 2.0, 3.0):
-            near |= np.abs(periods / (p * factor) - 1) < tol
-    return near
-
-
-def _flatten_spectrum(power: np.ndarray) -> tuple[np.ndarray, float]:
-    """Power minus its running median (chunk medians, interpolated) and the robust spread
-    (1.4826 MAD) of that residual: SDE = residual / spread."""
-    chunks = int(np.clip(power.size // 100, 1, 40))  # ≥ 100 frequencies per median
-    edges = np.linspace(0, power.size, chunks + 1).astype(int)
-    centres = 0.5 * (edges[:-1] + edges[1:]) - 0.5
-    medians = _chunk_medians(np.ascontiguousarray(power, dtype=float), edges)
-    resid = power - np.interp(np.arange(power.size), centres, medians)
-    return resid, robust_std(resid)
-
-
-@numba.njit(cache=True, nogil=True)
-def _chunk_medians(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Median of ``values[edges[i]:edges[i + 1]]`` for each i."""
-    out = np.empty(edges.size - 1)
-    for i in range(edges.size - 1):
-        out[i] = np.median(values[edges[i]:edges[i + 1]])
-    return out
-
-
-def _best_peak(time, flux, noise, grid, avoid=()) -> tuple[Periodogram, float, float, float,
-                                                          float, float]:
-    """Coarse periodogram, then a finer search around its most significant peak."""
-    freqs, widths, mbins, qmax = grid
-    pg = bls_periodogram(time, flux, frequencies=freqs, bin_width=widths, duration_bins=mbins,
-                         sigma=noise, qmax=qmax, locate=False)
-    resid, spread = _flatten_spectrum(pg.power)
-    k = int(np.argmax(np.where(_near_harmonic(pg.periods, avoid), -np.inf, resid)))
-    step = np.diff(freqs)[min(k, freqs.size - 2)]
-    fine = np.linspace(freqs[k] - 1.5 * step, freqs[k] + 1.5 * step, 31)
-    fine = fine[fine > 0]
-    pg2 = bls_periodogram(time, flux, frequencies=fine, bin_width=widths[k] / 3,
-                          duration_bins=mbins * 3, sigma=noise, qmax=qmax)
-    j = int(np.argmax(pg2.power))
-    power = max(float(pg2.power[j]), float(pg.power[k]))
-    sde = (resid[k] + power - float(pg.power[k])) / spread if spread > 0 else 0.0
-    return pg, float(pg2.periods[j]), float(pg2.t0[j]), float(pg2.duration[j]), power, sde
-
-
 def _make_signal(det: LightCurve, exclude: np.ndarray, peak: tuple, vetting: dict | None
                  ) -> Signal:
     period, t0, duration, power, sde = peak
@@ -243,13 +196,6 @@ def _dominant_event(det: LightCurve, exclude: np.ndarray, peak: list) -> Signal 
     return _ephemeris(1e9, t0 + float(epochs[best]) * period, duration)
 
 
-def _grid(baseline, period_min, period_max, durations, oversample):
-    freqs = frequency_grid(baseline, period_min=period_min, period_max=period_max,
-                           oversample=oversample)
-    widths, mbins = bin_widths(freqs, durations)
-    return freqs, widths, mbins, 0.25
-
-
 def search(lc: LightCurve, *, period_min: float | None = None, period_max: float | None = None,
            durations: np.ndarray | list[float] | None = None, max_signals: int = 3,
            min_sde: float = DEFAULT_MIN_SDE, detrend_method: str = "biweight",
@@ -309,7 +255,7 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
     p_max = baseline / 2 if period_max is None else float(period_max)
     if not (0 < p_min < p_max) or len(det) < 20:
         return SearchResult([], det, None, det.meta["flux_mode"])
-    grid = _grid(baseline, p_min, p_max, durations, oversample)
+    grid = search_grid(baseline, p_min, p_max, durations, oversample)
     return _iterate(prepared, det, grid, options, max_signals=max_signals, min_sde=min_sde,
                     vetting=vetting)
 
@@ -326,7 +272,7 @@ def _iterate(prepared: Prepared, det: LightCurve, grid: tuple, options: dict, *,
         masked = [*signals, *map(_as_mask, singles), *lone]
         exclude = _in_transit(det.time, masked)
         noise = float(det.meta["noise"]) or 1.0
-        pg, *peak = _best_peak(det.time[~exclude], det.flux[~exclude], noise, grid,
+        pg, *peak = best_peak(det.time[~exclude], det.flux[~exclude], noise, grid,
                                avoid=[s.period for s in signals])
         first_pg = first_pg or pg
         if peak[-1] < min_sde or peak[-2] <= 0:
@@ -337,7 +283,7 @@ def _iterate(prepared: Prepared, det: LightCurve, grid: tuple, options: dict, *,
             lone.append(event)
             continue
         found = _ephemeris(*peak[:3])
-        if prepared.period and _near_harmonic(np.array([found.period]), [prepared.period],
+        if prepared.period and near_harmonic(np.array([found.period]), [prepared.period],
                                               tol=0.02)[0]:
             prepared = prepared.without_rotation()
             options["window_length"] = prepared.window
