@@ -49,7 +49,10 @@ class Signal:
     :mod:`exohunt.search.detrend`); ``depth_ppm`` and ``secondary_depth_ppm`` are NaN when
     the flux zero point is unknown. ``snr`` = depth / depth_err; ``sde`` = (peak − local
     median) / (1.4826 MAD) of the periodogram after subtracting its running median;
-    ``power`` = box signal-to-noise at the peak.
+    ``power`` = box signal-to-noise at the peak. The ``fit_*`` fields come from a trapezoid
+    fitted to the folded transit (:mod:`exohunt.search.transit_fit`): total duration (days)
+    and its ratio to a central transit of a Sun-like star, ingress fraction T12/T14, depth
+    (flux unit) and its SNR.
     """
 
     period: float
@@ -76,6 +79,11 @@ class Signal:
     v_shape_sigma: float
     secondary_any_sigma: float
     secondary_any_rel: float
+    fit_duration: float
+    fit_duration_ratio: float
+    fit_ingress_fraction: float
+    fit_depth: float
+    fit_snr: float
     passes_vetting: bool
 
     @property
@@ -90,6 +98,7 @@ class Signal:
         out = {"period_days": row.pop("period"), "t0_days": row.pop("t0"),
                "duration_hours": row.pop("duration") * 24.0, "depth_ppm": row.pop("depth_ppm"),
                "snr": row.pop("snr"), "sde": row.pop("sde")}
+        row["fit_duration_hours"] = row.pop("fit_duration") * 24.0
         out.update(row)
         out["secondary_flag"] = self.secondary_flag
         return out
@@ -154,6 +163,10 @@ def _make_signal(det: LightCurve, exclude: np.ndarray, peak: tuple, vetting: dic
                   v_shape_sigma=stats["v_shape_sigma"],
                   secondary_any_sigma=stats["secondary_any_sigma"],
                   secondary_any_rel=stats["secondary_any_rel"],
+                  fit_duration=stats["fit_duration"],
+                  fit_duration_ratio=stats["fit_duration_ratio"],
+                  fit_ingress_fraction=stats["fit_ingress_fraction"],
+                  fit_depth=stats["fit_depth"], fit_snr=stats["fit_snr"],
                   passes_vetting=passes_vetting(stats, sde=sde, thresholds=vetting))
 
 

@@ -21,8 +21,8 @@ __all__ = ["FEATURE_VERSION", "SIGNAL_COLUMNS", "STAT_COLUMNS", "FeatureSet", "e
            "star_features"]
 
 #: Names the preprocessing (detrending, grid, views, statistics); runs record it.
-FEATURE_VERSION = ("search-11:input-flux-mode+lone-dip-retry+packed-bls+shape-tests+sawtooth-lsq"
-                   "+ramps+pspline-spots+biweight-adaptive+bls-ofir1.5+robust-sde+views201/61")
+FEATURE_VERSION = ("search-12:trapezoid-fit+input-flux-mode+lone-dip-retry+packed-bls"
+                   "+shape-tests+sawtooth-lsq+ramps+pspline-spots+biweight-adaptive+bls-ofir1.5+robust-sde+views201/61")
 
 STAT_COLUMNS = (
     "has_signal", "log10_period", "duration_hours", "duration_ratio", "depth_sigma",
@@ -30,7 +30,7 @@ STAT_COLUMNS = (
     "n_transits_with_data", "odd_even_sigma", "odd_even_rel", "secondary_sigma",
     "secondary_rel", "ingress_fraction", "single_event_fraction", "depth_scatter",
     "oot_variability", "v_shape_sigma", "secondary_any_sigma", "secondary_any_rel",
-    "passes_vetting",
+    "fit_duration_ratio", "fit_ingress_fraction", "fit_snr", "fit_depth_rel", "passes_vetting",
 )
 SIGNAL_COLUMNS = ("period_days", "t0_days", "duration_hours", "depth_ppm", "snr", "sde")
 _DEFAULTS = {"max_signals": 1, "min_sde": 0.0}
@@ -86,6 +86,10 @@ def _stats(signal: Signal | None, noise: float) -> dict[str, float]:
         "v_shape_sigma": s.v_shape_sigma,
         "secondary_any_sigma": s.secondary_any_sigma,
         "secondary_any_rel": s.secondary_any_rel,
+        "fit_duration_ratio": s.fit_duration_ratio,
+        "fit_ingress_fraction": s.fit_ingress_fraction,
+        "fit_snr": s.fit_snr,
+        "fit_depth_rel": s.fit_depth / s.depth if s.depth > 0 else 0.0,
         "passes_vetting": float(s.passes_vetting),
     }
     return {k: float(np.clip(np.nan_to_num(v, nan=0.0), -1e6, 1e6)) for k, v in values.items()}

@@ -11,6 +11,7 @@ import numpy as np
 from exohunt.lightcurve import fold_phase
 from exohunt.search.grid import expected_duration
 from exohunt.search.shape import secondary_search, v_shape_sigma
+from exohunt.search.transit_fit import fit_trapezoid
 
 __all__ = ["VETTING_THRESHOLDS", "check_thresholds", "passes_vetting", "transit_statistics"]
 
@@ -106,8 +107,10 @@ def transit_statistics(time: np.ndarray, flux: np.ndarray, *, period: float, t0:
         ``depth, depth_err, snr, n_transits, n_transits_with_data, odd_even_sigma,
         secondary_depth, secondary_sigma, ingress_fraction, v_shape_sigma,
         secondary_any_sigma, secondary_any_rel, duration_ratio, single_event_fraction,
-        depth_scatter, oot_variability`` (NaN where undefined; see
-        :mod:`exohunt.search.shape` for the shape tests).
+        depth_scatter, oot_variability, fit_duration, fit_duration_ratio,
+        fit_ingress_fraction, fit_depth, fit_snr`` (NaN where undefined; see
+        :mod:`exohunt.search.shape` for the shape tests and
+        :mod:`exohunt.search.transit_fit` for the ``fit_*`` trapezoid).
     """
     phase = fold_phase(time, period, t0)
     inside = np.abs(phase) < 0.5 * duration
@@ -132,6 +135,8 @@ def transit_statistics(time: np.ndarray, flux: np.ndarray, *, period: float, t0:
     oot = _oot_variability(phase, flux - baseline, outside & ~sec_in, period=period,
                            duration=duration, noise=noise)
     any_sigma, any_depth = secondary_search(phase, flux - baseline, period, duration, noise)
+    fit = fit_trapezoid(phase, flux - baseline, duration, noise,
+                        exposure=float(np.median(np.diff(time))))
     return {
         "depth": depth,
         "depth_err": depth_err,
@@ -150,6 +155,11 @@ def transit_statistics(time: np.ndarray, flux: np.ndarray, *, period: float, t0:
         "secondary_any_sigma": any_sigma,
         "secondary_any_rel": any_depth / depth if depth > 0 else float("nan"),
         "duration_ratio": duration / float(expected_duration(period)),
+        "fit_duration": fit.duration,
+        "fit_duration_ratio": fit.duration / float(expected_duration(period)),
+        "fit_ingress_fraction": fit.ingress_fraction,
+        "fit_depth": fit.depth,
+        "fit_snr": fit.snr,
         "single_event_fraction": float(chi2.max() / chi2.sum()) if chi2.sum() > 0
         else float("nan"),
     }
