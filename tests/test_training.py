@@ -257,12 +257,49 @@ def test_injected_transit_has_the_requested_snr():
     rng = np.random.default_rng(1)
     time = np.arange(3197) * 0.0204
     flux = rng.normal(0, 50.0, (4, 3197))
-    dips = inject_rows(flux, time, rng, snr_range=(20.0, 20.0)) - flux
+    dips = inject_rows(flux, time, rng, snr_range=(20.0, 20.0), day_side=False) - flux
     for dip in dips:
         in_transit = dip < -1e-6
         # The simulator's convention: SNR = full depth / σ × √(cadences in transit).
         snr = -dip.min() / 50.0 * np.sqrt(in_transit.sum())
         assert snr == pytest.approx(20.0, rel=0.05)
+
+
+def test_occultation_of_a_hot_jupiter():
+    """The day side's occultation: depth A (Rp/a)², half a period after the transit, as long
+    as the transit; HAT-P-7 b-like numbers give the observed ~70 ppm."""
+    from exohunt.simulate import PlanetParams
+    from exohunt.training.augment import occultation_model
+
+    time = np.arange(3197) * 0.0204
+    planet = PlanetParams(period=2.2047, t0=1.0, rp_rs=0.0776, impact=0.5,
+                          stellar_density=0.27)  # HAT-P-7: a/R* ≈ 4.1
+    model = occultation_model(time, planet, albedo=0.4)
+    depth = 1.0 - model.min()
+    assert depth == pytest.approx(0.4 * 0.0776**2 / planet.a_rs**2, rel=0.02)
+    assert 50e-6 < depth < 200e-6
+    dipped = time[model < 1.0 - 0.5 * depth]
+    phase = (dipped - planet.t0) % planet.period / planet.period
+    assert np.all(np.abs(phase - 0.5) < 0.5 * planet.t14 / planet.period + 0.02)
+    fraction_dipped = (model < 1).mean()
+    assert fraction_dipped == pytest.approx(planet.t14 / planet.period, rel=0.1)
+
+
+def test_injected_planets_carry_their_occultation():
+    """Same random planets with and without the day side: they differ only near phase 0.5,
+    by at most a few per cent of the transit depth."""
+    from exohunt.training.augment import inject_rows
+
+    time = np.arange(3197) * 0.0204
+    flux = np.random.default_rng(2).normal(0, 50.0, (6, 3197))
+    with_day = inject_rows(flux, time, np.random.default_rng(4), snr_range=(40.0, 40.0))
+    without = inject_rows(flux, time, np.random.default_rng(4), snr_range=(40.0, 40.0),
+                          day_side=False)
+    extra = with_day - without
+    transit_depth = -(without - flux).min(axis=1)
+    assert np.all(extra <= 1e-9)
+    assert np.all(-extra.min(axis=1) < 0.15 * transit_depth)
+    assert (extra < -1e-6).any()
 
 
 def test_injected_binary_is_an_eclipse_diluted_to_the_requested_snr():

@@ -3,9 +3,12 @@ own planet-free stars.
 
 Each chosen negative *training* star gets a physical transit (``exohunt.simulate.inject``,
 batman with limb darkening) at a random period, phase and impact parameter, scaled to an SNR
-drawn log-uniform in ``snr_range`` against that star's own white noise. Real planet hosts of the
-training split are added again time-reversed (a transit is symmetric, the star's variability and
-systematics are not). Validation rows are never used.
+drawn log-uniform in ``snr_range`` against that star's own white noise, and the planet's
+occultation half an orbit later (its day side disappearing behind the star; see
+:func:`occultation_model`) — real hot Jupiters show one (HAT-P-7 b: 1 % of the transit
+depth), and a model trained without it takes any secondary eclipse for an eclipsing binary.
+Real planet hosts of the training split are added again time-reversed (a transit is
+symmetric, the star's variability and systematics are not). Validation rows are never used.
 
 Kaggle-layout flux is mean-subtracted (median ≈ 0), and a transit is multiplicative, so a level
 is added before injecting and removed afterwards: the level is set so that the star's white
@@ -24,7 +27,8 @@ from exohunt.lightcurve import LightCurve
 from exohunt.training.features import RawFeatures, extract
 from exohunt.training.preprocess import SequencePrep
 
-__all__ = ["inject_rows", "injected_features", "white_noise"]
+__all__ = ["DAY_SIDE_ALBEDO", "inject_rows", "injected_features", "occultation_model",
+           "white_noise"]
 
 _REFERENCE_PPM = 1000.0
 
@@ -50,6 +54,44 @@ def _random_planet(time: np.ndarray, rng: np.random.Generator, valid: np.ndarray
                           rp_rs=0.03, impact=float(rng.uniform(0, 0.9)),
                           stellar_density=float(np.exp(rng.uniform(np.log(0.3), np.log(5)))))
     return rp_rs_for_snr(time, planet, _REFERENCE_PPM, snr, valid)
+
+
+#: The day side's brightness relative to the star's, per unit area, as an effective albedo
+#: (reflection plus thermal emission in the optical): occultation depth = A (Rp/a)².
+#: Kepler hot Jupiters span A ≈ 0.05-0.6 (HAT-P-7 b ≈ 0.4; Esteves et al. 2015).
+DAY_SIDE_ALBEDO = (0.05, 1.0)
+
+
+def occultation_model(time: np.ndarray, planet, albedo: float) -> np.ndarray:
+    """Relative flux (1 outside) of a circular planet's occultation, the secondary eclipse.
+
+    Parameters
+    ----------
+    time : ndarray, shape (T,)
+        Days.
+    planet : PlanetParams
+        A circular orbit (the occultation is centred half a period after the transit).
+    albedo : float
+        Effective albedo ``A``: the occultation depth is ``A (Rp/R*)² / (a/R*)²``.
+
+    Returns
+    -------
+    ndarray, shape (T,)
+        A trapezoid with the transit's total and flat-bottom durations (the planet's disc
+        crosses the stellar limb at both), averaged over the cadence.
+    """
+    from exohunt.search.transit_fit import trapezoid
+    from exohunt.simulate.params import t14_days
+
+    t14 = t14_days(planet.period, planet.a_rs, planet.rp_rs, planet.impact)
+    if not t14 > 0:
+        return np.ones_like(time, dtype=float)
+    t23 = t14_days(planet.period, planet.a_rs, -planet.rp_rs, planet.impact)
+    depth = albedo * planet.rp_rs**2 / planet.a_rs**2
+    phase = (time - planet.t0) % planet.period - 0.5 * planet.period
+    exposure = float(np.median(np.diff(time))) if time.size > 1 else 0.0
+    profile = trapezoid(phase, t14, min(0.5, 0.5 * (t14 - t23) / t14), exposure=exposure)
+    return 1.0 - depth * profile
 
 
 def _random_binary(time: np.ndarray, rng: np.random.Generator, valid: np.ndarray,
@@ -80,9 +122,11 @@ def _random_binary(time: np.ndarray, rng: np.random.Generator, valid: np.ndarray
 
 def inject_rows(flux: np.ndarray, time: np.ndarray, rng: np.random.Generator,
                 snr_range: tuple[float, float] = (7.0, 150.0), *,
-                kind: str = "planet") -> np.ndarray:
+                kind: str = "planet", day_side: bool = True) -> np.ndarray:
     """Copies of ``flux`` (N, T) with one random planet (or diluted eclipsing binary, with
-    ``kind="binary"``) injected into each row at an SNR log-uniform in ``snr_range``."""
+    ``kind="binary"``) injected into each row at an SNR log-uniform in ``snr_range``; with
+    ``day_side`` a planet also gets its occultation (albedo log-uniform in
+    :data:`DAY_SIDE_ALBEDO`)."""
     from exohunt.simulate import inject
 
     if kind not in _SIGNAL_MAKERS:
@@ -93,8 +137,13 @@ def inject_rows(flux: np.ndarray, time: np.ndarray, rng: np.random.Generator,
         snr = float(np.exp(rng.uniform(*np.log(snr_range))))
         valid = np.isfinite(values)
         signal = _SIGNAL_MAKERS[kind](time, rng, valid, snr)
-        lc = LightCurve(time, np.where(valid, values, 0.0) + level)
-        out[row] = np.where(valid, inject(lc, signal).flux - level, np.nan)
+        lc = inject(LightCurve(time, np.where(valid, values, 0.0) + level), signal)
+        model = np.ones(time.size)
+        if kind == "planet":  # drawn either way: the same planets with and without day side
+            albedo = float(np.exp(rng.uniform(*np.log(DAY_SIDE_ALBEDO))))
+            if day_side:
+                model = occultation_model(time, signal, albedo)
+        out[row] = np.where(valid, lc.flux * model - level, np.nan)
     return out
 
 
