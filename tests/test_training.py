@@ -265,6 +265,20 @@ def test_injected_transit_has_the_requested_snr():
         assert snr == pytest.approx(20.0, rel=0.05)
 
 
+def test_bright_share_injects_high_snr_planets():
+    """``bright_share`` rows get SNR 150-2,000 (capped where Rp/R* would exceed 0.3)."""
+    from exohunt.training.augment import inject_rows
+
+    rng = np.random.default_rng(3)
+    time = np.arange(3197) * 0.0204
+    flux = rng.normal(0, 50.0, (5, 3197))
+    dips = inject_rows(flux, time, rng, snr_range=(20.0, 20.0), day_side=False,
+                       bright_share=1.0) - flux
+    for dip in dips:
+        snr = -dip.min() / 50.0 * np.sqrt((dip < -1e-6).sum())
+        assert snr > 140.0
+
+
 def test_occultation_of_a_hot_jupiter():
     """The day side's occultation: depth A (Rp/a)², half a period after the transit, as long
     as the transit; HAT-P-7 b-like numbers give the observed ~70 ppm."""

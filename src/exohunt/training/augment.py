@@ -27,8 +27,8 @@ from exohunt.lightcurve import LightCurve
 from exohunt.training.features import RawFeatures, extract
 from exohunt.training.preprocess import SequencePrep
 
-__all__ = ["DAY_SIDE_ALBEDO", "inject_rows", "injected_features", "occultation_model",
-           "white_noise"]
+__all__ = ["BRIGHT_PLANET_SHARE", "BRIGHT_SNR_RANGE", "DAY_SIDE_ALBEDO", "inject_rows",
+           "injected_features", "occultation_model", "white_noise"]
 
 _REFERENCE_PPM = 1000.0
 
@@ -50,11 +50,20 @@ def _random_planet(time: np.ndarray, rng: np.random.Generator, valid: np.ndarray
     from exohunt.simulate import PlanetParams, rp_rs_for_snr
 
     period = _random_period(time, rng)
+    # Limb darkening over the FGK range of the Kepler band (Claret 2011): a shape test with
+    # one fixed law must not become a test of whether the star has that law.
     planet = PlanetParams(period=period, t0=float(time[0] + rng.uniform(0, period)),
                           rp_rs=0.03, impact=float(rng.uniform(0, 0.9)),
-                          stellar_density=float(np.exp(rng.uniform(np.log(0.3), np.log(5)))))
+                          stellar_density=float(np.exp(rng.uniform(np.log(0.3), np.log(5)))),
+                          u1=float(rng.uniform(0.2, 0.6)), u2=float(rng.uniform(0.05, 0.35)))
     return rp_rs_for_snr(time, planet, _REFERENCE_PPM, snr, valid)
 
+
+#: A share of the injected planets is bright (SNR log-uniform in BRIGHT_SNR_RANGE): real
+#: hot Jupiters reach SNR ~1,000 (HAT-P-7 b in Kepler short cadence), where a model that saw
+#: planets only up to SNR 150 has learnt that every such signal is an eclipsing binary.
+BRIGHT_PLANET_SHARE = 0.15
+BRIGHT_SNR_RANGE = (150.0, 2000.0)
 
 #: The day side's brightness relative to the star's, per unit area, as an effective albedo
 #: (reflection plus thermal emission in the optical): occultation depth = A (Rp/a)².
@@ -122,11 +131,13 @@ def _random_binary(time: np.ndarray, rng: np.random.Generator, valid: np.ndarray
 
 def inject_rows(flux: np.ndarray, time: np.ndarray, rng: np.random.Generator,
                 snr_range: tuple[float, float] = (7.0, 150.0), *,
-                kind: str = "planet", day_side: bool = True) -> np.ndarray:
+                kind: str = "planet", day_side: bool = True,
+                bright_share: float = 0.0) -> np.ndarray:
     """Copies of ``flux`` (N, T) with one random planet (or diluted eclipsing binary, with
     ``kind="binary"``) injected into each row at an SNR log-uniform in ``snr_range``; with
     ``day_side`` a planet also gets its occultation (albedo log-uniform in
-    :data:`DAY_SIDE_ALBEDO`)."""
+    :data:`DAY_SIDE_ALBEDO`); a share ``bright_share`` of the rows instead takes an SNR
+    log-uniform in :data:`BRIGHT_SNR_RANGE`."""
     from exohunt.simulate import inject
 
     if kind not in _SIGNAL_MAKERS:
@@ -134,7 +145,8 @@ def inject_rows(flux: np.ndarray, time: np.ndarray, rng: np.random.Generator,
     out = np.empty_like(flux)
     for row, values in enumerate(flux):
         level = white_noise(values) / (_REFERENCE_PPM * 1e-6)
-        snr = float(np.exp(rng.uniform(*np.log(snr_range))))
+        bright = rng.random() < bright_share
+        snr = float(np.exp(rng.uniform(*np.log(BRIGHT_SNR_RANGE if bright else snr_range))))
         valid = np.isfinite(values)
         signal = _SIGNAL_MAKERS[kind](time, rng, valid, snr)
         lc = inject(LightCurve(time, np.where(valid, values, 0.0) + level), signal)
@@ -178,7 +190,8 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
     planet_hosts = np.sort(rng.choice(negatives, size=n_planets, replace=False))
     binary_hosts = np.sort(rng.choice(negatives, size=n_binaries, replace=False))
     reversed_positives = data.flux[positives][:, ::-1] if reverse_positives else data.flux[:0]
-    flux = np.concatenate([inject_rows(data.flux[planet_hosts], data.time, rng),
+    flux = np.concatenate([inject_rows(data.flux[planet_hosts], data.time, rng,
+                                       bright_share=BRIGHT_PLANET_SHARE),
                            reversed_positives,
                            inject_rows(data.flux[binary_hosts], data.time, rng,
                                        kind="binary")])
