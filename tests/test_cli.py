@@ -32,3 +32,23 @@ def test_search_and_simulate_stay_callable_after_subpackage_import():
     import exohunt.predict
 
     assert callable(exohunt.predict)
+
+
+def test_train_accepts_every_registered_model():
+    from exohunt.commands.train import _MODEL_NAMES
+    from exohunt.models import MODELS
+
+    assert set(_MODEL_NAMES) == set(MODELS)
+
+
+def test_per_star_commands_share_the_progress_flags():
+    """``--quiet`` and ``--no-progress`` mean the same on every command with a progress bar."""
+    import argparse
+    import importlib
+
+    for name in ("search", "simulate", "train", "predict", "evaluate"):
+        for flag in ("--quiet", "--no-progress"):
+            parser = argparse.ArgumentParser()
+            importlib.import_module(f"exohunt.commands.{name}").add_arguments(parser)
+            actions = [a for a in parser._actions if flag in a.option_strings]
+            assert [a.dest for a in actions] == ["quiet"], (name, flag)

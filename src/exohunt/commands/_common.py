@@ -11,6 +11,12 @@ def add_seed(parser: argparse.ArgumentParser, default: int = 42) -> None:
                         help=f"random seed for reproducible results (default {default})")
 
 
+def add_quiet(parser: argparse.ArgumentParser) -> None:
+    """``--quiet`` (alias ``--no-progress``): hide the progress bar; ``args.quiet``."""
+    parser.add_argument("--quiet", "--no-progress", dest="quiet", action="store_true",
+                        help="no progress bar")
+
+
 def add_jobs(parser: argparse.ArgumentParser) -> None:
     """``--jobs N``: worker processes (0 = all cores)."""
     parser.add_argument("--jobs", type=int, default=0,

@@ -7,7 +7,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from exohunt.commands._common import add_jobs, add_read_options, add_seed, load_run_or_fail
+from exohunt.commands._common import (
+    add_jobs,
+    add_quiet,
+    add_read_options,
+    add_seed,
+    load_run_or_fail,
+)
 
 HELP = "score labelled test data once: metrics with intervals, report.html, plots"
 
@@ -25,6 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_seed(parser, default=0)
     add_jobs(parser)
     add_read_options(parser)
+    add_quiet(parser)
 
 
 def print_summary(result: dict, stream=None) -> None:
@@ -74,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"{truth}: truth table not found; expected a CSV with label, kind, snr")
     data = read(args.data, format=args.input_format, flux_column=args.flux_column)
     result = evaluate(run_, data, truth=truth, out=args.out, seed=args.seed,
-                      n_bootstrap=args.bootstrap, jobs=args.jobs, progress=True,
+                      n_bootstrap=args.bootstrap, jobs=args.jobs, progress=not args.quiet,
                       data_name=args.data)
     print_summary(result)
     if result.get("warning"):

@@ -7,6 +7,7 @@ import sys
 
 from exohunt.commands._common import (
     add_jobs,
+    add_quiet,
     add_read_options,
     add_seed,
     load_run_or_fail,
@@ -31,6 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_jobs(parser)
     add_seed(parser)
     add_read_options(parser)
+    add_quiet(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         tqdm.write(f"skipped {text}", file=sys.stderr)  # on its own line, not inside the bar
 
     summary = predict(run_, args.inputs, out=args.out, jobs=args.jobs, strict=args.strict,
-                      plots=args.plots, sort=args.sort, progress=True,
+                      plots=args.plots, sort=args.sort, progress=not args.quiet,
                       chunk_size=args.chunk_size, read_options=read_options, report=report)
     print(f"Scored {summary.n_stars} stars from {summary.n_inputs} inputs in "
           f"{summary.seconds:.1f} s ({summary.stars_per_second:.1f} stars/s): "

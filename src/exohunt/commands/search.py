@@ -17,7 +17,7 @@ import re
 import sys
 from pathlib import Path
 
-from exohunt.commands._common import add_jobs, add_read_options
+from exohunt.commands._common import add_jobs, add_quiet, add_read_options
 from exohunt.errors import InputError
 
 HELP = "search light curves for periodic transits (BLS) and vet them: candidates.csv + plots"
@@ -42,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--window-length", type=float, default=None,
                         help="detrending window in days (default from the baseline)")
     parser.add_argument("--no-plots", action="store_true", help="skip the diagnostic PNGs")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_quiet(parser)
     add_jobs(parser)
     parser.add_argument("--seed", type=int, default=42,
                         help="accepted for a command line like the other commands'; the search "

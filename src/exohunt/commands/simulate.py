@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from exohunt.commands._common import add_seed
+from exohunt.commands._common import add_quiet, add_seed
 from exohunt.errors import InputError
 
 HELP = "write a simulated labelled dataset (Kaggle-layout CSV or FITS) with truth tables"
@@ -41,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="cadence in minutes (default 29.4244, Kepler long cadence; 2 = TESS)")
     parser.add_argument("--overwrite", action="store_true",
                         help="write into OUT_DIR even if it is not empty")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_quiet(parser)
 
 
 def _prepare(out_dir: Path, overwrite: bool) -> None:

@@ -5,11 +5,18 @@ from __future__ import annotations
 import argparse
 import json
 
-from exohunt.commands._common import add_device, add_jobs, add_read_options, add_seed
+from exohunt.commands._common import (
+    add_device,
+    add_jobs,
+    add_quiet,
+    add_read_options,
+    add_seed,
+)
 
 HELP = "train a model (validation split, early stopping, threshold on validation)"
 
-_MODEL_NAMES = ("seed-lstm", "lstm", "cnn", "cnn-lstm", "twoview", "gbm")
+# The registry's names, listed here so that --help needs no torch import (a test keeps them equal).
+_MODEL_NAMES = ("seed-lstm", "lstm", "cnn", "cnn-lstm", "twoview", "lstm-views", "gbm")
 _IMBALANCE = ("weights", "smote", "inject", "none")
 
 
@@ -34,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="cache search features here, to reuse them across runs")
     add_jobs(parser)
     add_read_options(parser)
-    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    add_quiet(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     result = train(data, model=model, out=args.out, seed=args.seed, device=args.device,
                    imbalance=args.imbalance, positive=positive, epochs=args.epochs,
                    time_budget=args.time_budget, jobs=args.jobs,
-                   progress=not args.no_progress, objective=args.objective,
+                   progress=not args.quiet, objective=args.objective,
                    cache_dir=args.cache_dir)
     m = result.metrics
     print(f"trained {model} in {m['training_seconds']:.1f} s "
