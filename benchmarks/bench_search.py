@@ -11,6 +11,7 @@ rate on planet-free stars, as Markdown.
     .venv/bin/python benchmarks/bench_search.py --quick
     .venv/bin/python benchmarks/bench_search.py --n-test 3000 --repeats 3 \
         --out benchmarks/results_search.md
+    .venv/bin/python benchmarks/bench_search.py --cpu-only --n-test 300 --seed 11
 """
 
 from __future__ import annotations
@@ -129,7 +130,13 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", default=None, help="also write the Markdown here")
+    parser.add_argument("--cpu-only", action="store_true",
+                        help="only CPU ms per light curve, in this process (for A/B runs of two "
+                             "versions alternated via PYTHONPATH)")
     args = parser.parse_args()
+    if args.cpu_only:
+        print(f"{cpu_only(args.n_test, args.seed):.1f} ms CPU per light curve")
+        return
     if args.quick:
         args.n_test, args.astropy_stars, args.repeats = 400, 100, 2
     markdown = run(args)
@@ -137,6 +144,16 @@ def main() -> None:
     if args.out:
         with open(args.out, "w") as handle:
             handle.write(markdown)
+
+
+def cpu_only(n_test: int, seed: int) -> float:
+    """Mean CPU ms of search + views per star of the big preset's test split, one process."""
+    from exohunt.simulate import simulate
+
+    data = simulate(preset="big", seed=seed, n_train=10, n_test=n_test)
+    _warm(0)
+    results = [_exohunt_star((data.test.time, data.test.flux[i])) for i in range(n_test)]
+    return 1e3 * float(np.mean([r["cpu"] for r in results]))
 
 
 def run(args: argparse.Namespace) -> str:
