@@ -173,7 +173,8 @@ def fit_trapezoid(phase: np.ndarray, resid: np.ndarray, duration: float, noise: 
         best = start
     _, depth, norm = profile(best)
     depth_err = noise / np.sqrt(norm) if norm > 0 else float("nan")
-    return TrapezoidFit(t0_offset=float(best[0]), duration=float(best[1]),
-                        ingress_fraction=float(best[2]), depth=depth,
-                        depth_err=float(depth_err), snr=float(depth / depth_err),
-                        n_points=n_points)
+    values = (best[0], best[1], best[2], depth, depth_err, depth / depth_err)
+    # Rounded to 9 significant digits: numpy's sums depend on memory alignment in their last
+    # bit, and on a noise star's flat χ² the optimiser carries that bit into its answer; a
+    # search must not depend on which process (or allocation) ran it.
+    return TrapezoidFit(*(float(f"{v:.9g}") for v in values), n_points=n_points)
