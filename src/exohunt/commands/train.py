@@ -64,7 +64,9 @@ def run(args: argparse.Namespace) -> int:
                    cache_dir=args.cache_dir)
     m = result.metrics
     print(f"trained {model} in {m['training_seconds']:.1f} s "
-          f"(best epoch {m['best_epoch']} of {m['epochs_run']}, {m['stopped']})")
+          + (f"(kept {m['best_epoch']} trees, chosen on validation AP)"
+             if m["stopped"] == "best_n_trees"
+             else f"(best epoch {m['best_epoch']} of {m['epochs_run']}, {m['stopped']})"))
     print(f"validation: AP {m['average_precision']:.3f}  precision {m['precision']:.3f}  "
           f"recall {m['recall']:.3f}  F1 {m['f1']:.3f}  at threshold {m['threshold']:.4f} "
           f"({m['objective']})")
