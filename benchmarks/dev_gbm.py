@@ -1,0 +1,73 @@
+"""Development-set check of the default model: train on the kaggle preset's training split,
+score the big preset's seed-1000 test split — a development set, never the benchmark's test
+splits (kaggle seed 42, big seed 43).
+
+Usage::
+
+    python benchmarks/dev_gbm.py --seeds 42 43 44 [--model gbm] [--cache-dir DIR]
+
+To compare two versions of the code, export each (``git archive REV src | tar -x -C DIR``) and
+run this script with ``PYTHONPATH=DIR/src`` for each; the feature cache is keyed by the search
+code, so the versions never share cached features by mistake. Prints one JSON line per seed:
+the stored threshold, precision, recall, F1, average precision, recall at injected SNR ≥ 10,
+false-positive rates on all EBs and on background EBs, and the best F1 over thresholds (for
+information; choices are made on the development set only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+import numpy as np
+from sklearn.metrics import average_precision_score, f1_score, precision_score, recall_score
+
+DEV_SEED = 1000
+
+
+def dev_metrics(probability: np.ndarray, threshold: float, truth) -> dict[str, float]:
+    """The figures this script prints, for one set of scores."""
+    labels = truth["label"].to_numpy()
+    flagged = probability >= threshold
+    strong = (labels == 1) & (truth["snr"].to_numpy() >= 10)
+    ebs = truth["kind"].isin(["eb", "background-eb"]).to_numpy()
+    background = (truth["kind"] == "background-eb").to_numpy()
+    candidates = np.unique(np.round(probability, 3))
+    best_f1 = max(f1_score(labels, probability >= x) for x in candidates[-200:])
+    return {"threshold": round(float(threshold), 3),
+            "precision": round(precision_score(labels, flagged, zero_division=0), 3),
+            "recall": round(recall_score(labels, flagged), 3),
+            "f1": round(f1_score(labels, flagged), 3),
+            "average_precision": round(average_precision_score(labels, probability), 3),
+            "recall_snr10": round(float(flagged[strong].mean()), 3),
+            "eb_fp_rate": round(float(flagged[ebs].mean()), 4),
+            "background_eb_fp_rate": round(float(flagged[background].mean()), 4),
+            "best_f1_for_information": round(float(best_f1), 3)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[42])
+    parser.add_argument("--model", default="gbm")
+    parser.add_argument("--cache-dir", default="benchmarks/results/cache")
+    parser.add_argument("--jobs", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    from exohunt.simulate import simulate
+    from exohunt.training import train
+
+    training = simulate(preset="kaggle", seed=42).train
+    development = simulate(preset="big", seed=DEV_SEED, n_train=10)
+    for seed in args.seeds:
+        run = train(training, model=args.model, seed=seed, cache_dir=args.cache_dir,
+                    jobs=args.jobs)
+        probability = run.score(development.test, cache_dir=args.cache_dir, jobs=args.jobs)
+        row = {"model": args.model, "seed": seed,
+               **dev_metrics(probability, run.threshold, development.test_truth)}
+        print(json.dumps(row), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
