@@ -410,3 +410,19 @@ def test_every_registered_model_has_training_defaults():
         LoopSettings(**defaults["loop"])  # every loop override names a real setting
         assert defaults["imbalance"] in ("weights", "smote", "inject", "none"), name
 
+
+
+def test_search_features_keep_the_search_vetting_columns_for_predictions():
+    """predictions.csv promises the signal columns, then the vetting statistics: the
+    search's own columns (odd/even, secondary, shape, trapezoid fit, passes_vetting) must
+    survive into ``RawFeatures.signals``, after the five signal columns."""
+    from exohunt.simulate import simulate
+    from exohunt.training.features import SIGNAL_COLUMNS, extract
+
+    data = simulate(preset="kaggle", seed=5, n_train=3, n_test=1).train
+    signals = extract(data, "tabular", jobs=1).signals
+    assert list(signals.columns[:5]) == list(SIGNAL_COLUMNS)
+    for column in ("sde", "odd_even_sigma", "secondary_sigma", "v_shape_sigma",
+                   "fit_duration_hours", "fit_ingress_fraction", "passes_vetting"):
+        assert column in signals.columns
+    assert len(signals) == 3 and signals.columns.is_unique

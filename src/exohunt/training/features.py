@@ -123,8 +123,11 @@ def _search_features(data, jobs: int, progress: bool, cache_dir: str | Path | No
     for column in SIGNAL_COLUMNS:
         if column not in signals:
             signals[column] = np.nan
+    # The search's own columns (vetting statistics, fit_*, passes_vetting: what predictions.csv
+    # promises after the signal columns), then the model statistics it does not already have.
+    search_columns = [c for c in signals.columns if c not in SIGNAL_COLUMNS]
     vetting = stats[[c for c in stats.columns if c not in signals.columns]]
-    signals = pd.concat([signals[list(SIGNAL_COLUMNS)], vetting], axis=1)
+    signals = pd.concat([signals[list(SIGNAL_COLUMNS) + search_columns], vetting], axis=1)
     raw = RawFeatures({k: np.asarray(v, np.float32) for k, v in fs.views.items()}, stats,
                       signals, FEATURE_VERSION)
     if path is not None:
