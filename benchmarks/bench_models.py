@@ -13,7 +13,8 @@ fresh subprocess through the ``exohunt train`` command, so that its wall time an
 Scoring throughput is the median of three passes over the kaggle test split. The classical row
 is BLS alone: the search's SDE as the score, its threshold chosen on the training split.
 
-Writes ``benchmarks/results_models.md`` and ``benchmarks/results/recall_vs_snr.png``.
+Writes ``benchmarks/results_models.md`` (``results_models_quick.md`` with ``--quick``, so a
+smoke run never overwrites the full table) and ``benchmarks/results/recall_vs_snr.png``.
 """
 
 from __future__ import annotations
@@ -291,7 +292,8 @@ def main(argv: list[str] | None = None) -> int:
              "ceiling is that of a perfect vetting of those signals (precision 1, recall = "
              "the share). Measured on the test sets for the record only.\n",
              search_ceiling(test_sets)]
-    (HERE / "results_models.md").write_text("\n".join(text) + "\n")
+    name = "results_models_quick.md" if args.quick else "results_models.md"
+    (HERE / name).write_text("\n".join(text) + "\n")
     (WORK / "models.json").write_text(json.dumps(rows + ablation_rows, indent=1, default=str))
     print("\n".join(text))
     return 0
