@@ -5,6 +5,7 @@ splits (kaggle seed 42, big seed 43).
 Usage::
 
     python benchmarks/dev_gbm.py --seeds 42 43 44 [--model gbm] [--cache-dir DIR]
+        [--config '{"max_leaf_nodes": 31}']
 
 To compare two versions of the code, export each (``git archive REV src | tar -x -C DIR``) and
 run this script with ``PYTHONPATH=DIR/src`` for each; the feature cache is keyed by the search
@@ -52,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default="gbm")
     parser.add_argument("--cache-dir", default="benchmarks/results/cache")
     parser.add_argument("--jobs", type=int, default=0)
+    parser.add_argument("--config", default=None,
+                        help="model config overrides as JSON, e.g. '{\"max_leaf_nodes\": 31}'")
     args = parser.parse_args(argv)
 
     from exohunt.simulate import simulate
@@ -61,9 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     development = simulate(preset="big", seed=DEV_SEED, n_train=10)
     for seed in args.seeds:
         run = train(training, model=args.model, seed=seed, cache_dir=args.cache_dir,
-                    jobs=args.jobs)
+                    jobs=args.jobs, config=json.loads(args.config) if args.config else None)
         probability = run.score(development.test, cache_dir=args.cache_dir, jobs=args.jobs)
-        row = {"model": args.model, "seed": seed,
+        row = {"model": args.model, "config": args.config, "seed": seed,
                **dev_metrics(probability, run.threshold, development.test_truth)}
         print(json.dumps(row), flush=True)
     return 0
