@@ -50,7 +50,8 @@ class Signal:
     the flux zero point is unknown. ``snr`` = depth / depth_err; ``sde`` = (peak − local
     median) / (1.4826 MAD) of the periodogram after subtracting its running median;
     ``power`` = box signal-to-noise at the peak. The ``fit_*`` fields come from a trapezoid
-    fitted to the folded transit (:mod:`exohunt.search.transit_fit`): total duration (days)
+    fitted to the folded transit (:mod:`exohunt.search.transit_fit`): mid-transit time and
+    total duration (days)
     and its ratio to a central transit of a Sun-like star, ingress fraction T12/T14, depth
     (flux unit) and its SNR.
     """
@@ -79,6 +80,7 @@ class Signal:
     v_shape_sigma: float
     secondary_any_sigma: float
     secondary_any_rel: float
+    fit_t0: float
     fit_duration: float
     fit_duration_ratio: float
     fit_ingress_fraction: float
@@ -98,6 +100,7 @@ class Signal:
         out = {"period_days": row.pop("period"), "t0_days": row.pop("t0"),
                "duration_hours": row.pop("duration") * 24.0, "depth_ppm": row.pop("depth_ppm"),
                "snr": row.pop("snr"), "sde": row.pop("sde")}
+        row["fit_t0_days"] = row.pop("fit_t0")
         row["fit_duration_hours"] = row.pop("fit_duration") * 24.0
         out.update(row)
         out["secondary_flag"] = self.secondary_flag
@@ -163,7 +166,7 @@ def _make_signal(det: LightCurve, exclude: np.ndarray, peak: tuple, vetting: dic
                   v_shape_sigma=stats["v_shape_sigma"],
                   secondary_any_sigma=stats["secondary_any_sigma"],
                   secondary_any_rel=stats["secondary_any_rel"],
-                  fit_duration=stats["fit_duration"],
+                  fit_t0=stats["fit_t0"], fit_duration=stats["fit_duration"],
                   fit_duration_ratio=stats["fit_duration_ratio"],
                   fit_ingress_fraction=stats["fit_ingress_fraction"],
                   fit_depth=stats["fit_depth"], fit_snr=stats["fit_snr"],

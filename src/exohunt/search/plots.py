@@ -9,6 +9,7 @@ import numpy as np
 
 from exohunt.lightcurve import LightCurve, fold_phase
 from exohunt.search.core import SearchResult, Signal
+from exohunt.search.transit_fit import trapezoid
 from exohunt.search.views import binned_view
 
 __all__ = ["plot_diagnostics"]
@@ -43,6 +44,15 @@ def _box_model(ax, det: LightCurve, s: Signal) -> None:
     base = float(np.median(det.flux))
     ax.plot(x, base - s.depth * np.array([0, 0, 1, 1, 0, 0]), color="tab:red", lw=1.2,
             label="box model")
+    if np.isfinite(s.fit_duration) and np.isfinite(s.fit_depth):
+        hours = np.linspace(-half, half, 400)
+        offset = (s.fit_t0 - s.t0) * 24
+        exposure = float(np.median(np.diff(det.time))) if det.time.size > 1 else 0.0
+        profile = trapezoid((hours - offset) / 24, s.fit_duration, s.fit_ingress_fraction,
+                            exposure=exposure)
+        ax.plot(hours, base - s.fit_depth * profile, color="tab:blue", lw=1.0,
+                label=f"trapezoid fit: T14 {s.fit_duration * 24:.2f} h, "
+                      f"ingress {s.fit_ingress_fraction:.2f}")
     ax.legend(fontsize=7, loc="lower right")
 
 

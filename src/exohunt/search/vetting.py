@@ -107,7 +107,7 @@ def transit_statistics(time: np.ndarray, flux: np.ndarray, *, period: float, t0:
         ``depth, depth_err, snr, n_transits, n_transits_with_data, odd_even_sigma,
         secondary_depth, secondary_sigma, ingress_fraction, v_shape_sigma,
         secondary_any_sigma, secondary_any_rel, duration_ratio, single_event_fraction,
-        depth_scatter, oot_variability, fit_duration, fit_duration_ratio,
+        depth_scatter, oot_variability, fit_t0, fit_duration, fit_duration_ratio,
         fit_ingress_fraction, fit_depth, fit_snr`` (NaN where undefined; see
         :mod:`exohunt.search.shape` for the shape tests and
         :mod:`exohunt.search.transit_fit` for the ``fit_*`` trapezoid).
@@ -155,6 +155,7 @@ def transit_statistics(time: np.ndarray, flux: np.ndarray, *, period: float, t0:
         "secondary_any_sigma": any_sigma,
         "secondary_any_rel": any_depth / depth if depth > 0 else float("nan"),
         "duration_ratio": duration / float(expected_duration(period)),
+        "fit_t0": t0 + fit.t0_offset,
         "fit_duration": fit.duration,
         "fit_duration_ratio": fit.duration / float(expected_duration(period)),
         "fit_ingress_fraction": fit.ingress_fraction,
