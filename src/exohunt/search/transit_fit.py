@@ -12,7 +12,7 @@ f·T14`` (``f`` = 0 box, 0.5 V), depth ``δ`` — averaged over the exposure, si
 cadence stretches a planet's 10-minute ingress. ``δ`` enters linearly and is solved exactly
 at every step (variable projection), so the non-linear least squares has three parameters:
 the mid-transit offset, ``T14`` and ``f``. For speed the folded cadences are averaged into
-narrow phase bins (a fraction of the exposure), weighted by their counts.
+narrow phase bins (at most 120 across the ±2.5-duration window), weighted by their counts.
 """
 
 from __future__ import annotations
