@@ -9,6 +9,7 @@ import pytest
 from evaluation_fakes import FakeRun, make_batch
 from exohunt.batch import LightCurveBatch
 from exohunt.errors import InputError
+from exohunt.lightcurve import LightCurve
 from exohunt.predict import predict
 
 
@@ -86,3 +87,41 @@ def test_memory_stays_flat_as_stars_grow(tmp_path):
     small = _peak_bytes(2_000, tmp_path)
     large = _peak_bytes(20_000, tmp_path)  # 10× the stars, already in memory as input
     assert large < 1.5 * small, (small, large)
+
+
+def test_signals_per_star_out_of_range_is_refused(tmp_path):
+    batch, _ = make_batch(n_stars=4, n_planets=1)
+    for bad in (0, 6):
+        with pytest.raises(InputError, match="signals per star"):
+            predict(FakeRun(), batch, out=tmp_path / "p.csv", progress=False,
+                    signals_per_star=bad)
+
+
+def test_a_row_per_signal_scores_both_planets_of_a_star(tmp_path):
+    """With signals_per_star=2 a two-planet star gets two rows, one per period, each scored;
+    its first row is the one-signal-per-star row."""
+    from _search_synth import noise_lightcurve, planet_lightcurve
+    from exohunt.training import train
+    from test_search_features import _two_planets
+
+    rng = np.random.default_rng(9)
+    curves = [planet_lightcurve(rng, period=float(p), snr=30)[0]
+              for p in rng.uniform(1.5, 9.0, 16)] + [noise_lightcurve(rng) for _ in range(24)]
+    labels = np.array([1] * 16 + [0] * 24, np.int8)
+    data = LightCurveBatch(np.stack([lc.flux for lc in curves]), labels, curves[0].time,
+                           source="synthetic")
+    run = train(data, model="gbm", imbalance="weights", config={"max_iter": 20}, jobs=1,
+                out=tmp_path / "run")
+    stars = [LightCurve(lc.time, lc.flux, None, {"source": name})
+             for lc, name in ((_two_planets(rng), "two-planets"), (noise_lightcurve(rng), "quiet"))]
+    one = run.predict(stars, jobs=1)
+    predict(run, stars, out=tmp_path / "p.csv", jobs=1, progress=False, signals_per_star=2)
+    rows = pd.read_csv(tmp_path / "p.csv")
+    assert "star" not in rows  # source and index name the star, whatever the chunking
+    first = rows[rows["source"] == "two-planets"]
+    assert first["signal"].tolist() == [0, 1]
+    assert sorted(np.round(first["period_days"], 1)) == [3.3, 7.7]
+    assert first["probability"].iloc[0] == pytest.approx(one["probability"].iloc[0])
+    assert list(rows.columns[:9]) == ["source", "index", "probability", "is_candidate",
+                                      "period_days", "t0_days", "duration_hours", "depth_ppm",
+                                      "snr"]

@@ -89,3 +89,38 @@ def test_extract_features_parallel_matches_serial():
         assert np.array_equal(serial.views[name], parallel.views[name])
     with pytest.raises(TypeError, match="LightCurve"):
         extract_features([np.zeros(10)], jobs=1)
+
+
+def _two_planets(rng) -> LightCurve:
+    """Two planets (3.3 d and 7.7 d, ~1,500 and ~1,200 ppm) on white noise of 500 ppm."""
+    time = np.arange(N_POINTS) * CADENCE
+    flux = (transit_model(time, period=3.3, t0=1.1, rp=0.04, a=11.0)
+            * transit_model(time, period=7.7, t0=2.3, rp=0.035, a=19.0))
+    return LightCurve(time, flux * (1 + 5e-4 * rng.standard_normal(N_POINTS)))
+
+
+def test_several_signals_per_star_describe_both_planets():
+    from exohunt.search.features import star_features, star_signal_features
+
+    rng = np.random.default_rng(21)
+    lc = _two_planets(rng)
+    rows = star_signal_features(lc, signals_per_star=3)
+    periods = sorted(row["period_days"] for _, _, row in rows[:2])
+    assert periods[0] == pytest.approx(3.3, rel=1e-3)
+    assert periods[1] == pytest.approx(7.7, rel=1e-3)
+    assert all(set(views) == set(rows[0][0]) for views, _, _ in rows)
+    # The first row is exactly what one signal per star gives.
+    views, stats, row = star_features(lc)
+    assert stats == rows[0][1] and row["period_days"] == rows[0][2]["period_days"]
+    assert all(np.array_equal(views[name], rows[0][0][name]) for name in views)
+
+    curves = [lc, noise_lightcurve(rng)]
+    several = extract_features(curves, jobs=1, signals_per_star=3)
+    signals = several.signals
+    assert signals["star"].tolist()[:2] == [0, 0] and signals["signal"].tolist()[:2] == [0, 1]
+    assert (signals["star"] == 1).sum() >= 1           # every star keeps at least its top row
+    assert len(several.stats) == len(signals) == len(several.views["local"])
+    single = extract_features(curves, jobs=1)
+    assert "star" not in single.signals and len(single.signals) == 2
+    with pytest.raises(ValueError, match="signals_per_star"):
+        extract_features(curves, jobs=1, signals_per_star=0)

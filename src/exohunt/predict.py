@@ -29,9 +29,11 @@ from exohunt.errors import InputError
 from exohunt.lightcurve import LightCurve
 from exohunt.scoring_pool import ChunkScorer
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "PredictSummary", "predict"]
+__all__ = ["DEFAULT_CHUNK_SIZE", "MAX_SIGNALS_PER_STAR", "PredictSummary", "predict"]
 
 DEFAULT_CHUNK_SIZE = 1024
+#: Most signals per star ``predict`` scores (each one more search iteration per star).
+MAX_SIGNALS_PER_STAR = 5
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,8 @@ def _finish(partial: Path, out: Path, sort: bool) -> None:
 
 def predict(run, inputs, *, out, jobs: int = 0, strict: bool = False, plots=None,
             sort: bool = False, progress: bool = True, chunk_size: int = DEFAULT_CHUNK_SIZE,
-            read_options: dict | None = None, report=None) -> PredictSummary:
+            read_options: dict | None = None, report=None,
+            signals_per_star: int = 1) -> PredictSummary:
     """Score every star of ``inputs`` with ``run`` and write ``predictions.csv``.
 
     Parameters
@@ -199,6 +202,11 @@ def predict(run, inputs, *, out, jobs: int = 0, strict: bool = False, plots=None
         Passed to :func:`exohunt.io.iter_inputs` (``format``, ``flux_column`` …).
     report : callable, optional
         Called as ``report(source, message)`` for each skipped input.
+    signals_per_star : int
+        1: one row per star (its strongest signal). More (search-then-vet models): one row per
+        signal, up to this many per star, each scored on its own — a second planet, or a
+        planet under a stronger systematic, gets its own probability. Rows then carry a
+        ``signal`` column (0 = the strongest); ``source`` and ``index`` name the star.
 
     Returns
     -------
@@ -208,6 +216,12 @@ def predict(run, inputs, *, out, jobs: int = 0, strict: bool = False, plots=None
 
     if chunk_size < 1:
         raise InputError(f"chunk_size must be at least 1, got {chunk_size}")
+    if not 1 <= int(signals_per_star) <= MAX_SIGNALS_PER_STAR:
+        raise InputError(f"signals per star must be 1 to {MAX_SIGNALS_PER_STAR}, "
+                         f"got {signals_per_star}")
+    if signals_per_star > 1 and getattr(run, "kind", None) == "sequence":
+        raise InputError("several signals per star need a search-then-vet model (gbm, twoview, "
+                         "lstm-views); this run reads raw sequences")
     out = Path(out)
     if out.is_dir():
         raise InputError(f"{out}: is a directory; --out expects a CSV file name")
@@ -235,13 +249,15 @@ def predict(run, inputs, *, out, jobs: int = 0, strict: bool = False, plots=None
             yield obj
 
     bar = tqdm(desc="scoring", unit="star", disable=not progress, file=sys.stderr)
-    scorer = ChunkScorer(run, jobs)
+    scorer = ChunkScorer(run, jobs, signals_per_star=int(signals_per_star))
     size = min(chunk_size, scorer.chunk_size or chunk_size)
     try:
         scorer.start()
         with partial.open("w", newline="") as handle:
             for chunk, offset, frame in scorer.map(_chunks(readable(), size)):
-                frame = _global_index(frame, chunk, offset)
+                # A star is named by source and index; Run.predict's "star" counts within
+                # the chunk only, so it must not reach the file.
+                frame = _global_index(frame, chunk, offset).drop(columns="star", errors="ignore")
                 columns = list(frame.columns) if columns is None else columns
                 frame.reindex(columns=columns).to_csv(handle, header=counts["rows"] == 0,
                                                       index=False)

@@ -78,8 +78,9 @@ def _init_worker(run_dir: str) -> None:
     _RUN = load_run(run_dir, device="cpu")
 
 
-def _score_packed(packed):
-    return _RUN.predict(_unpack(packed), jobs=1, progress=False)
+def _score_packed(packed, signals_per_star: int = 1):
+    return _RUN.predict(_unpack(packed), jobs=1, progress=False,
+                        signals_per_star=signals_per_star)
 
 
 class ChunkScorer:
@@ -92,10 +93,16 @@ class ChunkScorer:
         worker, the run has a directory to load from, and it runs on the CPU.
     jobs : int
         Worker processes (0 = all cores, 1 = this process).
+    signals_per_star : int
+        Passed to ``run.predict``: rows for up to this many signals per star.
     """
 
-    def __init__(self, run, jobs: int = 0) -> None:
+    def __init__(self, run, jobs: int = 0, *, signals_per_star: int = 1) -> None:
         self.run = run
+        self.signals_per_star = signals_per_star
+        # Only asked for when it is not the default, so any object with predict(data, jobs,
+        # progress) can score one row per star.
+        self._options = {"signals_per_star": signals_per_star} if signals_per_star > 1 else {}
         self.workers = resolve_jobs(jobs)
         device = str(getattr(run, "device", "cpu"))
         directory = getattr(run, "directory", None)
@@ -126,15 +133,18 @@ class ChunkScorer:
         """Yield ``(chunk, offset, predictions)`` in input order."""
         if not self.parallel:
             for chunk, offset in chunks:
-                yield chunk, offset, self.run.predict(chunk, jobs=self.workers, progress=False)
+                yield chunk, offset, self.run.predict(chunk, jobs=self.workers, progress=False,
+                                                      **self._options)
             return
         self.start()
         pending: deque = deque()
         for chunk, offset in chunks:
             if not pending and not self._pool_ready():  # workers still starting: work here
-                yield chunk, offset, self.run.predict(chunk, jobs=1, progress=False)
+                yield chunk, offset, self.run.predict(chunk, jobs=1, progress=False,
+                                                      **self._options)
                 continue
-            pending.append((chunk, offset, self._pool.submit(_score_packed, _pack(chunk))))
+            pending.append((chunk, offset, self._pool.submit(_score_packed, _pack(chunk),
+                                                             self.signals_per_star)))
             if len(pending) >= 2 * self.workers:
                 chunk_, offset_, future = pending.popleft()
                 yield chunk_, offset_, future.result()

@@ -14,11 +14,11 @@ import pandas as pd
 
 from exohunt.batch import LightCurveBatch
 from exohunt.lightcurve import LightCurve
-from exohunt.search.core import Signal, search
+from exohunt.search.core import DEFAULT_MIN_SDE, Signal, search
 from exohunt.search.views import VIEW_NAMES, make_views
 
 __all__ = ["FEATURE_VERSION", "SIGNAL_COLUMNS", "STAT_COLUMNS", "FeatureSet", "extract_features",
-           "star_features"]
+           "star_features", "star_signal_features"]
 
 #: Names the preprocessing (detrending, grid, views, statistics); runs record it.
 FEATURE_VERSION = ("search-12:trapezoid-fit+input-flux-mode+lone-dip-retry+packed-bls"
@@ -102,22 +102,52 @@ def star_features(lc: LightCurve, *, global_bins: int = 201, local_bins: int = 6
     Returns ``(views, stats, row)``: views keyed by :data:`VIEW_NAMES`; ``stats`` keyed by
     :data:`STAT_COLUMNS`; ``row`` with :data:`SIGNAL_COLUMNS` and the vetting columns.
     """
+    return star_signal_features(lc, global_bins=global_bins, local_bins=local_bins,
+                                **search_options)[0]
+
+
+def star_signal_features(lc: LightCurve, *, signals_per_star: int = 1, global_bins: int = 201,
+                         local_bins: int = 61, **search_options: Any) -> list[tuple]:
+    """``(views, stats, row)`` of each of a star's strongest signals, strongest first.
+
+    The top signal is described exactly as a one-signal search describes it (all zeros when
+    the search finds none), so its row never depends on ``signals_per_star``. With
+    ``signals_per_star`` > 1 a second search goes on for more signals (each found after
+    masking the earlier ones; their views come from that search's final detrended light
+    curve) and keeps those with SDE at least the vetting default: a second planet, or a planet
+    under a stronger systematic, is described too, and noise peaks are not.
+    """
     options = {**_DEFAULTS, **search_options}
-    signal, views, noise = None, None, 0.0
+    sizes = {"global": global_bins, "local": local_bins}
+    rows = [_describe(_searched(lc, options), 0, sizes)]
+    if signals_per_star > 1 and np.isfinite(rows[0][2]["period_days"]):
+        more = {**options, "max_signals": max(int(options["max_signals"]), signals_per_star)}
+        result = _searched(lc, more)
+        for rank in range(1, min(signals_per_star, len(result.signals) if result else 0)):
+            if result.signals[rank].sde >= DEFAULT_MIN_SDE:
+                rows.append(_describe(result, rank, sizes))
+    return rows
+
+
+def _searched(lc: LightCurve, options: dict):
     try:
-        result = search(lc, **options)
+        return search(lc, **options)
     except ValueError:  # too few usable cadences: no signal
-        result = None
-    if result is not None and result.signals:
-        signal = result.signals[0]
-        noise = float(result.detrended.meta["noise"])
-        views = make_views(result.detrended, signal, global_bins=global_bins,
-                           local_bins=local_bins).as_dict()
-    if views is None:
-        sizes = {"global": global_bins}
-        views = {name: np.zeros(sizes.get(name, local_bins), np.float32) for name in VIEW_NAMES}
-    row = signal.as_row() if signal is not None else dict.fromkeys(SIGNAL_COLUMNS, np.nan)
-    return views, _stats(signal, noise), row
+        return None
+
+
+def _describe(result, rank: int, sizes: dict) -> tuple:
+    """``(views, stats, row)`` of signal ``rank`` of a search result (zeros when absent)."""
+    global_bins, local_bins = sizes["global"], sizes["local"]
+    if result is None or len(result.signals) <= rank:
+        views = {name: np.zeros(global_bins if name == "global" else local_bins, np.float32)
+                 for name in VIEW_NAMES}
+        return views, _stats(None, 0.0), dict.fromkeys(SIGNAL_COLUMNS, np.nan)
+    signal = result.signals[rank]
+    noise = float(result.detrended.meta["noise"])
+    views = make_views(result.detrended, signal, global_bins=global_bins,
+                       local_bins=local_bins).as_dict()
+    return views, _stats(signal, noise), signal.as_row()
 
 
 def _work(task: tuple) -> list[tuple]:
@@ -128,7 +158,7 @@ def _work(task: tuple) -> list[tuple]:
                   .remove_nans() for i, row in enumerate(rows)]
     else:  # LightCurve's read-only meta does not pickle: ship plain fields
         curves = [LightCurve(time, flux, err, meta) for time, flux, err, meta in payload]
-    return [star_features(lc, **options) for lc in curves]
+    return [star_signal_features(lc, **options) for lc in curves]
 
 
 def _tasks(data: LightCurveBatch | Sequence[LightCurve], options: dict) -> list[tuple]:
@@ -171,7 +201,7 @@ def _run(tasks: list[tuple], jobs: int, progress: bool) -> list[tuple]:
 
 def extract_features(data: LightCurveBatch | Sequence[LightCurve], *, jobs: int = 0,
                      progress: bool = False, global_bins: int = 201, local_bins: int = 61,
-                     **search_options: Any) -> FeatureSet:
+                     signals_per_star: int = 1, **search_options: Any) -> FeatureSet:
     """Search every star and collect its top signal's views and statistics.
 
     Parameters
@@ -184,6 +214,10 @@ def extract_features(data: LightCurveBatch | Sequence[LightCurve], *, jobs: int 
         Show a progress bar.
     global_bins, local_bins : int
         View lengths.
+    signals_per_star : int
+        1 (default): one row per star, its top signal. More: one row per signal, up to this
+        many per star (see :func:`star_signal_features`), and ``signals`` gains the columns
+        ``star`` (0-based position of the star in ``data``) and ``signal`` (0 = strongest).
     **search_options
         Passed to :func:`exohunt.search.search` (default ``max_signals=1, min_sde=0``).
 
@@ -191,8 +225,12 @@ def extract_features(data: LightCurveBatch | Sequence[LightCurve], *, jobs: int 
     -------
     FeatureSet
     """
-    options = {"global_bins": global_bins, "local_bins": local_bins, **search_options}
-    results = _run(_tasks(data, options), resolve_jobs(jobs), progress)
+    if int(signals_per_star) < 1:
+        raise ValueError(f"signals_per_star must be >= 1, got {signals_per_star}")
+    options = {"global_bins": global_bins, "local_bins": local_bins,
+               "signals_per_star": int(signals_per_star), **search_options}
+    per_star = _run(_tasks(data, options), resolve_jobs(jobs), progress)
+    results = [row for rows in per_star for row in rows]
     views = {name: np.stack([r[0][name] for r in results]).astype(np.float32)
              if results else np.zeros((0, global_bins if name == "global" else local_bins),
                                       np.float32) for name in VIEW_NAMES}
@@ -201,4 +239,8 @@ def extract_features(data: LightCurveBatch | Sequence[LightCurve], *, jobs: int 
     for column in SIGNAL_COLUMNS:
         if column not in signals:
             signals[column] = np.nan
+    if signals_per_star > 1:
+        signals["star"] = np.repeat(np.arange(len(per_star)), [len(r) for r in per_star])
+        signals["signal"] = np.concatenate([np.arange(len(r)) for r in per_star]
+                                           ) if per_star else np.zeros(0, int)
     return FeatureSet(views=views, stats=stats, signals=signals)

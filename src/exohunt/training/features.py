@@ -97,8 +97,10 @@ def _search_source_digest() -> bytes:
     return digest.digest()
 
 
-def _cache_key(data: LightCurveBatch, version: str) -> str:
+def _cache_key(data: LightCurveBatch, version: str, signals_per_star: int = 1) -> str:
     digest = hashlib.sha256()
+    if signals_per_star > 1:  # (one signal per star keeps the keys of existing caches)
+        digest.update(f"signals_per_star={signals_per_star}".encode())
     digest.update(np.ascontiguousarray(data.flux).tobytes())
     digest.update(np.ascontiguousarray(data.time).tobytes())
     digest.update(version.encode())
@@ -106,18 +108,21 @@ def _cache_key(data: LightCurveBatch, version: str) -> str:
     return digest.hexdigest()[:24]
 
 
-def _search_features(data, jobs: int, progress: bool, cache_dir: str | Path | None) -> RawFeatures:
+def _search_features(data, jobs: int, progress: bool, cache_dir: str | Path | None,
+                     signals_per_star: int = 1) -> RawFeatures:
     from exohunt.search import FEATURE_VERSION, extract_features
 
     path = None
     if cache_dir is not None and isinstance(data, LightCurveBatch):
-        path = Path(cache_dir) / f"features-{_cache_key(data, FEATURE_VERSION)}"
+        key = _cache_key(data, FEATURE_VERSION, signals_per_star)
+        path = Path(cache_dir) / f"features-{key}"
         if (path / "views.npz").exists():
             with np.load(path / "views.npz", allow_pickle=False) as views:
                 arrays = {k: views[k] for k in views.files}
             return RawFeatures(arrays, pd.read_parquet(path / "stats.parquet"),
                                pd.read_parquet(path / "signals.parquet"), FEATURE_VERSION)
-    fs = extract_features(data, jobs=jobs, progress=progress)
+    several = {"signals_per_star": signals_per_star} if signals_per_star > 1 else {}
+    fs = extract_features(data, jobs=jobs, progress=progress, **several)
     stats = fs.stats.reset_index(drop=True).astype(float)
     signals = fs.signals.reset_index(drop=True).copy()
     for column in SIGNAL_COLUMNS:
@@ -139,7 +144,8 @@ def _search_features(data, jobs: int, progress: bool, cache_dir: str | Path | No
 
 
 def extract(data, kind: str, *, prep: SequencePrep | None = None, jobs: int = 0,
-            progress: bool = False, cache_dir: str | Path | None = None) -> RawFeatures:
+            progress: bool = False, cache_dir: str | Path | None = None,
+            signals_per_star: int = 1) -> RawFeatures:
     """Features of every star in ``data`` for a model reading ``kind`` inputs.
 
     Parameters
@@ -152,12 +158,19 @@ def extract(data, kind: str, *, prep: SequencePrep | None = None, jobs: int = 0,
     cache_dir : path, optional
         Where search features of a :class:`LightCurveBatch` are cached between calls
         (keyed by the flux bytes and ``FEATURE_VERSION``).
+    signals_per_star : int
+        Search-based kinds only: rows for up to this many signals per star (``signals`` then
+        has ``star`` and ``signal`` columns; see :func:`exohunt.search.extract_features`).
     """
+    if signals_per_star != 1 and (kind == "sequence" or isinstance(data, ViewBatch)):
+        raise InputError("several signals per star need a search-based model reading light "
+                         f"curves (gbm, twoview, lstm-views), not {kind} inputs"
+                         + (" from folded views" if isinstance(data, ViewBatch) else ""))
     if kind == "sequence":
         return _sequence_features(data, prep or SequencePrep())
     if isinstance(data, ViewBatch):
         return _viewbatch_features(data)
-    return _search_features(data, jobs, progress, cache_dir)
+    return _search_features(data, jobs, progress, cache_dir, signals_per_star)
 
 
 def fit_preprocessing(raw: RawFeatures, kind: str) -> dict:

@@ -89,14 +89,15 @@ class Run:
     def kind(self) -> str:
         return self.config["model"]["inputs"]
 
-    def _features(self, data, jobs: int, progress: bool, cache_dir=None):
+    def _features(self, data, jobs: int, progress: bool, cache_dir=None,
+                  signals_per_star: int = 1):
         prep = self.config["preprocessing"]
         sequence = None
         if self.kind == "sequence":
             sequence = SequencePrep(**{k: v for k, v in prep["sequence"].items()
                                        if k != "version"})
         return extract(coerce_data(data), self.kind, prep=sequence, jobs=jobs,
-                       progress=progress, cache_dir=cache_dir)
+                       progress=progress, cache_dir=cache_dir, signals_per_star=signals_per_star)
 
     def _score_raw(self, raw) -> np.ndarray:
         inputs = to_inputs(raw, self.kind, self.config["preprocessing"]["fitted"])
@@ -113,14 +114,23 @@ class Run:
         return self._score_raw(self._features(data, jobs, progress, cache_dir))
 
     def predict(self, data, jobs: int = 0, progress: bool = False,
-                cache_dir=None) -> pd.DataFrame:
+                cache_dir=None, signals_per_star: int = 1) -> pd.DataFrame:
         """One row per star: ``source, index, probability, is_candidate``, the signal columns
         (``period_days, t0_days, duration_hours, depth_ppm, snr``; NaN for raw-sequence models)
-        and then the vetting statistics of search-then-vet models."""
+        and then the vetting statistics of search-then-vet models.
+
+        With ``signals_per_star`` > 1 (search-then-vet models), one row per signal instead: up
+        to that many per star, each scored on its own, with ``star`` and ``signal`` (0 = the
+        strongest) among the last columns."""
         data = coerce_data(data)
-        raw = self._features(data, jobs, progress, cache_dir)
+        raw = self._features(data, jobs, progress, cache_dir, signals_per_star)
         probability = self._score_raw(raw)
-        source, index = _provenance(data, len(probability))
+        if signals_per_star > 1:
+            stars = raw.signals["star"].to_numpy(int)
+            source, index = _provenance(data, int(stars.max()) + 1 if stars.size else 0)
+            source, index = [source[i] for i in stars], np.asarray(index)[stars]
+        else:
+            source, index = _provenance(data, len(probability))
         table = pd.DataFrame({"source": source, "index": index, "probability": probability,
                               "is_candidate": probability >= self.threshold})
         signals = raw.signals.reset_index(drop=True)
