@@ -100,18 +100,11 @@ def test_signals_per_star_out_of_range_is_refused(tmp_path):
 def test_a_row_per_signal_scores_both_planets_of_a_star(tmp_path):
     """With signals_per_star=2 a two-planet star gets two rows, one per period, each scored;
     its first row is the one-signal-per-star row."""
-    from _search_synth import noise_lightcurve, planet_lightcurve
-    from exohunt.training import train
+    from _search_synth import noise_lightcurve
     from test_search_features import _two_planets
 
     rng = np.random.default_rng(9)
-    curves = [planet_lightcurve(rng, period=float(p), snr=30)[0]
-              for p in rng.uniform(1.5, 9.0, 16)] + [noise_lightcurve(rng) for _ in range(24)]
-    labels = np.array([1] * 16 + [0] * 24, np.int8)
-    data = LightCurveBatch(np.stack([lc.flux for lc in curves]), labels, curves[0].time,
-                           source="synthetic")
-    run = train(data, model="gbm", imbalance="weights", config={"max_iter": 20}, jobs=1,
-                out=tmp_path / "run")
+    run = _tiny_gbm_run(rng, tmp_path / "run")
     stars = [LightCurve(lc.time, lc.flux, None, {"source": name})
              for lc, name in ((_two_planets(rng), "two-planets"), (noise_lightcurve(rng), "quiet"))]
     one = run.predict(stars, jobs=1)
@@ -125,3 +118,43 @@ def test_a_row_per_signal_scores_both_planets_of_a_star(tmp_path):
     assert list(rows.columns[:9]) == ["source", "index", "probability", "is_candidate",
                                       "period_days", "t0_days", "duration_hours", "depth_ppm",
                                       "snr"]
+
+
+def _tiny_gbm_run(rng, out):
+    """A gbm trained in about a second on 16 synthetic planets and 24 noise stars."""
+    from _search_synth import noise_lightcurve, planet_lightcurve
+    from exohunt.training import train
+
+    curves = [planet_lightcurve(rng, period=float(p), snr=float(snr))[0]
+              for p, snr in zip(rng.uniform(1.5, 9.0, 16), rng.uniform(8, 30, 16))]
+    curves += [noise_lightcurve(rng) for _ in range(24)]
+    labels = np.array([1] * 16 + [0] * 24, np.int8)
+    data = LightCurveBatch(np.stack([lc.flux for lc in curves]), labels, curves[0].time,
+                           source="synthetic")
+    return train(data, model="gbm", imbalance="weights", config={"max_iter": 20}, jobs=1,
+                 out=out)
+
+
+def test_operating_points_and_threshold_override(tmp_path):
+    """A run records, for each target recall, the validation threshold reaching it and the
+    precision there; predict --threshold uses another threshold than the stored one."""
+    from exohunt.training.threshold import OPERATING_RECALLS
+
+    rng = np.random.default_rng(4)
+    run = _tiny_gbm_run(rng, tmp_path / "run")
+    points = run.config["threshold"]["operating_points"]
+    assert [p["objective"] for p in points] == [f"recall:{r:g}" for r in OPERATING_RECALLS]
+    for point, target in zip(points, OPERATING_RECALLS):
+        assert point["recall"] >= target - 1e-9 and 0 <= point["precision"] <= 1
+    thresholds = [p["threshold"] for p in points]
+    assert thresholds == sorted(thresholds, reverse=True)  # more recall, lower threshold
+    batch, _ = make_batch(n_stars=30, n_planets=6)
+    stored = predict(run, batch, out=tmp_path / "a.csv", jobs=1, progress=False)
+    everything = predict(run, batch, out=tmp_path / "b.csv", jobs=1, progress=False,
+                         threshold=1e-9)
+    assert everything.n_candidates == 30 >= stored.n_candidates
+    rows = pd.read_csv(tmp_path / "b.csv")
+    assert rows["is_candidate"].all()
+    np.testing.assert_allclose(rows["probability"], pd.read_csv(tmp_path / "a.csv")["probability"])
+    with pytest.raises(InputError, match="threshold"):
+        predict(run, batch, out=tmp_path / "c.csv", jobs=1, progress=False, threshold=1.5)

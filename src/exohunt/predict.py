@@ -170,7 +170,7 @@ def _finish(partial: Path, out: Path, sort: bool) -> None:
 def predict(run, inputs, *, out, jobs: int = 0, strict: bool = False, plots=None,
             sort: bool = False, progress: bool = True, chunk_size: int = DEFAULT_CHUNK_SIZE,
             read_options: dict | None = None, report=None,
-            signals_per_star: int = 1) -> PredictSummary:
+            signals_per_star: int = 1, threshold: float | None = None) -> PredictSummary:
     """Score every star of ``inputs`` with ``run`` and write ``predictions.csv``.
 
     Parameters
@@ -207,6 +207,11 @@ def predict(run, inputs, *, out, jobs: int = 0, strict: bool = False, plots=None
         signal, up to this many per star, each scored on its own — a second planet, or a
         planet under a stronger systematic, gets its own probability. Rows then carry a
         ``signal`` column (0 = the strongest); ``source`` and ``index`` name the star.
+    threshold : float, optional
+        Decision threshold in (0, 1) for ``is_candidate``, instead of the run's stored one —
+        e.g. one of the run's validation operating points (``config.json``,
+        ``threshold.operating_points``: the threshold reaching recall 0.5 … 0.95 on
+        validation data, with the precision it had there).
 
     Returns
     -------
@@ -216,6 +221,8 @@ def predict(run, inputs, *, out, jobs: int = 0, strict: bool = False, plots=None
 
     if chunk_size < 1:
         raise InputError(f"chunk_size must be at least 1, got {chunk_size}")
+    if threshold is not None and not 0.0 < float(threshold) < 1.0:
+        raise InputError(f"threshold must be between 0 and 1, got {threshold}")
     if not 1 <= int(signals_per_star) <= MAX_SIGNALS_PER_STAR:
         raise InputError(f"signals per star must be 1 to {MAX_SIGNALS_PER_STAR}, "
                          f"got {signals_per_star}")
@@ -258,6 +265,8 @@ def predict(run, inputs, *, out, jobs: int = 0, strict: bool = False, plots=None
                 # A star is named by source and index; Run.predict's "star" counts within
                 # the chunk only, so it must not reach the file.
                 frame = _global_index(frame, chunk, offset).drop(columns="star", errors="ignore")
+                if threshold is not None:
+                    frame = frame.assign(is_candidate=frame["probability"] >= float(threshold))
                 columns = list(frame.columns) if columns is None else columns
                 frame.reindex(columns=columns).to_csv(handle, header=counts["rows"] == 0,
                                                       index=False)

@@ -27,6 +27,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sort", action="store_true", help="sort rows by probability")
     parser.add_argument("--strict", action="store_true",
                         help="stop at the first unreadable input (default: report and skip it)")
+    parser.add_argument("--threshold", type=float, default=None, metavar="P",
+                        help="candidate threshold instead of the run's stored one (the run's "
+                             "validation operating points are in RUN_DIR/config.json and "
+                             "printed by exohunt train)")
     parser.add_argument("--signals", type=int, default=1, metavar="N",
                         help="score up to N signals per star, one row each (search-based "
                              "models; default 1: the strongest signal only)")
@@ -55,10 +59,11 @@ def run(args: argparse.Namespace) -> int:
     summary = predict(run_, args.inputs, out=args.out, jobs=args.jobs, strict=args.strict,
                       plots=args.plots, sort=args.sort, progress=not args.quiet,
                       chunk_size=args.chunk_size, read_options=read_options, report=report,
-                      signals_per_star=args.signals)
+                      signals_per_star=args.signals, threshold=args.threshold)
     print(f"Scored {summary.n_stars} stars from {summary.n_inputs} inputs in "
           f"{summary.seconds:.1f} s ({summary.stars_per_second:.1f} stars/s): "
-          f"{summary.n_candidates} candidates (threshold {run_.threshold:.3g}), "
+          f"{summary.n_candidates} candidates (threshold "
+          f"{run_.threshold if args.threshold is None else args.threshold:.3g}), "
           f"{summary.n_rows} rows -> {summary.out}")
     if summary.plots:
         print(f"{len(summary.plots)} candidate plots in {args.plots}")

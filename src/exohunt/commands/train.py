@@ -70,6 +70,11 @@ def run(args: argparse.Namespace) -> int:
     print(f"validation: AP {m['average_precision']:.3f}  precision {m['precision']:.3f}  "
           f"recall {m['recall']:.3f}  F1 {m['f1']:.3f}  at threshold {m['threshold']:.4f} "
           f"({m['objective']})")
+    points = result.config["threshold"].get("operating_points", [])
+    if points:  # other operating points, for 'exohunt predict --threshold'
+        print("validation operating points: " + "; ".join(
+            f"recall {p['recall']:.2f} at {p['threshold']:.4f} (precision {p['precision']:.2f})"
+            for p in points))
     print(f"run directory: {args.out}")
     print(json.dumps({"confusion_matrix": m["confusion_matrix"]}))
     return 0

@@ -34,7 +34,7 @@ from exohunt.training.loop import LoopSettings, fit_gbm, fit_network, predict_ne
 from exohunt.training.metrics import validation_metrics
 from exohunt.training.preprocess import SequencePrep
 from exohunt.training.run import RUN_FORMAT, Run, coerce_data, resolve_device
-from exohunt.training.threshold import choose_threshold, parse_objective
+from exohunt.training.threshold import choose_threshold, operating_points, parse_objective
 
 __all__ = ["DEFAULT_MODEL", "INJECTION_HOST_MAX_SNR", "MODEL_DEFAULTS", "train"]
 
@@ -243,7 +243,7 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
                          seed, device, progress)
     if spec.inputs == "tabular":  # the number of trees kept, chosen on validation AP
         config = replace(config, max_iter=int(model.get_params()["trees__max_iter"]))
-    choice, threshold_rows = _choose_threshold(
+    choice, threshold_rows, points = _choose_threshold(
         model, spec, data, labels, val_rows, result.val_probability, objective, fitted, prep,
         imbalance, seed, jobs, progress, device, raw)
     run_config = {
@@ -252,7 +252,8 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
         "preprocessing": {"kind": spec.inputs, "sequence": prep.to_dict() if
                           spec.inputs == "sequence" else None,
                           "feature_version": raw.feature_version, "fitted": fitted},
-        "threshold": {**choice.to_dict(), "validation_rows": threshold_rows},
+        "threshold": {**choice.to_dict(), "validation_rows": threshold_rows,
+                      "operating_points": points},
         "training": {"imbalance": imbalance, "positive": list(positive) if positive else None,
                      "val_fraction": val_fraction, "loop": asdict(loop),
                      "device": str(device)},
@@ -285,7 +286,8 @@ def _choose_threshold(model, spec, data, labels, val_rows, val_probability, obje
     y_val = labels[val_rows]
     described = {"real_positives": int(y_val.sum()), "injected_positives": 0}
     if imbalance != "inject" or not isinstance(data, LightCurveBatch):
-        return choose_threshold(y_val, val_probability, objective), described
+        return (choose_threshold(y_val, val_probability, objective), described,
+                operating_points(y_val, val_probability))
     from exohunt.training.augment import injected_features
 
     extra, _ = injected_features(data, val_rows, labels, spec.inputs, prep=prep, seed=seed + 1,
@@ -299,11 +301,12 @@ def _choose_threshold(model, spec, data, labels, val_rows, val_probability, obje
     n_real, n_extra = int(y_val.sum()), len(extra)
     weights = np.concatenate([np.where(y_val == 1, 0.5, 1.0),
                               np.full(n_extra, 0.5 * n_real / max(n_extra, 1))])
-    choice = choose_threshold(np.concatenate([y_val, np.ones(n_extra, np.int8)]),
-                              np.concatenate([val_probability, extra_probability]), objective,
-                              sample_weight=weights)
+    all_labels = np.concatenate([y_val, np.ones(n_extra, np.int8)])
+    all_probability = np.concatenate([val_probability, extra_probability])
+    choice = choose_threshold(all_labels, all_probability, objective, sample_weight=weights)
     described["injected_positives"] = n_extra
-    return choice, described
+    return choice, described, operating_points(all_labels, all_probability,
+                                               sample_weight=weights)
 
 
 def _quiet_hosts(raw) -> np.ndarray | None:

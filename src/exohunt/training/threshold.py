@@ -14,7 +14,12 @@ from sklearn.metrics import average_precision_score, precision_recall_curve
 
 from exohunt.errors import InputError
 
-__all__ = ["ThresholdChoice", "choose_threshold", "parse_objective", "safe_average_precision"]
+__all__ = ["OPERATING_RECALLS", "ThresholdChoice", "choose_threshold", "operating_points",
+           "parse_objective", "safe_average_precision"]
+
+#: Validation recalls at which a run records its threshold and precision, so that a user can
+#: trade precision for recall (``exohunt predict --threshold``) without touching test data.
+OPERATING_RECALLS = (0.5, 0.7, 0.8, 0.9, 0.95)
 
 
 @dataclass(frozen=True)
@@ -82,3 +87,26 @@ def choose_threshold(labels: np.ndarray, probability: np.ndarray,
     threshold = float(0.5 * (cuts[best] + below[-1])) if below.size else float(cuts[best])
     return ThresholdChoice(threshold, objective, float(precision[best]), float(recall[best]),
                            float(f1[best]))
+
+
+def operating_points(labels: np.ndarray, probability: np.ndarray, *,
+                     sample_weight: np.ndarray | None = None,
+                     recalls: tuple[float, ...] = OPERATING_RECALLS) -> list[dict]:
+    """The threshold and validation precision for each target recall in ``recalls``.
+
+    Parameters
+    ----------
+    labels, probability : ndarray, shape (N,)
+        Validation labels (1 = planet) and scores.
+    sample_weight : ndarray, shape (N,), optional
+        As in :func:`choose_threshold`.
+    recalls : tuple of float
+        Target recalls in (0, 1].
+
+    Returns
+    -------
+    list of dict
+        One :class:`ThresholdChoice` as a dict per target (objective ``"recall:R"``).
+    """
+    return [choose_threshold(labels, probability, f"recall:{r:g}",
+                             sample_weight=sample_weight).to_dict() for r in recalls]
