@@ -87,3 +87,18 @@ def test_kepler_90_stitched_quarters(lightcurve_dir):
 def test_flaring_stars_have_no_vetted_signal(lightcurve_dir, name):
     result = _search(_read(lightcurve_dir / name), max_signals=3)
     assert not any(s.passes_vetting for s in result.signals)
+
+
+def test_wasp47_second_signal_is_planet_d(lightcurve_dir):
+    """Several signals per star (predict --signals): WASP-47's second row is WASP-47 d
+    (9.031 d), and its first row is b, as with one signal per star."""
+    from exohunt.search.features import star_signal_features
+
+    lc = _read(lightcurve_dir / "ktwo206103150-c03_llc.fits")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rows = star_signal_features(lc, signals_per_star=2)
+    periods = [row["period_days"] for _, _, row in rows]
+    assert len(periods) == 2
+    assert periods[0] == pytest.approx(4.1591287, rel=1e-3)
+    assert periods[1] == pytest.approx(9.03077, rel=1e-3)
