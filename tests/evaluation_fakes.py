@@ -61,7 +61,8 @@ class FakeRun:
         dip = (median[:, 0] - np.percentile(flux, 2, axis=1)) / noise
         return 1 / (1 + np.exp(-(dip - 3.2) * 3))
 
-    def predict(self, data, jobs: int = 0, progress: bool = False) -> pd.DataFrame:
+    def predict(self, data, jobs: int = 0, progress: bool = False,
+                signals_per_star: int = 1) -> pd.DataFrame:
         self.calls.append(len(data))
         p = self.score(data)
         n = len(p)

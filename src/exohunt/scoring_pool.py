@@ -100,9 +100,6 @@ class ChunkScorer:
     def __init__(self, run, jobs: int = 0, *, signals_per_star: int = 1) -> None:
         self.run = run
         self.signals_per_star = signals_per_star
-        # Only asked for when it is not the default, so any object with predict(data, jobs,
-        # progress) can score one row per star.
-        self._options = {"signals_per_star": signals_per_star} if signals_per_star > 1 else {}
         self.workers = resolve_jobs(jobs)
         device = str(getattr(run, "device", "cpu"))
         directory = getattr(run, "directory", None)
@@ -134,14 +131,14 @@ class ChunkScorer:
         if not self.parallel:
             for chunk, offset in chunks:
                 yield chunk, offset, self.run.predict(chunk, jobs=self.workers, progress=False,
-                                                      **self._options)
+                                                      signals_per_star=self.signals_per_star)
             return
         self.start()
         pending: deque = deque()
         for chunk, offset in chunks:
             if not pending and not self._pool_ready():  # workers still starting: work here
                 yield chunk, offset, self.run.predict(chunk, jobs=1, progress=False,
-                                                      **self._options)
+                                                      signals_per_star=self.signals_per_star)
                 continue
             pending.append((chunk, offset, self._pool.submit(_score_packed, _pack(chunk),
                                                              self.signals_per_star)))

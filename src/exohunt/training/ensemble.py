@@ -26,7 +26,7 @@ import pandas as pd
 
 from exohunt.errors import InputError, RunDirectoryError
 from exohunt.training.api import _labelled, train
-from exohunt.training.run import Run, _provenance, coerce_data, load_run
+from exohunt.training.run import Run, coerce_data, load_run, prediction_table
 from exohunt.training.threshold import choose_threshold, safe_average_precision
 
 __all__ = ["ENSEMBLE_FORMAT", "Ensemble", "load_ensemble", "train_ensemble"]
@@ -51,9 +51,10 @@ class Ensemble:
     def threshold(self) -> float:
         return float(self.config["threshold"]["threshold"])
 
-    def _member_scores(self, data, jobs: int, progress: bool, cache_dir) -> tuple:
+    def _member_scores(self, data, jobs: int, progress: bool, cache_dir,
+                       signals_per_star: int = 1) -> tuple:
         # One feature extraction for all members: they read the same kind of inputs.
-        raw = self.members[0]._features(data, jobs, progress, cache_dir)
+        raw = self.members[0]._features(data, jobs, progress, cache_dir, signals_per_star)
         return raw, np.stack([member._score_raw(raw) for member in self.members])
 
     def score(self, data, jobs: int = 0, progress: bool = False, cache_dir=None) -> np.ndarray:
@@ -61,15 +62,11 @@ class Ensemble:
         return self._member_scores(coerce_data(data), jobs, progress, cache_dir)[1].mean(axis=0)
 
     def predict(self, data, jobs: int = 0, progress: bool = False,
-                cache_dir=None) -> pd.DataFrame:
-        """One row per star, as :meth:`Run.predict`, with the ensemble's mean probability."""
+                cache_dir=None, signals_per_star: int = 1) -> pd.DataFrame:
+        """As :meth:`Run.predict`, with the ensemble's mean probability."""
         data = coerce_data(data)
-        raw, scores = self._member_scores(data, jobs, progress, cache_dir)
-        probability = scores.mean(axis=0)
-        source, index = _provenance(data, len(probability))
-        table = pd.DataFrame({"source": source, "index": index, "probability": probability,
-                              "is_candidate": probability >= self.threshold})
-        return pd.concat([table, raw.signals.reset_index(drop=True)], axis=1)
+        raw, scores = self._member_scores(data, jobs, progress, cache_dir, signals_per_star)
+        return prediction_table(data, raw, scores.mean(axis=0), self.threshold)
 
     def save(self, directory: str | Path) -> Path:
         """Write every member's run directory and ``ensemble.json`` into ``directory``."""

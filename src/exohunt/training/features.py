@@ -121,8 +121,7 @@ def _search_features(data, jobs: int, progress: bool, cache_dir: str | Path | No
                 arrays = {k: views[k] for k in views.files}
             return RawFeatures(arrays, pd.read_parquet(path / "stats.parquet"),
                                pd.read_parquet(path / "signals.parquet"), FEATURE_VERSION)
-    several = {"signals_per_star": signals_per_star} if signals_per_star > 1 else {}
-    fs = extract_features(data, jobs=jobs, progress=progress, **several)
+    fs = extract_features(data, jobs=jobs, progress=progress, signals_per_star=signals_per_star)
     stats = fs.stats.reset_index(drop=True).astype(float)
     signals = fs.signals.reset_index(drop=True).copy()
     for column in SIGNAL_COLUMNS:

@@ -28,7 +28,7 @@ from exohunt.training.features import SIGNAL_COLUMNS, extract, to_inputs
 from exohunt.training.loop import predict_network
 from exohunt.training.preprocess import SEQUENCE_PREP_VERSION, SequencePrep
 
-__all__ = ["RUN_FORMAT", "Run", "load_run", "resolve_device"]
+__all__ = ["RUN_FORMAT", "Run", "load_run", "prediction_table", "resolve_device"]
 
 RUN_FORMAT = "exohunt-run"
 _TRUSTED_PREFIXES = ("sklearn.", "numpy.", "builtins.")
@@ -124,18 +124,7 @@ class Run:
         strongest) among the last columns."""
         data = coerce_data(data)
         raw = self._features(data, jobs, progress, cache_dir, signals_per_star)
-        probability = self._score_raw(raw)
-        if signals_per_star > 1:
-            stars = raw.signals["star"].to_numpy(int)
-            source, index = _provenance(data, int(stars.max()) + 1 if stars.size else 0)
-            source, index = [source[i] for i in stars], np.asarray(index)[stars]
-        else:
-            source, index = _provenance(data, len(probability))
-        table = pd.DataFrame({"source": source, "index": index, "probability": probability,
-                              "is_candidate": probability >= self.threshold})
-        signals = raw.signals.reset_index(drop=True)
-        ordered = list(SIGNAL_COLUMNS) + [c for c in signals.columns if c not in SIGNAL_COLUMNS]
-        return pd.concat([table, signals[ordered]], axis=1)
+        return prediction_table(data, raw, self._score_raw(raw), self.threshold)
 
     def save(self, directory: str | Path) -> Path:
         """Write ``model.pt``/``model.skops``, ``config.json``, ``history.json``,
@@ -167,6 +156,23 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         return value.tolist()
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def prediction_table(data, raw, probability: np.ndarray, threshold: float) -> pd.DataFrame:
+    """``source, index, probability, is_candidate``, then ``raw``'s signal columns and the
+    rest of its signal table, one row per row of ``raw`` (a star, or a signal of a star when
+    ``raw.signals`` has a ``star`` column)."""
+    signals = raw.signals.reset_index(drop=True)
+    if "star" in signals:
+        stars = signals["star"].to_numpy(int)
+        source, index = _provenance(data, int(stars.max()) + 1 if stars.size else 0)
+        source, index = [source[i] for i in stars], np.asarray(index)[stars]
+    else:
+        source, index = _provenance(data, len(probability))
+    table = pd.DataFrame({"source": source, "index": index, "probability": probability,
+                          "is_candidate": probability >= threshold})
+    ordered = list(SIGNAL_COLUMNS) + [c for c in signals.columns if c not in SIGNAL_COLUMNS]
+    return pd.concat([table, signals[ordered]], axis=1)
 
 
 def _provenance(data, n: int) -> tuple[list, np.ndarray]:
