@@ -34,7 +34,6 @@ __all__ = [
     "eb_model",
     "expected_snr",
     "in_transit_count",
-    "occultation_model",
     "rp_rs_for_snr",
     "secondary_depth",
     "secondary_eclipse_time",
@@ -120,37 +119,6 @@ def transit_model(time: np.ndarray, params: PlanetParams, *, exposure_days: floa
     """
     return _run(time, _batman_params(params, params.rp_rs), exposure_days, supersample,
                 centre=params.t0, half_window=_half_window(params, params.rp_rs))
-
-
-def occultation_model(time: np.ndarray, params: PlanetParams, depth: float, *,
-                      exposure_days: float | None = None,
-                      supersample: int | None = None) -> np.ndarray:
-    """Relative flux (1 outside) of a planet's occultation: its day side, of fractional
-    brightness ``depth``, disappearing behind the star (batman's secondary-eclipse model).
-
-    Parameters
-    ----------
-    time : ndarray, shape (T,)
-        Mid-exposure times in days.
-    params : PlanetParams
-        The planet (its occultation follows the transit by half a period on a circular orbit,
-        by batman's ``get_t_secondary`` otherwise).
-    depth : float
-        Fractional depth of the occultation (the day side's flux over the star's).
-    exposure_days, supersample : optional
-        As in :func:`transit_model`.
-
-    Returns
-    -------
-    ndarray, shape (T,)
-    """
-    bp = _batman_params(params, params.rp_rs)
-    bp.fp = depth
-    bp.t_secondary = (params.t0 + 0.5 * params.period if params.ecc == 0 else
-                      float(batman.TransitModel(bp, np.array([params.t0])).get_t_secondary(bp)))
-    flux = _run(time, bp, exposure_days, supersample, transittype="secondary",
-                centre=bp.t_secondary, half_window=_half_window(params, params.rp_rs))
-    return flux / (1.0 + depth)
 
 
 def secondary_eclipse_time(params: EclipsingBinaryParams) -> float:

@@ -72,26 +72,35 @@ DAY_SIDE_ALBEDO = (0.05, 1.0)
 
 
 def occultation_model(time: np.ndarray, planet, albedo: float) -> np.ndarray:
-    """Relative flux (1 outside) of a planet's occultation, the secondary eclipse.
+    """Relative flux (1 outside) of a circular planet's occultation, the secondary eclipse.
 
     Parameters
     ----------
     time : ndarray, shape (T,)
         Days.
     planet : PlanetParams
-        The planet.
+        A circular orbit (the occultation is centred half a period after the transit).
     albedo : float
         Effective albedo ``A``: the occultation depth is ``A (Rp/R*)² / (a/R*)²``.
 
     Returns
     -------
     ndarray, shape (T,)
-        batman's secondary-eclipse model (:func:`exohunt.simulate.signals.occultation_model`),
-        averaged over the cadence.
+        A trapezoid with the transit's total and flat-bottom durations (the planet's disc
+        crosses the stellar limb at both), averaged over the cadence.
     """
-    from exohunt.simulate.signals import occultation_model as batman_occultation
+    from exohunt.search.transit_fit import trapezoid
+    from exohunt.simulate.params import t14_days
 
-    return batman_occultation(time, planet, albedo * planet.rp_rs**2 / planet.a_rs**2)
+    t14 = t14_days(planet.period, planet.a_rs, planet.rp_rs, planet.impact)
+    if not t14 > 0:
+        return np.ones_like(time, dtype=float)
+    t23 = t14_days(planet.period, planet.a_rs, -planet.rp_rs, planet.impact)
+    depth = albedo * planet.rp_rs**2 / planet.a_rs**2
+    phase = (time - planet.t0) % planet.period - 0.5 * planet.period
+    exposure = float(np.median(np.diff(time))) if time.size > 1 else 0.0
+    profile = trapezoid(phase, t14, min(0.5, 0.5 * (t14 - t23) / t14), exposure=exposure)
+    return 1.0 - depth * profile
 
 
 def _random_binary(time: np.ndarray, rng: np.random.Generator, valid: np.ndarray,
