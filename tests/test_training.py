@@ -314,6 +314,9 @@ def test_injected_planets_carry_their_occultation():
     assert np.all(extra <= 1e-9)
     assert np.all(-extra.min(axis=1) < 0.15 * transit_depth)
     assert (extra < -1e-6).any()
+    # The occultation is away from the transit (half an orbit later), never on top of it.
+    transit = (without - flux) < -1e-9
+    assert not np.any(transit & (extra < -1e-9))
 
 
 def test_injected_binary_is_an_eclipse_diluted_to_the_requested_snr():
