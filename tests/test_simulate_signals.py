@@ -14,6 +14,7 @@ from exohunt.simulate import (
     EclipsingBinaryParams,
     PlanetParams,
     a_over_rs,
+    central_depth_snr,
     eb_model,
     inject,
     rp_rs_for_snr,
@@ -39,29 +40,34 @@ def test_injected_snr_within_10_percent_of_requested(noise_ppm, snr, period, imp
     valid[1000:1100] = False  # a gap must not count as in-transit data
     template = PlanetParams(period=period, t0=0.7 * period, rp_rs=0.02, impact=impact)
     planet = rp_rs_for_snr(TIME, template, noise_ppm, snr, valid)
-    # measured on the noiseless signal: mid-transit depth of the unbinned model and the number
-    # of valid cadences the binned model puts below 1
-    depth = 1.0 - transit_model(np.array([planet.t0]), planet, exposure_days=0.0)[0]
-    n_in = int(((transit_model(TIME, planet) < 1.0 - 1e-9) & valid).sum())
-    measured = depth / (noise_ppm * 1e-6) * math.sqrt(n_in)
+    # measured on the noiseless, exposure-integrated signal: the matched-filter SNR over the
+    # valid cadences
+    deficit = 1.0 - transit_model(TIME, planet)
+    measured = math.sqrt(float(np.sum(deficit[valid] ** 2))) / (noise_ppm * 1e-6)
     assert measured == pytest.approx(snr, rel=0.10)
+    # the old scale (mid-transit depth × √cadences touching a transit) always overstated it
+    assert central_depth_snr(TIME, planet, noise_ppm, valid) > 1.05 * measured
 
 
 def test_injected_snr_matches_noisy_matched_filter(rng):
-    """On noisy data, the known-ephemeris box estimate recovers the requested SNR."""
+    """On noisy data, the known-signal matched filter recovers the requested SNR, and the
+    known-ephemeris box (what a box search measures at best) a little less."""
     noise_ppm, snr = 300.0, 15.0
+    sigma = noise_ppm * 1e-6
     planet = rp_rs_for_snr(TIME, PlanetParams(period=4.1, t0=2.0, rp_rs=0.02, impact=0.2),
                            noise_ppm, snr)
-    model = transit_model(TIME, planet)
-    inside = model < 1 - 1e-9
-    estimates = []
+    template = 1.0 - transit_model(TIME, planet)
+    inside = template > 1e-9
+    matched, box = [], []
     for _ in range(200):
-        flux = model + rng.normal(0, noise_ppm * 1e-6, TIME.size)
-        deficit = 1.0 - flux[inside].mean()
-        estimates.append(deficit / (noise_ppm * 1e-6) * math.sqrt(inside.sum()))
-    # the box average includes ingress/egress and limb darkening, so it sits below the
-    # mid-transit-depth SNR by a modest factor, never above it
-    assert 0.6 * snr < np.mean(estimates) < snr
+        deficit = template + rng.normal(0, sigma, TIME.size)
+        matched.append(template @ deficit / (sigma * np.sqrt(template @ template)))
+        full = template > 0.5 * template.max()  # cadences mostly inside the transit
+        box.append(deficit[full].mean() / sigma * math.sqrt(full.sum()))
+    # each estimate has unit standard deviation: the mean of 200 is good to ±0.07 (1σ)
+    assert np.mean(matched) == pytest.approx(snr, abs=0.3)
+    assert 0.8 * snr < np.mean(box) < snr
+    assert inside.sum() > full.sum()
 
 
 def test_depth_matches_small_planet_limb_darkening_formula():

@@ -259,9 +259,8 @@ def test_injected_transit_has_the_requested_snr():
     flux = rng.normal(0, 50.0, (4, 3197))
     dips = inject_rows(flux, time, rng, snr_range=(20.0, 20.0), day_side=False) - flux
     for dip in dips:
-        in_transit = dip < -1e-6
-        # The simulator's convention: SNR = full depth / σ × √(cadences in transit).
-        snr = -dip.min() / 50.0 * np.sqrt(in_transit.sum())
+        # The simulator's convention: the matched-filter SNR √Σ dip² / σ.
+        snr = np.sqrt(np.sum(dip**2)) / 50.0
         assert snr == pytest.approx(20.0, rel=0.05)
 
 
@@ -275,8 +274,7 @@ def test_bright_share_injects_high_snr_planets():
     dips = inject_rows(flux, time, rng, snr_range=(20.0, 20.0), day_side=False,
                        bright_share=1.0) - flux
     for dip in dips:
-        snr = -dip.min() / 50.0 * np.sqrt((dip < -1e-6).sum())
-        assert snr > 140.0
+        assert np.sqrt(np.sum(dip**2)) / 50.0 > 140.0
 
 
 def test_occultation_of_a_hot_jupiter():
@@ -329,8 +327,9 @@ def test_injected_binary_is_an_eclipse_diluted_to_the_requested_snr():
     snrs = []
     for dip in dips:
         in_eclipse = dip < 0.05 * dip.min()  # not the shallow ellipsoidal variation
-        snrs.append(-dip.min() / 50.0 * np.sqrt(in_eclipse.sum()))
-    # Diluted to SNR 30 counting primary eclipses; secondaries add to this crude measure.
+        snrs.append(np.sqrt(np.sum(dip[in_eclipse] ** 2)) / 50.0)
+    # Diluted to a matched-filter SNR of 30 counting primary eclipses; secondaries add to
+    # this crude measure.
     assert np.median(snrs) == pytest.approx(30.0, rel=0.25)
     assert min(snrs) > 15.0
     with pytest.raises(ValueError, match="binary"):

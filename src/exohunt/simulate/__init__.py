@@ -19,7 +19,8 @@ Truth tables (one row per star, row order = batch order; NaN where a column does
   ``label`` (1 = planet), ``host_kind`` (variability of a signal star's host, else empty);
 - signal: ``period_days``, ``t0_days`` (a mid-transit / primary mid-eclipse time on the batch's
   clock), ``duration_hours`` (analytic T14), ``depth_ppm`` (mid-transit depth of the unbinned
-  model, diluted for background EBs), ``snr`` (depth / σ_white · √N_in, see signals),
+  model, diluted for background EBs), ``snr`` (matched-filter SNR
+  √Σ(1−F)² / σ_white, see signals), ``central_depth_snr`` (the overstating pre-2026-11-30 scale),
   ``target_snr`` (planets: the SNR asked for), ``n_transits`` (transit centres on valid data),
   ``rp_rs`` (planet radius or R2/R1), ``impact``, ``stellar_density`` (g/cm³), ``a_rs``,
   ``inclination_deg``, ``u1``, ``u2``, ``eccentricity``, ``omega_deg``;
@@ -41,6 +42,7 @@ from exohunt.simulate.inject import inject
 from exohunt.simulate.kinds import KINDS
 from exohunt.simulate.params import EclipsingBinaryParams, PlanetParams, a_over_rs, t14_days
 from exohunt.simulate.signals import (
+    central_depth_snr,
     dilution_for_snr,
     eb_model,
     expected_snr,
@@ -77,6 +79,7 @@ __all__ = [
     "SplitSpec",
     "StarParams",
     "a_over_rs",
+    "central_depth_snr",
     "dilution_for_snr",
     "eb_model",
     "expected_snr",

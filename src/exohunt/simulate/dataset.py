@@ -37,6 +37,7 @@ import numpy as np
 
 from exohunt.simulate.kinds import HOST_KINDS, KINDS, draw_eb, draw_planet, draw_star
 from exohunt.simulate.signals import (
+    central_depth_snr,
     eb_model,
     expected_snr,
     secondary_depth,
@@ -83,7 +84,8 @@ SPLIT_IDS = {"train": 0, "test": 1}
 
 TRUTH_COLUMNS = (
     "index", "kind", "label", "period_days", "t0_days", "duration_hours", "depth_ppm", "snr",
-    "rp_rs", "impact", "noise_ppm", "target_snr", "n_transits", "host_kind", "flux_level",
+    "central_depth_snr", "rp_rs", "impact", "noise_ppm", "target_snr", "n_transits",
+    "host_kind", "flux_level",
     "stellar_density", "a_rs", "inclination_deg", "u1", "u2", "secondary_depth_ppm",
     "t_secondary_days", "eccentricity", "omega_deg", "dilution", "undiluted_depth_ppm",
     "surface_brightness_ratio", "flux_ratio", "mass_ratio", "ellipsoidal_ppm", "grazing",
@@ -150,6 +152,7 @@ def _signal_truth(time: np.ndarray, params, star: StarParams, valid: np.ndarray)
         "period_days": params.period, "t0_days": params.t0, "duration_hours": params.t14 * 24,
         "depth_ppm": signal_depth(params) * 1e6, "impact": params.impact,
         "snr": expected_snr(time, params, star.noise_ppm, valid),
+        "central_depth_snr": central_depth_snr(time, params, star.noise_ppm, valid),
         "stellar_density": params.stellar_density, "a_rs": params.a_rs,
         "inclination_deg": params.inclination_deg, "u1": params.u1, "u2": params.u2,
         "eccentricity": params.ecc, "omega_deg": params.omega_deg,

@@ -12,7 +12,8 @@ symmetric, the star's variability and systematics are not). Validation rows are 
 
 Kaggle-layout flux is mean-subtracted (median ≈ 0), and a transit is multiplicative, so a level
 is added before injecting and removed afterwards: the level is set so that the star's white
-noise is 1,000 ppm of it, which makes the injected depth exactly ``SNR σ / √N_in``.
+noise is 1,000 ppm of it, which makes the injected signal's matched-filter SNR (the simulator's
+convention, :mod:`exohunt.simulate.signals`) against that noise exactly the drawn SNR.
 """
 
 from __future__ import annotations
