@@ -105,11 +105,14 @@ def score(results: list[dict], truth: pd.DataFrame, vetted: bool) -> dict:
     strict = [_match(p, t, 1e-3, False) for p, t in zip(top, truth["period_days"])]
     alias = [any(_match(p, t, 5e-3, True) for p in r["periods"])
              for r, t in zip(results, truth["period_days"])]
+    # the rule for real data: the top period within 0.5 % of the truth or a 1/2x, 2x alias
+    top_alias = [_match(p, t, 5e-3, True) for p, t in zip(top, truth["period_days"])]
     flagged = np.array([any(r["passes"]) if vetted else bool(r["periods"]) for r in results])
     reported = np.array([bool(r["periods"]) for r in results])
     out = {"n_planets_snr10": int(planets.sum()),
            "cpu_ms": 1e3 * float(np.mean([r["cpu"] for r in results])),
            "recovery_top_0.1%": float(np.mean(np.array(strict)[planets])),
+           "recovery_top_alias_0.5%": float(np.mean(np.array(top_alias)[planets])),
            "recovery_any_alias_0.5%": float(np.mean(np.array(alias)[planets]))}
     # the same planets on the simulator's pre-2026-11-30 SNR scale (central depth x sqrt of the
     # cadences touching a transit; 1.3x the matched-filter SNR), for comparison with older rows
@@ -122,6 +125,15 @@ def score(results: list[dict], truth: pd.DataFrame, vetted: bool) -> dict:
         f"{lo:g}-{hi:g}": (float(np.mean(np.array(strict)[inside])) if inside.any() else np.nan,
                            int(inside.sum()))
         for lo, hi in SNR_BINS for inside in [(snr.ge(lo) & snr.lt(hi)).to_numpy()]}
+    missed = planets.to_numpy() & ~np.array(top_alias)
+    out["missed"] = [
+        {"row": int(i), "host": truth["host_kind"].iat[i], "snr": float(truth["snr"].iat[i]),
+         "period": float(truth["period_days"].iat[i]),
+         "duration_h": float(truth["duration_hours"].iat[i]),
+         "rotation_period": float(truth["rotation_period_days"].iat[i])
+         if "rotation_period_days" in truth else float("nan"),
+         "found": [round(p, 4) for p in results[i]["periods"]]}
+        for i in np.flatnonzero(missed)]
     hosts = truth["host_kind"].where(planets)
     out["recovery_by_host"] = {
         host: (float(np.mean(np.array(strict)[hosts.eq(host).to_numpy()])),
@@ -207,14 +219,15 @@ def render(rows: dict, args: argparse.Namespace) -> str:
              f"{platform.python_version()}.", "",
              "| pipeline | LC/s median (min-max) | CPU ms per LC | LC/s on 2 idle cores "
              "(from CPU time) | planets SNR>=10 | recovery top 0.1% | "
-             "recovery any/alias 0.5% | false alarms: quiet/rot/flare/sys | "
+             "recovery top, 1/2x-2x alias 0.5% | recovery any signal/alias 0.5% | "
+             "false alarms: quiet/rot/flare/sys | "
              "false alarms: EBs | signals reported on quiet/rot/flare/sys |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, (s, rates) in rows.items():
         lines.append(
             f"| {name} | {np.median(rates):.1f} ({min(rates):.1f}-{max(rates):.1f}) | "
             f"{s['cpu_ms']:.0f} | {2000 / s['cpu_ms']:.0f} | {s['n_planets_snr10']} | "
-            f"{s['recovery_top_0.1%']:.1%} | "
+            f"{s['recovery_top_0.1%']:.1%} | {s['recovery_top_alias_0.5%']:.1%} | "
             f"{s['recovery_any_alias_0.5%']:.1%} | "
             f"{s['false_alarm_quiet/rotator/flare/systematics']:.1%} "
             f"(n={s['n_quiet/rotator/flare/systematics']}) | "
@@ -235,8 +248,16 @@ def render(rows: dict, args: argparse.Namespace) -> str:
     lines += ["", "Recovery (top signal within 0.1 %) by injected matched-filter SNR, "
               f"{next(iter(rows))}:", "",
               "| SNR | " + " | ".join(by_snr) + " |", "|---|" + "---|" * len(by_snr),
-              "| recovered | " + " | ".join(f"{r:.0%}" for r, _ in by_snr.values()) + " |",
+              "| recovered | " + " | ".join(f"{r:.0%}" if n else "–" for r, n in by_snr.values())
+              + " |",
               "| planets | " + " | ".join(str(n) for _, n in by_snr.values()) + " |"]
+    lines += ["", "SNR >= 10 planets whose top signal is neither within 0.5 % of the injected "
+              f"period nor a 1/2x, 2x alias, {next(iter(rows))}:", "",
+              "| row | host | SNR | period d | T14 h | rotation period d | periods found |",
+              "|---|---|---|---|---|---|---|"]
+    lines += [f"| {m['row']} | {m['host']} | {m['snr']:.1f} | {m['period']:.3f} | "
+              f"{m['duration_h']:.1f} | {m['rotation_period']:.2f} | "
+              f"{', '.join(map(str, m['found'])) or 'none'} |" for m in first_row["missed"]]
     if "recovery_top_0.1%_central10" in first_row:
         lines += ["", "On the simulator's pre-2026-11-30 SNR scale (mid-transit depth x "
                   "sqrt(cadences touching a transit), truth column `central_depth_snr`, 1.3x "

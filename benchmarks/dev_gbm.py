@@ -12,12 +12,14 @@ run this script with ``PYTHONPATH=DIR/src`` for each; the feature cache is keyed
 code, so the versions never share cached features by mistake. Prints one JSON line per seed:
 the stored threshold, precision, recall, F1, average precision, recall at injected SNR ≥ 10,
 false-positive rates on all EBs and on background EBs, and the best F1 over thresholds (for
-information; choices are made on the development set only).
+information; choices are made on the development set only). A second JSON line per seed says
+where the planets go, by injected SNR: offered by the search, flagged by the model.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 
@@ -48,6 +50,40 @@ def dev_metrics(probability: np.ndarray, threshold: float, truth) -> dict[str, f
             "best_f1_for_information": round(float(best_f1), 3)}
 
 
+SNR_BINS = (5, 7, 10, 15, 20, 30, 61)
+
+
+def where_planets_go(top_period: np.ndarray, probability: np.ndarray, threshold: float,
+                     truth) -> dict:
+    """Per injected-SNR bin: planets, the share the search offers (top period at the
+    injected period or a 1/2x, 2x alias within 0.5 %, bench_search's rule) and the share
+    flagged; and the AP with the background EBs, or all EBs, left out."""
+    from bench_search import _match
+
+    labels = truth["label"].to_numpy()
+    planet = labels == 1
+    offered = np.array([_match(p, t, 5e-3, True) if np.isfinite(p) else False
+                        for p, t in zip(top_period, truth["period_days"])])
+    flagged = probability >= threshold
+    snr = truth["snr"].to_numpy(float)
+    bins = {}
+    for lo, hi in itertools.pairwise(SNR_BINS):
+        inside = planet & (snr >= lo) & (snr < hi)
+        bins[f"{lo}-{hi}"] = {"planets": int(inside.sum()),
+                              "offered": round(float(offered[inside].mean()), 3),
+                              "found": round(float(flagged[inside].mean()), 3)}
+    kind = truth["kind"].to_numpy()
+    keep_beb = kind != "background-eb"
+    keep_eb = ~np.isin(kind, ("eb", "background-eb"))
+    return {"by_snr": bins, "offered_all": round(float(offered[planet].mean()), 3),
+            "non_planets_above_0.5_by_kind": truth["kind"][(~planet) & (probability >= 0.5)]
+            .value_counts().to_dict(),
+            "ap_without_background_ebs": round(average_precision_score(
+                labels[keep_beb], probability[keep_beb]), 3),
+            "ap_without_ebs": round(average_precision_score(
+                labels[keep_eb], probability[keep_eb]), 3)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[42])
@@ -66,10 +102,15 @@ def main(argv: list[str] | None = None) -> int:
     for seed in args.seeds:
         run = train(training, model=args.model, seed=seed, cache_dir=args.cache_dir,
                     jobs=args.jobs, config=json.loads(args.config) if args.config else None)
-        probability = run.score(development.test, cache_dir=args.cache_dir, jobs=args.jobs)
+        table = run.predict(development.test, cache_dir=args.cache_dir, jobs=args.jobs)
+        probability = table["probability"].to_numpy(float)
+        truth = development.test_truth
         row = {"model": args.model, "config": args.config, "seed": seed,
-               **dev_metrics(probability, run.threshold, development.test_truth)}
+               **dev_metrics(probability, run.threshold, truth)}
         print(json.dumps(row), flush=True)
+        print(json.dumps({"seed": seed, **where_planets_go(
+            table["period_days"].to_numpy(float), probability, run.threshold, truth)}),
+            flush=True)
     return 0
 
 
