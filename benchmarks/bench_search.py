@@ -46,6 +46,7 @@ def _exohunt_star(args: tuple) -> dict:
         make_views(result.detrended, signal)
     return {"periods": [s.period for s in result.signals],
             "passes": [s.passes_vetting for s in result.signals],
+            "snrs": [s.snr for s in result.signals],
             "cpu": time.process_time() - cpu}
 
 
@@ -134,6 +135,15 @@ def score(results: list[dict], truth: pd.DataFrame, vetted: bool) -> dict:
          if "rotation_period_days" in truth else float("nan"),
          "found": [round(p, 4) for p in results[i]["periods"]]}
         for i in np.flatnonzero(missed)]
+    # how much of the injected (matched-filter) SNR the search measures, where it found the
+    # planet: near 1 means the detrending and the box lose little of an ideal detector's SNR
+    if results and "snrs" in results[0]:
+        found = planets.to_numpy() & np.array(strict)
+        ratio = pd.Series([results[i]["snrs"][0] / truth["snr"].iat[i] if found[i] else np.nan
+                           for i in range(len(results))])
+        out["snr_ratio_by_host"] = {
+            host: float(ratio[truth["host_kind"].eq(host).to_numpy() & found].median())
+            for host in sorted(truth["host_kind"][found].dropna().unique())}
     hosts = truth["host_kind"].where(planets)
     out["recovery_by_host"] = {
         host: (float(np.mean(np.array(strict)[hosts.eq(host).to_numpy()])),
@@ -258,6 +268,10 @@ def render(rows: dict, args: argparse.Namespace) -> str:
     lines += [f"| {m['row']} | {m['host']} | {m['snr']:.1f} | {m['period']:.3f} | "
               f"{m['duration_h']:.1f} | {m['rotation_period']:.2f} | "
               f"{', '.join(map(str, m['found'])) or 'none'} |" for m in first_row["missed"]]
+    if "snr_ratio_by_host" in first_row:
+        lines += ["", "Median of the search's measured SNR over the injected matched-filter SNR, "
+                  "SNR >= 10 planets found (top signal within 0.1 %), by host: " + ", ".join(
+                      f"{h} {r:.2f}" for h, r in first_row["snr_ratio_by_host"].items()) + "."]
     if "recovery_top_0.1%_central10" in first_row:
         lines += ["", "On the simulator's pre-2026-11-30 SNR scale (mid-transit depth x "
                   "sqrt(cadences touching a transit), truth column `central_depth_snr`, 1.3x "
