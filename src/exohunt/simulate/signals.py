@@ -22,8 +22,8 @@ cadence (fraction). For a box of depth δ over N cadences this is δ √N / σ_w
 2026-11-30 exohunt used ``depth_mid · sqrt(N_touch) / σ_white`` (mid-transit depth of the
 unbinned model times the root of the number of cadences whose exposure merely *touches* a
 transit), which credits limb-darkened, ingress and partly covered cadences with the full
-central depth: it overstated the detectable SNR by 1.3× on average and up to 1.8× for short
-transits. It is kept as :func:`central_depth_snr` (truth column ``central_depth_snr``) so that
+central depth: it overstated the detectable SNR by about 1.3× (1.1-1.9×, most for short
+transits). It is kept as :func:`central_depth_snr` (truth column ``central_depth_snr``) so that
 older figures can be compared.
 """
 
