@@ -121,6 +121,9 @@ def score(results: list[dict], truth: pd.DataFrame, vetted: bool) -> dict:
         old_scale = (truth["kind"].eq("planet") & truth["central_depth_snr"].ge(10)).to_numpy()
         out["n_planets_central10"] = int(old_scale.sum())
         out["recovery_top_0.1%_central10"] = float(np.mean(np.array(strict)[old_scale]))
+        every = truth["kind"].eq("planet")
+        ratio = (truth["central_depth_snr"] / truth["snr"])[every]
+        out["central_over_matched"] = tuple(float(x) for x in ratio.quantile([0, 0.5, 1]))
     snr = truth["snr"].where(truth["kind"].eq("planet"))
     out["recovery_by_snr"] = {
         f"{lo:g}-{hi:g}": (float(np.mean(np.array(strict)[inside])) if inside.any() else np.nan,
@@ -273,9 +276,11 @@ def render(rows: dict, args: argparse.Namespace) -> str:
                   "SNR >= 10 planets found (top signal within 0.1 %), by host: " + ", ".join(
                       f"{h} {r:.2f}" for h, r in first_row["snr_ratio_by_host"].items()) + "."]
     if "recovery_top_0.1%_central10" in first_row:
+        ratio = first_row["central_over_matched"]
         lines += ["", "On the simulator's pre-2026-11-30 SNR scale (mid-transit depth x "
-                  "sqrt(cadences touching a transit), truth column `central_depth_snr`, 1.3x "
-                  "the matched-filter SNR), the same run recovers "
+                  "sqrt(cadences touching a transit), truth column `central_depth_snr`; "
+                  f"{ratio[1]:.2f}x the matched-filter SNR for this split's planets, median, "
+                  f"range {ratio[0]:.2f}-{ratio[2]:.2f}), the same run recovers "
                   f"{first_row['recovery_top_0.1%_central10']:.1%} of the "
                   f"{first_row['n_planets_central10']} planets at or above 10."]
     lines.append("")
