@@ -90,6 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default="gbm")
     parser.add_argument("--cache-dir", default="benchmarks/results/cache")
     parser.add_argument("--jobs", type=int, default=0)
+    parser.add_argument("--imbalance", default=None,
+                        help="--imbalance of exohunt train (default: the model's own)")
+    parser.add_argument("--loop", default=None,
+                        help="training-loop overrides as JSON, e.g. '{\"patience\": 15}'")
     parser.add_argument("--config", default=None,
                         help="model config overrides as JSON, e.g. '{\"max_leaf_nodes\": 31}'")
     args = parser.parse_args(argv)
@@ -101,13 +105,19 @@ def main(argv: list[str] | None = None) -> int:
     development = simulate(preset="big", seed=DEV_SEED, n_train=10)
     for seed in args.seeds:
         run = train(training, model=args.model, seed=seed, cache_dir=args.cache_dir,
-                    jobs=args.jobs, config=json.loads(args.config) if args.config else None)
+                    jobs=args.jobs, config=json.loads(args.config) if args.config else None,
+                    imbalance=args.imbalance,
+                    loop=json.loads(args.loop) if args.loop else None)
         table = run.predict(development.test, cache_dir=args.cache_dir, jobs=args.jobs)
         probability = table["probability"].to_numpy(float)
         truth = development.test_truth
-        row = {"model": args.model, "config": args.config, "seed": seed,
+        row = {"model": args.model, "config": args.config, "imbalance": args.imbalance,
+               "loop": args.loop, "seed": seed,
                **dev_metrics(probability, run.threshold, truth)}
         print(json.dumps(row), flush=True)
+        if not np.isfinite(table["period_days"].to_numpy(float)).any():
+            # a raw-sequence model: no search, no periods
+            continue
         print(json.dumps({"seed": seed, **where_planets_go(
             table["period_days"].to_numpy(float), probability, run.threshold, truth)}),
             flush=True)
