@@ -18,7 +18,7 @@ hyper-parameters by maximum likelihood, upward outliers clipped, GP mean subtrac
 
 Nothing under ``src/`` uses this; celerite2 is installed in the dev venv only.
 
-    .venv/bin/python benchmarks/explore_gp_detrend.py --seed 1009 --n 200 --n-null 300 --jobs 2
+    .venv/bin/python benchmarks/explore_gp_detrend.py --seed 1009 --n 150 --n-null 300 --jobs 2
 """
 
 from __future__ import annotations
