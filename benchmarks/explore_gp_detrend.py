@@ -280,6 +280,11 @@ def summarize(pl: pd.DataFrame, null: pd.DataFrame) -> str:
 
 
 def main() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("celerite2") is None:
+        raise SystemExit("explore_gp_detrend.py needs celerite2, which exohunt does not depend "
+                         "on: pip install celerite2==0.3.3")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=1009, help="planets; planet-free: seed+1")
     parser.add_argument("--n", type=int, default=200, help="rotator-host planets")
