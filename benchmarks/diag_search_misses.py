@@ -41,13 +41,21 @@ def _search_one(args: tuple) -> dict:
 def make_planets(n: int, seed: int, hosts: dict[str, float], snr: tuple[float, float]
                  ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     """``n`` planet stars: time (T,), Kaggle-style flux (n, T) and the truth table."""
-    from exohunt.simulate import split_spec, style_flux, time_grid, truth_frame
-    from exohunt.simulate.dataset import SplitSpec, iter_split
+    from exohunt.simulate import split_spec
+    from exohunt.simulate.dataset import SplitSpec
 
     base = split_spec("big", "test")
-    spec = SplitSpec(n, n, base.mix, snr, hosts)
+    return render_split(SplitSpec(n, n, base.mix, snr, hosts), seed)
+
+
+def render_split(spec, seed: int) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """The stars of a custom simulated ``SplitSpec`` (test split of ``seed``): time (T,),
+    Kaggle-style flux (n, T) and the truth table."""
+    from exohunt.simulate import style_flux, time_grid, truth_frame
+    from exohunt.simulate.dataset import iter_split
+
     grid = time_grid()
-    flux, rows = np.empty((n, grid.size)), []
+    flux, rows = np.empty((spec.n_stars, grid.size)), []
     for star in iter_split(spec, seed, "test", grid):
         flux[star.index] = style_flux(star, "kaggle")
         rows.append(star.truth)

@@ -206,18 +206,14 @@ def make_stars(n: int, seed: int, planets: bool, snr: tuple[float, float]
                ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     """``n`` rotator-host planets (or planet-free rotators): time (T,), Kaggle-style flux
     (n, T) and the truth table."""
-    from exohunt.simulate import split_spec, style_flux, time_grid, truth_frame
-    from exohunt.simulate.dataset import SplitSpec, iter_split
+    from diag_search_misses import render_split
+    from exohunt.simulate import split_spec
+    from exohunt.simulate.dataset import SplitSpec
 
     base = split_spec("big", "test")
     spec = (SplitSpec(n, n, base.mix, snr, {"rotator": 1.0}) if planets
             else SplitSpec(n, 0, {"rotator": 1.0}, snr))
-    grid = time_grid()
-    flux, rows = np.empty((n, grid.size)), []
-    for star in iter_split(spec, seed, "test", grid):
-        flux[star.index] = style_flux(star, "kaggle")
-        rows.append(star.truth)
-    return grid, flux, truth_frame(rows)
+    return render_split(spec, seed)
 
 
 def run(n: int, seed: int, planets: bool, snr: tuple[float, float], jobs: int) -> pd.DataFrame:
