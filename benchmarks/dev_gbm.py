@@ -50,38 +50,51 @@ def dev_metrics(probability: np.ndarray, threshold: float, truth) -> dict[str, f
             "best_f1_for_information": round(float(best_f1), 3)}
 
 
-SNR_BINS = (5, 7, 10, 15, 20, 30, 61)
-
-
-def where_planets_go(top_period: np.ndarray, probability: np.ndarray, threshold: float,
-                     truth) -> dict:
-    """Per injected-SNR bin: planets, the share the search offers (top period at the
-    injected period or a 1/2x, 2x alias within 0.5 %, bench_search's rule) and the share
-    flagged; and the AP with the background EBs, or all EBs, left out."""
-    from bench_search import _match
+def where_planets_go(table, probability: np.ndarray, threshold: float, truth) -> dict:
+    """Per injected-SNR bin (``bench_models.SNR_BINS``): planets, the share the search offers
+    (``bench_models.offered_periods``) and the share flagged; the AP with the background EBs,
+    or all EBs, left out; and, for planets at SNR 10-15 that the search offers but the model
+    misses and for background EBs with the same measured SNR, the median and interquartile
+    range of the two shape statistics that should tell them apart."""
+    from bench_models import SNR_BINS, offered_periods, planets_by_snr, recall_by_snr
 
     labels = truth["label"].to_numpy()
     planet = labels == 1
-    offered = np.array([_match(p, t, 5e-3, True) if np.isfinite(p) else False
-                        for p, t in zip(top_period, truth["period_days"])])
+    offered = offered_periods(table["period_days"].to_numpy(float), truth)
     flagged = probability >= threshold
-    snr = truth["snr"].to_numpy(float)
-    bins = {}
-    for lo, hi in itertools.pairwise(SNR_BINS):
-        inside = planet & (snr >= lo) & (snr < hi)
-        bins[f"{lo}-{hi}"] = {"planets": int(inside.sum()),
-                              "offered": round(float(offered[inside].mean()), 3),
-                              "found": round(float(flagged[inside].mean()), 3)}
+    bins = {f"{lo}-{hi}": {"planets": n, "offered": round(o, 3), "found": round(f, 3)}
+            for (lo, hi), n, o, f in zip(itertools.pairwise(SNR_BINS), planets_by_snr(truth),
+                                         recall_by_snr(truth, offered),
+                                         recall_by_snr(truth, flagged))}
     kind = truth["kind"].to_numpy()
     keep_beb = kind != "background-eb"
     keep_eb = ~np.isin(kind, ("eb", "background-eb"))
+    snr = truth["snr"].to_numpy(float)
+    missed = planet & offered & ~flagged & (snr >= 10) & (snr < 15)
+    measured = table["snr"].to_numpy(float)
+    lo, hi = np.nanpercentile(measured[missed], [0, 100]) if missed.any() else (np.nan,) * 2
+    beb = (kind == "background-eb") & (measured >= lo) & (measured <= hi)
+
+    def spread(column: str, rows: np.ndarray) -> list[float]:
+        values = table[column].to_numpy(float)[rows]
+        return [round(float(x), 2) for x in np.nanpercentile(values, [25, 50, 75])]
+
     return {"by_snr": bins, "offered_all": round(float(offered[planet].mean()), 3),
             "non_planets_above_0.5_by_kind": truth["kind"][(~planet) & (probability >= 0.5)]
             .value_counts().to_dict(),
             "ap_without_background_ebs": round(average_precision_score(
                 labels[keep_beb], probability[keep_beb]), 3),
             "ap_without_ebs": round(average_precision_score(
-                labels[keep_eb], probability[keep_eb]), 3)}
+                labels[keep_eb], probability[keep_eb]), 3),
+            "shape_q25_q50_q75": {
+                f"missed planets SNR 10-15 (n={int(missed.sum())})": {
+                    c: spread(c, missed) for c in SHAPE_COLUMNS},
+                f"background EBs, same measured SNR (n={int(beb.sum())})": {
+                    c: spread(c, beb) for c in SHAPE_COLUMNS}}}
+
+
+#: The search's shape statistics compared by :func:`where_planets_go`.
+SHAPE_COLUMNS = ("fit_ingress_fraction", "secondary_any_sigma")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,8 +132,7 @@ def main(argv: list[str] | None = None) -> int:
             # a raw-sequence model: no search, no periods
             continue
         print(json.dumps({"seed": seed, **where_planets_go(
-            table["period_days"].to_numpy(float), probability, run.threshold, truth)}),
-            flush=True)
+            table, probability, run.threshold, truth)}), flush=True)
     return 0
 
 

@@ -195,11 +195,12 @@ def one_star(args: tuple) -> dict:
 
 
 def matches(found: pd.Series, true: pd.Series) -> pd.Series:
-    """Period within PERIOD_TOL of P, P/2 or 2P."""
-    hit = pd.Series(False, index=found.index)
-    for factor in (1.0, 0.5, 2.0):
-        hit |= (found / (true * factor) - 1).abs() < PERIOD_TOL
-    return hit
+    """Period within PERIOD_TOL of P, P/2 or 2P (``bench_search``'s rule)."""
+    from bench_search import _match
+
+    return pd.Series([bool(np.isfinite(f)) and _match(f, t, PERIOD_TOL, aliases=True)
+                      for f, t in zip(found.to_numpy(float), true.to_numpy(float))],
+                     index=found.index)
 
 
 def make_stars(n: int, seed: int, planets: bool, snr: tuple[float, float]
