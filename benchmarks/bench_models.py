@@ -39,12 +39,13 @@ SNR_BINS = (5, 7, 10, 15, 20, 30, 60)
 EB_KINDS = ("eb", "background-eb")
 
 
-def run_measured(command: list[str]) -> tuple[float, float, int]:
-    """Run ``command``; return (wall seconds, peak RSS of the process tree in MiB, exit code)."""
+def run_measured(command: list[str], *, stdout=None, stderr=None) -> tuple[float, float, int]:
+    """Run ``command``; return (wall seconds, peak RSS of the process tree in MiB, exit code).
+    ``stdout``/``stderr``: open files to capture the output in (default: inherited)."""
     import psutil
 
     start = time.perf_counter()
-    process = subprocess.Popen(command)
+    process = subprocess.Popen(command, stdout=stdout, stderr=stderr)
     peak = 0
     done = threading.Event()
 

@@ -25,7 +25,7 @@ from _machine import machine_description
 HERE = Path(__file__).resolve().parent
 
 # Cheap ones first, so that a broken environment fails fast.
-ORDER = ("read", "simulate", "search", "predict", "train", "models")
+ORDER = ("read", "simulate", "search", "predict", "train", "models", "demo")
 
 
 def main(argv: list[str] | None = None) -> int:
