@@ -111,3 +111,17 @@ def test_binned_fit_matches_unbinned():
 def test_too_little_data_gives_nan():
     fit = fit_trapezoid(np.array([0.0, 0.5, 1.0]), np.zeros(3), 0.1, 1e-4)
     assert isinstance(fit, TrapezoidFit) and np.isnan(fit.duration) and fit.n_points == 1
+
+
+def test_a_one_ulp_change_of_the_inputs_changes_nothing():
+    """Upstream sums differ in their last bit between a serial and a parallel search; on a
+    noise star's flat χ² the fit must not turn that into a different answer (before the inputs
+    were snapped, 1-ulp changes altered ~70 % of these fits)."""
+    for seed in range(30):
+        rng = np.random.default_rng(seed)
+        phase = np.sort(rng.uniform(-0.5, 0.5, 600))
+        resid = rng.normal(0, 1e-3, 600)
+        first = fit_trapezoid(phase, resid, 0.1, 1e-3, exposure=0.02)
+        nudged = fit_trapezoid(np.nextafter(phase, np.inf), np.nextafter(resid, np.inf), 0.1,
+                               np.nextafter(1e-3, 1.0), exposure=0.02)
+        assert first == nudged

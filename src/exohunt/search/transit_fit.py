@@ -134,7 +134,14 @@ def fit_trapezoid(phase: np.ndarray, resid: np.ndarray, duration: float, noise: 
     n_points = int(near.sum())
     if n_points < 10 or not noise > 0 or not duration > 0:
         return TrapezoidFit.failed(n_points)
-    x, r, w = phase[near], resid[near], np.ones(n_points)
+    # The inputs are snapped to a grid far below the noise (1e-7 σ in flux, 1e-10 d in phase):
+    # upstream sums (detrending, noise estimate) vary in their last bit with memory alignment,
+    # and on a noise star's flat χ² the optimiser turns a 1-ulp change into a different answer
+    # (a serial and a parallel search of the same star disagreed). Snapped, they are identical.
+    noise = float(f"{noise:.9g}")
+    step = noise * 1e-7
+    x = np.round(phase[near], 10)
+    r, w = np.round(resid[near] / step) * step, np.ones(n_points)
     if n_points > _MAX_POINTS:
         x, r, w = _binned(x, r, 2 * _WINDOW * duration / _MAX_POINTS)
     sqrt_w = np.sqrt(w)
@@ -174,7 +181,5 @@ def fit_trapezoid(phase: np.ndarray, resid: np.ndarray, duration: float, noise: 
     _, depth, norm = profile(best)
     depth_err = noise / np.sqrt(norm) if norm > 0 else float("nan")
     values = (best[0], best[1], best[2], depth, depth_err, depth / depth_err)
-    # Rounded to 9 significant digits: numpy's sums depend on memory alignment in their last
-    # bit, and on a noise star's flat χ² the optimiser carries that bit into its answer; a
-    # search must not depend on which process (or allocation) ran it.
+    # Rounded to 9 significant digits, for the same reason as the inputs above.
     return TrapezoidFit(*(float(f"{v:.9g}") for v in values), n_points=n_points)
