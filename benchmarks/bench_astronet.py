@@ -38,15 +38,19 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import average_precision_score
 
+from exohunt.models.gbm import GBMConfig
 from exohunt.models.twoview import TwoViewConfig
 
 TASKS = {"triage": (("PC", "EB"), 0.970), "vetting": (("PC",), 0.693)}
-# name -> (model config, loop overrides on top of MODEL_DEFAULTS["twoview"]).
+# name -> (model, model config, loop overrides on top of MODEL_DEFAULTS[model]).
 CANDIDATES = {
-    "small": (TwoViewConfig(), {}),
-    "astronet": (TwoViewConfig.astronet(), {"learning_rate": 1e-4, "epochs": 60,
-                                            "patience": 10}),
-    "astronet-bn": (TwoViewConfig.astronet(batch_norm=True), {"epochs": 60, "patience": 10}),
+    "small": ("twoview", TwoViewConfig(), {}),
+    "astronet": ("twoview", TwoViewConfig.astronet(), {"learning_rate": 1e-4, "epochs": 60,
+                                                       "patience": 10}),
+    "astronet-bn": ("twoview", TwoViewConfig.astronet(batch_norm=True),
+                    {"epochs": 60, "patience": 10}),
+    # boosted trees on both views, the four scalars and the view statistics (CPU, seconds)
+    "gbm": ("gbm", GBMConfig(), {}),
 }
 MIN_JOB_SECONDS = 25.0
 _STATE: dict = {}
@@ -67,14 +71,15 @@ def _job(task: str, candidate: str, seed: int, deadline: float, epochs: int | No
     budget = deadline - time.time()
     if budget < MIN_JOB_SECONDS:
         return {**row, "skipped": True}
-    config, loop = CANDIDATES[candidate]
+    model, config, loop = CANDIDATES[candidate]
     started = time.perf_counter()
-    run = train(_STATE["train"], model="twoview", positive=TASKS[task][0], seed=seed,
+    run = train(_STATE["train"], model=model, positive=TASKS[task][0], seed=seed,
                 device=_STATE["device"], config=config, loop=loop, epochs=epochs,
                 time_budget=budget, jobs=1)
     probability = run.score(_STATE["val"])
     return {**row, "skipped": False, "internal_val_ap": run.metrics["average_precision"],
-            "epochs": run.metrics.get("epochs_run"), "best_epoch": run.metrics.get("best_epoch"),
+            "epochs": run.metrics.get("epochs_run") if model != "gbm" else None,  # trees
+            "best_epoch": run.metrics.get("best_epoch"),
             "stopped": run.metrics.get("stopped"), "n_params": run.metrics.get("n_params"),
             "train_s": run.metrics["training_seconds"], "wall_s": time.perf_counter() - started,
             "probability": probability.tolist()}
@@ -208,7 +213,7 @@ def summarise(rows: list[dict], val_views) -> tuple[str, dict]:
                 f"{np.median(single):.3f} ({min(single):.3f}-{max(single):.3f}) | "
                 f"{average_precision_score(labels, mean):.3f} [{low:.3f}-{high:.3f}] | "
                 f"{np.median([r['train_s'] for r in group]):.0f} | "
-                f"{np.median([r['epochs'] for r in group]):.0f} | "
+                f"{_median_epochs(group)} | "
                 f"{sum(r['stopped'] == 'time_budget' for r in group)} | {published} |")
     return "\n".join(lines), averaged
 
@@ -255,14 +260,22 @@ def main(argv: list[str] | None = None) -> int:
         f"Command: `{' '.join(sys.argv)}`; wall {time.perf_counter() - started:.0f} s, "
         f"{len(rows)} runs finished.",
         "Candidates: " + "; ".join(f"{name} = {_describe(c, loop)}"
-                                   for name, (c, loop) in CANDIDATES.items()) + ".", "", table])
+                                   for name, (_, c, loop) in CANDIDATES.items()) + ".", "",
+        table])
     (out / "astronet_results.md").write_text(text + "\n")
     print(text)
     return 0
 
 
-def _describe(config: TwoViewConfig, loop: dict) -> str:
+def _median_epochs(group: list[dict]) -> str:
+    epochs = [r["epochs"] for r in group if r.get("epochs") is not None]
+    return f"{np.median(epochs):.0f}" if epochs else "-"
+
+
+def _describe(config: TwoViewConfig | GBMConfig, loop: dict) -> str:
     fields = asdict(config)
+    if isinstance(config, GBMConfig):
+        return "gbm " + ", ".join(f"{k} {v}" for k, v in fields.items() if k != "random_state")
     keep = ("global_widths", "local_widths", "global_pool", "local_pool", "hidden",
             "head_layers", "dropout", "batch_norm")
     return ", ".join([f"{k} {fields[k]}" for k in keep] + [f"{k} {v}" for k, v in loop.items()])

@@ -22,10 +22,16 @@ from exohunt.batch import LightCurveBatch, ViewBatch
 from exohunt.errors import InputError
 from exohunt.lightcurve import LightCurve
 from exohunt.training.preprocess import SequencePrep, bin_series, prepare_sequences
+from exohunt.training.view_stats import view_statistics
 
-__all__ = ["SIGNAL_COLUMNS", "RawFeatures", "extract", "fit_preprocessing", "to_inputs"]
+__all__ = ["SIGNAL_COLUMNS", "VIEWBATCH_FEATURE_VERSION", "RawFeatures", "extract",
+           "fit_preprocessing", "to_inputs"]
 
 SIGNAL_COLUMNS = ("period_days", "t0_days", "duration_hours", "depth_ppm", "snr")
+#: Features of folded-view records: "viewbatch" (the four scalars), "viewbatch-2" (+ the
+#: statistics of :mod:`exohunt.training.view_stats`). Runs select their own columns, so a run
+#: of either version scores with this code.
+VIEWBATCH_FEATURE_VERSION = "viewbatch-2"
 
 
 @dataclass
@@ -83,7 +89,11 @@ def _viewbatch_features(data: ViewBatch) -> RawFeatures:
                      if c in table]].copy()
     arrays = {"global": np.asarray(data.global_view, np.float32),
               "local": np.asarray(data.local_view, np.float32)}
-    return RawFeatures(arrays, stats, signals, "viewbatch")
+    # The records carry no light curve for the search's vetting: measure it off the views.
+    measured = view_statistics(arrays["global"], arrays["local"], signals["period_days"],
+                               signals["duration_hours"], signals["depth_ppm"])
+    stats = pd.concat([stats, pd.DataFrame(measured, index=stats.index)], axis=1)
+    return RawFeatures(arrays, stats, signals, VIEWBATCH_FEATURE_VERSION)
 
 
 def _search_source_digest() -> bytes:
