@@ -109,13 +109,23 @@ def main(argv: list[str] | None = None) -> int:
                         help="training-loop overrides as JSON, e.g. '{\"patience\": 15}'")
     parser.add_argument("--config", default=None,
                         help="model config overrides as JSON, e.g. '{\"max_leaf_nodes\": 31}'")
+    parser.add_argument("--augment", default=None,
+                        help="injection-augmentation overrides as JSON, e.g. "
+                             "'{\"binaries_per_planet\": 2}' (default: the model's own)")
+    parser.add_argument("--flux-style", default="kaggle",
+                        help="flux style of both simulated sets (kaggle, normalized, counts)")
     args = parser.parse_args(argv)
 
     from exohunt.simulate import simulate
     from exohunt.training import train
+    from exohunt.training.api import MODEL_DEFAULTS
 
-    training = simulate(preset="kaggle", seed=42).train
-    development = simulate(preset="big", seed=DEV_SEED, n_train=10)
+    if args.augment:
+        # a development override of the model's defaults, in this process only
+        MODEL_DEFAULTS[args.model]["augment"] = {**MODEL_DEFAULTS[args.model].get("augment", {}),
+                                                 **json.loads(args.augment)}
+    training = simulate(preset="kaggle", seed=42, flux_style=args.flux_style).train
+    development = simulate(preset="big", seed=DEV_SEED, n_train=10, flux_style=args.flux_style)
     for seed in args.seeds:
         run = train(training, model=args.model, seed=seed, cache_dir=args.cache_dir,
                     jobs=args.jobs, config=json.loads(args.config) if args.config else None,
@@ -125,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         probability = table["probability"].to_numpy(float)
         truth = development.test_truth
         row = {"model": args.model, "config": args.config, "imbalance": args.imbalance,
-               "loop": args.loop, "seed": seed,
+               "loop": args.loop, "augment": args.augment, "flux_style": args.flux_style,
+               "seed": seed,
                **dev_metrics(probability, run.threshold, truth)}
         print(json.dumps(row), flush=True)
         if not np.isfinite(table["period_days"].to_numpy(float)).any():
