@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from exohunt.cli import main
@@ -32,3 +33,39 @@ def test_train_command_rejects_unknown_model(tmp_path, capsys):
                    "--model", "resnet"])
     assert status == 2
     assert "expected one of: seed-lstm" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_members_trains_a_seed_ensemble_that_predict_and_evaluate_take(tmp_path, capsys):
+    import pandas as pd
+
+    from exohunt.io import write_kaggle_csv
+    from exohunt.training import Ensemble, load_model
+
+    csv = write_kaggle_csv(tmp_path / "train.csv", dipped_batch(n=80, n_pos=16))
+    ens = tmp_path / "ens"
+    assert main(["train", str(csv), "--out", str(ens), "--model", "gbm", "--members", "2",
+                 "--imbalance", "none", "--jobs", "1", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "trained 2 gbm runs (seeds 42-43)" in out and "out of fold" in out
+    ensemble = load_model(ens, device="cpu")
+    assert isinstance(ensemble, Ensemble) and len(ensemble.members) == 2
+    # predict through the worker pool (workers load the ensemble) and in process: same scores
+    for jobs in ("1", "2"):
+        assert main(["predict", str(ens), str(csv), "--out", str(tmp_path / f"p{jobs}.csv"),
+                     "--jobs", jobs, "--no-progress"]) == 0
+    one, two = (pd.read_csv(tmp_path / f"p{j}.csv") for j in ("1", "2"))
+    np.testing.assert_allclose(one["probability"], two["probability"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(one["probability"], ensemble.score(csv, jobs=1), atol=1e-9)
+    assert main(["evaluate", str(ens), str(csv), "--out", str(tmp_path / "report"),
+                 "--no-progress", "--bootstrap", "50"]) == 0
+    assert (tmp_path / "report" / "metrics.json").is_file()
+
+
+def test_members_out_of_range_is_a_one_line_error(tmp_path, capsys):
+    from exohunt.io import write_kaggle_csv
+
+    csv = write_kaggle_csv(tmp_path / "train.csv", dipped_batch(n=40, n_pos=8))
+    assert main(["train", str(csv), "--out", str(tmp_path / "e"), "--members", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "--members must be from 1 to 100, got 0" in err and "Traceback" not in err

@@ -73,9 +73,9 @@ def _init_worker(run_dir: str) -> None:
     # One thread per worker: scikit-learn's OpenMP threads spinning in every worker would
     # take the cores the other workers need.
     threadpool_limits(1)
-    from exohunt.training import load_run
+    from exohunt.training import load_model
 
-    _RUN = load_run(run_dir, device="cpu")
+    _RUN = load_model(run_dir, device="cpu")  # a run or a seed ensemble
 
 
 def _score_packed(packed, signals_per_star: int = 1):

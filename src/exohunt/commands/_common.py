@@ -48,15 +48,16 @@ def load_run_or_fail(path):
     from exohunt.errors import ExohuntError, RunDirectoryError
 
     path = Path(path)
-    expected = "a run directory made by 'exohunt train' (config.json and model.pt or model.skops)"
+    expected = ("a run directory made by 'exohunt train' (config.json and model.pt or "
+                "model.skops, or ensemble.json and member-NN/ run directories)")
     if not path.exists():
         raise RunDirectoryError(f"{path}: not found; expected {expected}")
     if not path.is_dir():
         raise RunDirectoryError(f"{path}: is not a directory; expected {expected}")
-    from exohunt.training import load_run
+    from exohunt.training import load_model
 
     try:
-        return load_run(path)
+        return load_model(path)
     except ExohuntError:
         raise
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:

@@ -37,6 +37,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="stop training after this many seconds (checked every batch)")
     parser.add_argument("--objective", default="f1",
                         help="threshold objective on validation: f1 or recall:R (e.g. recall:0.95)")
+    parser.add_argument("--members", type=int, default=1,
+                        help="train this many runs (seeds SEED, SEED+1, …, each with its own "
+                             "validation split) and average their probabilities: a seed "
+                             "ensemble, as Astronet does; threshold chosen out of fold")
     parser.add_argument("--cache-dir", default=None,
                         help="cache search features here, to reuse them across runs")
     add_jobs(parser)
@@ -57,6 +61,10 @@ def run(args: argparse.Namespace) -> int:
         options["flux_column"] = args.flux_column
     data = read(args.data, **options)
     positive = tuple(p.strip() for p in args.positive.split(",")) if args.positive else None
+    if not 1 <= args.members <= 100:
+        raise InputError(f"--members must be from 1 to 100, got {args.members}")
+    if args.members != 1:
+        return _run_ensemble(args, data, model, positive)
     result = train(data, model=model, out=args.out, seed=args.seed, device=args.device,
                    imbalance=args.imbalance, positive=positive, epochs=args.epochs,
                    time_budget=args.time_budget, jobs=args.jobs,
@@ -77,4 +85,24 @@ def run(args: argparse.Namespace) -> int:
             for p in points))
     print(f"run directory: {args.out}")
     print(json.dumps({"confusion_matrix": m["confusion_matrix"]}))
+    return 0
+
+
+def _run_ensemble(args: argparse.Namespace, data, model: str, positive) -> int:
+    from exohunt.training import train_ensemble
+
+    ensemble = train_ensemble(data, model=model, n_members=args.members, out=args.out,
+                              seed=args.seed, positive=positive, objective=args.objective,
+                              device=args.device, imbalance=args.imbalance, epochs=args.epochs,
+                              time_budget=args.time_budget, jobs=args.jobs,
+                              progress=not args.quiet, cache_dir=args.cache_dir)
+    m = ensemble.config["metrics"]
+    choice = ensemble.config["threshold"]
+    members = ", ".join(f"{ap:.3f}" for ap in m["member_validation_average_precision"])
+    print(f"trained {args.members} {model} runs (seeds {args.seed}-{args.seed + args.members - 1})"
+          f"; validation AP of each: {members}")
+    print(f"out of fold ({choice['out_of_fold_rows']} rows): AP "
+          f"{m['out_of_fold_average_precision']:.3f}, threshold {choice['threshold']:.4f} "
+          f"({choice.get('objective', args.objective)})")
+    print(f"ensemble directory: {args.out}")
     return 0

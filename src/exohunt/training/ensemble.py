@@ -29,7 +29,7 @@ from exohunt.training.api import _labelled, train
 from exohunt.training.run import Run, coerce_data, load_run, prediction_table
 from exohunt.training.threshold import choose_threshold, safe_average_precision
 
-__all__ = ["ENSEMBLE_FORMAT", "Ensemble", "load_ensemble", "train_ensemble"]
+__all__ = ["ENSEMBLE_FORMAT", "Ensemble", "load_ensemble", "load_model", "train_ensemble"]
 
 ENSEMBLE_FORMAT = "exohunt-ensemble"
 MAX_MEMBERS = 100
@@ -50,6 +50,23 @@ class Ensemble:
     @property
     def threshold(self) -> float:
         return float(self.config["threshold"]["threshold"])
+
+    @property
+    def kind(self) -> str:
+        return self.members[0].kind
+
+    @property
+    def device(self):
+        return self.members[0].device
+
+    @property
+    def history(self) -> list[dict]:
+        """Members have their own histories (``members[k].history``); none is the ensemble's."""
+        return []
+
+    @property
+    def metrics(self) -> dict:
+        return dict(self.config.get("metrics", {}))
 
     def _member_scores(self, data, jobs: int, progress: bool, cache_dir,
                        signals_per_star: int = 1) -> tuple:
@@ -133,6 +150,8 @@ def train_ensemble(data: Any, model: str = "twoview", n_members: int = 5,
     ensemble.config = {
         "format": ENSEMBLE_FORMAT, "format_version": 1, "model": model,
         "seeds": [seed + k for k in range(n_members)],
+        # what the members were trained to call positive (read by 'exohunt evaluate')
+        "training": {"positive": members[0].config["training"]["positive"]},
         "threshold": {**choice.to_dict(), "out_of_fold_rows": len(rows)},
         "metrics": {"out_of_fold_average_precision": safe_average_precision(labels[rows], oof),
                     "member_validation_average_precision":
@@ -168,3 +187,14 @@ def load_ensemble(path: str | Path, device: str = "auto") -> Ensemble:
     if {m.name for m in members} != {config.get("model")}:
         raise RunDirectoryError(f"{directory}: members are not all {config.get('model')!r} runs")
     return Ensemble(members, config, directory)
+
+
+def load_model(path: str | Path, device: str = "auto") -> Run | Ensemble:
+    """A run directory (:func:`load_run`) or an ensemble directory (:func:`load_ensemble`).
+
+    Both score with ``score``/``predict`` and carry ``threshold``, ``name`` and ``directory``,
+    so every command that takes a run takes an ensemble too.
+    """
+    if (Path(path) / "ensemble.json").is_file():
+        return load_ensemble(path, device=device)
+    return load_run(path, device=device)
