@@ -60,6 +60,10 @@ def test_members_trains_a_seed_ensemble_that_predict_and_evaluate_take(tmp_path,
     assert main(["evaluate", str(ens), str(csv), "--out", str(tmp_path / "report"),
                  "--no-progress", "--bootstrap", "50"]) == 0
     assert (tmp_path / "report" / "metrics.json").is_file()
+    capsys.readouterr()
+    assert main(["compare", str(ens)]) == 0
+    table = capsys.readouterr().out
+    assert "gbm ×2" in table and "train.csv" in table
 
 
 def test_members_out_of_range_is_a_one_line_error(tmp_path, capsys):

@@ -57,8 +57,18 @@ def _model_bytes(run_dir: Path, metrics: dict) -> int | None:
     for key in ("model_bytes", "model_size_bytes"):
         if metrics.get(key) is not None:
             return int(metrics[key])
-    files = list(run_dir.glob("model.*"))
+    files = list(run_dir.glob("model.*")) + list(run_dir.glob("member-*/model.*"))
     return sum(p.stat().st_size for p in files) if files else None
+
+
+def _ensemble_training(run_dir: Path, config: dict) -> dict:
+    """An ensemble's training record: its members' training time, summed."""
+    seconds = []
+    for name in config.get("members") or []:
+        member = run_dir / str(name) / "metrics.json"
+        if member.is_file():
+            seconds.append(_json(member, "training metrics").get("training_seconds"))
+    return {"training_seconds": sum(seconds)} if seconds and None not in seconds else {}
 
 
 def _model_name(config: dict) -> str:
@@ -70,7 +80,8 @@ def _row(path: Path) -> ComparisonRow:
     if not path.is_dir():
         raise InputError(f"{path}: not found; expected a run directory (config.json) or an "
                          "evaluation report directory (metrics.json)")
-    if (path / "config.json").is_file():
+    ensemble = (path / "ensemble.json").is_file()
+    if (path / "config.json").is_file() or ensemble:
         run_dir, evaluation = path, _latest_evaluation(path)
     elif (path / "metrics.json").is_file():
         evaluation = _json(path / "metrics.json", "evaluation metrics")
@@ -78,10 +89,14 @@ def _row(path: Path) -> ComparisonRow:
     else:
         raise InputError(f"{path}: expected a run directory (config.json) or an evaluation "
                          "report directory (metrics.json)")
-    config = _json(run_dir / "config.json", "a run config") \
-        if (run_dir / "config.json").is_file() else {}
-    training = _json(run_dir / "metrics.json", "training metrics") \
-        if (run_dir / "metrics.json").is_file() else {}
+    if (run_dir / "ensemble.json").is_file():  # a seed ensemble: members' time and size
+        config = _json(run_dir / "ensemble.json", "an ensemble config")
+        training = _ensemble_training(run_dir, config)
+    else:
+        config = _json(run_dir / "config.json", "a run config") \
+            if (run_dir / "config.json").is_file() else {}
+        training = _json(run_dir / "metrics.json", "training metrics") \
+            if (run_dir / "metrics.json").is_file() else {}
     source = evaluation if evaluation is not None else training
     data = Path(str(evaluation.get("data", "?"))).name if evaluation is not None else \
         "validation (not evaluated)"

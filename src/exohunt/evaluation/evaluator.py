@@ -33,12 +33,14 @@ MAX_MISSED_SHOWN = 40
 
 
 def model_name(run) -> str:
-    """The model's registry name from a run's ``config.json`` (``"?"`` if not recorded)."""
+    """The model's registry name from a run's ``config.json`` (``"?"`` if not recorded);
+    ``"NAME ×N"`` for a seed ensemble of N members."""
     config = getattr(run, "config", {}) or {}
     model = config.get("model", config.get("model_name", "?"))
     if isinstance(model, dict):
         model = model.get("name", "?")
-    return str(model)
+    members = getattr(run, "members", None)  # a seed ensemble
+    return f"{model} ×{len(members)}" if members else str(model)
 
 
 def _read_data(data):
