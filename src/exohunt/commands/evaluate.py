@@ -42,8 +42,9 @@ def print_summary(result: dict, stream=None) -> None:
 
     print(format_headline(result), file=stream)
     print(format_confusion(result), file=stream)
-    print("\nClassification report (both classes; accuracy is not a headline at 1% "
-          "prevalence):", file=stream)
+    prevalence = result["n_positive"] / max(result["n_total"], 1)
+    print(f"\nClassification report (both classes; accuracy is not a headline at "
+          f"{prevalence:.0%} prevalence):", file=stream)
     print(result["classification_report"], file=stream)
     best = result["best_threshold_on_this_data"]
     print(BestThreshold(best["threshold"], best["precision"], best["recall"],

@@ -15,8 +15,9 @@ from a planet:
   "transit" too long for its period belongs to a bigger (or blended) star;
 - the scatter of the global view outside the primary, to weigh the above against the noise.
 
-On the AstroNet train shards (5-fold cross-validation, ``benchmarks/bench_astronet.py``), these
-raised ``gbm``'s vetting AP from 0.645 to 0.693 and triage from 0.971 to 0.973.
+On the AstroNet train shards (5-fold cross-validation), these
+raised ``gbm``'s vetting AP from 0.645 to 0.685 and triage from 0.971 to 0.973
+(``benchmarks/explore_view_stats.py``).
 """
 
 from __future__ import annotations
