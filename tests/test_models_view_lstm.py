@@ -12,6 +12,7 @@ from exohunt.errors import InputError
 from exohunt.models import MODELS, build_model
 from exohunt.models.view_lstm import ViewLSTM, ViewLSTMConfig
 from exohunt.training import load_run, train
+from exohunt.training.view_stats import VIEW_STAT_COLUMNS
 
 SMALL = {"global_bins": 41, "local_bins": 21, "n_local_channels": 4, "n_scalars": 3,
          "conv_channels": 4, "hidden": 6, "scalar_hidden": 4, "head_hidden": 8}
@@ -101,7 +102,10 @@ def test_trains_saves_and_reloads_to_identical_scores(tmp_path):
     run = train(views, model="lstm-views", out=tmp_path / "run", positive=("PC",), epochs=20,
                 config={"conv_channels": 4, "hidden": 8},
                 loop={"learning_rate": 1e-2, "batch_size": 32}, jobs=1)
-    assert run.config["model"]["config"]["n_scalars"] == 2
+    # period and SNR, plus the view statistics that need no duration or depth (the records
+    # lack both, so the density proxy and log depth are all-NaN and left out)
+    n_view_stats = len(VIEW_STAT_COLUMNS) - 2
+    assert run.config["model"]["config"]["n_scalars"] == 2 + n_view_stats
     assert run.metrics["average_precision"] > 0.9
     loaded = load_run(tmp_path / "run", device="cpu")
     np.testing.assert_allclose(loaded.score(views), run.score(views), rtol=0, atol=1e-12)
