@@ -112,12 +112,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--augment", default=None,
                         help="injection-augmentation overrides as JSON, e.g. "
                              "'{\"binaries_per_planet\": 2}' (default: the model's own)")
+    parser.add_argument("--members", type=int, default=1,
+                        help="train a seed ensemble of this many runs (seeds SEED, SEED+1, …)")
     parser.add_argument("--flux-style", default="kaggle",
                         help="flux style of both simulated sets (kaggle, normalized, counts)")
     args = parser.parse_args(argv)
 
     from exohunt.simulate import simulate
-    from exohunt.training import train
+    from exohunt.training import train, train_ensemble
     from exohunt.training.api import MODEL_DEFAULTS
 
     if args.augment:
@@ -127,15 +129,19 @@ def main(argv: list[str] | None = None) -> int:
     training = simulate(preset="kaggle", seed=42, flux_style=args.flux_style).train
     development = simulate(preset="big", seed=DEV_SEED, n_train=10, flux_style=args.flux_style)
     for seed in args.seeds:
-        run = train(training, model=args.model, seed=seed, cache_dir=args.cache_dir,
-                    jobs=args.jobs, config=json.loads(args.config) if args.config else None,
-                    imbalance=args.imbalance,
-                    loop=json.loads(args.loop) if args.loop else None)
+        options = dict(cache_dir=args.cache_dir, jobs=args.jobs,
+                       config=json.loads(args.config) if args.config else None,
+                       imbalance=args.imbalance,
+                       loop=json.loads(args.loop) if args.loop else None)
+        run = train(training, model=args.model, seed=seed, **options) if args.members == 1 \
+            else train_ensemble(training, model=args.model, n_members=args.members, seed=seed,
+                                **options)
         table = run.predict(development.test, cache_dir=args.cache_dir, jobs=args.jobs)
         probability = table["probability"].to_numpy(float)
         truth = development.test_truth
         row = {"model": args.model, "config": args.config, "imbalance": args.imbalance,
                "loop": args.loop, "augment": args.augment, "flux_style": args.flux_style,
+               "members": args.members,
                "seed": seed,
                **dev_metrics(probability, run.threshold, truth)}
         print(json.dumps(row), flush=True)
