@@ -59,15 +59,6 @@ class Ensemble:
     def device(self):
         return self.members[0].device
 
-    @property
-    def history(self) -> list[dict]:
-        """Members have their own histories (``members[k].history``); none is the ensemble's."""
-        return []
-
-    @property
-    def metrics(self) -> dict:
-        return dict(self.config.get("metrics", {}))
-
     def _member_scores(self, data, jobs: int, progress: bool, cache_dir,
                        signals_per_star: int = 1) -> tuple:
         # One feature extraction for all members: they read the same kind of inputs.
