@@ -22,7 +22,6 @@ from sklearn.metrics import average_precision_score
 from sklearn.model_selection import StratifiedKFold
 
 TASKS = {"triage": ("PC", "EB"), "vetting": ("PC",)}
-SCALARS = ("period_days", "duration_hours", "depth_ppm", "snr")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,14 +33,14 @@ def main(argv: list[str] | None = None) -> int:
 
     from exohunt.io import read
     from exohunt.models.gbm import GBMConfig, build_gbm
-    from exohunt.training.features import extract
+    from exohunt.training.features import VIEWBATCH_SCALARS, extract
     from exohunt.training.view_stats import VIEW_STAT_COLUMNS
 
     views = read(str(Path(args.data) / "train-*"))
     raw = extract(views, "tabular")
     stats = raw.stats
     base = np.column_stack([raw.arrays["global"], raw.arrays["local"],
-                            stats[[c for c in SCALARS if c in stats]].to_numpy(float)])
+                            stats[[c for c in VIEWBATCH_SCALARS if c in stats]].to_numpy(float)])
     full = np.column_stack([base, stats[list(VIEW_STAT_COLUMNS)].to_numpy(float)])
     disposition = views.table["disposition"].to_numpy(str)
     folds = list(StratifiedKFold(args.folds, shuffle=True, random_state=0).split(base,

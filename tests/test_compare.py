@@ -64,3 +64,21 @@ def test_bad_paths_are_one_line_errors(tmp_path, capsys):
     (tmp_path / "broken" / "config.json").write_text("{not json")
     assert main(["compare", str(tmp_path / "broken")]) == 2
     assert "config.json: cannot be read" in capsys.readouterr().err
+
+
+def test_an_unevaluated_ensemble_is_a_row_named_by_its_members(tmp_path):
+    """Model name 'NAME ×N' (as evaluate records it), the members' training time summed and
+    their model files counted."""
+    ens = tmp_path / "ens"
+    for k, seconds in enumerate((10.0, 12.5)):
+        member = ens / f"member-{k:02d}"
+        member.mkdir(parents=True)
+        (member / "metrics.json").write_text(json.dumps({"training_seconds": seconds}))
+        (member / "model.skops").write_bytes(b"x" * 1000)
+    (ens / "ensemble.json").write_text(json.dumps({
+        "format": "exohunt-ensemble", "model": "gbm", "members": ["member-00", "member-01"],
+        "threshold": {"threshold": 0.4}}))
+    (row,) = collect([ens])
+    assert row.model == "gbm ×2"
+    assert row.training_seconds == 22.5 and row.model_bytes == 2000
+    assert row.threshold == 0.4 and row.data.startswith("validation")

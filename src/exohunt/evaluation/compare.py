@@ -72,16 +72,18 @@ def _ensemble_training(run_dir: Path, config: dict) -> dict:
 
 
 def _model_name(config: dict) -> str:
+    """A run's registry name, or ``"NAME ×N"`` for an ensemble (as ``evaluate`` records it)."""
     model = config.get("model", "?")
-    return str(model.get("name", "?") if isinstance(model, dict) else model)
+    name = str(model.get("name", "?") if isinstance(model, dict) else model)
+    members = config.get("members")
+    return f"{name} ×{len(members)}" if isinstance(members, list) and members else name
 
 
 def _row(path: Path) -> ComparisonRow:
     if not path.is_dir():
         raise InputError(f"{path}: not found; expected a run directory (config.json) or an "
                          "evaluation report directory (metrics.json)")
-    ensemble = (path / "ensemble.json").is_file()
-    if (path / "config.json").is_file() or ensemble:
+    if (path / "config.json").is_file() or (path / "ensemble.json").is_file():
         run_dir, evaluation = path, _latest_evaluation(path)
     elif (path / "metrics.json").is_file():
         evaluation = _json(path / "metrics.json", "evaluation metrics")

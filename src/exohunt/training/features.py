@@ -24,7 +24,8 @@ from exohunt.lightcurve import LightCurve
 from exohunt.training.preprocess import SequencePrep, bin_series, prepare_sequences
 from exohunt.training.view_stats import view_statistics
 
-__all__ = ["SIGNAL_COLUMNS", "VIEWBATCH_FEATURE_VERSION", "RawFeatures", "extract",
+__all__ = ["SIGNAL_COLUMNS", "VIEWBATCH_FEATURE_VERSION", "VIEWBATCH_SCALARS", "RawFeatures",
+           "extract",
            "fit_preprocessing", "to_inputs"]
 
 SIGNAL_COLUMNS = ("period_days", "t0_days", "duration_hours", "depth_ppm", "snr")
@@ -32,6 +33,8 @@ SIGNAL_COLUMNS = ("period_days", "t0_days", "duration_hours", "depth_ppm", "snr"
 #: statistics of :mod:`exohunt.training.view_stats`). Runs select their own columns, so a run
 #: of either version scores with this code.
 VIEWBATCH_FEATURE_VERSION = "viewbatch-2"
+#: The physical scalars of a folded-view record that models read (never identifiers).
+VIEWBATCH_SCALARS = ("period_days", "duration_hours", "depth_ppm", "snr")
 
 
 @dataclass
@@ -85,8 +88,7 @@ def _viewbatch_features(data: ViewBatch) -> RawFeatures:
         if column in table:
             signals[column] = pd.to_numeric(table[column], errors="coerce").to_numpy(float)
     # Physical scalars only: identifiers and the disposition itself must never be inputs.
-    stats = signals[[c for c in ("period_days", "duration_hours", "depth_ppm", "snr")
-                     if c in table]].copy()
+    stats = signals[[c for c in VIEWBATCH_SCALARS if c in table]].copy()
     arrays = {"global": np.asarray(data.global_view, np.float32),
               "local": np.asarray(data.local_view, np.float32)}
     # The records carry no light curve for the search's vetting: measure it off the views.
