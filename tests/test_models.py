@@ -111,6 +111,31 @@ def test_build_model_rejects_unknown_names_and_options():
         build_model("cnn", {"hiden": 3})
 
 
+def test_named_configurations_build_and_the_first_is_the_default():
+    from exohunt.models import named_config
+
+    for name, spec in MODELS.items():
+        names = list(spec.configs)
+        assert spec.configs[names[0]]() == spec.config_class(), name
+        for config_name in names:
+            assert isinstance(named_config(name, config_name), spec.config_class)
+    assert named_config("gbm", "large").max_leaf_nodes == 31
+    assert named_config("twoview", "astronet").global_widths == (16, 32, 64, 128, 256)
+    with pytest.raises(InputError, match="no configuration 'huge'; expected one of: default, "
+                                         "large"):
+        named_config("gbm", "huge")
+
+
+def test_config_overrides_of_the_wrong_type_are_refused_by_name():
+    with pytest.raises(InputError, match="'max_leaf_nodes' must be int"):
+        build_model("gbm", {"max_leaf_nodes": "31"})
+    with pytest.raises(InputError, match="'batch_norm' must be bool"):
+        build_model("twoview", {"batch_norm": 1})
+    # an int stands for a float; a list for a tuple (JSON has neither floats nor tuples)
+    assert build_model("gbm", {"learning_rate": 1})[-1].learning_rate == 1
+    build_model("cnn", {"input_length": 64, "channels": [4, 8]})
+
+
 def test_every_config_is_a_typed_dataclass():
     for spec in MODELS.values():
         assert dataclasses.is_dataclass(spec.config_class)

@@ -66,6 +66,34 @@ def test_members_trains_a_seed_ensemble_that_predict_and_evaluate_take(tmp_path,
     assert "gbm ×2" in table and "train.csv" in table
 
 
+def test_config_picks_a_named_configuration_or_json_overrides(tmp_path, capsys):
+    from exohunt.io import write_kaggle_csv
+
+    csv = write_kaggle_csv(tmp_path / "train.csv", dipped_batch(n=60, n_pos=12))
+    for config, leaves in (("large", 31), ('{"max_leaf_nodes": 7, "learning_rate": 0.1}', 7)):
+        out = tmp_path / f"run-{leaves}"
+        assert main(["train", str(csv), "--out", str(out), "--model", "gbm", "--config", config,
+                     "--imbalance", "none", "--jobs", "1", "--no-progress"]) == 0
+        saved = json.loads((out / "config.json").read_text())["model"]["config"]
+        assert saved["max_leaf_nodes"] == leaves  # the resolved config is saved with the run
+
+
+@pytest.mark.parametrize("config, message", [
+    ("huge", "model 'gbm' has no configuration 'huge'; expected one of: default, large"),
+    ("{max_leaf_nodes: 7}", "--config: not a valid JSON object"),
+    ("[1, 2]", "--config: expected a JSON object of config fields"),
+    ('{"leaves": 7}', "unknown GBMConfig option(s) ['leaves']"),
+    ('{"max_leaf_nodes": "7"}', "GBMConfig option 'max_leaf_nodes' must be int"),
+])
+def test_a_bad_config_is_a_one_line_error_before_the_data_is_read(tmp_path, capsys, config,
+                                                                    message):
+    # the data file does not exist: the config is checked first
+    assert main(["train", str(tmp_path / "missing.csv"), "--out", str(tmp_path / "r"),
+                 "--model", "gbm", "--config", config]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
 def test_members_out_of_range_is_a_one_line_error(tmp_path, capsys):
     from exohunt.io import write_kaggle_csv
 

@@ -8,11 +8,12 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats as scipy_stats
 
 from exohunt.batch import ViewBatch
 from exohunt.training.features import VIEWBATCH_FEATURE_VERSION, extract
 from exohunt.training.run import _check_preprocessing
-from exohunt.training.view_stats import VIEW_STAT_COLUMNS, view_statistics
+from exohunt.training.view_stats import VIEW_STAT_COLUMNS, local_moments, view_statistics
 
 G, L = 201, 61
 
@@ -84,6 +85,52 @@ def test_the_density_proxy_gives_the_suns_density_for_an_earth_transit():
     rho = 3 * 365.25 * 86400 / (6.674e-8 * math.pi**2 * (13.0 * 3600) ** 3)
     assert abs(rho - 1.41) < 0.1
     assert abs(stats["log10_density_proxy"][0] - 3.21 - math.log10(rho)) < 0.01
+
+
+def test_local_moments_agree_with_scipy_with_and_without_missing_bins():
+    rng = np.random.default_rng(1)
+    local = rng.normal(0, 0.3, (5, L)) - np.exp(-np.linspace(-3, 3, L) ** 2)
+    local[3, [0, 7, 40]] = np.nan
+    moments = local_moments(local)
+    expected_std = np.nanstd(local, axis=1)
+    np.testing.assert_allclose(moments["view_local_std"], expected_std, rtol=1e-12)
+    np.testing.assert_allclose(moments["view_local_skew"],
+                               scipy_stats.skew(local, axis=1, nan_policy="omit"), rtol=1e-9)
+    np.testing.assert_allclose(moments["view_local_kurtosis"],
+                               scipy_stats.kurtosis(local, axis=1, nan_policy="omit"), rtol=1e-9)
+    np.testing.assert_allclose(moments["view_local_max"], np.nanmax(local, axis=1), rtol=1e-12)
+    np.testing.assert_allclose(moments["view_local_p5"], np.nanpercentile(local, 5, axis=1),
+                               rtol=1e-12)
+    # the lag-1 autocorrelation of a complete row: the textbook estimator
+    row = local[0] - local[0].mean()
+    assert abs(moments["view_local_lag1"][0] - row[:-1] @ row[1:] / (row @ row)) < 1e-12
+
+
+def test_local_moments_tell_a_resolved_dip_from_noise_and_from_a_single_outlier_bin():
+    rng = np.random.default_rng(2)
+    noise = rng.normal(0, 0.3, (200, L))
+    dip = -np.exp(-np.linspace(-3, 3, L) ** 2 * 2)[None, :] + rng.normal(0, 0.02, (1, L))
+    outlier = np.zeros((1, L))
+    outlier[0, L // 2] = -1.0
+    moments = local_moments(np.vstack([noise, dip, outlier]))
+    # white noise: bin-to-bin differences scatter √2 times the values, no autocorrelation
+    assert abs(np.median(moments["view_local_roughness"][:200]) - math.sqrt(2)) < 0.1
+    assert abs(np.median(moments["view_local_lag1"][:200])) < 0.05
+    assert moments["view_local_roughness"][200] < 0.3
+    assert moments["view_local_lag1"][200] > 0.9
+    assert moments["view_local_p5"][200] < -0.9  # many bins near the bottom
+    assert abs(moments["view_local_p5"][201]) < 1e-9  # one bin at -1 only
+    assert moments["view_local_below_half"][201] == pytest.approx(1 / L)
+
+
+def test_local_moments_of_rows_without_two_finite_bins_are_nan_without_warnings():
+    local = np.full((2, L), np.nan)
+    local[1, 3] = -1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        moments = local_moments(local)
+    for values in moments.values():
+        assert np.isnan(values).all()
 
 
 def test_unknown_period_or_duration_leave_the_view_statistics_finite():

@@ -28,6 +28,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"one of {', '.join(_MODEL_NAMES)} (default: the best model)")
     add_seed(parser)
     add_device(parser)
+    parser.add_argument("--config", default=None,
+                        help="a named configuration of the model (gbm: default, large; "
+                             "twoview: small, astronet, astronet-bn; others: default) or a "
+                             "JSON object of config fields, e.g. '{\"max_leaf_nodes\": 31}'")
     parser.add_argument("--imbalance", default=None, choices=_IMBALANCE,
                         help="class-imbalance handling (default depends on the model)")
     parser.add_argument("--positive", default=None,
@@ -56,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
     model = args.model or DEFAULT_MODEL
     if model not in _MODEL_NAMES:
         raise InputError(f"unknown model {model!r}; expected one of: {', '.join(_MODEL_NAMES)}")
+    config = _model_config(model, args.config)  # checked before the data is read
     options = {"format": args.input_format} if args.input_format else {}
     if args.flux_column:
         options["flux_column"] = args.flux_column
@@ -64,12 +69,12 @@ def run(args: argparse.Namespace) -> int:
     if not 1 <= args.members <= 100:
         raise InputError(f"--members must be from 1 to 100, got {args.members}")
     if args.members != 1:
-        return _run_ensemble(args, data, model, positive)
+        return _run_ensemble(args, data, model, positive, config)
     result = train(data, model=model, out=args.out, seed=args.seed, device=args.device,
                    imbalance=args.imbalance, positive=positive, epochs=args.epochs,
                    time_budget=args.time_budget, jobs=args.jobs,
                    progress=not args.quiet, objective=args.objective,
-                   cache_dir=args.cache_dir)
+                   cache_dir=args.cache_dir, config=config)
     m = result.metrics
     print(f"trained {model} in {m['training_seconds']:.1f} s "
           + (f"(kept {m['best_epoch']} trees, chosen on validation AP)"
@@ -88,14 +93,35 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_ensemble(args: argparse.Namespace, data, model: str, positive) -> int:
+def _model_config(model: str, text: str | None):
+    """``--config``: a named configuration, or a JSON object of config fields (None: default)."""
+    from exohunt.errors import InputError
+    from exohunt.models import config_from_dict, get_spec, named_config
+
+    if text is None:
+        return None
+    if not text.lstrip().startswith(("{", "[")):
+        return named_config(model, text)
+    try:
+        values = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(f"--config: not a valid JSON object ({error})") from None
+    if not isinstance(values, dict):
+        raise InputError("--config: expected a JSON object of config fields")
+    try:
+        return config_from_dict(get_spec(model).config_class, values)
+    except TypeError as error:
+        raise InputError(f"--config: {error}") from None
+
+
+def _run_ensemble(args: argparse.Namespace, data, model: str, positive, config) -> int:
     from exohunt.training import train_ensemble
 
     ensemble = train_ensemble(data, model=model, n_members=args.members, out=args.out,
                               seed=args.seed, positive=positive, objective=args.objective,
                               device=args.device, imbalance=args.imbalance, epochs=args.epochs,
                               time_budget=args.time_budget, jobs=args.jobs,
-                              progress=not args.quiet, cache_dir=args.cache_dir)
+                              progress=not args.quiet, cache_dir=args.cache_dir, config=config)
     m = ensemble.config["metrics"]
     choice = ensemble.config["threshold"]
     members = ", ".join(f"{ap:.3f}" for ap in m["member_validation_average_precision"])

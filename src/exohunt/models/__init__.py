@@ -9,6 +9,10 @@ says what the model reads:
 - ``"views"``: phase-folded views from the search, ``inputs["global"]`` (N, C_g, G),
   ``inputs["local"]`` (N, C_l, L) and ``inputs["scalars"]`` (N, S);
 - ``"tabular"``: a (N, F) feature matrix (search + vetting statistics).
+
+Each model also has **named configurations** (``MODELS[name].configs``; ``exohunt train
+--config NAME``), the first of which is its default — e.g. ``twoview``'s ``small`` and the
+Astronet-Triage network ``astronet``.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from exohunt.models.seed_lstm import SeedLSTM, SeedLSTMConfig
 from exohunt.models.twoview import TwoView, TwoViewConfig
 from exohunt.models.view_lstm import ViewLSTM, ViewLSTMConfig
 
-__all__ = ["MODELS", "ModelSpec", "build_model", "config_from_dict", "get_spec"]
+__all__ = ["MODELS", "ModelSpec", "build_model", "config_from_dict", "get_spec", "named_config"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,14 @@ class ModelSpec:
     factory: Callable[[Any], Any]
     inputs: str  # "sequence" | "views" | "tabular"
     description: str
+    # Named configurations, name -> factory of a config_class instance; the first is the
+    # default. None: just "default", the config class's own defaults.
+    named: Mapping[str, Callable[[], Any]] | None = None
+
+    @property
+    def configs(self) -> dict[str, Callable[[], Any]]:
+        """Named configurations of this model, the default first."""
+        return dict(self.named) if self.named else {"default": self.config_class}
 
 
 MODELS: dict[str, ModelSpec] = {
@@ -53,11 +65,14 @@ MODELS: dict[str, ModelSpec] = {
         ModelSpec("cnn-lstm", CNNLSTMConfig, CNNLSTM, "sequence",
                   "conv front end feeding a bidirectional LSTM"),
         ModelSpec("twoview", TwoViewConfig, TwoView, "views",
-                  "AstroNet-style CNN on global + local folded views and vetting statistics"),
+                  "AstroNet-style CNN on global + local folded views and vetting statistics",
+                  {"small": TwoViewConfig, "astronet": TwoViewConfig.astronet,
+                   "astronet-bn": lambda: TwoViewConfig.astronet(batch_norm=True)}),
         ModelSpec("lstm-views", ViewLSTMConfig, ViewLSTM, "views",
                   "conv front end + bidirectional LSTMs on the folded views, with statistics"),
         ModelSpec("gbm", GBMConfig, build_gbm, "tabular",
-                  "gradient boosting (scikit-learn) on search + vetting statistics"),
+                  "gradient boosting (scikit-learn) on search + vetting statistics",
+                  {"default": GBMConfig, "large": GBMConfig.large}),
     )
 }
 
@@ -67,6 +82,16 @@ def get_spec(name: str) -> ModelSpec:
     if name not in MODELS:
         raise InputError(f"unknown model {name!r}; expected one of: {', '.join(MODELS)}")
     return MODELS[name]
+
+
+def named_config(name: str, config_name: str) -> Any:
+    """Model ``name``'s configuration called ``config_name``; :class:`InputError` naming the
+    allowed names otherwise."""
+    configs = get_spec(name).configs
+    if config_name not in configs:
+        raise InputError(f"model {name!r} has no configuration {config_name!r}; expected one "
+                         f"of: {', '.join(configs)}")
+    return configs[config_name]()
 
 
 def config_from_dict(config_class: type, values: Mapping[str, Any]) -> Any:
@@ -82,10 +107,27 @@ def config_from_dict(config_class: type, values: Mapping[str, Any]) -> Any:
     defaults = config_class()
     kwargs = {}
     for key, value in values.items():
-        if isinstance(getattr(defaults, key), tuple) and isinstance(value, list):
+        default = getattr(defaults, key)
+        if isinstance(default, tuple) and isinstance(value, list):
             value = tuple(value)
+        if not _same_kind(default, value):
+            raise InputError(f"{config_class.__name__} option {key!r} must be "
+                             f"{type(default).__name__} like its default {default!r}, "
+                             f"got {value!r}")
         kwargs[key] = value
     return config_class(**kwargs)
+
+
+def _same_kind(default: Any, value: Any) -> bool:
+    """Whether ``value`` may replace ``default`` (an int may stand for a float; a field whose
+    default is None takes anything the config's own checks accept)."""
+    if default is None:
+        return True
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(value, bool) and isinstance(default, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float))
+    return isinstance(value, type(default))
 
 
 def build_model(name: str, config: Any = None) -> Any:
@@ -95,9 +137,9 @@ def build_model(name: str, config: Any = None) -> Any:
     ----------
     name : str
         A key of :data:`MODELS`.
-    config : dataclass, mapping or None
-        The model's config (its ``config_class``), a mapping of field overrides, or ``None``
-        for the defaults.
+    config : dataclass, str, mapping or None
+        The model's config (its ``config_class``), the name of one of its named
+        configurations, a mapping of field overrides, or ``None`` for the defaults.
 
     Returns
     -------
@@ -106,6 +148,8 @@ def build_model(name: str, config: Any = None) -> Any:
     spec = get_spec(name)
     if config is None:
         config = spec.config_class()
+    elif isinstance(config, str):
+        config = named_config(name, config)
     elif isinstance(config, Mapping):
         config = config_from_dict(spec.config_class, config)
     elif not isinstance(config, spec.config_class):

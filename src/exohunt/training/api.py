@@ -27,7 +27,7 @@ from sklearn.model_selection import train_test_split
 import exohunt
 from exohunt.batch import LightCurveBatch, ViewBatch
 from exohunt.errors import InputError
-from exohunt.models import build_model, config_from_dict, get_spec
+from exohunt.models import build_model, config_from_dict, get_spec, named_config
 from exohunt.training.balance import check_imbalance, positive_weight, smote_inputs
 from exohunt.training.features import extract, fit_preprocessing, to_inputs
 from exohunt.training.loop import LoopSettings, fit_gbm, fit_network, predict_network
@@ -137,7 +137,9 @@ def _fit(name, spec, config, train_in, y_train, val_in, y_val, loop, imbalance, 
 
 def _model_config(spec, config, sample: dict, imbalance: str, seed: int) -> Any:
     """The model's config with its input shapes (and, for the trees, weights/seed) filled in."""
-    if not isinstance(config, spec.config_class):
+    if isinstance(config, str):
+        config = named_config(spec.name, config)
+    elif not isinstance(config, spec.config_class):
         config = config_from_dict(spec.config_class, config or {})
     if spec.inputs == "tabular":
         weight = "balanced" if imbalance == "weights" else None
@@ -186,8 +188,9 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
     objective : str
         Threshold objective on validation: ``"f1"`` or ``"recall:R"``.
     config, loop, prep : optional
-        Model config (dataclass or dict of overrides), :class:`LoopSettings` overrides,
-        sequence preprocessing.
+        Model config (dataclass, the name of one of the model's named configurations such as
+        ``"large"``, or a dict of overrides), :class:`LoopSettings` overrides, sequence
+        preprocessing.
 
     Returns
     -------
@@ -195,6 +198,8 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
     """
     spec = get_spec(model)
     defaults = MODEL_DEFAULTS[model]
+    if isinstance(config, str):  # a named configuration: checked before any data is read
+        config = named_config(model, config)
     # A default of "inject" needs light curves to inject into; folded views (AstroNet) fall
     # back to no resampling. An explicit --imbalance inject on views is still an error.
     if hasattr(data, "train") and hasattr(data, "test"):  # a SimulatedDataset: its train split

@@ -30,9 +30,9 @@ __all__ = ["SIGNAL_COLUMNS", "VIEWBATCH_FEATURE_VERSION", "VIEWBATCH_SCALARS", "
 
 SIGNAL_COLUMNS = ("period_days", "t0_days", "duration_hours", "depth_ppm", "snr")
 #: Features of folded-view records: "viewbatch" (the four scalars), "viewbatch-2" (+ the
-#: statistics of :mod:`exohunt.training.view_stats`). Runs select their own columns, so a run
-#: of either version scores with this code.
-VIEWBATCH_FEATURE_VERSION = "viewbatch-2"
+#: shape statistics of :mod:`exohunt.training.view_stats`), "viewbatch-3" (+ its local-view
+#: moments). Runs select their own columns, so a run of any version scores with this code.
+VIEWBATCH_FEATURE_VERSION = "viewbatch-3"
 #: The physical scalars of a folded-view record that models read (never identifiers).
 VIEWBATCH_SCALARS = ("period_days", "duration_hours", "depth_ppm", "snr")
 

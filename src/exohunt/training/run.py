@@ -237,7 +237,7 @@ def _check_preprocessing(config: dict, directory: Path) -> None:
         raise RunDirectoryError(f"{directory} was made with sequence preprocessing "
                                 f"{prep['sequence'].get('version')!r}; this exohunt uses "
                                 f"{SEQUENCE_PREP_VERSION!r}: retrain the model")
-    # Folded-view runs ("viewbatch", "viewbatch-2") select their own statistics: no check.
+    # Folded-view runs ("viewbatch", "viewbatch-2", "-3") select their own statistics: no check.
     view_run = str(prep.get("feature_version") or "viewbatch").startswith("viewbatch")
     if prep["kind"] != "sequence" and not view_run:
         try:
