@@ -126,6 +126,19 @@ def test_named_configurations_build_and_the_first_is_the_default():
         named_config("gbm", "huge")
 
 
+def test_model_label_names_non_default_configurations_and_ensembles():
+    from exohunt.models import model_label
+
+    run = {"model": {"name": "gbm", "config_name": "default"}}
+    assert model_label(run) == "gbm"
+    assert model_label({"model": {"name": "gbm", "config_name": "large"}}) == "gbm (large)"
+    assert model_label({"model": {"name": "twoview"}}) == "twoview"  # older runs: no name
+    ensemble = {"model": "twoview", "config_name": "astronet", "members": ["m0", "m1"]}
+    assert model_label(ensemble) == "twoview (astronet) ×2"
+    assert model_label({"model": "gbm", "config_name": "default"}, n_members=8) == "gbm ×8"
+    assert model_label({}) == "?"
+
+
 def test_config_overrides_of_the_wrong_type_are_refused_by_name():
     with pytest.raises(InputError, match="'max_leaf_nodes' must be int"):
         build_model("gbm", {"max_leaf_nodes": "31"})

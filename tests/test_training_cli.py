@@ -70,12 +70,19 @@ def test_config_picks_a_named_configuration_or_json_overrides(tmp_path, capsys):
     from exohunt.io import write_kaggle_csv
 
     csv = write_kaggle_csv(tmp_path / "train.csv", dipped_batch(n=60, n_pos=12))
-    for config, leaves in (("large", 31), ('{"max_leaf_nodes": 7, "learning_rate": 0.1}', 7)):
-        out = tmp_path / f"run-{leaves}"
+    for config, leaves, name in (("large", 31, "large"),
+                                 ('{"max_leaf_nodes": 7, "learning_rate": 0.1}', 7, "custom"),
+                                 ('{"max_leaf_nodes": 31, "max_iter": 600}', 31, "large")):
+        out = tmp_path / f"run-{leaves}-{name}"
         assert main(["train", str(csv), "--out", str(out), "--model", "gbm", "--config", config,
                      "--imbalance", "none", "--jobs", "1", "--no-progress"]) == 0
-        saved = json.loads((out / "config.json").read_text())["model"]["config"]
-        assert saved["max_leaf_nodes"] == leaves  # the resolved config is saved with the run
+        saved = json.loads((out / "config.json").read_text())["model"]
+        assert saved["config"]["max_leaf_nodes"] == leaves  # the resolved config is saved
+        assert saved["config_name"] == name  # overrides that equal a named one get its name
+    capsys.readouterr()
+    assert main(["compare", str(tmp_path / "run-31-large"), str(tmp_path / "run-7-custom")]) == 0
+    table = capsys.readouterr().out
+    assert "gbm (large)" in table and "gbm (custom)" in table
 
 
 @pytest.mark.parametrize("config, message", [

@@ -71,15 +71,9 @@ def _ensemble_training(run_dir: Path, config: dict) -> dict:
     return {"training_seconds": sum(seconds)} if seconds and None not in seconds else {}
 
 
-def _model_name(config: dict) -> str:
-    """A run's registry name, or ``"NAME ×N"`` for an ensemble (as ``evaluate`` records it)."""
-    model = config.get("model", "?")
-    name = str(model.get("name", "?") if isinstance(model, dict) else model)
-    members = config.get("members")
-    return f"{name} ×{len(members)}" if isinstance(members, list) and members else name
-
-
 def _row(path: Path) -> ComparisonRow:
+    from exohunt.models import model_label  # (imports torch: not at module load)
+
     if not path.is_dir():
         raise InputError(f"{path}: not found; expected a run directory (config.json) or an "
                          "evaluation report directory (metrics.json)")
@@ -104,7 +98,7 @@ def _row(path: Path) -> ComparisonRow:
         "validation (not evaluated)"
     threshold = source.get("threshold", (config.get("threshold") or {}).get("threshold"))
     return ComparisonRow(
-        path=str(path), model=evaluation.get("model") if evaluation else _model_name(config),
+        path=str(path), model=evaluation.get("model") if evaluation else model_label(config),
         data=data, rates={k: source.get(k) for k in _RATES},
         intervals={k: source.get(f"{k}_ci") for k in _RATES},
         threshold=threshold, training_seconds=training.get("training_seconds"),

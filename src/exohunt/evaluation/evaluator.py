@@ -33,14 +33,13 @@ MAX_MISSED_SHOWN = 40
 
 
 def model_name(run) -> str:
-    """The model's registry name from a run's ``config.json`` (``"?"`` if not recorded);
-    ``"NAME ×N"`` for a seed ensemble of N members."""
-    config = getattr(run, "config", {}) or {}
-    model = config.get("model", config.get("model_name", "?"))
-    if isinstance(model, dict):
-        model = model.get("name", "?")
+    """The model's registry name from a run's ``config.json`` (``"?"`` if not recorded), with
+    its named configuration unless the default (``"gbm (large)"``); ``"NAME ×N"`` for a seed
+    ensemble of N members."""
+    from exohunt.models import model_label
+
     members = getattr(run, "members", None)  # a seed ensemble
-    return f"{model} ×{len(members)}" if members else str(model)
+    return model_label(getattr(run, "config", {}) or {}, len(members) if members else 0)
 
 
 def _read_data(data):

@@ -31,7 +31,8 @@ from exohunt.models.seed_lstm import SeedLSTM, SeedLSTMConfig
 from exohunt.models.twoview import TwoView, TwoViewConfig
 from exohunt.models.view_lstm import ViewLSTM, ViewLSTMConfig
 
-__all__ = ["MODELS", "ModelSpec", "build_model", "config_from_dict", "get_spec", "named_config"]
+__all__ = ["MODELS", "ModelSpec", "build_model", "config_from_dict", "get_spec", "model_label",
+           "named_config"]
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,25 @@ def named_config(name: str, config_name: str) -> Any:
         raise InputError(f"model {name!r} has no configuration {config_name!r}; expected one "
                          f"of: {', '.join(configs)}")
     return configs[config_name]()
+
+
+def model_label(config: Mapping[str, Any], n_members: int | None = None) -> str:
+    """How tables and reports name the model of a run's or an ensemble's saved config:
+    ``gbm``, ``gbm (large)``, ``twoview (astronet) ×8``. The named configuration is shown
+    unless it is the model's default; ``n_members`` overrides the ensemble's own member list.
+    """
+    model = config.get("model", config.get("model_name", "?"))
+    if isinstance(model, Mapping):  # a run: {"name", "config_name", …}
+        name, config_name = str(model.get("name", "?")), model.get("config_name")
+    else:  # an ensemble: the name, with the members' configuration beside it
+        name, config_name = str(model), config.get("config_name")
+    spec = MODELS.get(name)
+    if config_name and spec is not None and config_name != next(iter(spec.configs)):
+        name += f" ({config_name})"
+    if n_members is None:
+        members = config.get("members")
+        n_members = len(members) if isinstance(members, list) else 0
+    return f"{name} ×{n_members}" if n_members else name
 
 
 def config_from_dict(config_class: type, values: Mapping[str, Any]) -> Any:

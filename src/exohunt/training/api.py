@@ -135,12 +135,23 @@ def _fit(name, spec, config, train_in, y_train, val_in, y_val, loop, imbalance, 
     return model, result
 
 
+def _resolve_config(spec, config: Any) -> Any:
+    """The model's config dataclass from a dataclass, a configuration name, overrides or None."""
+    if isinstance(config, str):
+        return named_config(spec.name, config)
+    if config is None or isinstance(config, spec.config_class):
+        return config or spec.config_class()
+    return config_from_dict(spec.config_class, config)
+
+
+def _config_name(spec, config: Any) -> str:
+    """The name of the named configuration ``config`` equals, else ``"custom"`` (for reports)."""
+    return next((name for name, make in spec.configs.items() if make() == config), "custom")
+
+
 def _model_config(spec, config, sample: dict, imbalance: str, seed: int) -> Any:
     """The model's config with its input shapes (and, for the trees, weights/seed) filled in."""
-    if isinstance(config, str):
-        config = named_config(spec.name, config)
-    elif not isinstance(config, spec.config_class):
-        config = config_from_dict(spec.config_class, config or {})
+    config = _resolve_config(spec, config)
     if spec.inputs == "tabular":
         weight = "balanced" if imbalance == "weights" else None
         config = replace(config, class_weight=weight, random_state=seed)
@@ -198,8 +209,8 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
     """
     spec = get_spec(model)
     defaults = MODEL_DEFAULTS[model]
-    if isinstance(config, str):  # a named configuration: checked before any data is read
-        config = named_config(model, config)
+    config = _resolve_config(spec, config)  # checked before any data is read
+    config_name = _config_name(spec, config)
     # A default of "inject" needs light curves to inject into; folded views (AstroNet) fall
     # back to no resampling. An explicit --imbalance inject on views is still an error.
     if hasattr(data, "train") and hasattr(data, "test"):  # a SimulatedDataset: its train split
@@ -216,13 +227,14 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
     torch.set_num_threads(max(1, jobs or os.cpu_count() or 1))
     try:
         return _train(data, model, spec, out, seed, resolve_device(device), imbalance, positive,
-                      settings, prep, jobs, progress, objective, val_fraction, config, cache_dir)
+                      settings, prep, jobs, progress, objective, val_fraction, config, cache_dir,
+                      config_name)
     finally:
         torch.set_num_threads(threads)
 
 
 def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep, jobs, progress,
-           objective, val_fraction, config, cache_dir) -> Run:
+           objective, val_fraction, config, cache_dir, config_name) -> Run:
     started = time.perf_counter()
     data, labels = _labelled(data, positive)
     train_rows, val_rows = _split(labels, val_fraction, seed)
@@ -255,7 +267,8 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
         imbalance, seed, jobs, progress, device, raw)
     run_config = {
         "format": RUN_FORMAT, "format_version": 1,
-        "model": {"name": name, "inputs": spec.inputs, "config": asdict(config)},
+        "model": {"name": name, "inputs": spec.inputs, "config": asdict(config),
+                  "config_name": config_name},
         "preprocessing": {"kind": spec.inputs, "sequence": prep.to_dict() if
                           spec.inputs == "sequence" else None,
                           "feature_version": raw.feature_version, "fitted": fitted},

@@ -140,6 +140,7 @@ def train_ensemble(data: Any, model: str = "twoview", n_members: int = 5,
     choice = choose_threshold(labels[rows], oof, objective)
     ensemble.config = {
         "format": ENSEMBLE_FORMAT, "format_version": 1, "model": model,
+        "config_name": members[0].config["model"].get("config_name"),
         "seeds": [seed + k for k in range(n_members)],
         # what the members were trained to call positive (read by 'exohunt evaluate')
         "training": {"positive": members[0].config["training"]["positive"]},
