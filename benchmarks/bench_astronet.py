@@ -61,8 +61,13 @@ _STATE: dict = {}
 
 def _init(train_views, val_views, device: str) -> None:
     import torch
+    from threadpoolctl import threadpool_limits
 
+    # One thread per worker, for torch and for the trees' OpenMP alike: two workers with
+    # OpenMP's default of a thread per core oversubscribe the cores, and gbm runs then took
+    # up to 20x longer.
     torch.set_num_threads(1)
+    threadpool_limits(1)
     _STATE.update(train=train_views, val=val_views, device=device)
 
 

@@ -194,6 +194,24 @@ def test_view_models_train_on_astronet_views(tmp_path, model):
     assert table["period_days"].notna().all()
 
 
+def test_jobs_bounds_the_threads_of_the_trees_too(monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    import exohunt.training.api as api
+
+    seen = []
+
+    def fit_and_count(*args, **kwargs):
+        seen.extend(pool["num_threads"] for pool in threadpool_info()
+                    if pool["user_api"] == "openmp")
+        return fitted(*args, **kwargs)
+
+    fitted = api.fit_gbm
+    monkeypatch.setattr(api, "fit_gbm", fit_and_count)
+    train(view_batch(), model="gbm", config={"max_iter": 20}, jobs=1)
+    assert seen and set(seen) == {1}
+
+
 def test_gbm_weights_file_tampering_is_refused(tmp_path):
     train(view_batch(), model="gbm", out=tmp_path / "gbm", config={"max_iter": 20}, jobs=1)
     _tamper(tmp_path / "gbm", "model.skops", lambda b: b + b"x")

@@ -108,10 +108,7 @@ def _model_config(model: str, text: str | None):
         raise InputError(f"--config: not a valid JSON object ({error})") from None
     if not isinstance(values, dict):
         raise InputError("--config: expected a JSON object of config fields")
-    try:
-        return config_from_dict(get_spec(model).config_class, values)
-    except TypeError as error:
-        raise InputError(f"--config: {error}") from None
+    return config_from_dict(get_spec(model).config_class, values)
 
 
 def _run_ensemble(args: argparse.Namespace, data, model: str, positive, config) -> int:

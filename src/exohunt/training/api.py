@@ -23,6 +23,7 @@ import numpy as np
 import sklearn
 import torch
 from sklearn.model_selection import train_test_split
+from threadpoolctl import threadpool_limits
 
 import exohunt
 from exohunt.batch import LightCurveBatch, ViewBatch
@@ -224,11 +225,14 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
     settings = replace(settings, epochs=epochs or settings.epochs, time_budget=time_budget)
     prep = prep or defaults.get("prep")
     threads = torch.get_num_threads()
-    torch.set_num_threads(max(1, jobs or os.cpu_count() or 1))
+    n_threads = max(1, jobs or os.cpu_count() or 1)
+    torch.set_num_threads(n_threads)
     try:
-        return _train(data, model, spec, out, seed, resolve_device(device), imbalance, positive,
-                      settings, prep, jobs, progress, objective, val_fraction, config, cache_dir,
-                      config_name)
+        # --jobs bounds the trees' OpenMP threads too (they default to one per core)
+        with threadpool_limits(n_threads):
+            return _train(data, model, spec, out, seed, resolve_device(device), imbalance, positive,
+                          settings, prep, jobs, progress, objective, val_fraction, config,
+                          cache_dir, config_name)
     finally:
         torch.set_num_threads(threads)
 
