@@ -39,6 +39,10 @@ def test_train_accepts_every_registered_model():
     from exohunt.models import MODELS
 
     assert set(_MODEL_NAMES) == set(MODELS)
+    from exohunt.commands.train import _NAMED_CONFIGS
+
+    assert _NAMED_CONFIGS == {name: tuple(spec.configs) for name, spec in MODELS.items()
+                              if list(spec.configs) != ["default"]}
 
 
 def test_per_star_commands_share_the_progress_flags():

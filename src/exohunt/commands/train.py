@@ -18,6 +18,8 @@ HELP = "train a model (validation split, early stopping, threshold on validation
 # The registry's names, listed here so that --help needs no torch import (a test keeps them equal).
 _MODEL_NAMES = ("seed-lstm", "lstm", "cnn", "cnn-lstm", "twoview", "lstm-views", "gbm")
 _IMBALANCE = ("weights", "smote", "inject", "none")
+# Models with named configurations besides "default" (the same test keeps them equal).
+_NAMED_CONFIGS = {"twoview": ("small", "astronet", "astronet-bn"), "gbm": ("default", "large")}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,9 +31,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_seed(parser)
     add_device(parser)
     parser.add_argument("--config", default=None,
-                        help="a named configuration of the model (gbm: default, large; "
-                             "twoview: small, astronet, astronet-bn; others: default) or a "
-                             "JSON object of config fields, e.g. '{\"max_leaf_nodes\": 31}'")
+                        help="a named configuration of the model ("
+                             + "; ".join(f"{m}: {', '.join(c)}" for m, c in _NAMED_CONFIGS.items())
+                             + "; others: default) or a JSON object of config fields, e.g. "
+                             "'{\"max_leaf_nodes\": 31}'")
     parser.add_argument("--imbalance", default=None, choices=_IMBALANCE,
                         help="class-imbalance handling (default depends on the model)")
     parser.add_argument("--positive", default=None,
