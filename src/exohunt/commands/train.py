@@ -97,21 +97,20 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _model_config(model: str, text: str | None):
-    """``--config``: a named configuration, or a JSON object of config fields (None: default)."""
+    """``--config``: the config dataclass from a configuration name or a JSON object of config
+    fields (None: the model's defaults)."""
     from exohunt.errors import InputError
-    from exohunt.models import config_from_dict, get_spec, named_config
+    from exohunt.models import resolve_config
 
-    if text is None:
-        return None
-    if not text.lstrip().startswith(("{", "[")):
-        return named_config(model, text)
+    if text is None or not text.lstrip().startswith(("{", "[")):
+        return resolve_config(model, text)
     try:
         values = json.loads(text)
     except json.JSONDecodeError as error:
         raise InputError(f"--config: not a valid JSON object ({error})") from None
     if not isinstance(values, dict):
         raise InputError("--config: expected a JSON object of config fields")
-    return config_from_dict(get_spec(model).config_class, values)
+    return resolve_config(model, values)
 
 
 def _run_ensemble(args: argparse.Namespace, data, model: str, positive, config) -> int:

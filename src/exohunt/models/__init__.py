@@ -32,7 +32,7 @@ from exohunt.models.twoview import TwoView, TwoViewConfig
 from exohunt.models.view_lstm import ViewLSTM, ViewLSTMConfig
 
 __all__ = ["MODELS", "ModelSpec", "build_model", "config_from_dict", "get_spec", "model_label",
-           "named_config"]
+           "named_config", "resolve_config"]
 
 
 @dataclass(frozen=True)
@@ -165,14 +165,21 @@ def build_model(name: str, config: Any = None) -> Any:
     -------
     torch.nn.Module or sklearn.pipeline.Pipeline
     """
+    return get_spec(name).factory(resolve_config(name, config))
+
+
+def resolve_config(name: str, config: Any = None) -> Any:
+    """Model ``name``'s config dataclass from ``config``: ``None`` (the defaults), the name of
+    a named configuration, a mapping of field overrides, or the dataclass itself; anything
+    else, an unknown name or field, or a field of the wrong type is an :class:`InputError`."""
     spec = get_spec(name)
     if config is None:
-        config = spec.config_class()
-    elif isinstance(config, str):
-        config = named_config(name, config)
-    elif isinstance(config, Mapping):
-        config = config_from_dict(spec.config_class, config)
-    elif not isinstance(config, spec.config_class):
+        return spec.config_class()
+    if isinstance(config, str):
+        return named_config(name, config)
+    if isinstance(config, Mapping):
+        return config_from_dict(spec.config_class, config)
+    if not isinstance(config, spec.config_class):
         raise InputError(f"model {name!r} needs a {spec.config_class.__name__}, "
                          f"got {type(config).__name__}")
-    return spec.factory(config)
+    return config

@@ -28,7 +28,7 @@ from threadpoolctl import threadpool_limits
 import exohunt
 from exohunt.batch import LightCurveBatch, ViewBatch
 from exohunt.errors import InputError
-from exohunt.models import build_model, config_from_dict, get_spec, named_config
+from exohunt.models import build_model, get_spec, resolve_config
 from exohunt.training.balance import check_imbalance, positive_weight, smote_inputs
 from exohunt.training.features import extract, fit_preprocessing, to_inputs
 from exohunt.training.loop import LoopSettings, fit_gbm, fit_network, predict_network
@@ -136,15 +136,6 @@ def _fit(name, spec, config, train_in, y_train, val_in, y_val, loop, imbalance, 
     return model, result
 
 
-def _resolve_config(spec, config: Any) -> Any:
-    """The model's config dataclass from a dataclass, a configuration name, overrides or None."""
-    if isinstance(config, str):
-        return named_config(spec.name, config)
-    if config is None or isinstance(config, spec.config_class):
-        return config or spec.config_class()
-    return config_from_dict(spec.config_class, config)
-
-
 def _config_name(spec, config: Any) -> str:
     """The name of the named configuration ``config`` equals, else ``"custom"`` (for reports)."""
     return next((name for name, make in spec.configs.items() if make() == config), "custom")
@@ -152,7 +143,6 @@ def _config_name(spec, config: Any) -> str:
 
 def _model_config(spec, config, sample: dict, imbalance: str, seed: int) -> Any:
     """The model's config with its input shapes (and, for the trees, weights/seed) filled in."""
-    config = _resolve_config(spec, config)
     if spec.inputs == "tabular":
         weight = "balanced" if imbalance == "weights" else None
         config = replace(config, class_weight=weight, random_state=seed)
@@ -210,7 +200,7 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
     """
     spec = get_spec(model)
     defaults = MODEL_DEFAULTS[model]
-    config = _resolve_config(spec, config)  # checked before any data is read
+    config = resolve_config(model, config)  # checked before any data is read
     config_name = _config_name(spec, config)
     # A default of "inject" needs light curves to inject into; folded views (AstroNet) fall
     # back to no resampling. An explicit --imbalance inject on views is still an error.
