@@ -30,7 +30,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.ndimage import convolve1d
 
-__all__ = ["LOCAL_MOMENT_COLUMNS", "VIEW_SHAPE_COLUMNS", "VIEW_STAT_COLUMNS", "view_statistics"]
+__all__ = ["LOCAL_MOMENT_COLUMNS", "VIEW_SHAPE_COLUMNS", "VIEW_STAT_COLUMNS", "local_moments",
+           "view_statistics"]
 
 #: Secondary-eclipse, width and density statistics (feature version ``viewbatch-2``).
 VIEW_SHAPE_COLUMNS = (
