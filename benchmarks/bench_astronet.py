@@ -38,22 +38,18 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import average_precision_score
 
-from exohunt.models.gbm import GBMConfig
-from exohunt.models.twoview import TwoViewConfig
-
 TASKS = {"triage": (("PC", "EB"), 0.970), "vetting": (("PC",), 0.693)}
-# name -> (model, model config, loop overrides on top of MODEL_DEFAULTS[model]).
+# name -> (model, named configuration): the registry's configs, each with the loop settings it
+# was tuned with (exohunt.models.MODELS[model].configs).
 CANDIDATES = {
-    "small": ("twoview", TwoViewConfig(), {}),
-    "astronet": ("twoview", TwoViewConfig.astronet(), {"learning_rate": 1e-4, "epochs": 60,
-                                                       "patience": 10}),
-    "astronet-bn": ("twoview", TwoViewConfig.astronet(batch_norm=True),
-                    {"epochs": 60, "patience": 10}),
+    "small": ("twoview", "small"),
+    "astronet": ("twoview", "astronet"),
+    "astronet-bn": ("twoview", "astronet-bn"),
     # boosted trees on both views, the four scalars and the view statistics (CPU, seconds)
-    "gbm": ("gbm", GBMConfig(), {}),
-    # its "large" named configuration (31 leaves, up to 600 trees), preferred by 5-fold
+    "gbm": ("gbm", "default"),
+    # its "large" configuration (31 leaves, up to 600 trees), preferred by 5-fold
     # cross-validation on the train shards (explore_view_stats.py)
-    "gbm-large": ("gbm", GBMConfig.large(), {}),
+    "gbm-large": ("gbm", "large"),
 }
 MIN_JOB_SECONDS = 25.0
 _STATE: dict = {}
@@ -79,10 +75,10 @@ def _job(task: str, candidate: str, seed: int, deadline: float, epochs: int | No
     budget = deadline - time.time()
     if budget < MIN_JOB_SECONDS:
         return {**row, "skipped": True}
-    model, config, loop = CANDIDATES[candidate]
+    model, config = CANDIDATES[candidate]
     started = time.perf_counter()
     run = train(_STATE["train"], model=model, positive=TASKS[task][0], seed=seed,
-                device=_STATE["device"], config=config, loop=loop, epochs=epochs,
+                device=_STATE["device"], config=config, epochs=epochs,
                 time_budget=budget, jobs=1)
     probability = run.score(_STATE["val"])
     return {**row, "skipped": False, "internal_val_ap": run.metrics["average_precision"],
@@ -267,8 +263,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Machine: {machine_description('torch', 'numpy')}; {gpu}.",
         f"Command: `{' '.join(sys.argv)}`; wall {time.perf_counter() - started:.0f} s, "
         f"{len(rows)} runs finished.",
-        "Candidates: " + "; ".join(f"{name} = {_describe(c, loop)}"
-                                   for name, (_, c, loop) in CANDIDATES.items()) + ".", "",
+        "Candidates: " + "; ".join(f"{name} = {_describe(model, config)}"
+                                   for name, (model, config) in CANDIDATES.items()) + ".", "",
         table])
     (out / "astronet_results.md").write_text(text + "\n")
     print(text)
@@ -280,14 +276,15 @@ def _median_epochs(group: list[dict]) -> str:
     return f"{np.median(epochs):.0f}" if epochs else "-"
 
 
-def _describe(config: TwoViewConfig | GBMConfig, loop: dict) -> str:
-    fields = asdict(config)
-    if isinstance(config, GBMConfig):
+def _describe(model: str, config_name: str) -> str:
+    from exohunt.models import named_config, named_loop
+
+    fields, loop = asdict(named_config(model, config_name)), named_loop(model, config_name)
+    if model == "gbm":
         return "gbm " + ", ".join(f"{k} {v}" for k, v in fields.items() if k != "random_state")
     keep = ("global_widths", "local_widths", "global_pool", "local_pool", "hidden",
             "head_layers", "dropout", "batch_norm")
     return ", ".join([f"{k} {fields[k]}" for k in keep] + [f"{k} {v}" for k, v in loop.items()])
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -116,11 +116,19 @@ def test_named_configurations_build_and_the_first_is_the_default():
 
     for name, spec in MODELS.items():
         names = list(spec.configs)
-        assert spec.configs[names[0]]() == spec.config_class(), name
+        assert spec.configs[names[0]].make() == spec.config_class(), name
         for config_name in names:
             assert isinstance(named_config(name, config_name), spec.config_class)
     assert named_config("gbm", "large").max_leaf_nodes == 31
     assert named_config("twoview", "astronet").global_widths == (16, 32, 64, 128, 256)
+    from exohunt.models import named_loop
+    from exohunt.training import LoopSettings
+
+    assert named_loop("twoview", "astronet")["learning_rate"] == 1e-4  # the paper's rate
+    assert named_loop("gbm", "large") == {}
+    for spec in MODELS.values():  # every loop override names a real LoopSettings field
+        for named in spec.configs.values():
+            LoopSettings(**named.loop)
     with pytest.raises(InputError, match="no configuration 'huge'; expected one of: default, "
                                          "large"):
         named_config("gbm", "huge")

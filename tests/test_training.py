@@ -194,6 +194,24 @@ def test_view_models_train_on_astronet_views(tmp_path, model):
     assert table["period_days"].notna().all()
 
 
+def test_a_configuration_asked_for_by_name_brings_its_loop_settings():
+    views = view_batch()
+    run = train(views, model="twoview", positive=("PC",), config="astronet", epochs=1, jobs=1,
+                loop={"batch_size": 128})
+    loop = run.config["training"]["loop"]
+    assert loop["learning_rate"] == 1e-4 and loop["patience"] == 10  # the named config's
+    assert loop["batch_size"] == 128 and loop["epochs"] == 1  # the caller's still win
+    assert run.config["model"]["config_name"] == "astronet"
+    assert run.config["model"]["config"]["hidden"] == 512
+    # the same config as a dataclass is the same network, but without the loop settings
+    from exohunt.models.twoview import TwoViewConfig
+
+    plain = train(views, model="twoview", positive=("PC",), config=TwoViewConfig.astronet(),
+                  epochs=1, jobs=1)
+    assert plain.config["training"]["loop"]["learning_rate"] == 1e-3
+    assert plain.config["model"]["config_name"] == "astronet"
+
+
 def test_jobs_bounds_the_threads_of_the_trees_too(monkeypatch):
     from threadpoolctl import threadpool_info
 

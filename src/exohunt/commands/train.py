@@ -97,13 +97,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _model_config(model: str, text: str | None):
-    """``--config``: the config dataclass from a configuration name or a JSON object of config
-    fields (None: the model's defaults)."""
+    """``--config``, checked: a configuration name (passed on as the name, which brings its
+    loop settings), the config dataclass from a JSON object of config fields, or None."""
     from exohunt.errors import InputError
     from exohunt.models import resolve_config
 
     if text is None or not text.lstrip().startswith(("{", "[")):
-        return resolve_config(model, text)
+        resolve_config(model, text)  # an unknown name fails here, before the data is read
+        return text
     try:
         values = json.loads(text)
     except json.JSONDecodeError as error:

@@ -12,7 +12,7 @@ says what the model reads:
 
 Each model also has **named configurations** (``MODELS[name].configs``; ``exohunt train
 --config NAME``), the first of which is its default — e.g. ``twoview``'s ``small`` and the
-Astronet-Triage network ``astronet``.
+Astronet-Triage network ``astronet`` — each with the training-loop settings it was tuned with.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from exohunt.models.seed_lstm import SeedLSTM, SeedLSTMConfig
 from exohunt.models.twoview import TwoView, TwoViewConfig
 from exohunt.models.view_lstm import ViewLSTM, ViewLSTMConfig
 
-__all__ = ["MODELS", "ModelSpec", "build_model", "config_from_dict", "get_spec", "model_label",
-           "named_config", "resolve_config"]
+__all__ = ["MODELS", "ModelSpec", "NamedConfig", "build_model", "config_from_dict", "get_spec",
+           "model_label", "named_config", "named_loop", "resolve_config"]
 
 
 @dataclass(frozen=True)
@@ -44,14 +44,23 @@ class ModelSpec:
     factory: Callable[[Any], Any]
     inputs: str  # "sequence" | "views" | "tabular"
     description: str
-    # Named configurations, name -> factory of a config_class instance; the first is the
-    # default. None: just "default", the config class's own defaults.
-    named: Mapping[str, Callable[[], Any]] | None = None
+    # Named configurations, the default first. None: just "default", the config class's own
+    # defaults.
+    named: Mapping[str, NamedConfig] | None = None
 
     @property
-    def configs(self) -> dict[str, Callable[[], Any]]:
+    def configs(self) -> dict[str, NamedConfig]:
         """Named configurations of this model, the default first."""
-        return dict(self.named) if self.named else {"default": self.config_class}
+        return dict(self.named) if self.named else {"default": NamedConfig(self.config_class)}
+
+
+@dataclass(frozen=True)
+class NamedConfig:
+    """A named configuration: how to make the model's config, and the training-loop settings
+    (``LoopSettings`` field overrides) it was tuned with, applied when it is asked for by name."""
+
+    make: Callable[[], Any]
+    loop: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
 
 MODELS: dict[str, ModelSpec] = {
@@ -67,13 +76,18 @@ MODELS: dict[str, ModelSpec] = {
                   "conv front end feeding a bidirectional LSTM"),
         ModelSpec("twoview", TwoViewConfig, TwoView, "views",
                   "AstroNet-style CNN on global + local folded views and vetting statistics",
-                  {"small": TwoViewConfig, "astronet": TwoViewConfig.astronet,
-                   "astronet-bn": lambda: TwoViewConfig.astronet(batch_norm=True)}),
+                  # the Astronet-Triage network with the paper's learning rate (1e-4), and
+                  # with batch normalisation, which trains at the default rate
+                  {"small": NamedConfig(TwoViewConfig),
+                   "astronet": NamedConfig(TwoViewConfig.astronet, {
+                       "learning_rate": 1e-4, "epochs": 60, "patience": 10}),
+                   "astronet-bn": NamedConfig(lambda: TwoViewConfig.astronet(batch_norm=True),
+                                              {"epochs": 60, "patience": 10})}),
         ModelSpec("lstm-views", ViewLSTMConfig, ViewLSTM, "views",
                   "conv front end + bidirectional LSTMs on the folded views, with statistics"),
         ModelSpec("gbm", GBMConfig, build_gbm, "tabular",
                   "gradient boosting (scikit-learn) on search + vetting statistics",
-                  {"default": GBMConfig, "large": GBMConfig.large}),
+                  {"default": NamedConfig(GBMConfig), "large": NamedConfig(GBMConfig.large)}),
     )
 }
 
@@ -88,11 +102,21 @@ def get_spec(name: str) -> ModelSpec:
 def named_config(name: str, config_name: str) -> Any:
     """Model ``name``'s configuration called ``config_name``; :class:`InputError` naming the
     allowed names otherwise."""
+    return _named(name, config_name).make()
+
+
+def named_loop(name: str, config_name: str) -> dict[str, Any]:
+    """The training-loop settings model ``name``'s configuration ``config_name`` was tuned
+    with (``LoopSettings`` field overrides; empty for most)."""
+    return dict(_named(name, config_name).loop)
+
+
+def _named(name: str, config_name: str) -> NamedConfig:
     configs = get_spec(name).configs
     if config_name not in configs:
         raise InputError(f"model {name!r} has no configuration {config_name!r}; expected one "
                          f"of: {', '.join(configs)}")
-    return configs[config_name]()
+    return configs[config_name]
 
 
 def model_label(config: Mapping[str, Any], n_members: int | None = None) -> str:

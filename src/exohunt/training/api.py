@@ -28,7 +28,7 @@ from threadpoolctl import threadpool_limits
 import exohunt
 from exohunt.batch import LightCurveBatch, ViewBatch
 from exohunt.errors import InputError
-from exohunt.models import build_model, get_spec, resolve_config
+from exohunt.models import build_model, get_spec, named_loop, resolve_config
 from exohunt.training.balance import check_imbalance, positive_weight, smote_inputs
 from exohunt.training.features import extract, fit_preprocessing, to_inputs
 from exohunt.training.loop import LoopSettings, fit_gbm, fit_network, predict_network
@@ -138,7 +138,8 @@ def _fit(name, spec, config, train_in, y_train, val_in, y_val, loop, imbalance, 
 
 def _config_name(spec, config: Any) -> str:
     """The name of the named configuration ``config`` equals, else ``"custom"`` (for reports)."""
-    return next((name for name, make in spec.configs.items() if make() == config), "custom")
+    return next((name for name, named in spec.configs.items() if named.make() == config),
+                "custom")
 
 
 def _model_config(spec, config, sample: dict, imbalance: str, seed: int) -> Any:
@@ -191,8 +192,8 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
         Threshold objective on validation: ``"f1"`` or ``"recall:R"``.
     config, loop, prep : optional
         Model config (dataclass, the name of one of the model's named configurations such as
-        ``"large"``, or a dict of overrides), :class:`LoopSettings` overrides, sequence
-        preprocessing.
+        ``"large"`` — which also brings the loop settings it was tuned with — or a dict of
+        overrides), :class:`LoopSettings` overrides, sequence preprocessing.
 
     Returns
     -------
@@ -200,6 +201,9 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
     """
     spec = get_spec(model)
     defaults = MODEL_DEFAULTS[model]
+    # A configuration asked for by name brings the loop settings it was tuned with; the
+    # caller's own ``loop`` overrides still win.
+    named_settings = named_loop(model, config) if isinstance(config, str) else {}
     config = resolve_config(model, config)  # checked before any data is read
     config_name = _config_name(spec, config)
     # A default of "inject" needs light curves to inject into; folded views (AstroNet) fall
@@ -211,7 +215,7 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
         imbalance = "none"
     imbalance = check_imbalance(imbalance or defaults["imbalance"])
     parse_objective(objective)
-    settings = LoopSettings(**{**defaults["loop"], **(loop or {})})
+    settings = LoopSettings(**{**defaults["loop"], **named_settings, **(loop or {})})
     settings = replace(settings, epochs=epochs or settings.epochs, time_budget=time_budget)
     prep = prep or defaults.get("prep")
     threads = torch.get_num_threads()
