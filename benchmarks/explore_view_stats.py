@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from exohunt.io import read
+    from exohunt.models import named_config
     from exohunt.models.gbm import GBMConfig, build_gbm
     from exohunt.training.features import VIEWBATCH_SCALARS, extract
     from exohunt.training.view_stats import LOCAL_MOMENT_COLUMNS, VIEW_SHAPE_COLUMNS
@@ -45,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
                             stats[[c for c in VIEWBATCH_SCALARS if c in stats]].to_numpy(float)])
     shape = np.column_stack([base, stats[list(VIEW_SHAPE_COLUMNS)].to_numpy(float)])
     moments = np.column_stack([shape, stats[list(LOCAL_MOMENT_COLUMNS)].to_numpy(float)])
-    default, large = GBMConfig(max_iter=args.trees), GBMConfig.large()
+    default, large = GBMConfig(max_iter=args.trees), named_config("gbm", "large")
     rows = (("views + scalars", base, "default", default),
             ("+ view statistics", shape, "default", default),
             ("+ local-view moments", moments, "default", default),

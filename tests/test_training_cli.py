@@ -85,6 +85,16 @@ def test_config_picks_a_named_configuration_or_json_overrides(tmp_path, capsys):
     assert "gbm (large)" in table and "gbm (custom)" in table
 
 
+def test_a_configuration_name_reaches_train_as_the_name_so_its_loop_settings_apply():
+    from exohunt.commands.train import _model_config
+    from exohunt.models.gbm import GBMConfig
+
+    # a dataclass here would lose twoview astronet's learning rate (NamedConfig.loop)
+    assert _model_config("twoview", "astronet") == "astronet"
+    assert _model_config("gbm", None) is None
+    assert _model_config("gbm", '{"max_leaf_nodes": 7}') == GBMConfig(max_leaf_nodes=7)
+
+
 @pytest.mark.parametrize("config, message", [
     ("huge", "model 'gbm' has no configuration 'huge'; expected one of: default, large"),
     ("{max_leaf_nodes: 7}", "--config: not a valid JSON object"),
