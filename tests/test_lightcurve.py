@@ -54,3 +54,25 @@ def test_batch_rows_become_lightcurves():
     assert len(lc) == 49 and lc.meta["index"] == 1
     assert np.isclose(lc.cadence, 29.4244 / 1440)
     assert len(batch.subset([0, 2])) == 2
+
+
+def test_columns_follow_every_slice_and_survive_the_worker_payload():
+    time = np.arange(10.0)
+    flux = np.ones(10)
+    flux[3] = np.nan
+    col = np.arange(10.0) + 100.0
+    lc = LightCurve(time, flux, None, {"star": {"teff": 5777.0}}, {"centroid_col": col})
+    clean = lc.remove_nans()
+    assert len(clean.columns["centroid_col"]) == 9
+    assert 103.0 not in clean.columns["centroid_col"]
+    assert np.array_equal(clean.between(5, 8).columns["centroid_col"], [105.0, 106.0, 107.0])
+    assert not clean.columns["centroid_col"].flags.writeable
+    again = LightCurve.from_payload(clean.to_payload())
+    assert np.array_equal(again.columns["centroid_col"], clean.columns["centroid_col"])
+    assert again.meta["star"]["teff"] == 5777.0
+    assert np.array_equal(clean.normalize().columns["centroid_col"], clean.columns["centroid_col"])
+
+
+def test_a_column_of_the_wrong_length_is_refused():
+    with pytest.raises(ValueError, match="centroid_row"):
+        LightCurve(np.arange(5.0), np.ones(5), None, {}, {"centroid_row": np.ones(4)})

@@ -15,7 +15,18 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["FoldedLightCurve", "LightCurve", "fold_phase"]
+__all__ = ["COLUMN_NAMES", "STAR_FIELDS", "FoldedLightCurve", "LightCurve", "fold_phase"]
+
+#: Per-cadence columns that readers and the simulator fill when the source has them.
+#: ``centroid_col``/``centroid_row``: flux-weighted centroid (pixels, CCD column and row);
+#: ``sap_flux``/``sap_flux_err``: the aperture's own flux (crowding not removed), in the unit
+#: of ``flux``; ``background``: the background flux summed over the aperture.
+COLUMN_NAMES = ("centroid_col", "centroid_row", "sap_flux", "sap_flux_err", "background")
+
+#: The host star's catalogue parameters kept in ``meta["star"]`` (NaN where absent):
+#: ``teff`` (K), ``logg`` (cgs, dex), ``radius`` (R_sun), ``feh`` (dex), ``mag`` (the
+#: mission's band, ``mag_band``), with ``catalog`` naming the source catalogue (KIC, TIC, EPIC).
+STAR_FIELDS = ("teff", "logg", "radius", "feh", "mag")
 
 
 def _readonly(array: np.ndarray | None, dtype: type = np.float64) -> np.ndarray | None:
@@ -75,13 +86,20 @@ class LightCurve:
         One-sigma flux uncertainty in the unit of ``flux``.
     meta : mapping, optional
         Provenance: ``mission``, ``target_id``, ``cadence_days``, ``source``, ``flux_column``,
-        ``quality_bitmask``, ``n_dropped_nonfinite`` … Copied and frozen.
+        ``quality_bitmask``, ``n_dropped_nonfinite`` … and the host star's catalogue
+        parameters under ``meta["star"]`` (see :data:`STAR_FIELDS`; NaN where absent).
+        Copied and frozen.
+    columns : mapping of str to array_like, shape (T,) each, optional
+        Further per-cadence series aligned with ``time`` and sliced with it by every method:
+        see :data:`COLUMN_NAMES` for the names exohunt itself fills (centroids in pixels,
+        the aperture's own flux). Copied and frozen.
     """
 
     time: np.ndarray
     flux: np.ndarray
     flux_err: np.ndarray | None = None
     meta: Mapping[str, Any] = field(default_factory=dict)
+    columns: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         time = _readonly(self.time)
@@ -97,6 +115,14 @@ class LightCurve:
         object.__setattr__(self, "flux", flux)
         object.__setattr__(self, "flux_err", flux_err)
         object.__setattr__(self, "meta", MappingProxyType(dict(self.meta)))
+        columns = {}
+        for name, values in dict(self.columns or {}).items():
+            column = _readonly(values)
+            if column.shape != time.shape:
+                raise ValueError(f"column {name!r} must match time's shape {time.shape}, "
+                                 f"got {column.shape}")
+            columns[str(name)] = column
+        object.__setattr__(self, "columns", MappingProxyType(columns))
 
     # -- basics ---------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -121,13 +147,25 @@ class LightCurve:
         """A copy with some fields replaced; ``meta`` given here is merged into the old one."""
         meta = dict(self.meta)
         meta.update(changes.pop("meta", {}))
-        fields = {"time": self.time, "flux": self.flux, "flux_err": self.flux_err, "meta": meta}
+        fields = {"time": self.time, "flux": self.flux, "flux_err": self.flux_err, "meta": meta,
+                  "columns": self.columns}
         fields.update(changes)
         return LightCurve(**fields)
 
     def _take(self, index: np.ndarray | slice) -> LightCurve:
         err = None if self.flux_err is None else self.flux_err[index]
-        return LightCurve(self.time[index], self.flux[index], err, self.meta)
+        columns = {name: values[index] for name, values in self.columns.items()}
+        return LightCurve(self.time[index], self.flux[index], err, self.meta, columns)
+
+    def to_payload(self) -> tuple:
+        """Plain picklable fields (the read-only mappings do not pickle) for worker
+        processes; :meth:`from_payload` rebuilds the light curve."""
+        return (self.time, self.flux, self.flux_err, dict(self.meta), dict(self.columns))
+
+    @classmethod
+    def from_payload(cls, payload: tuple) -> LightCurve:
+        """Inverse of :meth:`to_payload` (also takes the older 4-tuple without columns)."""
+        return cls(*payload)
 
     def __getitem__(self, index: np.ndarray | slice) -> LightCurve:
         return self._take(index)

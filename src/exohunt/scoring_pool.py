@@ -38,14 +38,14 @@ def resolve_jobs(jobs: int) -> int:
 def _pack(chunk):
     """Light curves' read-only meta does not pickle: ship plain fields instead."""
     if isinstance(chunk, list):
-        return ("list", [(lc.time, lc.flux, lc.flux_err, dict(lc.meta)) for lc in chunk])
+        return ("list", [lc.to_payload() for lc in chunk])
     return ("object", chunk)
 
 
 def _unpack(packed):
     kind, payload = packed
     if kind == "list":
-        return [LightCurve(time, flux, err, meta) for time, flux, err, meta in payload]
+        return [LightCurve.from_payload(fields) for fields in payload]
     return payload
 
 

@@ -157,7 +157,7 @@ def _work(task: tuple) -> list[tuple]:
         curves = [LightCurve(time, row, None, {"source": source, "index": first + i})
                   .remove_nans() for i, row in enumerate(rows)]
     else:  # LightCurve's read-only meta does not pickle: ship plain fields
-        curves = [LightCurve(time, flux, err, meta) for time, flux, err, meta in payload]
+        curves = [LightCurve.from_payload(fields) for fields in payload]
     return [star_signal_features(lc, **options) for lc in curves]
 
 
@@ -170,7 +170,7 @@ def _tasks(data: LightCurveBatch | Sequence[LightCurve], options: dict) -> list[
     if bad:
         raise TypeError(f"extract_features needs a LightCurveBatch or LightCurves; "
                         f"item {bad[0]} is {type(curves[bad[0]]).__name__}")
-    fields = [(lc.time, lc.flux, lc.flux_err, dict(lc.meta)) for lc in curves]
+    fields = [lc.to_payload() for lc in curves]
     return [("list", fields[i:i + _CHUNK], options) for i in range(0, len(fields), _CHUNK)]
 
 

@@ -15,8 +15,8 @@ __all__ = ["search_stars"]
 
 
 def _one(task: tuple) -> list[dict[str, Any]]:
-    source, index, (time, flux, err, meta), plot, options = task
-    lc = LightCurve(time, flux, err, meta)
+    source, index, fields, plot, options = task
+    lc = LightCurve.from_payload(fields)
     try:
         result = search(lc, **options)
     except ValueError:  # too few usable cadences
@@ -59,7 +59,7 @@ def search_stars(tasks: list[tuple[str, int, LightCurve, Path | None]], options:
     """
     from tqdm.auto import tqdm
 
-    payload = [(source, index, (lc.time, lc.flux, lc.flux_err, dict(lc.meta)), plot, options)
+    payload = [(source, index, lc.to_payload(), plot, options)
                for source, index, lc, plot in tasks]
     workers = min(resolve_jobs(jobs), len(payload))
     bar = tqdm(total=len(payload), desc="search", unit="star", disable=not progress)
