@@ -7,7 +7,13 @@ Messages name the file (and row/column where it applies) and say what was expect
 
 from __future__ import annotations
 
-__all__ = ["ExohuntError", "InputError", "NotImplementedYetError", "RunDirectoryError"]
+__all__ = [
+    "DataQualityWarning",
+    "ExohuntError",
+    "InputError",
+    "NotImplementedYetError",
+    "RunDirectoryError",
+]
 
 
 class ExohuntError(Exception):
@@ -26,3 +32,12 @@ class RunDirectoryError(ExohuntError):
 
 class NotImplementedYetError(ExohuntError):
     """A contract command whose implementation has not landed yet."""
+
+
+class DataQualityWarning(UserWarning):
+    """A value in the user's data was implausible or unusable and was set aside (NaN).
+
+    Raised with :func:`warnings.warn` (never as an error): the file is still read, the value
+    named in the message (file and field) is NaN, and whatever depends on it is NaN too.
+    Silence it with ``warnings.simplefilter("ignore", DataQualityWarning)``.
+    """

@@ -224,7 +224,17 @@ class LightCurve:
     # -- interoperability ---------------------------------------------------------------------
     @classmethod
     def from_lightkurve(cls, lk_lightcurve: Any) -> LightCurve:
-        """Convert a ``lightkurve.LightCurve`` (lightkurve itself is not needed to call this)."""
+        """Convert a ``lightkurve.LightCurve`` (lightkurve itself is not needed to call this).
+
+        Besides time and flux this keeps what exohunt's FITS reader keeps (see
+        :mod:`exohunt.io.lightkurve_extras`): the centroid, SAP flux and background columns in
+        :attr:`columns`, the host star's catalogue parameters and the crowding in ``meta``,
+        and flux in ppm/ppt/mag converted to relative flux (``meta["flux_conversion"]``).
+        """
+        from exohunt.io.flux_units import to_relative_flux
+        from exohunt.io.lightkurve_extras import lightkurve_extras
+        from exohunt.io.series import with_checked_columns
+
         def values(column: Any) -> np.ndarray:
             value = getattr(column, "value", column)
             return np.asarray(getattr(value, "filled", lambda fill: value)(np.nan), dtype=float)
@@ -236,9 +246,13 @@ class LightCurve:
         if flux_err is not None and not np.isfinite(flux_err).any():
             flux_err = None
         lk_meta = dict(getattr(lk_lightcurve, "meta", {}) or {})
+        columns, extras = lightkurve_extras(lk_lightcurve)
+        flux, flux_err, conversion = to_relative_flux(flux, flux_err, extras["flux_unit"])
         meta = {
             "mission": lk_meta.get("MISSION", lk_meta.get("TELESCOP")),
             "target_id": lk_meta.get("OBJECT", lk_meta.get("TARGETID")),
-            "source": "lightkurve",
+            "source": "lightkurve", **extras, "flux_conversion": conversion,
         }
-        return cls(time, flux, flux_err, meta).remove_nans()
+        lc = cls(time, flux, flux_err, meta, columns).remove_nans()
+        return with_checked_columns(lc, lk_meta.get("FILENAME") or meta["target_id"] or
+                                    "lightkurve object")

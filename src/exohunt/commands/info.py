@@ -2,6 +2,8 @@
 
 One line per file (a folder or glob is expanded to its files): the kind of data, its size,
 time span and cadence, the flux column used, what the reader dropped, and the labels.
+A light curve that carries more (flux unit, host star, crowding, centroids, aperture flux,
+quarter/sector) gets indented detail lines below (:mod:`exohunt.commands.info_extras`).
 A file that cannot be read gets one ``exohunt info: error: …`` line on stderr; the command
 goes on with the others and exits with status 2 if any failed. Nothing is written.
 """
@@ -18,6 +20,7 @@ import numpy as np
 
 from exohunt.batch import LightCurveBatch, ViewBatch
 from exohunt.commands._common import add_read_options
+from exohunt.commands.info_extras import detail_lines
 from exohunt.errors import InputError
 from exohunt.lightcurve import LightCurve
 
@@ -78,9 +81,11 @@ def _lightcurve(name: str, lc: LightCurve) -> str:
     where = ", ".join(str(meta[k]) for k in ("target_id", "mission") if meta.get(k))
     dropped = (f"dropped {meta.get('n_dropped_quality', 0):,} by quality, "
                f"{meta.get('n_dropped_nonfinite', 0):,} non-finite")
-    return (f"{name}: light curve [{meta.get('format', '?')}] {where}: {len(lc):,} cadences, "
-            f"span {lc.time_span:.2f} d, cadence {format_cadence(meta.get('cadence_days'))}, "
-            f"flux {meta.get('flux_column', '?')}, {dropped}, labels: none")
+    summary = (f"{name}: light curve [{meta.get('format', '?')}] {where}: {len(lc):,} "
+               f"cadences, span {lc.time_span:.2f} d, cadence "
+               f"{format_cadence(meta.get('cadence_days'))}, flux "
+               f"{meta.get('flux_column', '?')}, {dropped}, labels: none")
+    return "\n".join([summary, *(f"  {line}" for line in detail_lines(lc))])
 
 
 def _batch(name: str, batch: LightCurveBatch) -> str:

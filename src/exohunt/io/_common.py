@@ -58,12 +58,14 @@ def finish_lightcurve(
     options: ReadOptions,
     *,
     n_dropped_quality: int = 0,
+    columns: dict[str, np.ndarray] | None = None,
 ) -> LightCurve:
     """Build the :class:`LightCurve`: drop non-finite cadences, sort by time, check length.
 
     ``meta`` gains ``n_dropped_quality``, ``n_dropped_nonfinite``, ``cadence_days`` (unless
     given) and ``source``. Raises :class:`InputError` when fewer than
-    ``options.min_cadences`` cadences remain.
+    ``options.min_cadences`` cadences remain. ``columns`` (per-cadence series aligned with
+    ``time``, see :data:`exohunt.lightcurve.COLUMN_NAMES`) lose the same cadences.
     """
     time = np.asarray(time, dtype=float)
     flux = np.asarray(flux, dtype=float)
@@ -76,7 +78,7 @@ def finish_lightcurve(
         raise fail(path, f"every {meta.get('flux_column', 'flux')} value is NaN or infinite "
                          f"({len(time)} cadences); expected a light curve with finite flux")
     meta = {"source": str(path), **meta, "n_dropped_quality": int(n_dropped_quality)}
-    lc = LightCurve(time, flux, flux_err, meta).remove_nans()
+    lc = LightCurve(time, flux, flux_err, meta, columns or {}).remove_nans()
     if len(lc) > 1 and np.any(np.diff(lc.time) < 0):
         order = np.argsort(lc.time, kind="stable")
         lc = lc[order].replace(meta={"sorted_by_reader": True})

@@ -22,7 +22,11 @@ import numpy as np
 
 from exohunt.errors import InputError
 from exohunt.io._common import ReadOptions, fail, finish_lightcurve
+from exohunt.io.fits_extras import read_series, sky_geometry
+from exohunt.io.flux_units import to_relative_flux
 from exohunt.io.quality import resolve_bitmask
+from exohunt.io.series import with_checked_columns
+from exohunt.io.stellar import crowding_from_header, star_from_header, warn_data_quality
 from exohunt.lightcurve import LightCurve
 
 __all__ = ["FLUX_COLUMNS", "READERS", "detect", "read_fits"]
@@ -53,12 +57,14 @@ def read_fits(path: Path, options: ReadOptions | None = None) -> LightCurve:
         warnings.simplefilter("always")
         try:
             with afits.open(path, mode="readonly", memmap=False, lazy_load_hdus=False) as hdus:
-                primary = dict(hdus[0].header)
+                primary = hdus[0].header.copy()
                 hdu = _lightcurve_hdu(path, hdus)
-                header = dict(hdu.header)
+                header = hdu.header.copy()
                 columns = {name.upper(): name for name in hdu.columns.names}
                 data = hdu.data
                 arrays = _columns(path, data, columns, options.flux_column)
+                arrays["series"] = read_series(data, columns, header, None)
+                arrays["aperture"] = _aperture_header(hdus, hdu)
         except InputError:
             raise
         except (OSError, ValueError, TypeError, IndexError, KeyError) as error:
@@ -81,6 +87,16 @@ def _lightcurve_hdu(path: Path, hdus: Any) -> Any:
             return hdu
     raise fail(path, f"no light-curve table (HDUs: {', '.join(h.name for h in hdus)}); "
                      "expected a LIGHTCURVE extension or a table with a TIME column")
+
+
+def _aperture_header(hdus: Any, lightcurve: Any) -> Any:
+    """The aperture image's header (``APERTURE``, else the first 2-D image after the
+    table), or ``None``."""
+    images = [h for h in hdus[1:] if h is not lightcurve and getattr(h, "is_image", False)
+              and h.header.get("NAXIS") == 2]
+    named = [h for h in images if str(h.header.get("EXTNAME", "")).upper() == "APERTURE"]
+    chosen = (named or images or [None])[0]
+    return None if chosen is None else chosen.header.copy()
 
 
 def _columns(path: Path, data: Any, columns: dict[str, str], wanted: str | None
@@ -120,35 +136,84 @@ def _columns(path: Path, data: Any, columns: dict[str, str], wanted: str | None
             "available": [name for name in FLUX_COLUMNS if name in columns]}
 
 
-def _build(path: Path, primary: dict, header: dict, arrays: dict, options: ReadOptions
+def _build(path: Path, primary: Any, header: Any, arrays: dict, options: ReadOptions
            ) -> LightCurve:
     mission = _mission(primary, header)
     bitmask = resolve_bitmask(options.quality_bitmask, mission)
     time, flux, err, quality = arrays["time"], arrays["flux"], arrays["flux_err"], \
         arrays["quality"]
+    series, labels, units, problems = arrays["series"]
     n_quality = 0
     if quality is not None and bitmask:
         good = (quality & bitmask) == 0
         n_quality = int((~good).sum())
         time, flux = time[good], flux[good]
         err = None if err is None else err[good]
+        # the extra series lose exactly the cadences the flux loses
+        series = {k: v[good] if v.shape[:1] == good.shape else v for k, v in series.items()}
     if len(flux) and not np.isfinite(flux).any():
         others = [c for c in arrays["available"] if c != arrays["flux_column"].upper()]
         hint = f"; try flux_column={others[0]!r}" if others else ""
         raise fail(path, f"every {arrays['flux_column']} value is NaN ({len(flux)} cadences "
                          f"after quality masking){hint}; expected finite flux")
+    flux_unit = header.get(f"TUNIT{_column_number(header, arrays['flux_column'])}")
+    flux, err, conversion = to_relative_flux(flux, err, flux_unit)
+    if conversion is not None and "sap_flux" in series:
+        series, units = _sap_relative(series, units)
+    time_offset = _time_offset(primary, header)
     meta = {
         "format": "fits", "mission": mission, "target_id": _target(path, primary, header),
         "cadence_days": _float(header.get("TIMEDEL")), "flux_column": arrays["flux_column"],
         "quality_bitmask": bitmask if arrays["quality_column"] else None,
-        "time_offset": _time_offset(primary, header),
-        "flux_unit": header.get(f"TUNIT{_column_number(header, arrays['flux_column'])}"),
+        "time_offset": time_offset, "flux_unit": None if flux_unit is None else
+        str(flux_unit).strip(), "flux_conversion": conversion,
         "n_cadences_file": len(arrays["time"]),
     }
-    for key in ("QUARTER", "CAMPAIGN", "SECTOR", "CAMERA", "CCD"):
-        if primary.get(key) not in (None, ""):
+    for key in ("QUARTER", "CAMPAIGN", "SECTOR", "CAMERA", "CCD", "MODULE", "OUTPUT",
+                "CHANNEL", "SEASON"):
+        if primary.get(key) not in (None, "") and type(primary[key]).__name__ != "Undefined":
             meta[key.lower()] = primary[key]
-    return finish_lightcurve(path, time, flux, err, meta, options, n_dropped_quality=n_quality)
+    meta.update(_header_meta(path, primary, header, arrays["aperture"], mission, time_offset,
+                             problems))
+    meta["column_sources"] = labels
+    meta["column_units"] = units
+    lc = finish_lightcurve(path, time, flux, err, meta, options, n_dropped_quality=n_quality,
+                           columns=series)
+    return with_checked_columns(lc, path)
+
+
+def _sap_relative(series: dict, units: dict) -> tuple[dict, dict]:
+    """SAP flux in relative units too once the flux is (``sap_flux`` is "in the unit of
+    flux"): its own TUNIT decides, counts are divided by their median."""
+    sap, sap_err, words = to_relative_flux(series["sap_flux"], series.get("sap_flux_err"),
+                                           units.get("sap_flux"))
+    if words is None:
+        median = float(np.nanmedian(sap)) if np.isfinite(sap).any() else float("nan")
+        if np.isfinite(median) and median > 0:
+            sap = sap / median
+            sap_err = None if sap_err is None else sap_err / median
+    series = {**series, "sap_flux": sap}
+    if sap_err is not None:
+        series["sap_flux_err"] = sap_err
+    units = {**units, "sap_flux": "relative"}
+    if "sap_flux_err" in units:
+        units["sap_flux_err"] = "relative"
+    return series, units
+
+
+def _header_meta(path: Path, primary: Any, header: Any, aperture: Any, mission: str | None,
+                 time_offset: float | None, problems: list[str]) -> dict[str, Any]:
+    """``star``, ``crowdsap``, ``flfrcsap``, ``target_pixel``, ``pixel_to_sky``; one
+    warning naming the file and every unusable field."""
+    star, star_problems = star_from_header((primary, header), mission)
+    crowdsap, flfrcsap, crowd_problems = crowding_from_header((header, primary))
+    start, stop = (_float(header.get(k, primary.get(k))) for k in ("TSTART", "TSTOP"))
+    epoch = None
+    if time_offset is not None and start is not None and stop is not None:
+        epoch = time_offset + 0.5 * (start + stop)
+    geometry, sky_problems = sky_geometry(primary, aperture, epoch, mission)
+    warn_data_quality(path, [*star_problems, *crowd_problems, *problems, *sky_problems])
+    return {"star": star, "crowdsap": crowdsap, "flfrcsap": flfrcsap, **geometry}
 
 
 def _mission(primary: dict, header: dict) -> str | None:

@@ -5,7 +5,9 @@ flux from :data:`FLUX_NAMES` (or ``flux_column=``), error from :data:`ERR_NAMES`
 header the file must have 2 or 3 numeric columns: time, flux[, flux_err]. Cells are separated
 by commas, tabs, semicolons or runs of spaces; lines starting with ``#`` are comments
 (so the ``# %ECSV`` preamble is skipped; ECSV's header line names the columns).
-Time is taken to be in days, as written.
+Time is taken to be in days, as written. Centroid, aperture-flux and background columns
+are kept beside the flux when the header names them (see :mod:`exohunt.io.series` for the
+names recognised).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from exohunt.io._common import ReadOptions, fail, finish_lightcurve
+from exohunt.io.series import table_series_columns, with_checked_columns
 from exohunt.lightcurve import LightCurve
 
 __all__ = ["ERR_NAMES", "FLUX_NAMES", "READERS", "TIME_NAMES", "detect", "read_table"]
@@ -75,7 +78,13 @@ def read_table(path: Path, options: ReadOptions | None = None) -> LightCurve:
     meta = {"format": "table", "flux_column": flux_name, "target_id": path.stem,
             "time_column": names[picked[0]] if names else "column 1", "mission": None,
             "quality_bitmask": None}
-    return finish_lightcurve(path, time, flux, err, meta, options)
+    series = table_series_columns(names, [p for p in picked if p is not None]) if names \
+        else {}
+    if series:
+        meta["column_sources"] = {key: names[index] for key, index in series.items()}
+    lc = finish_lightcurve(path, time, flux, err, meta, options,
+                           columns={key: values[:, index] for key, index in series.items()})
+    return with_checked_columns(lc, path)
 
 
 def _delimiter(line: str) -> str | None:

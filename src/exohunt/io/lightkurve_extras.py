@@ -1,0 +1,114 @@
+"""What :meth:`exohunt.LightCurve.from_lightkurve` takes from a lightkurve object beyond
+time and flux.
+
+lightkurve keeps the file's columns (``centroid_col``/``centroid_row`` — its names for the
+flux-weighted centroid —, ``sap_flux``, ``sap_flux_err``, ``sap_bkg``) and both FITS
+headers, merged, in ``.meta``. From them come the same per-cadence series and the same
+metadata keys exohunt's own FITS reader fills (``star``, ``crowdsap``, ``flfrcsap``,
+per-quarter/sector keys, ``flux_unit``). The target's pixel position needs the aperture
+image's WCS, which lightkurve does not keep: it is read from the original file
+(``meta["FILENAME"]``) when that file is still there, and is NaN otherwise.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from exohunt.io.fits_extras import NO_GEOMETRY, sky_geometry
+from exohunt.io.series import table_series_columns
+from exohunt.io.stellar import crowding_from_header, star_from_header, warn_data_quality
+
+__all__ = ["lightkurve_extras"]
+
+_PER_SEGMENT = ("QUARTER", "CAMPAIGN", "SECTOR", "CAMERA", "CCD", "MODULE", "OUTPUT",
+                "CHANNEL", "SEASON")
+
+
+def _values(column: Any) -> np.ndarray:
+    value = getattr(column, "value", column)
+    value = getattr(value, "filled", lambda fill: value)(np.nan)
+    return np.asarray(value, dtype=float)
+
+
+def _mission(meta: dict[str, Any]) -> str | None:
+    mission = str(meta.get("MISSION") or "").strip()
+    telescope = str(meta.get("TELESCOP") or "").strip()
+    if mission.upper() == "K2" or meta.get("CAMPAIGN") not in (None, ""):
+        return "K2"
+    if "KEPLER" in (mission.upper(), telescope.upper()):
+        return "Kepler"
+    if "TESS" in (mission.upper(), telescope.upper()):
+        return "TESS"
+    return mission or telescope or None
+
+
+def _geometry_from_file(filename: Any, mission: str | None) -> tuple[dict, list[str]]:
+    if not filename or not Path(str(filename)).is_file():
+        return dict(NO_GEOMETRY), []
+    from astropy.io import fits
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with fits.open(str(filename), memmap=False) as hdus:
+                primary = hdus[0].header.copy()
+                table = next((h for h in hdus[1:] if getattr(h, "columns", None) is not None),
+                             None)
+                aperture = next((h.header.copy() for h in hdus[1:]
+                                 if str(h.header.get("EXTNAME", "")).upper() == "APERTURE"),
+                                None)
+                header = table.header.copy() if table is not None else {}
+    except (OSError, ValueError, TypeError):
+        return dict(NO_GEOMETRY), []
+    try:
+        offset = float(header.get("BJDREFI", 0.0)) + float(header.get("BJDREFF", 0.0))
+        epoch = offset + 0.5 * (float(header["TSTART"]) + float(header["TSTOP"]))
+    except (KeyError, TypeError, ValueError):
+        epoch = None
+    return sky_geometry(primary, aperture, epoch, mission)
+
+
+def lightkurve_extras(lk_lightcurve: Any) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Per-cadence series and metadata of a lightkurve light curve (see module doc).
+
+    Parameters
+    ----------
+    lk_lightcurve : lightkurve.LightCurve
+        Any lightkurve light curve (or an object with ``colnames``, columns as attributes
+        and ``meta``).
+
+    Returns
+    -------
+    columns : dict
+        ``COLUMN_NAMES`` entry → float array, shape (T,) (unchecked: the caller drops
+        cadences and checks them).
+    meta : dict
+        ``star``, ``crowdsap``, ``flfrcsap``, ``target_pixel``, ``pixel_to_sky``,
+        ``flux_unit``, ``column_sources`` and the per-quarter/sector keys present
+        (lower case).
+    """
+    lk_meta = dict(getattr(lk_lightcurve, "meta", {}) or {})
+    names = [str(n) for n in getattr(lk_lightcurve, "colnames", [])]
+    used = [names.index(n) for n in ("time", "flux", "flux_err") if n in names]
+    found = table_series_columns(names, used)
+    columns = {key: _values(lk_lightcurve[names[index]]) for key, index in found.items()}
+    mission = _mission(lk_meta)
+    star, problems = star_from_header((lk_meta,), mission)
+    crowdsap, flfrcsap, crowd_problems = crowding_from_header((lk_meta,))
+    geometry, sky_problems = _geometry_from_file(lk_meta.get("FILENAME"), mission)
+    source = lk_meta.get("FILENAME") or lk_meta.get("OBJECT") or "lightkurve object"
+    warn_data_quality(source, [*problems, *crowd_problems, *sky_problems])
+    unit = getattr(getattr(lk_lightcurve, "flux", None), "unit", None)
+    meta: dict[str, Any] = {
+        "star": star, "crowdsap": crowdsap, "flfrcsap": flfrcsap, **geometry,
+        "flux_unit": None if unit is None or str(unit) == "" else str(unit),
+        "column_sources": {key: names[index] for key, index in found.items()},
+    }
+    for key in _PER_SEGMENT:
+        if lk_meta.get(key) not in (None, ""):
+            meta[key.lower()] = lk_meta[key]
+    return columns, meta
