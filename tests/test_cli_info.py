@@ -181,8 +181,10 @@ def test_summaries_of_each_kind(tmp_path, rng, capsys):
     np.save(tmp_path / "y_train.npy", np.array([1, 2, 1]))
     assert main(["info", str(fits_path), str(kaggle), str(views),
                  str(tmp_path / "X_train.npy")]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 4
+    out = capsys.readouterr().out.splitlines()
+    lines = [line for line in out if not line.startswith("  ")]  # indented: detail lines
+    assert len(lines) == 4 and out[0] == lines[0]
+    assert "  flux unit: e-/s (counts; divided by the median when searched)" in out
     assert lines[0].startswith("star.fits: light curve [fits] KIC 11442793, Kepler: 400 cadences")
     assert "cadence 2.0 min" in lines[0] and "flux PDCSAP_FLUX" in lines[0]
     assert lines[1].startswith("exo.csv: batch [kaggle_csv] 4 stars × 150 cadences")
@@ -196,7 +198,7 @@ def test_folder_and_options(tmp_path, capsys):
     write_fits(tmp_path / "a.fits", "tess-spoc")
     write_fits(tmp_path / "b.fits", "qlp")
     assert main(["info", str(tmp_path), "--flux-column", "SAP_FLUX"]) == 0
-    lines = capsys.readouterr().out.splitlines()
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if not ln.startswith("  ")]
     assert len(lines) == 2 and all("flux SAP_FLUX" in line for line in lines)
     assert main(["info", str(tmp_path), "--quality-bitmask", "bogus"]) == 2
     err = capsys.readouterr().err.splitlines()
@@ -215,8 +217,16 @@ def test_good_and_bad_inputs_together(tmp_path, capsys):
 @pytest.mark.shared
 def test_info_on_real_data(lightcurve_dir, triage_dir, capsys):
     assert main(["info", str(lightcurve_dir), str(triage_dir / "val-00000-of-00001")]) == 0
-    lines = capsys.readouterr().out.splitlines()
+    out = capsys.readouterr().out.splitlines()
+    lines = [line for line in out if not line.startswith("  ")]
+    details = [line.strip() for line in out if line.startswith("  ")]
     assert len(lines) == 11
+    # what the files carry beyond flux: every one has centroids and a target pixel ...
+    assert sum(d.startswith("centroids: MOM_CENTR1/MOM_CENTR2") and "target pixel" in d
+               for d in details) == 10
+    # ... and the catalogue's star, except K2 (EPIC values are not in K2 headers)
+    assert sum(d.startswith(("star (KIC)", "star (TIC")) and "Teff" in d for d in details) == 8
+    assert sum(d.startswith("star (EPIC): Kepler mag") for d in details) == 2
     assert sum("cadence 29.4 min" in line for line in lines) == 7
     assert sum("cadence 58.8 s" in line for line in lines) == 1
     assert sum("cadence 2.0 min" in line for line in lines) == 2

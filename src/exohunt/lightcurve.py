@@ -234,6 +234,7 @@ class LightCurve:
         from exohunt.io.flux_units import to_relative_flux
         from exohunt.io.lightkurve_extras import lightkurve_extras
         from exohunt.io.series import with_checked_columns
+        from exohunt.io.stellar import warn_data_quality
 
         def values(column: Any) -> np.ndarray:
             value = getattr(column, "value", column)
@@ -246,7 +247,10 @@ class LightCurve:
         if flux_err is not None and not np.isfinite(flux_err).any():
             flux_err = None
         lk_meta = dict(getattr(lk_lightcurve, "meta", {}) or {})
-        columns, extras = lightkurve_extras(lk_lightcurve)
+        columns, extras, problems = lightkurve_extras(lk_lightcurve)
+        for name in [k for k, v in columns.items() if v.shape != time.shape]:
+            problems.append(f"{name} has shape {columns.pop(name).shape}; expected "
+                            f"{time.shape} like the time axis")
         flux, flux_err, conversion = to_relative_flux(flux, flux_err, extras["flux_unit"])
         meta = {
             "mission": lk_meta.get("MISSION", lk_meta.get("TELESCOP")),
@@ -254,5 +258,7 @@ class LightCurve:
             "source": "lightkurve", **extras, "flux_conversion": conversion,
         }
         lc = cls(time, flux, flux_err, meta, columns).remove_nans()
-        return with_checked_columns(lc, lk_meta.get("FILENAME") or meta["target_id"] or
-                                    "lightkurve object")
+        source = lk_meta.get("FILENAME") or meta["target_id"] or "lightkurve object"
+        lc = with_checked_columns(lc, source, problems)
+        warn_data_quality(source, problems, "set aside (NaN, or the series left out)")
+        return lc

@@ -9,6 +9,11 @@ for what each kind of input gives, and one module per format for its details:
 
 Writers (``write_kaggle_csv``, ``write_fits``) live in :mod:`exohunt.io.writers` and are
 importable from here too.
+
+What files carry beyond flux (centroids, aperture flux, background, the host star, crowding,
+the target's pixel, flux units): :mod:`~exohunt.io.fits_extras`, :mod:`~exohunt.io.series`,
+:mod:`~exohunt.io.stellar` (with :func:`catalogue_uncertainty`, the typical errors of each
+input catalogue), :mod:`~exohunt.io.flux_units`.
 """
 
 from __future__ import annotations
@@ -19,11 +24,14 @@ from typing import Any
 from exohunt.io._common import MIN_CADENCES, ReadOptions
 from exohunt.io.api import iter_inputs, read
 from exohunt.io.registry import available_formats, detect_format, register_reader
+from exohunt.io.stellar import CATALOGUE_UNCERTAINTIES, catalogue_uncertainty
 
 __all__ = [
+    "CATALOGUE_UNCERTAINTIES",
     "MIN_CADENCES",
     "ReadOptions",
     "available_formats",
+    "catalogue_uncertainty",
     "detect_format",
     "iter_inputs",
     "read",

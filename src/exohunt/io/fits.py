@@ -3,8 +3,19 @@
 The light-curve table is the ``LIGHTCURVE`` extension (or the first table with a ``TIME``
 column). Its flux column, unless ``flux_column=`` names one, is the first present of
 :data:`FLUX_COLUMNS`: ``PDCSAP_FLUX`` (Kepler/K2/TESS SPOC), ``KSPSAP_FLUX`` (QLP),
-``CORR_FLUX`` (eleanor), ``FLUX_CORR`` (TASOC), ``FLUX`` (lightkurve ``to_fits``) and last
-``SAP_FLUX``. Its error is ``<column>_ERR`` (or ``FLUX_ERR`` for eleanor).
+``CORR_FLUX`` (eleanor), ``FLUX_CORR`` (TASOC), ``CAL_APER_FLUX``/``CAL_PSF_FLUX`` (TGLC),
+``FLUX`` (lightkurve ``to_fits``) and last ``SAP_FLUX``. Its error is ``<column>_ERR`` (or
+``FLUX_ERR`` for eleanor). Its unit (``TUNIT``) is kept in ``meta["flux_unit"]``; ppm, ppt,
+percent and magnitudes are converted to relative flux (:mod:`exohunt.io.flux_units`,
+``meta["flux_conversion"]`` says how), counts are left for :meth:`LightCurve.normalize`.
+
+Beside the flux the reader keeps what vetting needs (:mod:`exohunt.io.fits_extras`):
+centroids, the aperture's own flux and background as :attr:`LightCurve.columns`, dropped
+at exactly the flux's cadences; the host star (``meta["star"]``, :mod:`exohunt.io.stellar`),
+``crowdsap``/``flfrcsap``, the target's pixel (``target_pixel``) and the local
+pixel-to-sky Jacobian (``pixel_to_sky``, arcsec/pixel), and the quarter/campaign/sector,
+module/output/channel or camera/CCD the file covers. Unusable values are NaN, with one
+:class:`~exohunt.errors.DataQualityWarning` per file naming each.
 
 Cadences flagged in ``QUALITY`` (``SAP_QUALITY`` in older Kepler files) under the mission's
 bitmask are dropped (:mod:`exohunt.io.quality`), then cadences with a non-finite time, flux
@@ -31,7 +42,8 @@ from exohunt.lightcurve import LightCurve
 
 __all__ = ["FLUX_COLUMNS", "READERS", "detect", "read_fits"]
 
-FLUX_COLUMNS = ("PDCSAP_FLUX", "KSPSAP_FLUX", "CORR_FLUX", "FLUX_CORR", "FLUX", "SAP_FLUX")
+FLUX_COLUMNS = ("PDCSAP_FLUX", "KSPSAP_FLUX", "CORR_FLUX", "FLUX_CORR", "CAL_APER_FLUX",
+                "CAL_PSF_FLUX", "FLUX", "SAP_FLUX")
 _ERR_FALLBACK = {"CORR_FLUX": "FLUX_ERR"}
 _EXTENSIONS = (".fits", ".fit", ".fts", ".fits.gz", ".fit.gz", ".fts.gz")
 
@@ -151,6 +163,13 @@ def _build(path: Path, primary: Any, header: Any, arrays: dict, options: ReadOpt
         err = None if err is None else err[good]
         # the extra series lose exactly the cadences the flux loses
         series = {k: v[good] if v.shape[:1] == good.shape else v for k, v in series.items()}
+    problems = list(problems)
+    for name in [k for k, v in series.items() if v.shape != time.shape or
+                 v.dtype.kind not in "fiu"]:
+        # a vector or text column cannot sit beside the flux: set aside, reported below
+        values = series.pop(name)
+        problems.append(f"{labels.pop(name)} has shape {values.shape} and type "
+                        f"{values.dtype}; expected one number per cadence")
     if len(flux) and not np.isfinite(flux).any():
         others = [c for c in arrays["available"] if c != arrays["flux_column"].upper()]
         hint = f"; try flux_column={others[0]!r}" if others else ""
@@ -173,13 +192,15 @@ def _build(path: Path, primary: Any, header: Any, arrays: dict, options: ReadOpt
                 "CHANNEL", "SEASON"):
         if primary.get(key) not in (None, "") and type(primary[key]).__name__ != "Undefined":
             meta[key.lower()] = primary[key]
-    meta.update(_header_meta(path, primary, header, arrays["aperture"], mission, time_offset,
+    meta.update(_header_meta(primary, header, arrays["aperture"], mission, time_offset,
                              problems))
     meta["column_sources"] = labels
-    meta["column_units"] = units
+    meta["column_units"] = {k: v for k, v in units.items() if k in series}
     lc = finish_lightcurve(path, time, flux, err, meta, options, n_dropped_quality=n_quality,
                            columns=series)
-    return with_checked_columns(lc, path)
+    lc = with_checked_columns(lc, path, problems)
+    warn_data_quality(path, problems, "set aside (NaN, or the series left out)")
+    return lc
 
 
 def _sap_relative(series: dict, units: dict) -> tuple[dict, dict]:
@@ -201,10 +222,10 @@ def _sap_relative(series: dict, units: dict) -> tuple[dict, dict]:
     return series, units
 
 
-def _header_meta(path: Path, primary: Any, header: Any, aperture: Any, mission: str | None,
+def _header_meta(primary: Any, header: Any, aperture: Any, mission: str | None,
                  time_offset: float | None, problems: list[str]) -> dict[str, Any]:
-    """``star``, ``crowdsap``, ``flfrcsap``, ``target_pixel``, ``pixel_to_sky``; one
-    warning naming the file and every unusable field."""
+    """``star``, ``crowdsap``, ``flfrcsap``, ``target_pixel``, ``pixel_to_sky``; every
+    unusable field is appended to ``problems``."""
     star, star_problems = star_from_header((primary, header), mission)
     crowdsap, flfrcsap, crowd_problems = crowding_from_header((header, primary))
     start, stop = (_float(header.get(k, primary.get(k))) for k in ("TSTART", "TSTOP"))
@@ -212,7 +233,7 @@ def _header_meta(path: Path, primary: Any, header: Any, aperture: Any, mission: 
     if time_offset is not None and start is not None and stop is not None:
         epoch = time_offset + 0.5 * (start + stop)
     geometry, sky_problems = sky_geometry(primary, aperture, epoch, mission)
-    warn_data_quality(path, [*star_problems, *crowd_problems, *problems, *sky_problems])
+    problems.extend([*star_problems, *crowd_problems, *sky_problems])
     return {"star": star, "crowdsap": crowdsap, "flfrcsap": flfrcsap, **geometry}
 
 

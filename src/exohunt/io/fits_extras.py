@@ -38,8 +38,13 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CENTROID_PAIRS", "BACKGROUND_COLUMNS", "SAP_COLUMNS", "read_series",
-           "sky_geometry"]
+__all__ = [
+    "BACKGROUND_COLUMNS",
+    "CENTROID_PAIRS",
+    "SAP_COLUMNS",
+    "read_series",
+    "sky_geometry",
+]
 
 NAN = float("nan")
 CENTROID_PAIRS = (("MOM_CENTR1", "MOM_CENTR2"), ("PSF_CENTR1", "PSF_CENTR2"),

@@ -20,7 +20,7 @@ import numpy as np
 
 from exohunt.io.fits_extras import NO_GEOMETRY, sky_geometry
 from exohunt.io.series import table_series_columns
-from exohunt.io.stellar import crowding_from_header, star_from_header, warn_data_quality
+from exohunt.io.stellar import crowding_from_header, star_from_header
 
 __all__ = ["lightkurve_extras"]
 
@@ -32,6 +32,13 @@ def _values(column: Any) -> np.ndarray:
     value = getattr(column, "value", column)
     value = getattr(value, "filled", lambda fill: value)(np.nan)
     return np.asarray(value, dtype=float)
+
+
+def _column(lk_lightcurve: Any, name: str) -> Any:
+    try:
+        return lk_lightcurve[name]
+    except (TypeError, KeyError, IndexError):
+        return getattr(lk_lightcurve, name)
 
 
 def _mission(meta: dict[str, Any]) -> str | None:
@@ -72,7 +79,8 @@ def _geometry_from_file(filename: Any, mission: str | None) -> tuple[dict, list[
     return sky_geometry(primary, aperture, epoch, mission)
 
 
-def lightkurve_extras(lk_lightcurve: Any) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+def lightkurve_extras(lk_lightcurve: Any
+                      ) -> tuple[dict[str, np.ndarray], dict[str, Any], list[str]]:
     """Per-cadence series and metadata of a lightkurve light curve (see module doc).
 
     Parameters
@@ -90,18 +98,25 @@ def lightkurve_extras(lk_lightcurve: Any) -> tuple[dict[str, np.ndarray], dict[s
         ``star``, ``crowdsap``, ``flfrcsap``, ``target_pixel``, ``pixel_to_sky``,
         ``flux_unit``, ``column_sources`` and the per-quarter/sector keys present
         (lower case).
+    problems : list of str
+        Header values found unusable (set to NaN), for the caller's one warning.
     """
     lk_meta = dict(getattr(lk_lightcurve, "meta", {}) or {})
     names = [str(n) for n in getattr(lk_lightcurve, "colnames", [])]
     used = [names.index(n) for n in ("time", "flux", "flux_err") if n in names]
     found = table_series_columns(names, used)
-    columns = {key: _values(lk_lightcurve[names[index]]) for key, index in found.items()}
+    columns: dict[str, np.ndarray] = {}
+    unreadable = []
+    for key, index in found.items():
+        try:
+            columns[key] = _values(_column(lk_lightcurve, names[index]))
+        except (TypeError, ValueError, KeyError, AttributeError):
+            unreadable.append(f"{names[index]} is not numeric")
+    found = {key: index for key, index in found.items() if key in columns}
     mission = _mission(lk_meta)
     star, problems = star_from_header((lk_meta,), mission)
     crowdsap, flfrcsap, crowd_problems = crowding_from_header((lk_meta,))
     geometry, sky_problems = _geometry_from_file(lk_meta.get("FILENAME"), mission)
-    source = lk_meta.get("FILENAME") or lk_meta.get("OBJECT") or "lightkurve object"
-    warn_data_quality(source, [*problems, *crowd_problems, *sky_problems])
     unit = getattr(getattr(lk_lightcurve, "flux", None), "unit", None)
     meta: dict[str, Any] = {
         "star": star, "crowdsap": crowdsap, "flfrcsap": flfrcsap, **geometry,
@@ -111,4 +126,4 @@ def lightkurve_extras(lk_lightcurve: Any) -> tuple[dict[str, np.ndarray], dict[s
     for key in _PER_SEGMENT:
         if lk_meta.get(key) not in (None, ""):
             meta[key.lower()] = lk_meta[key]
-    return columns, meta
+    return columns, meta, [*unreadable, *problems, *crowd_problems, *sky_problems]

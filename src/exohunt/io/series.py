@@ -98,7 +98,8 @@ def _unusable(values: np.ndarray, length: int) -> str | None:
 
 
 def checked_columns(source: object, columns: Mapping[str, np.ndarray], length: int,
-                    labels: Mapping[str, str] | None = None) -> dict[str, np.ndarray]:
+                    labels: Mapping[str, str] | None = None,
+                    problems: list[str] | None = None) -> dict[str, np.ndarray]:
     """The usable series of ``columns``; one warning naming the source and what was dropped.
 
     Parameters
@@ -111,6 +112,9 @@ def checked_columns(source: object, columns: Mapping[str, np.ndarray], length: i
         Number of cadences of the light curve.
     labels : mapping, optional
         Column name in the file for each entry (e.g. ``MOM_CENTR1``), for the warning.
+    problems : list, optional
+        When given, what was dropped is appended here instead of warned about (the caller
+        warns once per file for everything it found).
 
     Returns
     -------
@@ -122,7 +126,8 @@ def checked_columns(source: object, columns: Mapping[str, np.ndarray], length: i
     """
     labels = labels or {}
     kept: dict[str, np.ndarray] = {}
-    problems: list[str] = []
+    caller_warns = problems is not None
+    problems = problems if problems is not None else []
     for name, values in columns.items():
         array = np.asarray(values)
         try:
@@ -143,16 +148,18 @@ def checked_columns(source: object, columns: Mapping[str, np.ndarray], length: i
         problems.append(f"{labels.get(lone, lone)} dropped with its partner")
     if "sap_flux" not in kept:
         kept.pop("sap_flux_err", None)
-    warn_data_quality(source, problems, "those series are left out (centroid statistics "
-                                        "NaN)")
+    if not caller_warns:
+        warn_data_quality(source, problems, "left out (statistics from them NaN)")
     return kept
 
 
-def with_checked_columns(lc: LightCurve, source: object) -> LightCurve:
-    """``lc`` with only its usable series (:func:`checked_columns`); the file's names for
-    them (``meta["column_sources"]``) and units (``meta["column_units"]``) follow."""
+def with_checked_columns(lc: LightCurve, source: object, problems: list[str] | None = None
+                         ) -> LightCurve:
+    """``lc`` with only its usable series (:func:`checked_columns`, ``problems`` as there);
+    the file's names for them (``meta["column_sources"]``) and units
+    (``meta["column_units"]``) follow."""
     sources = dict(lc.meta.get("column_sources") or {})
-    kept = checked_columns(source, lc.columns, len(lc), sources)
+    kept = checked_columns(source, lc.columns, len(lc), sources, problems)
     if kept.keys() == lc.columns.keys():
         return lc
     meta = {key: {k: v for k, v in dict(lc.meta[key]).items() if k in kept}

@@ -60,8 +60,10 @@ PLAUSIBLE_RANGES = {"teff": (1200.0, 60000.0), "logg": (-1.0, 9.5),
 #: - EPIC (Huber et al. 2016, ApJS 224, 2): ~3 % in Teff (≈150 K), ~0.3 dex in logg,
 #:   ~40 % in radius, ~0.3 dex in [Fe/H] for the photometric classifications.
 #: - TIC-8 (Stassun et al. 2019, AJ 158, 138; Gaia DR2 parallaxes): dwarfs typically
-#:   ~150 K, radius ~7 %, logg ~0.08 dex (from mass and radius), [M/H] when present comes
-#:   from spectroscopic surveys, ~0.15 dex.
+#:   ~150 K, radius ~7 % and logg ~0.08 dex (from mass and radius), rounded up here to
+#:   10 % and 0.1 dex for unresolved binaries and the Teff-relation systematics; [M/H] when
+#:   present comes from spectroscopic surveys, ~0.15 dex. A TIC without ``TICVER`` is
+#:   taken as TIC-8 (every TESS product since 2019, reprocessed sectors included).
 #: - TIC-7 (Stassun et al. 2018, AJ 156, 102; before Gaia DR2): ~200 K, radius ~25 %,
 #:   logg ~0.2 dex, [M/H] ~0.3 dex.
 #: - ``default``: any other or unknown source (simulated stars, unnamed catalogues), wide on
@@ -69,7 +71,7 @@ PLAUSIBLE_RANGES = {"teff": (1200.0, 60000.0), "logg": (-1.0, 9.5),
 CATALOGUE_UNCERTAINTIES: dict[str, dict[str, float]] = {
     "KIC": {"teff": 200.0, "logg": 0.4, "radius": 0.40, "feh": 0.5},
     "EPIC": {"teff": 150.0, "logg": 0.3, "radius": 0.40, "feh": 0.3},
-    "TIC-8": {"teff": 150.0, "logg": 0.08, "radius": 0.07, "feh": 0.15},
+    "TIC-8": {"teff": 150.0, "logg": 0.1, "radius": 0.10, "feh": 0.15},
     "TIC-7": {"teff": 200.0, "logg": 0.2, "radius": 0.25, "feh": 0.3},
     "default": {"teff": 250.0, "logg": 0.4, "radius": 0.40, "feh": 0.5},
 }
@@ -78,11 +80,11 @@ CATALOGUE_UNCERTAINTIES: dict[str, dict[str, float]] = {
 def _catalogue_key(star: Mapping[str, Any]) -> str:
     catalog = str(star.get("catalog") or "").upper().replace(" ", "")
     if catalog.startswith("TIC"):
-        version = str(star.get("catalog_version") or catalog[3:].lstrip("-v") or "")
+        version = str(star.get("catalog_version") or catalog[3:].lstrip("-V") or "8")
         try:
-            major = int(float(version.split(".")[0] if version else "nan"))
+            major = int(float(version.split(".")[0]))
         except ValueError:
-            return "TIC-7"  # unknown version: the wider of the two
+            major = 8
         return "TIC-8" if major >= 8 else "TIC-7"
     return catalog if catalog in CATALOGUE_UNCERTAINTIES else "default"
 
@@ -100,9 +102,10 @@ def catalogue_uncertainty(star: Mapping[str, Any]) -> dict[str, float]:
     Returns
     -------
     dict
-        ``teff`` (K), ``logg`` (dex), ``radius`` (R_sun, the fractional error of
-        :data:`CATALOGUE_UNCERTAINTIES` times the radius), ``feh`` (dex), ``catalog_key``
-        (which row of the table was used); NaN for a parameter the star does not have.
+        ``teff`` (K), ``logg`` (dex), ``radius`` (R_sun: the fractional error of
+        :data:`CATALOGUE_UNCERTAINTIES` times the radius), ``radius_fraction`` (σR/R),
+        ``feh`` (dex), ``catalog_key`` (which row of the table was used); NaN for a
+        parameter the star does not have.
     """
     key = _catalogue_key(star)
     table = CATALOGUE_UNCERTAINTIES[key]
@@ -111,6 +114,7 @@ def catalogue_uncertainty(star: Mapping[str, Any]) -> dict[str, float]:
         value = _as_float(star.get(name))
         sigma = table[name] * abs(value) if name == "radius" else table[name]
         out[name] = sigma if math.isfinite(value) else NAN
+    out["radius_fraction"] = table["radius"] if math.isfinite(out["radius"]) else NAN
     out["catalog_key"] = key
     return out
 
