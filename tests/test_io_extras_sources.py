@@ -118,3 +118,25 @@ def test_from_lightkurve_with_bad_values_warns_once_and_never_crashes():
                  "sap_flux has shape (199,)"):
         assert text in message
     assert all(math.isnan(lc.meta["star"][k]) for k in ("teff", "logg", "radius"))
+
+
+def test_info_shows_unit_star_crowding_centroids_and_target(tmp_path, capsys):
+    from extras_samples import aperture_cards, write_flavour
+
+    from exohunt.cli import main
+
+    path = write_flavour(tmp_path / "tasoc.fits", "tasoc", aperture=aperture_cards(290.0, 45.0),
+                         primary={"RA_OBJ": 290.0, "DEC_OBJ": 45.0, "TEFF": 5000.0,
+                                  "LOGG": 4.5, "RADIUS": 0.8, "TESSMAG": 9.5, "TICVER": "8.2"},
+                         header={"CROWDSAP": 0.93, "FLFRCSAP": 0.81})
+    assert main(["info", str(path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("tasoc.fits: light curve [fits]")
+    details = [line.strip() for line in out[1:]]
+    assert details[0] == "flux unit: ppm (ppm → relative flux: 1 + x·1e-06)"
+    assert details[1].startswith("star (TIC v8.2): Teff 5000 K, logg 4.50, R 0.8 R_sun")
+    assert details[2] == "crowding: CROWDSAP 0.9300, FLFRCSAP 0.8100"
+    assert details[3].startswith("centroids: MOM_CENTR1/MOM_CENTR2, point-to-point scatter")
+    assert "target pixel (603.20, 202.70)" in details[3] and "3.98″/px" in details[3]
+    assert details[4] == "also: FLUX_RAW (aperture flux), FLUX_BKG (background)"
+    assert details[5] == "sector 2"

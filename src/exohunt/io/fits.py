@@ -69,13 +69,15 @@ def read_fits(path: Path, options: ReadOptions | None = None) -> LightCurve:
         warnings.simplefilter("always")
         try:
             with afits.open(path, mode="readonly", memmap=False, lazy_load_hdus=False) as hdus:
-                primary = hdus[0].header.copy()
+                primary = hdus[0].header  # parsed on open: usable once closed
                 hdu = _lightcurve_hdu(path, hdus)
-                header = hdu.header.copy()
+                header = hdu.header
                 columns = {name.upper(): name for name in hdu.columns.names}
                 data = hdu.data
                 arrays = _columns(path, data, columns, options.flux_column)
-                arrays["series"] = read_series(data, columns, header, None)
+                arrays["units"] = {c.name.upper(): None if c.unit is None else
+                                   str(c.unit).strip() for c in hdu.columns}
+                arrays["series"] = read_series(data, columns, arrays["units"], None)
                 arrays["aperture"] = _aperture_header(hdus, hdu)
         except InputError:
             raise
@@ -108,7 +110,7 @@ def _aperture_header(hdus: Any, lightcurve: Any) -> Any:
               and h.header.get("NAXIS") == 2]
     named = [h for h in images if str(h.header.get("EXTNAME", "")).upper() == "APERTURE"]
     chosen = (named or images or [None])[0]
-    return None if chosen is None else chosen.header.copy()
+    return None if chosen is None else chosen.header
 
 
 def _columns(path: Path, data: Any, columns: dict[str, str], wanted: str | None
@@ -175,7 +177,7 @@ def _build(path: Path, primary: Any, header: Any, arrays: dict, options: ReadOpt
         hint = f"; try flux_column={others[0]!r}" if others else ""
         raise fail(path, f"every {arrays['flux_column']} value is NaN ({len(flux)} cadences "
                          f"after quality masking){hint}; expected finite flux")
-    flux_unit = header.get(f"TUNIT{_column_number(header, arrays['flux_column'])}")
+    flux_unit = arrays["units"].get(arrays["flux_column"].upper())
     flux, err, conversion = to_relative_flux(flux, err, flux_unit)
     if conversion is not None and "sap_flux" in series:
         series, units = _sap_relative(series, units)
@@ -184,8 +186,7 @@ def _build(path: Path, primary: Any, header: Any, arrays: dict, options: ReadOpt
         "format": "fits", "mission": mission, "target_id": _target(path, primary, header),
         "cadence_days": _float(header.get("TIMEDEL")), "flux_column": arrays["flux_column"],
         "quality_bitmask": bitmask if arrays["quality_column"] else None,
-        "time_offset": time_offset, "flux_unit": None if flux_unit is None else
-        str(flux_unit).strip(), "flux_conversion": conversion,
+        "time_offset": time_offset, "flux_unit": flux_unit, "flux_conversion": conversion,
         "n_cadences_file": len(arrays["time"]),
     }
     for key in ("QUARTER", "CAMPAIGN", "SECTOR", "CAMERA", "CCD", "MODULE", "OUTPUT",
@@ -268,13 +269,6 @@ def _time_offset(primary: dict, header: dict) -> float | None:
     if integer is None:
         return None
     return float(integer) + float(fraction or 0.0)
-
-
-def _column_number(header: dict, name: str) -> int:
-    for key, value in header.items():
-        if key.startswith("TTYPE") and str(value).upper() == name.upper():
-            return int(key[5:])
-    return 0
 
 
 def _float(value: Any) -> float | None:

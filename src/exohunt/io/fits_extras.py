@@ -55,16 +55,8 @@ _PIXEL_UNITS = ("pixel", "pixels", "pix", "px", "")
 NO_GEOMETRY = {"target_pixel": (NAN, NAN), "pixel_to_sky": ((NAN, NAN), (NAN, NAN))}
 
 
-def _unit(header: Any, name: str) -> str | None:
-    for key, value in header.items():
-        if key.startswith("TTYPE") and str(value).upper() == name.upper():
-            unit = header.get(f"TUNIT{key[5:]}")
-            return None if unit is None else str(unit).strip()
-    return None
-
-
-def read_series(data: Any, columns: dict[str, str], header: Any, good: np.ndarray | None
-                ) -> tuple[dict[str, np.ndarray], dict[str, str], dict[str, str | None],
+def read_series(data: Any, columns: dict[str, str], file_units: dict[str, str | None],
+                good: np.ndarray | None) -> tuple[dict[str, np.ndarray], dict[str, str], dict[str, str | None],
                            list[str]]:
     """Centroid, SAP flux and background columns of a light-curve table, quality-masked.
 
@@ -74,8 +66,8 @@ def read_series(data: Any, columns: dict[str, str], header: Any, good: np.ndarra
         The light-curve table.
     columns : dict
         Upper-case column name → name as written.
-    header : mapping
-        The table's header (for ``TUNIT``).
+    file_units : dict
+        Upper-case column name → its unit (``TUNIT``) or None.
     good : ndarray of bool, shape (N,), optional
         Cadences kept by the quality mask (the flux's own mask); ``None`` keeps all.
 
@@ -100,7 +92,7 @@ def read_series(data: Any, columns: dict[str, str], header: Any, good: np.ndarra
     problems: list[str] = []
     pairs = [p for p in CENTROID_PAIRS if p[0] in columns and p[1] in columns]
     for first, second in pairs:
-        units = {(_unit(header, n) or "").lower() for n in (first, second)}
+        units = {(file_units.get(n) or "").lower() for n in (first, second)}
         if not units <= set(_PIXEL_UNITS):
             problems.append(f"{first}/{second} are in {sorted(units)}, not pixels")
             continue
@@ -120,7 +112,7 @@ def read_series(data: Any, columns: dict[str, str], header: Any, good: np.ndarra
     background = next((name for name in BACKGROUND_COLUMNS if name in columns), None)
     if background is not None:
         series["background"], labels["background"] = take(background), columns[background]
-    units = {name: _unit(header, label) for name, label in labels.items()}
+    units = {name: file_units.get(label.upper()) for name, label in labels.items()}
     return series, labels, units, problems
 
 
@@ -190,13 +182,13 @@ def sky_geometry(primary: Any, aperture: Any | None, epoch_jd: float | None,
     geometry = dict(NO_GEOMETRY)
     if aperture is None or "CTYPE1" not in aperture:
         return geometry, []
-    from astropy.coordinates import SkyCoord
     from astropy.wcs import WCS
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # FITSFixedWarning about DATE-OBS and friends
-            wcs = WCS(aperture).celestial
+            wcs = WCS(aperture)
+            wcs = wcs if wcs.naxis == 2 else wcs.celestial
         if wcs.naxis != 2 or not wcs.has_celestial:
             return geometry, []
         radec = _target_radec(primary, aperture, epoch_jd, mission)
@@ -208,12 +200,11 @@ def sky_geometry(primary: Any, aperture: Any | None, epoch_jd: float | None,
         world = wcs.all_pix2world(steps, 1)
     except (ValueError, TypeError, KeyError, MemoryError) as error:
         return geometry, [f"the APERTURE WCS is unusable ({error})"]
-    points = SkyCoord(world[:, 0], world[:, 1], unit="deg")
-    east, north = points[[2, 4]].spherical_offsets_to(points[[1, 3]])
+    east, north = _offsets_arcsec(np.radians(world[[2, 4]]), np.radians(world[[1, 3]]))
     physical = [_float(aperture.get(k)) for k in ("CRVAL1P", "CRVAL2P")]
     reference = [_float(aperture.get(k), 1.0) for k in ("CRPIX1P", "CRPIX2P")]
     step = [_float(aperture.get(k), 1.0) for k in ("CDELT1P", "CDELT2P")]
-    jacobian = np.column_stack([east.to_value("arcsec"), north.to_value("arcsec")]).T
+    jacobian = np.column_stack([east, north]).T
     jacobian = jacobian / np.array(step)[None, :]  # per CCD pixel, not per image pixel
     if np.all(np.isfinite(jacobian)):
         geometry["pixel_to_sky"] = tuple(tuple(float(v) for v in r) for r in jacobian)
@@ -227,6 +218,19 @@ def sky_geometry(primary: Any, aperture: Any | None, epoch_jd: float | None,
     geometry["target_pixel"] = (physical[0] + (x - reference[0]) * step[0],
                                 physical[1] + (y - reference[1]) * step[1])
     return geometry, []
+
+
+def _offsets_arcsec(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """East (ΔRA·cos Dec) and north offsets from ``start`` to ``end`` (radians, (K, 2)
+    arrays of RA, Dec), in arcsec: the gnomonic standard coordinates of ``end`` about
+    ``start``, exact for the sub-arcminute steps used here and valid at the poles."""
+    ra0, dec0 = start[:, 0], start[:, 1]
+    ra1, dec1 = end[:, 0], end[:, 1]
+    cos_c = np.sin(dec0) * np.sin(dec1) + np.cos(dec0) * np.cos(dec1) * np.cos(ra1 - ra0)
+    east = np.cos(dec1) * np.sin(ra1 - ra0) / cos_c
+    north = (np.cos(dec0) * np.sin(dec1) - np.sin(dec0) * np.cos(dec1) * np.cos(ra1 - ra0)) \
+        / cos_c
+    return np.degrees(east) * 3600.0, np.degrees(north) * 3600.0
 
 
 def _float(value: Any, default: float = NAN) -> float:
