@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 
 from exohunt import LightCurve
+from exohunt.cli import main
 from exohunt.errors import DataQualityWarning
 from exohunt.io import read
 from exohunt.io.series import table_series_columns
+from extras_samples import aperture_cards, write_flavour
 
 N = 200
 
@@ -121,10 +123,6 @@ def test_from_lightkurve_with_bad_values_warns_once_and_never_crashes():
 
 
 def test_info_shows_unit_star_crowding_centroids_and_target(tmp_path, capsys):
-    from extras_samples import aperture_cards, write_flavour
-
-    from exohunt.cli import main
-
     path = write_flavour(tmp_path / "tasoc.fits", "tasoc", aperture=aperture_cards(290.0, 45.0),
                          primary={"RA_OBJ": 290.0, "DEC_OBJ": 45.0, "TEFF": 5000.0,
                                   "LOGG": 4.5, "RADIUS": 0.8, "TESSMAG": 9.5, "TICVER": "8.2"},

@@ -56,8 +56,8 @@ NO_GEOMETRY = {"target_pixel": (NAN, NAN), "pixel_to_sky": ((NAN, NAN), (NAN, NA
 
 
 def read_series(data: Any, columns: dict[str, str], file_units: dict[str, str | None],
-                good: np.ndarray | None) -> tuple[dict[str, np.ndarray], dict[str, str], dict[str, str | None],
-                           list[str]]:
+                good: np.ndarray | None) -> tuple[dict[str, np.ndarray], dict[str, str],
+                                                  dict[str, str | None], list[str]]:
     """Centroid, SAP flux and background columns of a light-curve table, quality-masked.
 
     Parameters
