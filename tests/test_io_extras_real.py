@@ -165,3 +165,18 @@ def test_lightkurve_to_fits_is_read_with_its_centroids(lightcurve_dir, tmp_path)
     keep = np.isin(np.asarray(lk_lc.time.value), lc.time)
     np.testing.assert_allclose(lc.columns["centroid_col"],
                                np.asarray(lk_lc.centroid_col.value)[keep])
+
+
+def test_a_stitched_lightkurve_curve_leaves_out_what_differs_by_quarter(lightcurve_dir):
+    lk = pytest.importorskip("lightkurve")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=Warning)
+        stitched = lk.LightCurveCollection(
+            [lk.read(lightcurve_dir / KEPLER90),
+             lk.read(lightcurve_dir / "kplr011442793-2010009091648_llc.fits")]).stitch()
+    with pytest.warns(DataQualityWarning, match="spans several files"):
+        lc = LightCurve.from_lightkurve(stitched)
+    assert "centroid_col" not in lc.columns and "sap_flux" in lc.columns
+    assert lc.meta["stitched"] and math.isnan(lc.meta["crowdsap"])
+    assert all(math.isnan(v) for v in lc.meta["target_pixel"])
+    assert lc.meta["star"]["teff"] == 5970.0                      # the same star throughout

@@ -8,6 +8,10 @@ metadata keys exohunt's own FITS reader fills (``star``, ``crowdsap``, ``flfrcsa
 per-quarter/sector keys, ``flux_unit``). The target's pixel position needs the aperture
 image's WCS, which lightkurve does not keep: it is read from the original file
 (``meta["FILENAME"]``) when that file is still there, and is NaN otherwise.
+
+A stitched light curve (several quarters or sectors in one object) keeps only the last
+file's headers, and its centroids change pixel frame at every boundary: its centroids,
+crowding and target pixel are left out, with a warning (``meta["stitched"]`` is True).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from exohunt.io.stellar import crowding_from_header, star_from_header
 
 __all__ = ["lightkurve_extras"]
 
+NAN = float("nan")
 _PER_SEGMENT = ("QUARTER", "CAMPAIGN", "SECTOR", "CAMERA", "CCD", "MODULE", "OUTPUT",
                 "CHANNEL", "SEASON")
 
@@ -39,6 +44,23 @@ def _column(lk_lightcurve: Any, name: str) -> Any:
         return lk_lightcurve[name]
     except (TypeError, KeyError, IndexError):
         return getattr(lk_lightcurve, name)
+
+
+def _unit(lk_lightcurve: Any) -> str | None:
+    unit = getattr(getattr(lk_lightcurve, "flux", None), "unit", None)
+    return None if unit is None or str(unit) == "" else str(unit)
+
+
+def _spans_several_files(lk_lightcurve: Any, meta: dict[str, Any]) -> bool:
+    """Whether the time stamps reach beyond the file its headers describe (``TSTART`` to
+    ``TSTOP``, same time system) by more than a day: a stitched light curve."""
+    try:
+        start, stop = float(meta["TSTART"]), float(meta["TSTOP"])
+        time = _values(lk_lightcurve.time)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return False
+    time = time[np.isfinite(time)]
+    return bool(time.size) and (time.min() < start - 1.0 or time.max() > stop + 1.0)
 
 
 def _mission(meta: dict[str, Any]) -> str | None:
@@ -114,13 +136,28 @@ def lightkurve_extras(lk_lightcurve: Any
             unreadable.append(f"{names[index]} is not numeric")
     found = {key: index for key, index in found.items() if key in columns}
     mission = _mission(lk_meta)
+    if _spans_several_files(lk_lightcurve, lk_meta):
+        # stitched: lightkurve keeps the LAST file's headers; centroids of different
+        # quarters/sectors are in different pixel frames and the crowding differs
+        star, problems = star_from_header((lk_meta,), mission)
+        dropped = sorted(k for k in columns if k.startswith("centroid"))
+        for key in dropped:
+            columns.pop(key)
+            found.pop(key)
+        problems.append("the light curve spans several files (stitched); their centroids "
+                        "are in different pixel frames and their crowding differs, so "
+                        "centroids, CROWDSAP, FLFRCSAP and the target pixel are left out "
+                        "(read the files one by one to keep them)")
+        meta = {"star": star, "crowdsap": NAN, "flfrcsap": NAN, **NO_GEOMETRY,
+                "flux_unit": _unit(lk_lightcurve), "stitched": True,
+                "column_sources": {key: names[index] for key, index in found.items()}}
+        return columns, meta, [*unreadable, *problems]
     star, problems = star_from_header((lk_meta,), mission)
     crowdsap, flfrcsap, crowd_problems = crowding_from_header((lk_meta,))
     geometry, sky_problems = _geometry_from_file(lk_meta.get("FILENAME"), mission)
-    unit = getattr(getattr(lk_lightcurve, "flux", None), "unit", None)
     meta: dict[str, Any] = {
         "star": star, "crowdsap": crowdsap, "flfrcsap": flfrcsap, **geometry,
-        "flux_unit": None if unit is None or str(unit) == "" else str(unit),
+        "flux_unit": _unit(lk_lightcurve),
         "column_sources": {key: names[index] for key, index in found.items()},
     }
     for key in _PER_SEGMENT:
