@@ -97,8 +97,10 @@ def read_series(data: Any, columns: dict[str, str], file_units: dict[str, str | 
             problems.append(f"{first}/{second} are in {sorted(units)}, not pixels")
             continue
         col, row = take(first), take(second)
-        usable = col.ndim == 1 and np.isfinite(col.astype(float)).any() if \
-            col.dtype.kind in "fiu" else False
+        numeric = col.dtype.kind in "fiu" and col.ndim == 1
+        usable = numeric and bool(np.isfinite(col.astype(float)).any())
+        # all-NaN flux-weighted centroids: try the next pair; the last one is taken anyway
+        # (and reported as unusable by the checks that follow)
         if usable or (first, second) == pairs[-1]:
             series["centroid_col"], series["centroid_row"] = col, row
             labels["centroid_col"], labels["centroid_row"] = columns[first], columns[second]
@@ -146,8 +148,10 @@ def _target_radec(primary: Any, aperture: Any, epoch_jd: float | None,
     ra, dec = number("RA_OBJ"), number("DEC_OBJ")
     if not (math.isfinite(ra) and math.isfinite(dec) and -90 <= dec <= 90):
         return None
-    if epoch_jd is not None and math.isfinite(epoch_jd):
-        years = (epoch_jd - 2451545.0) / 365.25  # catalogue positions are at epoch J2000
+    years = NAN if epoch_jd is None else (epoch_jd - 2451545.0) / 365.25  # from J2000
+    # catalogue positions are at epoch J2000; an epoch outside 1990-2100 means the file's
+    # time system is not BJD (then no correction rather than a wild one)
+    if math.isfinite(years) and -10.0 < years < 100.0:
         pm_ra = _proper_motion_arcsec(primary, "PMRA", mission)  # μα·cos δ
         pm_dec = _proper_motion_arcsec(primary, "PMDEC", mission)
         cos_dec = max(math.cos(math.radians(dec)), 1e-6)
