@@ -138,3 +138,17 @@ def test_info_shows_unit_star_crowding_centroids_and_target(tmp_path, capsys):
     assert "target pixel (603.20, 202.70)" in details[3] and "3.98″/px" in details[3]
     assert details[4] == "also: FLUX_RAW (aperture flux), FLUX_BKG (background)"
     assert details[5] == "sector 2"
+
+
+def test_an_ecsv_table_in_ppm_is_read_as_relative_flux(tmp_path):
+    from astropy.table import Table
+
+    time = np.arange(N) * 0.02
+    flux = 1 + np.random.default_rng(4).normal(0, 1e-4, N)
+    table = Table({"time": time, "flux": (flux - 1) * 1e6, "flux_err": np.full(N, 100.0)})
+    table["flux"].unit = table["flux_err"].unit = "ppm"
+    table.write(tmp_path / "star.ecsv", format="ascii.ecsv")
+    lc = read(tmp_path / "star.ecsv")
+    np.testing.assert_allclose(lc.flux, flux, atol=1e-9)
+    np.testing.assert_allclose(lc.flux_err, 1e-4)
+    assert lc.meta["flux_unit"] == "ppm" and "1 + x" in lc.meta["flux_conversion"]

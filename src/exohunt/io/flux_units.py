@@ -32,10 +32,12 @@ no TUNIT
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from pathlib import Path
 
 import numpy as np
 
-__all__ = ["classify_unit", "to_relative_flux"]
+__all__ = ["classify_unit", "ecsv_units", "to_relative_flux"]
 
 _SCALES = {"ppm": 1e-6, "ppt": 1e-3, "percent": 1e-2}
 _COUNT_WORDS = ("e-/s", "e/s", "electron", "adu", "count", "cts", "dn/s", "photon")
@@ -120,3 +122,42 @@ def to_relative_flux(flux: np.ndarray, flux_err: np.ndarray | None, unit: object
             err = 0.4 * np.log(10.0) * converted * err * (1e-3 if kind == "mmag" else 1.0)
         return converted, err, words
     return flux, err, None
+
+
+_ECSV_COLUMN = re.compile(r"^#\s*-\s*\{(?P<body>.*)\}\s*$")
+_ECSV_FIELD = re.compile(r"(\w+)\s*:\s*('[^']*'|\"[^\"]*\"|[^,]+)")
+
+
+def ecsv_units(lines: Iterable[str]) -> dict[str, str]:
+    """Column name (lower case) → unit from an ECSV header's ``datatype`` list.
+
+    ECSV files (astropy's ``Table.write(..., format="ascii.ecsv")``) describe each column in
+    their ``#`` preamble as ``# - {name: flux, unit: ppm, datatype: float64}``; only that
+    one-line form is read. Lines after the preamble are not looked at.
+    """
+    units: dict[str, str] = {}
+    for line in lines:
+        if not line.startswith("#"):
+            break
+        match = _ECSV_COLUMN.match(line.strip())
+        if not match:
+            continue
+        fields = {key: value.strip().strip("'\"") for key, value in
+                  _ECSV_FIELD.findall(match.group("body"))}
+        if "name" in fields and "unit" in fields:
+            units[fields["name"].lower()] = fields["unit"]
+    return units
+
+
+def ecsv_units_of(path: Path) -> dict[str, str]:
+    """:func:`ecsv_units` of a plain-text file, ``{}`` when it cannot be read as text."""
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            head = []
+            for line in handle:
+                if not line.startswith("#"):
+                    break
+                head.append(line)
+    except (OSError, UnicodeDecodeError):
+        return {}
+    return ecsv_units(head) if head and head[0].lstrip("# ").startswith("%ECSV") else {}

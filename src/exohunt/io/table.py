@@ -5,9 +5,10 @@ flux from :data:`FLUX_NAMES` (or ``flux_column=``), error from :data:`ERR_NAMES`
 header the file must have 2 or 3 numeric columns: time, flux[, flux_err]. Cells are separated
 by commas, tabs, semicolons or runs of spaces; lines starting with ``#`` are comments
 (so the ``# %ECSV`` preamble is skipped; ECSV's header line names the columns).
-Time is taken to be in days, as written. Centroid, aperture-flux and background columns
-are kept beside the flux when the header names them (see :mod:`exohunt.io.series` for the
-names recognised).
+Time is taken to be in days, as written. An ECSV file's stated flux unit (ppm, ppt, mag…)
+is converted to relative flux as for FITS (:mod:`exohunt.io.flux_units`). Centroid,
+aperture-flux and background columns are kept beside the flux when the header names them
+(see :mod:`exohunt.io.series` for the names recognised).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from exohunt.io._common import ReadOptions, fail, finish_lightcurve
+from exohunt.io.flux_units import ecsv_units_of, to_relative_flux
 from exohunt.io.series import table_series_columns, with_checked_columns
 from exohunt.lightcurve import LightCurve
 
@@ -78,6 +80,10 @@ def read_table(path: Path, options: ReadOptions | None = None) -> LightCurve:
     meta = {"format": "table", "flux_column": flux_name, "target_id": path.stem,
             "time_column": names[picked[0]] if names else "column 1", "mission": None,
             "quality_bitmask": None}
+    if names and path.suffix.lower() == ".ecsv":       # ECSV states units: use them
+        unit = ecsv_units_of(path).get(flux_name.lower())
+        flux, err, conversion = to_relative_flux(flux, err, unit)
+        meta.update(flux_unit=unit, flux_conversion=conversion)
     series = table_series_columns(names, [p for p in picked if p is not None]) if names \
         else {}
     if series:
