@@ -152,3 +152,14 @@ def test_an_ecsv_table_in_ppm_is_read_as_relative_flux(tmp_path):
     np.testing.assert_allclose(lc.flux, flux, atol=1e-9)
     np.testing.assert_allclose(lc.flux_err, 1e-4)
     assert lc.meta["flux_unit"] == "ppm" and "1 + x" in lc.meta["flux_conversion"]
+
+
+def test_info_words_a_data_quality_warning_as_one_line(tmp_path, capsys):
+    path = write_flavour(tmp_path / "odd.fits", "kepler", primary={"TEFF": 100, "LOGG": 12.0})
+    assert main(["info", str(path)]) == 0
+    captured = capsys.readouterr()
+    err = captured.err.splitlines()
+    assert len(err) == 1 and err[0].startswith("exohunt info: warning: ")
+    assert "odd.fits" in err[0] and "TEFF=100" in err[0] and "LOGG=12" in err[0]
+    assert "Traceback" not in captured.err and "DataQualityWarning" not in captured.err
+    assert any(line.startswith("  set aside: TEFF=100") for line in captured.out.splitlines())

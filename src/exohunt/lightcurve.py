@@ -233,8 +233,7 @@ class LightCurve:
         """
         from exohunt.io.flux_units import to_relative_flux
         from exohunt.io.lightkurve_extras import lightkurve_extras
-        from exohunt.io.series import with_checked_columns
-        from exohunt.io.stellar import warn_data_quality
+        from exohunt.io.series import settle_data_quality
 
         def values(column: Any) -> np.ndarray:
             value = getattr(column, "value", column)
@@ -259,6 +258,4 @@ class LightCurve:
         }
         lc = cls(time, flux, flux_err, meta, columns).remove_nans()
         source = lk_meta.get("FILENAME") or meta["target_id"] or "lightkurve object"
-        lc = with_checked_columns(lc, source, problems)
-        warn_data_quality(source, problems, "set aside (NaN, or the series left out)")
-        return lc
+        return settle_data_quality(lc, source, problems)

@@ -3,7 +3,8 @@
 What a real file carries beyond flux, when it does: the flux unit and any conversion, the
 host star's catalogue parameters, the aperture's crowding, the centroid series (which
 columns, their scatter, the target's pixel and how far the median centroid sits from
-it), the aperture flux and background columns, and the quarter/sector the file covers.
+it), the aperture flux and background columns, the quarter/sector the file covers, and
+what the reader set aside as unusable.
 Nothing is printed for what the input does not have (a plain time/flux table gets no
 extra lines).
 """
@@ -117,4 +118,6 @@ def detail_lines(lc: LightCurve) -> list[str]:
     segment = [f"{k} {meta[k]}" for k in _SEGMENT_KEYS if meta.get(k) not in (None, "")]
     if segment:
         lines.append(", ".join(segment))
+    if meta.get("set_aside"):
+        lines.append("set aside: " + "; ".join(meta["set_aside"]))
     return lines

@@ -36,8 +36,8 @@ from exohunt.io._common import ReadOptions, fail, finish_lightcurve
 from exohunt.io.fits_extras import read_series, sky_geometry
 from exohunt.io.flux_units import to_relative_flux
 from exohunt.io.quality import resolve_bitmask
-from exohunt.io.series import with_checked_columns
-from exohunt.io.stellar import crowding_from_header, star_from_header, warn_data_quality
+from exohunt.io.series import settle_data_quality
+from exohunt.io.stellar import crowding_from_header, star_from_header
 from exohunt.lightcurve import LightCurve
 
 __all__ = ["FLUX_COLUMNS", "READERS", "detect", "read_fits"]
@@ -199,9 +199,7 @@ def _build(path: Path, primary: Any, header: Any, arrays: dict, options: ReadOpt
     meta["column_units"] = {k: v for k, v in units.items() if k in series}
     lc = finish_lightcurve(path, time, flux, err, meta, options, n_dropped_quality=n_quality,
                            columns=series)
-    lc = with_checked_columns(lc, path, problems)
-    warn_data_quality(path, problems, "set aside (NaN, or the series left out)")
-    return lc
+    return settle_data_quality(lc, path, problems)
 
 
 def _sap_relative(series: dict, units: dict) -> tuple[dict, dict]:

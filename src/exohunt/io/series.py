@@ -28,8 +28,8 @@ import numpy as np
 from exohunt.io.stellar import warn_data_quality
 from exohunt.lightcurve import LightCurve
 
-__all__ = ["CENTROID_TABLE_PAIRS", "checked_columns", "table_series_columns",
-           "with_checked_columns"]
+__all__ = ["CENTROID_TABLE_PAIRS", "checked_columns", "settle_data_quality",
+           "table_series_columns", "with_checked_columns"]
 
 CENTROID_TABLE_PAIRS = (("centroid_col", "centroid_row"), ("mom_centr1", "mom_centr2"),
                         ("psf_centr1", "psf_centr2"), ("x_com", "y_com"), ("sap_x", "sap_y"),
@@ -165,3 +165,17 @@ def with_checked_columns(lc: LightCurve, source: object, problems: list[str] | N
     meta = {key: {k: v for k, v in dict(lc.meta[key]).items() if k in kept}
             for key in ("column_sources", "column_units") if key in lc.meta}
     return lc.replace(columns=kept, meta=meta)
+
+
+def settle_data_quality(lc: LightCurve, source: object, problems: list[str] | None = None
+                        ) -> LightCurve:
+    """The last step of every reader: drop unusable series (:func:`with_checked_columns`),
+    list everything set aside in ``meta["set_aside"]`` (tuple of str, absent when nothing
+    was) and emit ONE :class:`~exohunt.errors.DataQualityWarning` naming ``source`` and each
+    field."""
+    problems = list(problems or [])
+    lc = with_checked_columns(lc, source, problems)
+    if problems:
+        lc = lc.replace(meta={"set_aside": tuple(problems)})
+        warn_data_quality(source, problems, "set aside (NaN, or the series left out)")
+    return lc

@@ -20,7 +20,7 @@ import numpy as np
 
 from exohunt.io._common import ReadOptions, fail, finish_lightcurve
 from exohunt.io.flux_units import ecsv_units_of, to_relative_flux
-from exohunt.io.series import table_series_columns, with_checked_columns
+from exohunt.io.series import settle_data_quality, table_series_columns
 from exohunt.lightcurve import LightCurve
 
 __all__ = ["ERR_NAMES", "FLUX_NAMES", "READERS", "TIME_NAMES", "detect", "read_table"]
@@ -90,7 +90,7 @@ def read_table(path: Path, options: ReadOptions | None = None) -> LightCurve:
         meta["column_sources"] = {key: names[index] for key, index in series.items()}
     lc = finish_lightcurve(path, time, flux, err, meta, options,
                            columns={key: values[:, index] for key, index in series.items()})
-    return with_checked_columns(lc, path)
+    return settle_data_quality(lc, path)
 
 
 def _delimiter(line: str) -> str | None:
