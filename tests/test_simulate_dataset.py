@@ -190,10 +190,13 @@ def test_fits_writer_kepler_layout(tmp_path):
     with fits.open(path) as hdul:
         assert hdul[0].header["TELESCOP"] == "Kepler" and hdul[0].header["OBJECT"] == "SIM 1"
         table = hdul["LIGHTCURVE"].data
-        for column in ("TIME", "PDCSAP_FLUX", "PDCSAP_FLUX_ERR", "SAP_FLUX", "QUALITY"):
+        # real Kepler *_llc files call the quality column SAP_QUALITY (TESS: QUALITY)
+        for column in ("TIME", "PDCSAP_FLUX", "PDCSAP_FLUX_ERR", "SAP_FLUX", "SAP_QUALITY"):
             assert column in table.columns.names
         np.testing.assert_allclose(table["TIME"], time)
-        assert (table["QUALITY"][10:20] > 0).all() and (table["QUALITY"][:10] == 0).all()
+        quality = table["SAP_QUALITY"]
+        assert (quality[10:20] > 0).all() and (quality[:10] == 0).all()
+        assert "MOM_CENTR1" not in table.columns.names  # no centroids given: none written
 
 
 def test_invalid_options_are_input_errors():

@@ -2,9 +2,12 @@
 
 Outputs (``--format csv``, the default): ``OUT_DIR/train.csv`` and ``test.csv`` in the Kaggle
 layout, ``train_truth.csv`` and ``test_truth.csv`` (one row per star, same order). With
-``--format fits``: ``OUT_DIR/train/*.fits`` and ``test/*.fits`` (Kepler-like, flux in e-/s) and
-the same truth tables, whose ``file`` column names each star's file. Stars are generated and
-written (flux and truth) one chunk of 128 at a time, so memory stays small whatever the preset.
+``--format fits``: ``OUT_DIR/train/*.fits`` and ``test/*.fits`` (the layout of Kepler ``*_llc``
+files, or TESS ``*_lc`` ones at a 2-minute cadence: PDCSAP and SAP flux in e-/s, background,
+flux-weighted centroids ``MOM_CENTR1/2``, the catalogue's stellar parameters, crowding and the
+aperture's WCS) and the same truth tables, whose ``file`` column names each star's file. Stars
+are generated and written (flux and truth) one chunk of 128 at a time, so memory stays small
+whatever the preset.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from exohunt.commands._common import add_quiet, add_seed
 from exohunt.errors import InputError
 
 HELP = "write a simulated labelled dataset (Kaggle-layout CSV or FITS) with truth tables"
-PRESET_CHOICES = ("kaggle", "big")
+PRESET_CHOICES = ("kaggle", "big", "vetting")
 FORMAT_CHOICES = ("csv", "fits")
 CHUNK = 128
 
@@ -30,7 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_seed(parser)
     parser.add_argument("--preset", default="kaggle", choices=PRESET_CHOICES,
                         help="kaggle: 5,087/570 stars with 37/5 planets (default); "
-                             "big: same train, test of 5,000 stars with 150 planets")
+                             "big: same train, test of 5,000 stars with 150 planets; "
+                             "vetting: 6,000/3,000 stars with 300/120 planets, 10 %% EBs and "
+                             "15 %% background EBs (for --format fits centroid vetting)")
     parser.add_argument("--format", dest="out_format", default="csv", choices=FORMAT_CHOICES,
                         help="csv: Kaggle layout (default); fits: one Kepler-like file per star")
     parser.add_argument("--n-train", type=int, default=None, help="override train size")
@@ -98,18 +103,15 @@ def _write_csv_split(stars, path: Path, truth: _TruthWriter, n_points: int) -> N
 def _write_fits_split(stars, folder: Path, split: str, truth: _TruthWriter,
                       time_days: np.ndarray) -> None:
     from exohunt.io.writers import write_fits
-    from exohunt.lightcurve import LightCurve
-    from exohunt.simulate import style_flux
+    from exohunt.simulate.lightcurves import star_lightcurve
 
     folder.mkdir(exist_ok=True)
     for stale in folder.glob(f"sim-{split}-*_llc.fits"):  # from an earlier --overwrite'd run
         stale.unlink()
     for star in stars:
         name = f"sim-{split}-{star.index:05d}_llc.fits"
-        counts = style_flux(star, "counts")
-        err = np.full_like(counts, star.noise_ppm * 1e-6 * star.flux_level)
-        meta = {"mission": "Kepler", "target_id": f"SIM {split} {star.index}"}
-        write_fits(folder / name, LightCurve(time_days, counts, err, meta), overwrite=True)
+        lc = star_lightcurve(star, time_days, f"SIM {split} {star.index}")
+        write_fits(folder / name, lc, overwrite=True)
         truth.add({**star.truth, "file": f"{split}/{name}"})
 
 

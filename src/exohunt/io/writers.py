@@ -6,9 +6,9 @@ simulator's ``kaggle`` style) is written with two decimals like the Kaggle files
 (e.g. normalised flux) with the shortest decimal that reads back as the same float32. Either way
 the file reads back as exactly the batch's numbers. NaN is written as an empty field.
 
-FITS: a primary HDU (``TELESCOP``, ``MISSION``, ``OBJECT``, ``CREATOR``) and a ``LIGHTCURVE``
-binary table with ``TIME`` (days, ``BJDREFI`` offset), ``SAP_FLUX``, ``PDCSAP_FLUX``,
-``PDCSAP_FLUX_ERR`` (e-/s) and ``QUALITY``, as in Kepler/K2 ``*_llc.fits`` products.
+FITS: :func:`write_fits` (in :mod:`exohunt.io.fits_writer`) writes the layout of Kepler
+``*_llc.fits`` and TESS SPOC ``*_lc.fits`` products, centroids, SAP flux, background, catalogue
+parameters and the aperture's WCS included when the light curve has them.
 """
 
 from __future__ import annotations
@@ -20,12 +20,10 @@ from types import TracebackType
 import numpy as np
 
 from exohunt.batch import LightCurveBatch
-from exohunt.lightcurve import LightCurve
+from exohunt.io.fits_writer import GAP_QUALITY_FLAG, write_fits
 
 __all__ = ["GAP_QUALITY_FLAG", "KaggleCsvWriter", "on_cent_grid", "write_fits",
            "write_kaggle_csv"]
-
-GAP_QUALITY_FLAG = 2  # Kepler "safe mode" bit: set on cadences without flux
 
 
 def _kaggle_values(flux: np.ndarray) -> np.ndarray:
@@ -131,56 +129,3 @@ def write_kaggle_csv(path: str | os.PathLike, batch: LightCurveBatch, *,
             stop = start + chunk_size
             writer.write(batch.flux[start:stop], batch.labels[start:stop])
     return Path(path)
-
-
-def write_fits(path: str | os.PathLike, lc: LightCurve, *, overwrite: bool = False) -> Path:
-    """Write a light curve as a Kepler-like ``*_llc.fits`` file.
-
-    Parameters
-    ----------
-    path : str or Path
-        Output file.
-    lc : LightCurve
-        Flux in e-/s (or any unit); NaN flux marks gaps (``QUALITY`` gets the safe-mode bit 2).
-        ``meta`` may give ``mission`` (default "Kepler"), ``target_id``, ``quality`` (int array)
-        and ``sap_flux`` (array; default: the flux).
-    overwrite : bool
-        Replace an existing file.
-
-    Returns
-    -------
-    Path
-    """
-    from astropy.io import fits
-
-    meta = dict(lc.meta)
-    mission = str(meta.get("mission") or "Kepler")
-    flux = np.asarray(lc.flux, dtype=np.float32)
-    err = np.full_like(flux, np.nan) if lc.flux_err is None else lc.flux_err.astype(np.float32)
-    quality = meta.get("quality")
-    if quality is None:
-        quality = np.where(np.isfinite(flux), 0, GAP_QUALITY_FLAG)
-    sap = np.asarray(meta.get("sap_flux", flux), dtype=np.float32)
-    primary = fits.PrimaryHDU()
-    for key, value in (("TELESCOP", mission), ("MISSION", mission),
-                       ("OBJECT", str(meta.get("target_id") or "unknown")),
-                       ("CREATOR", "exohunt"), ("ORIGIN", "exohunt simulate")):
-        primary.header[key] = value
-    columns = [
-        fits.Column("TIME", "D", unit="BJD - 2454833", array=np.asarray(lc.time, float)),
-        fits.Column("SAP_FLUX", "E", unit="e-/s", array=sap),
-        fits.Column("PDCSAP_FLUX", "E", unit="e-/s", array=flux),
-        fits.Column("PDCSAP_FLUX_ERR", "E", unit="e-/s", array=err),
-        fits.Column("QUALITY", "J", array=np.asarray(quality, dtype=np.int32)),
-    ]
-    table = fits.BinTableHDU.from_columns(columns, name="LIGHTCURVE")
-    cadence = lc.cadence if len(lc) > 1 else 0.0
-    for key, value in (("TELESCOP", mission), ("MISSION", mission), ("OBJECT", primary.header[
-            "OBJECT"]), ("TIMEREF", "SOLARSYSTEM"), ("TIMESYS", "TDB"), ("BJDREFI", 2454833),
-            ("BJDREFF", 0.0), ("TIMEUNIT", "d"), ("TIMEDEL", cadence),
-            ("EXPOSURE", lc.time_span), ("TSTART", float(lc.time[0]) if len(lc) else 0.0),
-            ("TSTOP", float(lc.time[-1]) if len(lc) else 0.0)):
-        table.header[key] = value
-    path = Path(path)
-    fits.HDUList([primary, table]).writeto(path, overwrite=overwrite)
-    return path

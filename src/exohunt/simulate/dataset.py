@@ -12,7 +12,18 @@ kaggle     test           570 / 5; same mix and SNR
 big        train          identical to kaggle's train (same stars for the same seed)
 big        test           5,000 / 150; quiet 33 %, rotator 22 %, eb 14 %, systematics 12 %,
                           background-eb 11 %, flare 8 %; SNR 5-60
+vetting    train          6,000 / 300; of all stars 10 % eb and 15 % background-eb, the rest
+                          quiet 36 %, rotator 22 %, systematics 9 %, flare 7 % of the
+                          negatives; SNR 5-60 (issue 15's centroid/density benchmark)
+vetting    test           3,000 / 120; same mix and SNR (use a seed never used for training)
 =========  =============  ==============================================================
+
+Every star also has (from its auxiliary stream, see below) true stellar parameters and the
+input catalogue's noisy view of them (:mod:`exohunt.simulate.hosts`), and a pixel scene: a
+neighbour, pointing, centroids, SAP flux and background (:mod:`exohunt.simulate.scene`). A
+planet's or on-target binary's host has the density its transit/eclipse model uses; a background
+EB's eclipses follow the binary's own density (``stellar_density``), not the target's
+(``star_density``).
 
 Stars with a signal (planet, eb, background-eb) sit on a host whose variability is drawn from
 the host mix (every preset): quiet 70 %, rotator 20 %, flare 5 %, systematics 5 % — planet hosts
@@ -24,7 +35,10 @@ least 1).
 
 Randomness: star ``i`` of split ``s`` uses ``SeedSequence(seed, spawn_key=(s, 1, i))`` and the
 kind order uses ``spawn_key=(s, 0)`` (s = 0 train, 1 test), so the splits never share stars and a
-star does not depend on how many others are made or on chunking.
+star does not depend on how many others are made or on chunking. Everything added for centroids
+and catalogue parameters comes from an independent auxiliary stream, ``spawn_key=(s, 2, i)``
+(parameters) and ``(s, 2, i, 1)`` (per-cadence centroid and jitter noise), so the flux of every
+star is bit-identical to what the simulator made before centroids existed.
 """
 
 from __future__ import annotations
@@ -35,7 +49,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from exohunt.simulate.hosts import catalogue_view, draw_host
 from exohunt.simulate.kinds import HOST_KINDS, KINDS, draw_eb, draw_planet, draw_star
+from exohunt.simulate.scene import MISSIONS, SceneParams, draw_scene, mission_for_cadence
 from exohunt.simulate.signals import (
     central_depth_snr,
     eb_model,
@@ -54,6 +70,9 @@ KAGGLE_MIX = {"quiet": 0.40, "rotator": 0.25, "systematics": 0.12, "eb": 0.09, "
 HOST_MIX = {"quiet": 0.70, "rotator": 0.20, "flare": 0.05, "systematics": 0.05}
 BIG_MIX = {"quiet": 0.33, "rotator": 0.22, "eb": 0.14, "systematics": 0.12,
            "background-eb": 0.11, "flare": 0.08}
+# Shares of the negatives giving 10 % eb and 15 % background-eb of all stars at 4 % planets.
+VETTING_MIX = {"quiet": 0.36, "rotator": 0.22, "background-eb": 0.156, "eb": 0.104,
+               "systematics": 0.09, "flare": 0.07}
 
 
 @dataclass(frozen=True)
@@ -79,6 +98,8 @@ _KAGGLE_TRAIN = SplitSpec(5087, 37, KAGGLE_MIX, (8.0, 60.0))
 PRESETS: dict[str, dict[str, SplitSpec]] = {
     "kaggle": {"train": _KAGGLE_TRAIN, "test": SplitSpec(570, 5, KAGGLE_MIX, (8.0, 60.0))},
     "big": {"train": _KAGGLE_TRAIN, "test": SplitSpec(5000, 150, BIG_MIX, (5.0, 60.0))},
+    "vetting": {"train": SplitSpec(6000, 300, VETTING_MIX, (5.0, 60.0)),
+                "test": SplitSpec(3000, 120, VETTING_MIX, (5.0, 60.0))},
 }
 SPLIT_IDS = {"train": 0, "test": 1}
 
@@ -92,6 +113,11 @@ TRUTH_COLUMNS = (
     "granulation_ppm", "rotation_period_days", "rotation_amplitude_ppm", "n_flares",
     "max_flare_amplitude_ppm", "sawtooth_ppm", "firing_dip_ppm", "drift_ppm", "ramp_ppm", "n_gaps",
     "n_valid", "n_cosmic_rays", "n_low_outliers",
+    "mission", "neighbour_offset_pixels", "neighbour_flux_share", "source_offset_pixels",
+    "source_offset_error_px", "source_resolvable", "sap_depth_ppm", "centroid_shift_px",
+    "centroid_noise_px", "pointing_drift_px", "crowdsap", "flfrcsap",
+    "star_teff", "star_logg", "star_radius", "star_mass", "star_feh", "star_mag", "star_density",
+    "catalog_teff", "catalog_logg", "catalog_radius", "catalog_feh", "catalog_mag",
 )
 
 
@@ -116,7 +142,13 @@ def split_kinds(spec: SplitSpec, seed: int, split: str) -> np.ndarray:
 
 @dataclass(frozen=True)
 class SimulatedStar:
-    """One simulated star: relative flux (NaN in gaps), its validity mask and truth row."""
+    """One simulated star: relative flux (NaN in gaps), its validity mask and truth row.
+
+    ``scene``, ``catalogue`` (the ``meta["star"]`` dict) and ``lights`` (noiseless
+    ``target_light``, ``neighbour_light`` and ``systematics``, shape (T,) each) feed
+    :func:`exohunt.simulate.lightcurves.star_lightcurve`, which renders the per-cadence
+    centroids from ``series_seed``.
+    """
 
     index: int
     kind: str
@@ -126,6 +158,10 @@ class SimulatedStar:
     noise_ppm: float
     truth: dict = field(default_factory=dict)
     signal: object = None
+    scene: SceneParams | None = None
+    catalogue: dict = field(default_factory=dict)
+    lights: dict = field(default_factory=dict)
+    series_seed: np.random.SeedSequence | None = None
 
 
 def _host_kind(rng: np.random.Generator, mix: dict[str, float]) -> str:
@@ -170,9 +206,38 @@ def _signal_truth(time: np.ndarray, params, star: StarParams, valid: np.ndarray)
     return truth
 
 
+def _scene_truth(kind: str, scene: SceneParams, truth: dict) -> dict:
+    """Truth columns of the pixel scene (see the module docstring of exohunt.simulate)."""
+    beta, distance = scene.neighbour_share, scene.neighbour_distance
+    out = {"mission": scene.mission, "neighbour_offset_pixels": distance,
+           "neighbour_flux_share": beta, "crowdsap": scene.crowdsap, "flfrcsap": scene.flfrcsap,
+           "centroid_noise_px": scene.centroid_noise_px,
+           "pointing_drift_px": math.hypot(scene.drift_px, scene.dva_px)}
+    if kind not in ("planet", "eb", "background-eb"):
+        return out
+    sap_depth = (1.0 - beta) * truth["depth_ppm"] * 1e-6
+    if kind == "background-eb":
+        source, shift = distance, -sap_depth * distance * (1.0 - beta) / (1.0 - sap_depth)
+    else:
+        source, shift = 0.0, sap_depth * beta * distance / (1.0 - sap_depth)
+    snr = truth["snr"]
+    error = (scene.centroid_noise_px / ((1.0 - beta) * truth["noise_ppm"] * 1e-6 * snr)
+             if snr > 0 else math.inf)
+    out.update(source_offset_pixels=source, sap_depth_ppm=sap_depth * 1e6,
+               centroid_shift_px=shift, source_offset_error_px=error)
+    if kind == "background-eb":
+        out["source_resolvable"] = float(source >= 3.0 * error)
+    return out
+
+
 def make_star(time: np.ndarray, kind: str, index: int, rng: np.random.Generator,
-              spec: SplitSpec) -> SimulatedStar:
-    """Draw and render one star of ``kind`` (see :mod:`exohunt.simulate.kinds`)."""
+              spec: SplitSpec, aux_seed: np.random.SeedSequence | None = None) -> SimulatedStar:
+    """Draw and render one star of ``kind`` (see :mod:`exohunt.simulate.kinds`).
+
+    ``rng`` draws everything the flux depends on; ``aux_seed`` seeds the independent stream of
+    the host's parameters, the catalogue's errors and the pixel scene (default: derived from
+    ``rng``'s seed without consuming it).
+    """
     has_signal = kind in ("planet", "eb", "background-eb")
     host = _host_kind(rng, spec.host_mix) if has_signal else kind
     star = draw_star(rng, host, time)
@@ -189,13 +254,36 @@ def make_star(time: np.ndarray, kind: str, index: int, rng: np.random.Generator,
         signal_params, n_eclipses = draw_eb(rng, time, star, snr_range=snr_range)
         model = eb_model(time, signal_params)
         truth["n_transits"] = n_eclipses
-    flux, valid = star_flux(time, star, rng, model)
+    parts: dict = {}
+    flux, valid = star_flux(time, star, rng, model, parts=parts)
     if signal_params is not None:
         valid_for_truth = valid
         truth.update(_signal_truth(time, signal_params, star, valid_for_truth))
     truth["n_valid"] = int(valid.sum())
+    if aux_seed is None:
+        parent = rng.bit_generator.seed_seq
+        aux_seed = np.random.SeedSequence(parent.entropy, spawn_key=(*parent.spawn_key, 2))
+    aux = np.random.default_rng(aux_seed)
+    cadence = float(np.median(np.diff(time)))
+    mission = mission_for_cadence(cadence)
+    on_target = kind in ("planet", "eb")
+    host = draw_host(aux, signal_params.stellar_density if on_target else None, star.flux_level,
+                     mission)
+    catalogue = catalogue_view(aux, host, MISSIONS[mission].catalog)
+    dilution = signal_params.dilution if kind == "background-eb" else None
+    scene = draw_scene(aux, kind, mission, star.noise_ppm, dilution)
+    truth.update(_scene_truth(kind, scene, truth))
+    truth.update({f"star_{name}": value for name, value in host.to_dict().items()})
+    truth.update({f"catalog_{name}": catalogue[name]
+                  for name in ("teff", "logg", "radius", "feh", "mag")})
+    ones = np.ones_like(time)
+    target_light = parts["variability"] * (model if on_target else ones)
+    neighbour_light = 1.0 + dilution * (model - 1.0) if dilution is not None else ones
+    lights = {"target_light": target_light, "neighbour_light": neighbour_light,
+              "systematics": parts["systematics"]}
+    series_seed = np.random.SeedSequence(aux_seed.entropy, spawn_key=(*aux_seed.spawn_key, 1))
     return SimulatedStar(index, kind, flux, valid, star.flux_level, star.noise_ppm, truth,
-                         signal_params)
+                         signal_params, scene, catalogue, lights, series_seed)
 
 
 def star_rng(seed: int, split: str, index: int) -> np.random.Generator:
@@ -204,12 +292,19 @@ def star_rng(seed: int, split: str, index: int) -> np.random.Generator:
                                                                          index)))
 
 
+def star_aux_seed(seed: int, split: str, index: int) -> np.random.SeedSequence:
+    """The seed of star ``index``'s auxiliary stream (host, catalogue, scene)."""
+    return np.random.SeedSequence(seed, spawn_key=(SPLIT_IDS[split], 2, index))
+
+
 def iter_split(spec: SplitSpec, seed: int, split: str, time: np.ndarray) -> Iterator[SimulatedStar]:
     """Yield the stars of one split in row order, one at a time (memory: one star)."""
     if split not in SPLIT_IDS:
         raise ValueError(f"split must be one of {', '.join(SPLIT_IDS)}, got {split!r}")
     for index, kind in enumerate(split_kinds(spec, seed, split)):
-        yield make_star(time, str(kind), index, star_rng(seed, split, index), spec)
+        yield make_star(time, str(kind), index, star_rng(seed, split, index), spec,
+                        star_aux_seed(seed, split, index))
 
 
 assert set(KAGGLE_MIX) | {"planet"} == set(KINDS) == set(BIG_MIX) | {"planet"}
+assert set(VETTING_MIX) | {"planet"} == set(KINDS) and abs(sum(VETTING_MIX.values()) - 1) < 1e-9

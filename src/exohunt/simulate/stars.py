@@ -187,7 +187,8 @@ def gap_mask(time: np.ndarray, gaps: tuple[tuple[float, float], ...]) -> np.ndar
 
 
 def star_flux(time: np.ndarray, star: StarParams, rng: np.random.Generator,
-              signal: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+              signal: np.ndarray | None = None, *,
+              parts: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
     """One star's relative flux and validity mask.
 
     Parameters
@@ -200,6 +201,10 @@ def star_flux(time: np.ndarray, star: StarParams, rng: np.random.Generator,
         Source of every random number used (deterministic given its state).
     signal : ndarray, shape (T,), optional
         Noiseless multiplicative signal (transit or eclipse model), 1 out of transit.
+    parts : dict, optional
+        Filled with the noiseless components, shape (T,) each: ``variability`` (1 + rotation +
+        flares, the star's own light) and ``systematics`` (the multiplicative instrumental
+        series, which the simulator's pointing also follows). Filling it draws nothing more.
 
     Returns
     -------
@@ -211,7 +216,10 @@ def star_flux(time: np.ndarray, star: StarParams, rng: np.random.Generator,
     variability = 1.0 + rotation_model(time, star.rotation_period, star.rotation_amplitude,
                                        star.spot_lifetime, rng)
     variability += flare_model(time, star.flares, cadence)
-    flux = variability * systematics_model(time, star, rng)
+    systematics = systematics_model(time, star, rng)
+    if parts is not None:
+        parts.update(variability=variability, systematics=systematics)
+    flux = variability * systematics
     if signal is not None:
         flux *= signal
     flux += star_noise(len(time), star.noise_ppm, rng, granulation_ppm=star.granulation_ppm,
