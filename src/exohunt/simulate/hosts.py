@@ -20,9 +20,10 @@ Kepler Kp = 12 − 2.5 log10(F / 1.74e5) (Kepler-90: 34,465 e-/s, Kp 13.80 in it
 TESS T = 10 − 2.5 log10(F / 1.5e4) (Vanderspek et al. 2018; π Men: 1.4e6 e-/s, T 5.1).
 
 Catalogue errors (:data:`CATALOG_ERRORS`, 1σ, Gaussian; the radius log-normal) are the typical
-ones of each input catalogue: KIC (Brown et al. 2011: T_eff ±200 K, log g ±0.4 dex, [Fe/H]
-±0.3 dex; radii ±40 %, Huber et al. 2014) and TIC 8 (Stassun et al. 2019, Gaia DR2 based: T_eff
-±150 K, log g ±0.09 dex, radius ±10 %, [M/H] ±0.2 dex). Magnitudes ±0.02 (KIC) and ±0.012 (TIC).
+ones of each input catalogue, the same as the readers assume (``exohunt.io.stellar``): KIC (Brown
+et al. 2011: T_eff ±200 K, log g ±0.4 dex, [Fe/H] ±0.5 dex, poorly constrained; radii ±40 %,
+Huber et al. 2014) and TIC 8 (Stassun et al. 2019, Gaia DR2 based: T_eff ±150 K, log g ±0.1
+dex, radius ±10 %, [M/H] ±0.15 dex). Magnitudes ±0.02 (KIC) and ±0.012 (TIC).
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ __all__ = ["CATALOG_ERRORS", "StellarParams", "catalogue_view", "draw_host", "ma
 
 #: Typical 1σ errors of the input catalogues; ``radius`` is fractional (log-normal).
 CATALOG_ERRORS: dict[str, dict[str, float]] = {
-    "KIC": {"teff": 200.0, "logg": 0.4, "radius": 0.40, "feh": 0.3, "mag": 0.02},
-    "TIC": {"teff": 150.0, "logg": 0.09, "radius": 0.10, "feh": 0.2, "mag": 0.012},
+    "KIC": {"teff": 200.0, "logg": 0.4, "radius": 0.40, "feh": 0.5, "mag": 0.02},
+    "TIC": {"teff": 150.0, "logg": 0.1, "radius": 0.10, "feh": 0.15, "mag": 0.012},
 }
 _ZERO_POINTS = {"Kepler": (12.0, 1.74e5, "Kp"), "TESS": (10.0, 1.5e4, "T")}
 _LOGG_SUN = 4.438
