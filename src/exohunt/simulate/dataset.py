@@ -145,7 +145,7 @@ class SimulatedStar:
     """One simulated star: relative flux (NaN in gaps), its validity mask and truth row.
 
     ``scene``, ``catalogue`` (the ``meta["star"]`` dict) and ``lights`` (noiseless
-    ``target_light``, ``neighbour_light`` and ``systematics``, shape (T,) each) feed
+    ``target_light``, ``neighbour_light`` and ``pointing``, shape (T,) each) feed
     :func:`exohunt.simulate.lightcurves.star_lightcurve`, which renders the per-cadence
     centroids from ``series_seed``.
     """
@@ -267,20 +267,20 @@ def make_star(time: np.ndarray, kind: str, index: int, rng: np.random.Generator,
     cadence = float(np.median(np.diff(time)))
     mission = mission_for_cadence(cadence)
     on_target = kind in ("planet", "eb")
-    host = draw_host(aux, signal_params.stellar_density if on_target else None, star.flux_level,
-                     mission)
-    catalogue = catalogue_view(aux, host, MISSIONS[mission].catalog)
+    host_star = draw_host(aux, signal_params.stellar_density if on_target else None,
+                          star.flux_level, mission)
+    catalogue = catalogue_view(aux, host_star, MISSIONS[mission].catalog)
     dilution = signal_params.dilution if kind == "background-eb" else None
-    scene = draw_scene(aux, kind, mission, star.noise_ppm, dilution)
+    scene = draw_scene(aux, kind, mission, star.noise_ppm, dilution, host_kind=host)
     truth.update(_scene_truth(kind, scene, truth))
-    truth.update({f"star_{name}": value for name, value in host.to_dict().items()})
+    truth.update({f"star_{name}": value for name, value in host_star.to_dict().items()})
     truth.update({f"catalog_{name}": catalogue[name]
                   for name in ("teff", "logg", "radius", "feh", "mag")})
     ones = np.ones_like(time)
     target_light = parts["variability"] * (model if on_target else ones)
     neighbour_light = 1.0 + dilution * (model - 1.0) if dilution is not None else ones
     lights = {"target_light": target_light, "neighbour_light": neighbour_light,
-              "systematics": parts["systematics"]}
+              "pointing": parts["pointing"]}
     series_seed = np.random.SeedSequence(aux_seed.entropy, spawn_key=(*aux_seed.spawn_key, 1))
     return SimulatedStar(index, kind, flux, valid, star.flux_level, star.noise_ppm, truth,
                          signal_params, scene, catalogue, lights, series_seed)

@@ -46,7 +46,7 @@ def star_lightcurve(star: SimulatedStar, time: np.ndarray, target_id: str | None
     rng = np.random.default_rng(star.series_seed)
     series = render_scene(time, scene, star.flux, star.valid, star.noise_ppm,
                           star.lights["target_light"], star.lights["neighbour_light"],
-                          star.lights["systematics"], rng)
+                          star.lights["pointing"], rng)
     level = star.flux_level
     sap_level = level * scene.flfrcsap / scene.crowdsap  # PDC = (SAP − (1−c) SAP) / flfrc
     background = scene.background_e_s * (1.0 + series["background_noise"])

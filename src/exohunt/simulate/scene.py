@@ -21,10 +21,11 @@ eclipses; 1 when unrelated). Hence, with δ the aperture's (SAP) fractional dept
   the neighbour's side (source offset 0).
 
 Pointing ``p(t)`` (pixels, 2-D) is one series that drives both the centroids and the flux: the
-star's own instrumental systematics series (``systematics − 1``, normalised; its drift, roll
-sawtooth and ramps are in the PDCSAP flux already) along a random direction with an amplitude of
-log-U 0.01-0.1 px (K2-like "systematics" stars: 0.1-1 px), plus a linear drift (differential
-velocity aberration) of the same size range, plus per-cadence jitter. The SAP flux follows
+pointing-driven part of the star's own instrumental series (its roll sawtooth and slow drift,
+which are in the PDCSAP flux already; not the thermal ramps after gaps), normalised, along a
+random direction with an amplitude of log-U 0.01-0.1 px (K2-like "systematics" stars: 0.1-1
+px), plus a linear drift (differential velocity aberration) of the same size range, plus
+per-cadence jitter. The SAP flux follows
 ``p`` through g; ``POS_CORR1/2`` hold its slow part.
 
 Noise per cadence and axis: jitter σ_floor plus photon noise ``k σ_SAP`` (σ_SAP the SAP's
@@ -126,7 +127,7 @@ def _uniform_in_area(rng: np.random.Generator, radius: float) -> float:
 
 
 def draw_scene(rng: np.random.Generator, kind: str, mission: str, noise_ppm: float,
-               dilution: float | None = None) -> SceneParams:
+               dilution: float | None = None, *, host_kind: str | None = None) -> SceneParams:
     """Draw one star's scene (see the module docstring for the distributions).
 
     Parameters
@@ -140,6 +141,8 @@ def draw_scene(rng: np.random.Generator, kind: str, mission: str, noise_ppm: flo
         White noise of the (PDCSAP) relative flux per cadence, ppm.
     dilution : float, optional
         A background EB's dilution (≥ 1), which sets β = 1 / (1 + dilution).
+    host_kind : str, optional
+        The variability of a signal star's host (``systematics`` hosts move 0.1-1 px).
     """
     spec = MISSIONS[mission]
     lo, hi = 20.0, spec.ccd_size - 20.0
@@ -157,7 +160,7 @@ def draw_scene(rng: np.random.Generator, kind: str, mission: str, noise_ppm: flo
         share, distance = 0.0, 0.0
     angle = float(rng.uniform(0, 2 * math.pi))
     offset = (distance * math.cos(angle), distance * math.sin(angle)) if share > 0 else (0.0, 0.0)
-    drift_range = (0.1, 1.0) if kind == "systematics" else (0.01, 0.1)
+    drift_range = (0.1, 1.0) if (host_kind or kind) == "systematics" else (0.01, 0.1)
     gradient_size = float(np.exp(rng.uniform(math.log(0.01), math.log(0.1))))
     gradient_angle = float(rng.uniform(0, 2 * math.pi))
     photon = CENTROID_K_PX * (1.0 - share) * noise_ppm * 1e-6
@@ -190,7 +193,7 @@ def _unit_series(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
 
 def render_scene(time: np.ndarray, scene: SceneParams, relative_flux: np.ndarray,
                  valid: np.ndarray, noise_ppm: float, target_light: np.ndarray,
-                 neighbour_light: np.ndarray, systematics: np.ndarray,
+                 neighbour_light: np.ndarray, pointing_flux: np.ndarray,
                  rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Per-cadence series of the scene, shape (T,) each, NaN in gaps.
 
@@ -203,8 +206,9 @@ def render_scene(time: np.ndarray, scene: SceneParams, relative_flux: np.ndarray
     target_light, neighbour_light : ndarray, shape (T,)
         Noiseless relative light of the target (variability × a signal on it) and of the
         neighbour (a background EB's undiluted eclipses; ones otherwise).
-    systematics : ndarray, shape (T,)
-        The star's multiplicative instrumental series (drives the pointing).
+    pointing_flux : ndarray, shape (T,)
+        The pointing-driven part of the star's instrumental flux series (relative, around 0:
+        roll sawtooth and drift), which drives the pointing.
     rng : numpy.random.Generator
         Stream for the jitter and the centroid noise.
 
@@ -217,7 +221,7 @@ def render_scene(time: np.ndarray, scene: SceneParams, relative_flux: np.ndarray
     """
     n = len(time)
     span = max(float(time[-1] - time[0]), 1e-9) if n else 1.0
-    driven = scene.drift_px * _unit_series(systematics - 1.0, valid)
+    driven = scene.drift_px * _unit_series(pointing_flux, valid)
     linear = scene.dva_px * (2.0 * (time - time[0]) / span - 1.0) / math.sqrt(3.0)
     slow_col = driven * math.cos(scene.drift_angle) + linear * math.cos(scene.dva_angle)
     slow_row = driven * math.sin(scene.drift_angle) + linear * math.sin(scene.dva_angle)

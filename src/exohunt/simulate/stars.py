@@ -149,9 +149,17 @@ def flare_model(time: np.ndarray, flares: tuple[tuple[float, float, float], ...]
     return out
 
 
-def systematics_model(time: np.ndarray, star: StarParams, rng: np.random.Generator) -> np.ndarray:
-    """Multiplicative systematics around 1: roll sawtooth, quadratic drift, ramps after gaps."""
+def systematics_model(time: np.ndarray, star: StarParams, rng: np.random.Generator, *,
+                      pointing: np.ndarray | None = None) -> np.ndarray:
+    """Multiplicative systematics around 1: roll sawtooth, quadratic drift, ramps after gaps.
+
+    ``pointing`` (shape (T,), zeros), when given, receives the part the spacecraft's pointing
+    causes (the roll sawtooth and the drift; not the thermal ramps or the one-cadence firing
+    dips), which the simulator's centroids follow; it draws nothing more.
+    """
     out = np.ones_like(time)
+    if pointing is None:
+        pointing = np.zeros_like(time)
     t_start, span = float(time[0]), max(float(time[-1] - time[0]), 1e-9)
     if star.sawtooth_amplitude > 0:
         n_fire = int(span / star.sawtooth_period) + 3
@@ -159,7 +167,9 @@ def systematics_model(time: np.ndarray, star: StarParams, rng: np.random.Generat
         firings = t_start - rng.uniform(0, star.sawtooth_period) + np.cumsum(intervals)
         idx = np.clip(np.searchsorted(firings, time) - 1, 0, n_fire - 2)
         phase = np.clip((time - firings[idx]) / intervals[idx + 1], 0, 1)
-        out += star.sawtooth_amplitude * 2 * (phase - 0.5)
+        sawtooth = star.sawtooth_amplitude * 2 * (phase - 0.5)
+        out += sawtooth
+        pointing += sawtooth
         if star.firing_dip > 0:  # K2: about half the thruster firings leave a one-cadence dip
             hit = firings[(rng.random(n_fire) < 0.5) & (firings > time[0]) & (firings < time[-1])]
             where = np.clip(np.searchsorted(time, hit), 0, len(time) - 1)
@@ -167,7 +177,9 @@ def systematics_model(time: np.ndarray, star: StarParams, rng: np.random.Generat
     if star.drift_amplitude > 0:
         x = 2 * (time - t_start) / span - 1
         c1, c2 = rng.normal(0, 1, 2)
-        out += star.drift_amplitude * (c1 * x + c2 * (x**2 - 1 / 3)) / math.hypot(c1, c2)
+        drift = star.drift_amplitude * (c1 * x + c2 * (x**2 - 1 / 3)) / math.hypot(c1, c2)
+        out += drift
+        pointing += drift
     if star.ramp_amplitude > 0:
         starts = [t_start] + [stop for _, stop in star.gaps]
         for t_ramp in starts:
@@ -203,8 +215,9 @@ def star_flux(time: np.ndarray, star: StarParams, rng: np.random.Generator,
         Noiseless multiplicative signal (transit or eclipse model), 1 out of transit.
     parts : dict, optional
         Filled with the noiseless components, shape (T,) each: ``variability`` (1 + rotation +
-        flares, the star's own light) and ``systematics`` (the multiplicative instrumental
-        series, which the simulator's pointing also follows). Filling it draws nothing more.
+        flares, the star's own light), ``systematics`` (the multiplicative instrumental series)
+        and ``pointing`` (its pointing-driven part, roll sawtooth and drift, which the
+        simulator's centroids follow). Filling it draws nothing more.
 
     Returns
     -------
@@ -216,9 +229,10 @@ def star_flux(time: np.ndarray, star: StarParams, rng: np.random.Generator,
     variability = 1.0 + rotation_model(time, star.rotation_period, star.rotation_amplitude,
                                        star.spot_lifetime, rng)
     variability += flare_model(time, star.flares, cadence)
-    systematics = systematics_model(time, star, rng)
+    pointing = np.zeros_like(time)
+    systematics = systematics_model(time, star, rng, pointing=pointing)
     if parts is not None:
-        parts.update(variability=variability, systematics=systematics)
+        parts.update(variability=variability, systematics=systematics, pointing=pointing)
     flux = variability * systematics
     if signal is not None:
         flux *= signal
