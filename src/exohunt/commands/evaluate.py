@@ -20,7 +20,16 @@ HELP = "score labelled test data once: metrics with intervals, report.html, plot
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("run_dir", metavar="RUN_DIR", help="run directory made by 'exohunt train'")
-    parser.add_argument("data", metavar="DATA", help="labelled data (Kaggle-layout CSV, …)")
+    parser.add_argument("data", metavar="DATA", nargs="+",
+                        help="labelled data (Kaggle-layout CSV, …), or single-star FITS / "
+                             "time-flux files (folder, glob or several paths) with --labels")
+    parser.add_argument("--labels", default=None, metavar="TABLE",
+                        help="CSV mapping each file of DATA to a label or disposition (see "
+                             "'exohunt train --labels'); with kind and snr columns (a simulator "
+                             "truth table) it is also the truth table")
+    parser.add_argument("--positive", default=None,
+                        help="with --labels: dispositions counted as planets, e.g. "
+                             "CONFIRMED,CANDIDATE")
     parser.add_argument("--truth", default=None,
                         help="truth table CSV (default: DATA's sibling *_truth.csv, if any)")
     parser.add_argument("--no-truth", action="store_true",
@@ -64,28 +73,48 @@ def print_summary(result: dict, stream=None) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from exohunt.errors import InputError
     from exohunt.evaluation.data import find_sibling_truth
     from exohunt.evaluation.evaluator import check_report_dir, evaluate
     from exohunt.io import read
 
     check_report_dir(Path(args.out))
+    if args.positive and not args.labels:
+        raise InputError("--positive needs --labels TABLE (the table's dispositions)")
     run_ = load_run_or_fail(args.run_dir)
+    data_arg = args.data[0] if len(args.data) == 1 else args.data
     truth = args.truth
-    if truth is None and not args.no_truth:
-        truth = find_sibling_truth(args.data)
+    if truth is None and not args.no_truth and not isinstance(data_arg, list):
+        truth = find_sibling_truth(data_arg)
         if truth is not None:
             print(f"Using truth table {truth} (found next to {args.data}; --no-truth to skip)",
                   file=sys.stderr)
     elif truth is not None and not Path(truth).is_file():
-        from exohunt.errors import InputError
-
         raise InputError(f"{truth}: truth table not found; expected a CSV with label, kind, snr")
-    data = read(args.data, format=args.input_format, flux_column=args.flux_column)
+    data = read(data_arg, format=args.input_format, flux_column=args.flux_column)
+    if args.labels is not None:
+        from exohunt.io.labels import apply_labels
+
+        positive = tuple(p.strip() for p in args.positive.split(",")) if args.positive else None
+        data, rows = apply_labels(data, args.labels, positive=positive)
+        if truth is None and not args.no_truth and {"kind", "snr"} <= set(rows.columns):
+            truth = rows.drop(columns=["index"], errors="ignore")
+    name = data_arg if isinstance(data_arg, str) else _common_folder(data_arg)
     result = evaluate(run_, data, truth=truth, out=args.out, seed=args.seed,
                       n_bootstrap=args.bootstrap, jobs=args.jobs, progress=not args.quiet,
-                      data_name=args.data)
+                      data_name=name)
     print_summary(result)
     if result.get("warning"):
         print(f"warning: {result['warning']}", file=sys.stderr)
     print(f"\nReport: {result['report']}")
     return 0
+
+
+def _common_folder(paths: list[str]) -> str:
+    """The folder several DATA paths share (the report's and the run's record's name)."""
+    import os
+
+    try:
+        return os.path.commonpath([os.path.abspath(p) for p in paths]) or paths[0]
+    except ValueError:  # different drives
+        return paths[0]

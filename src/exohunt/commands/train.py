@@ -23,8 +23,14 @@ _NAMED_CONFIGS = {"twoview": ("small", "astronet", "astronet-bn"), "gbm": ("defa
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("data", help="labelled data: Kaggle-layout CSV, simulated CSV, "
-                                     "AstroNet TFRecord shard(s) folder")
+    parser.add_argument("data", nargs="+", metavar="DATA",
+                        help="labelled data: Kaggle-layout CSV, simulated CSV, AstroNet "
+                             "TFRecord shard(s) folder, or single-star FITS / time-flux files "
+                             "(folder, glob or several paths) with --labels")
+    parser.add_argument("--labels", default=None, metavar="TABLE",
+                        help="CSV mapping each file of DATA to a label (column 'label', 1/0) or "
+                             "a disposition (with --positive), e.g. the truth table of "
+                             "'exohunt simulate --format fits'")
     parser.add_argument("--out", required=True, help="run directory to write")
     parser.add_argument("--model", default=None,
                         help=f"one of {', '.join(_MODEL_NAMES)} (default: the best model)")
@@ -38,7 +44,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--imbalance", default=None, choices=_IMBALANCE,
                         help="class-imbalance handling (default depends on the model)")
     parser.add_argument("--positive", default=None,
-                        help="AstroNet views: dispositions counted positive, e.g. PC or PC,EB")
+                        help="dispositions counted positive: AstroNet views (e.g. PC or PC,EB) "
+                             "or a --labels table's disposition column (e.g. CONFIRMED,CANDIDATE"
+                             "; planet for a simulator truth table)")
     parser.add_argument("--epochs", type=int, default=None, help="maximum epochs")
     parser.add_argument("--time-budget", type=float, default=None,
                         help="stop training after this many seconds (checked every batch)")
@@ -67,8 +75,13 @@ def run(args: argparse.Namespace) -> int:
     options = {"format": args.input_format} if args.input_format else {}
     if args.flux_column:
         options["flux_column"] = args.flux_column
-    data = read(args.data, **options)
+    data = read(args.data[0] if len(args.data) == 1 else args.data, **options)
     positive = tuple(p.strip() for p in args.positive.split(",")) if args.positive else None
+    if args.labels is not None:
+        from exohunt.io.labels import apply_labels
+
+        data, _ = apply_labels(data, args.labels, positive=positive)
+        positive = None
     if not 1 <= args.members <= 100:
         raise InputError(f"--members must be from 1 to 100, got {args.members}")
     if args.members != 1:

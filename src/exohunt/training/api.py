@@ -90,16 +90,27 @@ def _labelled(data: Any, positive: tuple[str, ...] | None) -> tuple[Any, np.ndar
         elif data.labels is None:
             data = data.with_positive(("PC",))
     elif positive is not None:
-        raise InputError("--positive applies to AstroNet view data (dispositions), "
-                         f"not to {type(data).__name__}")
-    if not isinstance(data, (LightCurveBatch, ViewBatch)) or data.labels is None:
+        raise InputError("--positive applies to AstroNet view data (dispositions) or to a "
+                         f"--labels table, not to {type(data).__name__}")
+    if _labelled_files(data):
+        labels = np.asarray([lc.meta["label"] for lc in data]).astype(np.int8)
+    elif not isinstance(data, (LightCurveBatch, ViewBatch)) or data.labels is None:
         raise InputError("training needs labelled data: a Kaggle-layout CSV with LABEL, a "
-                         "simulated batch, or AstroNet TFRecords")
-    labels = np.asarray(data.labels).astype(np.int8)
+                         "simulated batch, AstroNet TFRecords, or single-star files with "
+                         "--labels TABLE")
+    else:
+        labels = np.asarray(data.labels).astype(np.int8)
     if labels.sum() < 4 or labels.sum() == len(labels):
         raise InputError(f"training needs at least 4 positive and some negative examples; "
                          f"got {int(labels.sum())} positive of {len(labels)}")
     return data, labels
+
+
+def _labelled_files(data: Any) -> bool:
+    """True for a list of single-star light curves that all carry ``meta["label"]``
+    (:func:`exohunt.io.labels.apply_labels`)."""
+    return isinstance(data, list) and bool(data) and all(
+        isinstance(lc, exohunt.LightCurve) and lc.meta.get("label") is not None for lc in data)
 
 
 def _split(labels: np.ndarray, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -164,12 +175,13 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
           time_budget: float | None = None, jobs: int = 0, progress: bool = False,
           objective: str = "f1", val_fraction: float = 0.2, config: Any = None,
           loop: dict | None = None, prep: SequencePrep | None = None,
-          cache_dir: str | Path | None = None) -> Run:
+          cache_dir: str | Path | None = None, labels: Any = None) -> Run:
     """Train model ``model`` on labelled ``data`` and (if ``out``) save the run directory.
 
     Parameters
     ----------
-    data : path, LightCurveBatch, ViewBatch or SimulatedDataset (its ``train`` is used)
+    data : path, LightCurveBatch, ViewBatch, SimulatedDataset (its ``train`` is used) or list
+        of single-star LightCurves (with ``labels``, or each carrying ``meta["label"]``)
     model : str
         A name in :data:`exohunt.models.MODELS`.
     out : path, optional
@@ -183,7 +195,10 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
         Default per model (:data:`MODEL_DEFAULTS`).
     positive : sequence of str, optional
         For AstroNet views: dispositions counted as positive (``("PC",)`` vetting,
-        ``("PC", "EB")`` triage).
+        ``("PC", "EB")`` triage); with ``labels``, the table's dispositions that count.
+    labels : path or DataFrame, optional
+        A label table for single-star files (file name → label or disposition; see
+        :mod:`exohunt.io.labels`), e.g. the simulator's FITS truth table.
     epochs, time_budget : optional
         Upper bound on epochs; wall-clock seconds of training after which it stops.
     jobs : int
@@ -211,8 +226,17 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
     if hasattr(data, "train") and hasattr(data, "test"):  # a SimulatedDataset: its train split
         data = data.train
     data = coerce_data(data)  # read a path once, here
+    if labels is not None:
+        from exohunt.io.labels import apply_labels
+
+        data, _ = apply_labels(data, labels, positive=positive)
+        positive = None
     if imbalance is None and defaults["imbalance"] == "inject" and isinstance(data, ViewBatch):
         imbalance = "none"
+    # Injection writes into equal-length rows; single-star files of any length are
+    # class-weighted instead (trees: no resampling).
+    if imbalance is None and defaults["imbalance"] == "inject" and _labelled_files(data):
+        imbalance = "weights"
     imbalance = check_imbalance(imbalance or defaults["imbalance"])
     parse_objective(objective)
     settings = LoopSettings(**{**defaults["loop"], **named_settings, **(loop or {})})
