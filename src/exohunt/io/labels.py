@@ -94,7 +94,7 @@ def read_label_table(table: str | Path | pd.DataFrame, *,
     bad = ~(text.isin(_TRUE) | text.isin(_FALSE))
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(f"{name} row {row + 2}: label {out[column].iloc[row]!r} is not 1/0 "
+        raise InputError(f"{name} row {row + 2}: label {str(out[column].iloc[row])!r} is not 1/0 "
                          "(or true/false)")
     out["_label"] = text.isin(_TRUE).astype(np.int8)
     return out
