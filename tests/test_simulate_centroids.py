@@ -86,6 +86,25 @@ def test_background_eb_two_pixels_away_moves_the_centroid_by_the_derived_amount(
     assert expected < -3 * star.scene.centroid_noise_px / math.sqrt(20)
 
 
+def test_exohunt_read_gets_the_scene_back(tmp_path):
+    import exohunt
+
+    star = _one_star("background-eb", seed=3, snr=(400.0, 500.0))
+    star = replace(star, scene=replace(star.scene, neighbour_offset=(0.0, -2.0)))
+    lc = exohunt.read(write_fits(tmp_path / "beb_llc.fits", star_lightcurve(star, GRID)))
+    if "centroid_col" not in lc.columns:
+        pytest.skip("this exohunt.read does not read centroids (before issue 15's readers)")
+    np.testing.assert_allclose(lc.meta["target_pixel"], star.scene.target_pixel, atol=1e-6)
+    assert lc.meta["crowdsap"] == pytest.approx(star.scene.crowdsap, abs=1e-6)
+    for field in ("teff", "logg", "radius", "feh", "mag"):
+        assert lc.meta["star"][field] == pytest.approx(star.truth[f"catalog_{field}"], rel=1e-6)
+    table = {"TIME": lc.time, "SAP_FLUX": lc.columns["sap_flux"],
+             "MOM_CENTR1": lc.columns["centroid_col"], "MOM_CENTR2": lc.columns["centroid_row"]}
+    shift, depth = _measured_shift_and_depth(table, star.truth)
+    beta = star.scene.neighbour_share
+    assert shift[1] == pytest.approx(depth * 2.0 * (1.0 - beta) / (1.0 - depth), rel=0.1)
+
+
 def test_planet_with_a_neighbour_moves_the_centroid_slightly_toward_it(tmp_path):
     for seed in range(40):
         star = _one_star("planet", seed=seed, snr=(800.0, 1000.0))

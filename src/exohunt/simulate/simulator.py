@@ -152,7 +152,7 @@ def simulate(preset: str = "kaggle", seed: int = 42, *, n_train: int | None = No
 
     Parameters
     ----------
-    preset : {"kaggle", "big"}
+    preset : {"kaggle", "big", "vetting"}
         Split sizes and the mix of kinds (see :mod:`exohunt.simulate.dataset`).
     seed : int
         Everything is a deterministic function of the seed (and the other arguments).
