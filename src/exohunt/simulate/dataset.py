@@ -51,7 +51,13 @@ import numpy as np
 
 from exohunt.simulate.hosts import catalogue_view, draw_host
 from exohunt.simulate.kinds import HOST_KINDS, KINDS, draw_eb, draw_planet, draw_star
-from exohunt.simulate.scene import MISSIONS, SceneParams, draw_scene, mission_for_cadence
+from exohunt.simulate.scene import (
+    MISSIONS,
+    SceneParams,
+    draw_scene,
+    mission_for_cadence,
+    scene_truth,
+)
 from exohunt.simulate.signals import (
     central_depth_snr,
     eb_model,
@@ -206,30 +212,6 @@ def _signal_truth(time: np.ndarray, params, star: StarParams, valid: np.ndarray)
     return truth
 
 
-def _scene_truth(kind: str, scene: SceneParams, truth: dict) -> dict:
-    """Truth columns of the pixel scene (see the module docstring of exohunt.simulate)."""
-    beta, distance = scene.neighbour_share, scene.neighbour_distance
-    out = {"mission": scene.mission, "neighbour_offset_pixels": distance,
-           "neighbour_flux_share": beta, "crowdsap": scene.crowdsap, "flfrcsap": scene.flfrcsap,
-           "centroid_noise_px": scene.centroid_noise_px,
-           "pointing_drift_px": math.hypot(scene.drift_px, scene.dva_px)}
-    if kind not in ("planet", "eb", "background-eb"):
-        return out
-    sap_depth = (1.0 - beta) * truth["depth_ppm"] * 1e-6
-    if kind == "background-eb":
-        source, shift = distance, -sap_depth * distance * (1.0 - beta) / (1.0 - sap_depth)
-    else:
-        source, shift = 0.0, sap_depth * beta * distance / (1.0 - sap_depth)
-    snr = truth["snr"]
-    error = (scene.centroid_noise_px / ((1.0 - beta) * truth["noise_ppm"] * 1e-6 * snr)
-             if snr > 0 else math.inf)
-    out.update(source_offset_pixels=source, sap_depth_ppm=sap_depth * 1e6,
-               centroid_shift_px=shift, source_offset_error_px=error)
-    if kind == "background-eb":
-        out["source_resolvable"] = float(source >= 3.0 * error)
-    return out
-
-
 def make_star(time: np.ndarray, kind: str, index: int, rng: np.random.Generator,
               spec: SplitSpec, aux_seed: np.random.SeedSequence | None = None) -> SimulatedStar:
     """Draw and render one star of ``kind`` (see :mod:`exohunt.simulate.kinds`).
@@ -272,7 +254,7 @@ def make_star(time: np.ndarray, kind: str, index: int, rng: np.random.Generator,
     catalogue = catalogue_view(aux, host_star, MISSIONS[mission].catalog)
     dilution = signal_params.dilution if kind == "background-eb" else None
     scene = draw_scene(aux, kind, mission, star.noise_ppm, dilution, host_kind=host)
-    truth.update(_scene_truth(kind, scene, truth))
+    truth.update(scene_truth(kind, scene, truth))
     truth.update({f"star_{name}": value for name, value in host_star.to_dict().items()})
     truth.update({f"catalog_{name}": catalogue[name]
                   for name in ("teff", "logg", "radius", "feh", "mag")})

@@ -47,7 +47,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 __all__ = ["CENTROID_K_PX", "MISSIONS", "Mission", "SceneParams", "draw_scene",
-           "mission_for_cadence", "render_scene"]
+           "mission_for_cadence", "neighbour_weight", "render_scene", "scene_truth"]
 
 #: Centroid photon noise per unit relative flux noise, pixels (results_centroid_noise.md).
 CENTROID_K_PX = 1.18
@@ -176,6 +176,33 @@ def draw_scene(rng: np.random.Generator, kind: str, mission: str, noise_ppm: flo
         flux_gradient=(gradient_size * math.cos(gradient_angle),
                        gradient_size * math.sin(gradient_angle)),
         centroid_photon_px=photon, jitter_px=spec.jitter_px)
+
+
+def scene_truth(kind: str, scene: SceneParams, truth: dict) -> dict:
+    """The truth-table columns of a star's scene (documented in :mod:`exohunt.simulate`).
+
+    ``truth`` must hold the signal's ``depth_ppm``, ``snr`` and ``noise_ppm`` for signal kinds.
+    """
+    beta, distance = scene.neighbour_share, scene.neighbour_distance
+    out = {"mission": scene.mission, "neighbour_offset_pixels": distance,
+           "neighbour_flux_share": beta, "crowdsap": scene.crowdsap, "flfrcsap": scene.flfrcsap,
+           "centroid_noise_px": scene.centroid_noise_px,
+           "pointing_drift_px": math.hypot(scene.drift_px, scene.dva_px)}
+    if kind not in ("planet", "eb", "background-eb"):
+        return out
+    sap_depth = (1.0 - beta) * truth["depth_ppm"] * 1e-6
+    if kind == "background-eb":
+        source, shift = distance, -sap_depth * distance * (1.0 - beta) / (1.0 - sap_depth)
+    else:
+        source, shift = 0.0, sap_depth * beta * distance / (1.0 - sap_depth)
+    snr = truth["snr"]
+    error = (scene.centroid_noise_px / ((1.0 - beta) * truth["noise_ppm"] * 1e-6 * snr)
+             if snr > 0 else math.inf)
+    out.update(source_offset_pixels=source, sap_depth_ppm=sap_depth * 1e6,
+               centroid_shift_px=shift, source_offset_error_px=error)
+    if kind == "background-eb":
+        out["source_resolvable"] = float(source >= 3.0 * error)
+    return out
 
 
 def neighbour_weight(share: float, target_light: np.ndarray,
