@@ -9,7 +9,9 @@ from _search_synth import CADENCE, N_POINTS, noise_lightcurve, planet_lightcurve
 from exohunt.batch import LightCurveBatch
 from exohunt.lightcurve import LightCurve
 from exohunt.search import FEATURE_VERSION, extract_features, make_views, search
+from exohunt.search.context import CONTEXT_COLUMNS
 from exohunt.search.features import SIGNAL_COLUMNS, STAT_COLUMNS
+from exohunt.search.views import VIEW_NAMES
 
 
 def _eclipsing_binary(rng, *, secondary_rp):
@@ -67,9 +69,14 @@ def test_extract_features_batch_is_complete_and_nan_free():
     features = extract_features(batch, jobs=1)
     assert isinstance(FEATURE_VERSION, str) and features.version == FEATURE_VERSION
     assert len(features) == 4 and list(features.stats.columns) == list(STAT_COLUMNS)
-    assert np.isfinite(features.stats.to_numpy()).all()
-    for name, view in features.views.items():
+    flux_only = [c for c in STAT_COLUMNS if c not in CONTEXT_COLUMNS]
+    assert np.isfinite(features.stats[flux_only].to_numpy()).all()
+    # the Kaggle layout has no centroids and no catalogue: those columns are NaN, not 0
+    assert features.stats[list(CONTEXT_COLUMNS)].isna().all().all()
+    for name, view in {**features.views, **features.centroid_views}.items():
         assert view.shape[0] == 4 and view.dtype == np.float32 and np.isfinite(view).all(), name
+    assert set(features.views) == set(VIEW_NAMES)
+    assert not np.any(features.centroid_views["centroid_local"])
     assert set(SIGNAL_COLUMNS) <= set(features.signals.columns)
     assert features.signals["period_days"].iloc[0] == pytest.approx(2.1, rel=1e-3)
     assert features.signals["period_days"].iloc[1] == pytest.approx(6.5, rel=1e-3)
@@ -111,7 +118,9 @@ def test_several_signals_per_star_describe_both_planets():
     assert all(set(views) == set(rows[0][0]) for views, _, _ in rows)
     # The first row is exactly what one signal per star gives.
     views, stats, row = star_features(lc)
-    assert stats == rows[0][1] and row["period_days"] == rows[0][2]["period_days"]
+    assert list(stats) == list(rows[0][1])  # (NaN context columns: NaN-aware comparison)
+    assert np.array_equal(list(stats.values()), list(rows[0][1].values()), equal_nan=True)
+    assert row["period_days"] == rows[0][2]["period_days"]
     assert all(np.array_equal(views[name], rows[0][0][name]) for name in views)
 
     curves = [lc, noise_lightcurve(rng)]

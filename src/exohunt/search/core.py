@@ -14,6 +14,7 @@ import numpy as np
 
 from exohunt.lightcurve import LightCurve, fold_phase
 from exohunt.search.bls import Periodogram
+from exohunt.search.context import CONTEXT_COLUMNS, context_statistics
 from exohunt.search.detrend import DETREND_METHODS, detrend
 from exohunt.search.grid import MIN_PERIOD_DAYS
 from exohunt.search.peaks import best_peak, near_harmonic, search_grid
@@ -53,7 +54,10 @@ class Signal:
     fitted to the folded transit (:mod:`exohunt.search.transit_fit`): mid-transit time and
     total duration (days)
     and its ratio to a central transit of a Sun-like star, ingress fraction T12/T14, depth
-    (flux unit) and its SNR.
+    (flux unit) and its SNR. The fields after ``passes_vetting`` (:data:`CONTEXT_COLUMNS`,
+    NaN without centroids or catalogue parameters) are the centroid statistics of
+    :mod:`exohunt.search.centroid` (σ, pixels, arcsec) and the density and radius
+    statistics of :mod:`exohunt.search.stellar` (g cm⁻³, dex, σ, R_earth).
     """
 
     period: float
@@ -87,6 +91,16 @@ class Signal:
     fit_depth: float
     fit_snr: float
     passes_vetting: bool
+    centroid_shift_sigma: float = float("nan")
+    centroid_offset_pixels: float = float("nan")
+    centroid_offset_sigma: float = float("nan")
+    centroid_offset_arcsec: float = float("nan")
+    centroid_offset_from_oot: float = float("nan")
+    transit_density: float = float("nan")
+    density_ratio_log10: float = float("nan")
+    density_mismatch_sigma: float = float("nan")
+    planet_radius_earth: float = float("nan")
+    radius_too_large: float = float("nan")
 
     @property
     def secondary_flag(self) -> bool:
@@ -170,12 +184,14 @@ def _make_signal(det: LightCurve, exclude: np.ndarray, peak: tuple, vetting: dic
                   fit_duration_ratio=stats["fit_duration_ratio"],
                   fit_ingress_fraction=stats["fit_ingress_fraction"],
                   fit_depth=stats["fit_depth"], fit_snr=stats["fit_snr"],
-                  passes_vetting=passes_vetting(stats, sde=sde, thresholds=vetting))
+                  passes_vetting=passes_vetting(stats, sde=sde, thresholds=vetting),
+                  **context_statistics(det[keep], period=period, t0=t0, duration=duration,
+                                       fit=stats))
 
 
 def _ephemeris(period: float, t0: float, duration: float) -> Signal:
     """A Signal carrying only an ephemeris (statistics NaN), for masking its transits."""
-    n_stats = len(fields(Signal)) - 4
+    n_stats = len(fields(Signal)) - 4 - len(CONTEXT_COLUMNS)
     return Signal(period, t0, duration, *([np.nan] * n_stats), False)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing import get_context
 from typing import Any
 
@@ -14,15 +14,16 @@ import pandas as pd
 
 from exohunt.batch import LightCurveBatch
 from exohunt.lightcurve import LightCurve
+from exohunt.search.context import CONTEXT_COLUMNS
 from exohunt.search.core import DEFAULT_MIN_SDE, Signal, search
-from exohunt.search.views import VIEW_NAMES, make_views
+from exohunt.search.views import CENTROID_VIEW_NAMES, VIEW_NAMES, make_views
 
 __all__ = ["FEATURE_VERSION", "SIGNAL_COLUMNS", "STAT_COLUMNS", "FeatureSet", "extract_features",
            "star_features", "star_signal_features"]
 
 #: Names the preprocessing (detrending, grid, views, statistics); runs record it.
-FEATURE_VERSION = ("search-12:trapezoid-fit+input-flux-mode+lone-dip-retry+packed-bls"
-                   "+shape-tests+sawtooth-lsq+ramps+pspline-spots+biweight-adaptive+bls-ofir1.5+robust-sde+views201/61")
+FEATURE_VERSION = ("search-13:centroid-density"
+                   "+trapezoid-fit+input-flux-mode+lone-dip-retry+packed-bls+shape-tests+sawtooth-lsq+ramps+pspline-spots+biweight-adaptive+bls-ofir1.5+robust-sde+views201/61")
 
 STAT_COLUMNS = (
     "has_signal", "log10_period", "duration_hours", "duration_ratio", "depth_sigma",
@@ -31,6 +32,7 @@ STAT_COLUMNS = (
     "secondary_rel", "ingress_fraction", "single_event_fraction", "depth_scatter",
     "oot_variability", "v_shape_sigma", "secondary_any_sigma", "secondary_any_rel",
     "fit_duration_ratio", "fit_ingress_fraction", "fit_snr", "fit_depth_rel", "passes_vetting",
+    *CONTEXT_COLUMNS,
 )
 SIGNAL_COLUMNS = ("period_days", "t0_days", "duration_hours", "depth_ppm", "snr", "sde")
 _DEFAULTS = {"max_signals": 1, "min_sde": 0.0}
@@ -46,19 +48,26 @@ class FeatureSet:
     views : dict of str to ndarray, each (N, bins) float32
         ``global``, ``local``, ``secondary``, ``odd``, ``even`` (NaN-free; zeros, no signal).
     stats : DataFrame, (N, len(STAT_COLUMNS))
-        Numeric, NaN-free statistics of each star's top signal (``has_signal`` = 0 and zeros
-        when none was found).
+        Numeric statistics of each star's top signal (``has_signal`` = 0 and zeros when none
+        was found), NaN-free except the centroid and stellar-catalogue columns
+        (:data:`exohunt.search.context.CONTEXT_COLUMNS`), which are NaN where the input
+        carries no centroids or catalogue parameters (Kaggle layout, plain tables) or no
+        signal was found: models drop columns that are NaN throughout their training set.
     signals : DataFrame, N rows
         ``period_days, t0_days, duration_hours, depth_ppm, snr, sde`` and the vetting columns
         (NaN where no signal).
     version : str
         :data:`FEATURE_VERSION`.
+    centroid_views : dict of str to ndarray, each (N, bins) float32
+        ``centroid_global``, ``centroid_local`` (:mod:`exohunt.search.views`; zeros without
+        centroids). Kept apart from ``views``, which the flux models read.
     """
 
     views: dict[str, np.ndarray]
     stats: pd.DataFrame
     signals: pd.DataFrame
     version: str = FEATURE_VERSION
+    centroid_views: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.stats)
@@ -66,7 +75,7 @@ class FeatureSet:
 
 def _stats(signal: Signal | None, noise: float) -> dict[str, float]:
     if signal is None:
-        return dict.fromkeys(STAT_COLUMNS, 0.0)
+        return {**dict.fromkeys(STAT_COLUMNS, 0.0), **dict.fromkeys(CONTEXT_COLUMNS, np.nan)}
     s = signal
     depth_known = np.isfinite(s.depth_ppm)
     values = {
@@ -92,14 +101,18 @@ def _stats(signal: Signal | None, noise: float) -> dict[str, float]:
         "fit_depth_rel": s.fit_depth / s.depth if s.depth > 0 else 0.0,
         "passes_vetting": float(s.passes_vetting),
     }
-    return {k: float(np.clip(np.nan_to_num(v, nan=0.0), -1e6, 1e6)) for k, v in values.items()}
+    out = {k: float(np.clip(np.nan_to_num(v, nan=0.0), -1e6, 1e6)) for k, v in values.items()}
+    # NaN stays NaN here: "not measured" (no centroids, no catalogue) is not "zero"
+    out.update({k: float(np.clip(getattr(s, k), -1e6, 1e6)) for k in CONTEXT_COLUMNS})
+    return out
 
 
 def star_features(lc: LightCurve, *, global_bins: int = 201, local_bins: int = 61,
                   **search_options: Any) -> tuple[dict[str, np.ndarray], dict, dict]:
     """Views, statistics and the signal row of one star's top signal.
 
-    Returns ``(views, stats, row)``: views keyed by :data:`VIEW_NAMES`; ``stats`` keyed by
+    Returns ``(views, stats, row)``: views keyed by :data:`VIEW_NAMES` and
+    :data:`~exohunt.search.views.CENTROID_VIEW_NAMES`; ``stats`` keyed by
     :data:`STAT_COLUMNS`; ``row`` with :data:`SIGNAL_COLUMNS` and the vetting columns.
     """
     return star_signal_features(lc, global_bins=global_bins, local_bins=local_bins,
@@ -140,13 +153,13 @@ def _describe(result, rank: int, sizes: dict) -> tuple:
     """``(views, stats, row)`` of signal ``rank`` of a search result (zeros when absent)."""
     global_bins, local_bins = sizes["global"], sizes["local"]
     if result is None or len(result.signals) <= rank:
-        views = {name: np.zeros(global_bins if name == "global" else local_bins, np.float32)
-                 for name in VIEW_NAMES}
+        views = {name: np.zeros(global_bins if name.endswith("global") else local_bins,
+                                np.float32) for name in VIEW_NAMES + CENTROID_VIEW_NAMES}
         return views, _stats(None, 0.0), dict.fromkeys(SIGNAL_COLUMNS, np.nan)
     signal = result.signals[rank]
     noise = float(result.detrended.meta["noise"])
-    views = make_views(result.detrended, signal, global_bins=global_bins,
-                       local_bins=local_bins).as_dict()
+    made = make_views(result.detrended, signal, global_bins=global_bins, local_bins=local_bins)
+    views = {**made.as_dict(), **made.centroid_dict()}
     return views, _stats(signal, noise), signal.as_row()
 
 
@@ -232,8 +245,9 @@ def extract_features(data: LightCurveBatch | Sequence[LightCurve], *, jobs: int 
     per_star = _run(_tasks(data, options), resolve_jobs(jobs), progress)
     results = [row for rows in per_star for row in rows]
     views = {name: np.stack([r[0][name] for r in results]).astype(np.float32)
-             if results else np.zeros((0, global_bins if name == "global" else local_bins),
-                                      np.float32) for name in VIEW_NAMES}
+             if results else np.zeros((0, global_bins if name.endswith("global") else local_bins),
+                                      np.float32) for name in VIEW_NAMES + CENTROID_VIEW_NAMES}
+    centroid_views = {name: views.pop(name) for name in CENTROID_VIEW_NAMES}
     stats = pd.DataFrame([r[1] for r in results], columns=list(STAT_COLUMNS)).astype(float)
     signals = pd.DataFrame([r[2] for r in results])
     for column in SIGNAL_COLUMNS:
@@ -243,4 +257,4 @@ def extract_features(data: LightCurveBatch | Sequence[LightCurve], *, jobs: int 
         signals["star"] = np.repeat(np.arange(len(per_star)), [len(r) for r in per_star])
         signals["signal"] = np.concatenate([np.arange(len(r)) for r in per_star]
                                            ) if per_star else np.zeros(0, int)
-    return FeatureSet(views=views, stats=stats, signals=signals)
+    return FeatureSet(views=views, stats=stats, signals=signals, centroid_views=centroid_views)

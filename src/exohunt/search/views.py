@@ -4,6 +4,15 @@ Each view is the folded, detrended flux averaged in (overlapping) bins, empty bi
 linear interpolation, then normalised: the global and local views each to median 0 and
 minimum −1; the secondary, odd and even views use the local view's scale (so a secondary
 eclipse as deep as the primary reaches −1, and odd/even depth differences stay visible).
+
+The centroid views (ExoMiner, Valizadegan et al. 2022) bin the detrended centroid column
+and row the same way (:func:`exohunt.search.centroid.centroid_residuals`), take the distance
+of each bin from the out-of-transit position (the views' medians) and divide it by the
+transit's depth in the aperture's flux: in transit a view then reads the source's distance
+from the out-of-transit centroid in pixels (``Δc ≈ δ (x_src − c_oot)``; ~2 for a background
+binary 2 px away, ~β·D for a planet on a target with a neighbour of flux share β at D), and
+out of transit ~0. Clipped to ±``CENTROID_VIEW_CLIP`` pixels; zeros without centroids or
+relative flux.
 """
 
 from __future__ import annotations
@@ -13,10 +22,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from exohunt.lightcurve import LightCurve, fold_phase
+from exohunt.search.centroid import aperture_depth_factor, centroid_residuals
 
-__all__ = ["LOCAL_HALF_WIDTH", "VIEW_NAMES", "Views", "binned_view", "make_views"]
+__all__ = ["CENTROID_VIEW_NAMES", "LOCAL_HALF_WIDTH", "VIEW_NAMES", "Views", "binned_view",
+           "make_views"]
 
 VIEW_NAMES = ("global", "local", "secondary", "odd", "even")
+#: Centroid views (not in :data:`VIEW_NAMES`: the flux models read those).
+CENTROID_VIEW_NAMES = ("centroid_global", "centroid_local")
+#: Centroid views are clipped to ± this many pixels (tiny depths make huge ratios).
+CENTROID_VIEW_CLIP = 20.0
 #: Half-width of the local, secondary, odd and even views, in transit durations.
 LOCAL_HALF_WIDTH = 2.0
 
@@ -24,18 +39,31 @@ LOCAL_HALF_WIDTH = 2.0
 @dataclass(frozen=True)
 class Views:
     """Folded views of one signal, float32: ``global_`` (G,), and (L,) each of ``local``,
-    ``secondary`` (centred on phase 0.5), ``odd`` and ``even`` (odd/even-numbered transits)."""
+    ``secondary`` (centred on phase 0.5), ``odd`` and ``even`` (odd/even-numbered transits);
+    ``centroid_global`` (G,) and ``centroid_local`` (L,) in pixels of implied source distance
+    from the out-of-transit centroid (zeros without centroids; see the module docstring)."""
 
     global_: np.ndarray
     local: np.ndarray
     secondary: np.ndarray
     odd: np.ndarray
     even: np.ndarray
+    centroid_global: np.ndarray | None = None
+    centroid_local: np.ndarray | None = None
 
     def as_dict(self) -> dict[str, np.ndarray]:
-        """Views keyed by :data:`VIEW_NAMES`."""
+        """The flux views, keyed by :data:`VIEW_NAMES`."""
         return {"global": self.global_, "local": self.local, "secondary": self.secondary,
                 "odd": self.odd, "even": self.even}
+
+    def centroid_dict(self) -> dict[str, np.ndarray]:
+        """The centroid views, keyed by :data:`CENTROID_VIEW_NAMES` (zeros when absent)."""
+        return {"centroid_global": _zeros_if_none(self.centroid_global, self.global_),
+                "centroid_local": _zeros_if_none(self.centroid_local, self.local)}
+
+
+def _zeros_if_none(view: np.ndarray | None, like: np.ndarray) -> np.ndarray:
+    return np.zeros_like(like) if view is None else view
 
 
 def binned_view(phase: np.ndarray, flux: np.ndarray, *, lo: float, hi: float, bins: int,
@@ -108,9 +136,10 @@ def make_views(lc_detrended: LightCurve, signal, *, global_bins: int = 201,
     time, flux = lc_detrended.time, lc_detrended.flux
     period, t0, duration = float(signal.period), float(signal.t0), float(signal.duration)
     phase = fold_phase(time, period, t0)
-    gview = binned_view(phase, flux, lo=-period / 2 * (1 - 1 / global_bins),
-                        hi=period / 2 * (1 - 1 / global_bins),
-                        bins=global_bins, width=max(period / global_bins, duration / 4))
+    global_opts = {"lo": -period / 2 * (1 - 1 / global_bins),
+                   "hi": period / 2 * (1 - 1 / global_bins), "bins": global_bins,
+                   "width": max(period / global_bins, duration / 4)}
+    gview = binned_view(phase, flux, **global_opts)
     half = min(LOCAL_HALF_WIDTH * duration, period / 2)
     local_opts = {"lo": -half, "hi": half, "bins": local_bins,
                   "width": max(2 * half / local_bins, 0.16 * duration)}
@@ -121,6 +150,7 @@ def make_views(lc_detrended: LightCurve, signal, *, global_bins: int = 201,
     eview = binned_view(phase[~odd], flux[~odd], **local_opts)
     g_median, g_scale = _scale(gview)
     l_median, l_scale = _scale(lview)
+    centroid = _centroid_views(lc_detrended, signal, phase, global_opts, local_opts)
     return Views(
         global_=_normalise(gview, g_median, g_scale),
         local=_normalise(lview, l_median, l_scale),
@@ -128,4 +158,27 @@ def make_views(lc_detrended: LightCurve, signal, *, global_bins: int = 201,
                              else 0.0, l_scale),
         odd=_normalise(oview, l_median, l_scale),
         even=_normalise(eview, l_median, l_scale),
+        centroid_global=centroid[0] if centroid else np.zeros(global_bins, np.float32),
+        centroid_local=centroid[1] if centroid else np.zeros(local_bins, np.float32),
     )
+
+
+def _centroid_views(lc: LightCurve, signal, phase: np.ndarray, global_opts: dict,
+                    local_opts: dict) -> tuple[np.ndarray, np.ndarray] | None:
+    """Global and local centroid views (pixels of implied source distance), or None."""
+    depth = float(getattr(signal, "depth", np.nan)) * aperture_depth_factor(lc.meta)
+    if lc.meta.get("flux_mode", "relative") != "relative" or not depth > 0:
+        return None
+    resid = centroid_residuals(lc, float(signal.period), float(signal.t0),
+                               float(signal.duration))
+    if resid is None:
+        return None
+    ok = np.isfinite(resid).all(axis=1)
+    views = []
+    for opts in (global_opts, local_opts):
+        col, row = (binned_view(phase[ok], resid[ok, axis], **opts) for axis in (0, 1))
+        distance = np.hypot(col - np.nanmedian(col), row - np.nanmedian(row)) / depth
+        view = np.clip(distance - np.nanmedian(distance), -CENTROID_VIEW_CLIP,
+                       CENTROID_VIEW_CLIP)
+        views.append(np.nan_to_num(view, nan=0.0).astype(np.float32))
+    return views[0], views[1]

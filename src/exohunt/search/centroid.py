@@ -1,0 +1,260 @@
+"""In-transit centroid motion: its significance and the position of the dimming source.
+
+The flux-weighted centroid of an aperture is ``c = Σ f_i x_i / Σ f_i``. When a source at
+pixel position ``x_src`` loses a fraction ``δ`` of the *aperture's* flux, the centroid moves
+by ``Δc = −δ (x_src − c_oot) / (1 − δ)``, so the source lies at
+``x_src = c_oot − Δc (1 − δ) / δ``. Its offset from the target (``meta["target_pixel"]``) is
+near 0 for a planet on the target and near the neighbour's distance for a background
+eclipsing binary on a neighbour. Without the target's pixel position the offset is measured
+from the out-of-transit centroid (``centroid_offset_from_oot`` = 1): a planet on a target
+with a bright neighbour then looks offset too, so the statistic is weaker.
+
+``δ`` is the depth in the aperture's flux: PDCSAP flux has the crowding removed, so its depth
+is multiplied by ``meta["crowdsap"]`` (share of the aperture's flux from the target) unless
+the flux column is SAP flux. ``δ`` and ``Δc`` are measured on the same in-transit cadences
+(the box's |phase| < duration / 2), each against the out-of-transit level.
+
+Pointing drifts move the centroid far more than a transit does, so each centroid series is
+detrended like the flux (wotan's biweight with the flux's window, transits masked). The
+error of the in-transit mean is the larger of the white-noise error (robust σ / √N_in) and
+the scatter of duration-long out-of-transit bin means / √(transits), which covers red noise.
+
+Kepler rotates by 90° every quarter: with a per-cadence ``segment`` (or ``quarter``,
+``sector``, ``campaign``) column each segment is measured in its own pixels, converted to
+the sky with that segment's ``pixel_to_sky`` (``meta["pixel_to_sky"]``: one 2×2 arcsec/pixel
+matrix, or a mapping from segment value to one; ``meta["target_pixel"]`` likewise) and the
+offsets combined on the sky by inverse covariance. Without per-segment matrices the segments
+are combined in pixels, which is right only when they share an orientation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+from scipy.stats import chi2
+
+from exohunt.lightcurve import LightCurve, fold_phase
+from exohunt.search.detrend import _trend, default_window_length, robust_std
+
+__all__ = ["CENTROID_COLUMNS", "SEGMENT_COLUMNS", "aperture_depth_factor",
+           "centroid_residuals", "centroid_statistics"]
+
+#: Statistics of :func:`centroid_statistics` (all float, NaN when not measurable).
+CENTROID_COLUMNS = ("centroid_shift_sigma", "centroid_offset_pixels", "centroid_offset_sigma",
+                    "centroid_offset_arcsec", "centroid_offset_from_oot")
+#: Per-cadence columns naming the segment (quarter, sector, campaign) of each cadence.
+SEGMENT_COLUMNS = ("segment", "quarter", "sector", "campaign")
+_MASK_WIDTH = 1.5      # transit durations left out of the centroid trend (ingress margin)
+_MIN_IN, _MIN_OUT = 3, 20
+_MIN_DEPTH_SNR = 2.0   # below this the source position is meaningless (offset NaN)
+
+
+def aperture_depth_factor(meta: Mapping) -> float:
+    """Factor turning a depth in the light curve's flux into one in the aperture's flux.
+
+    ``meta["crowdsap"]`` when the flux had the crowding removed (PDCSAP, anything but a
+    ``SAP*`` column) and the value is a share in (0, 1]; else 1.
+    """
+    crowding = _float(meta.get("crowdsap"))
+    column = str(meta.get("flux_column") or "").upper()
+    if column.startswith("SAP") or not 0 < crowding <= 1:
+        return 1.0
+    return crowding
+
+
+def centroid_residuals(lc: LightCurve, period: float, t0: float, duration: float, *,
+                       window_length: float | None = None) -> np.ndarray | None:
+    """Detrended centroid (column, row) in pixels, transits masked from the trend.
+
+    Parameters
+    ----------
+    lc : LightCurve
+        Light curve carrying ``centroid_col`` and ``centroid_row`` columns (pixels).
+    period, t0, duration : float
+        Ephemeris, days.
+    window_length : float, optional
+        Biweight window, days (default ``lc.meta["window_length"]``, else from the baseline).
+
+    Returns
+    -------
+    ndarray, shape (T, 2), or None
+        Centroid minus its trend (NaN where the centroid is not finite); None when the
+        columns are absent or have fewer than 20 finite cadences or no scatter.
+    """
+    if "centroid_col" not in lc.columns or "centroid_row" not in lc.columns:
+        return None
+    xy = np.column_stack([lc.columns["centroid_col"], lc.columns["centroid_row"]])
+    finite = np.isfinite(xy).all(axis=1) & np.isfinite(lc.time)
+    if finite.sum() < _MIN_OUT or not all(np.ptp(xy[finite, a]) > 0 for a in (0, 1)):
+        return None
+    window = window_length or _float(lc.meta.get("window_length"))
+    if not window > 0:
+        window = default_window_length(float(np.ptp(lc.time[finite])))
+    time = lc.time[finite]
+    masked = np.abs(fold_phase(time, period, t0)) < 0.5 * _MASK_WIDTH * duration
+    out = np.full(xy.shape, np.nan)
+    for axis in (0, 1):
+        trend = _trend(time, xy[finite, axis], method="biweight", window_length=float(window),
+                       break_tolerance=0.5, mask=masked if (~masked).sum() >= _MIN_OUT else None)
+        out[finite, axis] = xy[finite, axis] - trend
+    return out
+
+
+def centroid_statistics(lc: LightCurve, period: float, t0: float, duration: float, *,
+                        window_length: float | None = None) -> dict[str, float]:
+    """Centroid-shift significance and the offset of the transit's source from the target.
+
+    Parameters
+    ----------
+    lc : LightCurve
+        *Detrended* light curve (relative flux around 1) still carrying the raw centroid
+        columns ``centroid_col``/``centroid_row`` (pixels) and the file's metadata.
+    period, t0, duration : float
+        Ephemeris and box duration, days.
+    window_length : float, optional
+        Centroid detrending window, days (default: the flux's, ``meta["window_length"]``).
+
+    Returns
+    -------
+    dict
+        ``centroid_shift_sigma`` — significance (σ) of the in-transit centroid shift, both
+        axes and all segments (the 2-degree-of-freedom χ² of equal tail probability, so for
+        one segment it is the two axes' significances added in quadrature);
+        ``centroid_offset_pixels`` — distance of the implied source from the target, pixels;
+        ``centroid_offset_sigma`` — that offset over its error (Mahalanobis distance with the
+        shift and depth errors propagated);
+        ``centroid_offset_arcsec`` — the offset in arcsec (NaN without ``pixel_to_sky``);
+        ``centroid_offset_from_oot`` — 1 when the target's pixel was unknown and the offset is
+        measured from the out-of-transit centroid, else 0. NaN when not measurable.
+    """
+    out = dict.fromkeys(CENTROID_COLUMNS, float("nan"))
+    resid = centroid_residuals(lc, period, t0, duration, window_length=window_length)
+    if resid is None or not duration > 0 or not period > 0:
+        return out
+    phase = fold_phase(lc.time, period, t0)
+    inside = np.abs(phase) < 0.5 * duration
+    outside = np.abs(phase) >= 0.5 * _MASK_WIDTH * duration
+    relative = lc.meta.get("flux_mode", "relative") == "relative"
+    factor = aperture_depth_factor(lc.meta)
+    raw = np.column_stack([lc.columns["centroid_col"], lc.columns["centroid_row"]])
+    q, dof, parts = 0.0, 0, []
+    for value, seg in _segments(lc):
+        ok = seg & np.isfinite(resid).all(axis=1)
+        shift, shift_err = _shift(lc.time, resid, ok & inside, ok & outside, period, duration)
+        if shift is None:
+            continue
+        q += float(np.sum((shift / shift_err) ** 2))
+        dof += 2
+        depth, depth_err = (_shift(lc.time, lc.flux[:, None], ok & inside, ok & outside,
+                                   period, duration) if relative else (None, None))
+        if depth is None or not -depth[0] / depth_err[0] >= _MIN_DEPTH_SNR:
+            continue
+        c_oot = np.median(raw[ok & outside], axis=0)
+        target = _per_segment(lc.meta.get("target_pixel"), value)
+        from_oot = target is None or not np.isfinite(target).all()
+        offset, cov = _source_offset(shift, shift_err, -depth[0] * factor,
+                                     depth_err[0] * factor, c_oot,
+                                     c_oot if from_oot else np.asarray(target, float))
+        parts.append((offset, cov, _per_segment(lc.meta.get("pixel_to_sky"), value, (2, 2)),
+                      from_oot))
+    if dof:  # -2 ln p is the 2-dof χ² of tail probability p (q itself when dof = 2)
+        equivalent = q if dof == 2 else -2.0 * float(chi2.logsf(q, dof))
+        out["centroid_shift_sigma"] = float(np.sqrt(max(equivalent if np.isfinite(equivalent)
+                                                        else q, 0.0)))
+    if parts:
+        out.update(_combine(parts))
+    return out
+
+
+def _float(value) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def _segments(lc: LightCurve) -> list[tuple[object, np.ndarray]]:
+    """``(segment value, cadence mask)`` per segment; one segment without a segment column."""
+    for name in SEGMENT_COLUMNS:
+        if name in lc.columns:
+            labels = np.asarray(lc.columns[name])
+            values = np.unique(labels[np.isfinite(labels)])
+            return [(v.item(), labels == v) for v in values]
+    return [(None, np.ones(len(lc), dtype=bool))]
+
+
+def _per_segment(value, segment, shape: tuple = (2,)) -> np.ndarray | None:
+    """The entry of a per-segment mapping (or the one value), as a float array, or None."""
+    if isinstance(value, Mapping):
+        value = value.get(segment, value.get(str(segment)))
+    if value is None:
+        return None
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    return array if array.shape == shape and np.isfinite(array).all() else None
+
+
+def _shift(time: np.ndarray, values: np.ndarray, inside: np.ndarray, outside: np.ndarray,
+           period: float, duration: float) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """In-transit mean minus out-of-transit median of each column of ``values`` (T, K) and
+    its error: max(robust σ / √N_in, σ of duration-long out-of-transit bin means /
+    √transits). ``(None, None)`` with too few cadences or no scatter."""
+    n_in, n_out = int(inside.sum()), int(outside.sum())
+    if n_in < _MIN_IN or n_out < _MIN_OUT:
+        return None, None
+    level = np.median(values[outside], axis=0)
+    shift = values[inside].mean(axis=0) - level
+    white = np.array([robust_std(values[outside, k]) for k in range(values.shape[1])])
+    if not (white > 0).all():
+        return None, None
+    n_transits = np.unique(np.round((time[inside] - time[inside][0]) / period)).size
+    bins = np.floor(time[outside] / duration).astype(np.int64)
+    _, index, counts = np.unique(bins, return_inverse=True, return_counts=True)
+    full = counts >= max(2, int(0.5 * np.median(counts)))
+    red = np.zeros_like(white)
+    if full.sum() >= 10:
+        for k in range(values.shape[1]):
+            means = np.bincount(index, weights=values[outside, k] - level[k]) / counts
+            red[k] = robust_std(means[full]) / np.sqrt(n_transits)
+    return shift, np.maximum(white / np.sqrt(n_in), red)
+
+
+def _source_offset(shift: np.ndarray, shift_err: np.ndarray, depth: float, depth_err: float,
+                   c_oot: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Offset of the source from ``target`` (pixels, (2,)) and its covariance (2, 2).
+
+    ``x_src = c_oot − Δc (1 − δ)/δ``; the covariance propagates the shift errors and the
+    depth error through the Jacobian with respect to ``(Δc_col, Δc_row, δ)``.
+    """
+    gain = (1.0 - depth) / depth
+    offset = c_oot - shift * gain - target
+    jacobian = np.array([[-gain, 0.0, shift[0] / depth**2],
+                         [0.0, -gain, shift[1] / depth**2]])
+    sigma = np.diag([shift_err[0] ** 2, shift_err[1] ** 2, depth_err**2])
+    return offset, jacobian @ sigma @ jacobian.T
+
+
+def _combine(parts: list[tuple]) -> dict[str, float]:
+    """Inverse-covariance mean of the segments' offsets, on the sky when every segment has
+    a ``pixel_to_sky`` matrix, else in pixels."""
+    on_sky = all(p[2] is not None for p in parts)
+    precision, weighted = np.zeros((2, 2)), np.zeros(2)
+    scales = []
+    for offset, cov, matrix, _ in parts:
+        if on_sky:
+            offset, cov = matrix @ offset, matrix @ cov @ matrix.T
+            scales.append(np.sqrt(abs(np.linalg.det(matrix))))
+        inverse = np.linalg.pinv(cov)
+        precision += inverse
+        weighted += inverse @ offset
+    cov = np.linalg.pinv(precision)
+    mean = cov @ weighted
+    distance = float(np.hypot(*mean))
+    significance = float(np.sqrt(max(mean @ precision @ mean, 0.0)))
+    return {"centroid_offset_pixels": distance / float(np.mean(scales)) if on_sky else distance,
+            "centroid_offset_sigma": significance,
+            "centroid_offset_arcsec": distance if on_sky else float("nan"),
+            "centroid_offset_from_oot": float(any(p[3] for p in parts))}

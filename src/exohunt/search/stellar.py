@@ -1,0 +1,219 @@
+"""The host star's catalogue parameters against the transit: density and planet radius.
+
+A transit's period ``P``, total duration ``T14``, flat-bottom duration ``T23`` and depth
+``k²`` fix the scaled semi-major axis ``a/R*`` and the impact parameter ``b`` of a circular
+orbit, hence the star's mean density ``ρ* = 3π (a/R*)³ / (G P²)`` (Seager & Mallén-Ornelas
+2003, their eqs. 7, 8 and 9, planet mass neglected). A background binary's eclipse follows
+its own stars' density, not the catalogued target's, so a mismatch points to a false
+positive; a "planet" larger than two Jupiter radii is a star.
+
+Two things blur the transit density and must not reject real planets:
+
+- **Impact parameter.** For a given ``T14``, ``ρ ∝ ((1 + k)² − b²)^{3/2}``: ``b = 0`` gives the
+  *largest* density, a larger ``b`` a lower one. The trapezoid's ingress fraction would fix
+  ``b``, but limb darkening lengthens the fitted ingress (a central transit of a Sun-like star
+  fits ``f ≈ 0.23-0.27`` against a geometric 0.1, which would put ρ 0.6 dex low), so the
+  statistic is one-sided and robust: the allowed range runs from ``b = 0`` down to
+  ``b = 1 − k`` (the last non-grazing impact) when the fit is flat-bottomed, and down to 0
+  when a V shape lies within 2σ of the fitted ingress (Carter et al. 2008, eq. 19:
+  ``σ_τ = T √(6τ/T) / Q`` with ``Q`` the transit's SNR; then the orbit may be grazing).
+  The trapezoid's ``T14`` is also short of the contact points (10-15 %):
+  :data:`LIMB_DARKENING_TOLERANCE_DEX` below the lower bound. ``transit_density`` itself is
+  the estimate at the fitted ingress, low by that bias for limb-darkened transits.
+- **Eccentricity.** ``ρ_circ / ρ_true = ((1 + e sin ω) / √(1 − e²))³`` spans about 0.3-3 for
+  ``e ≲ 0.3``: :data:`ECCENTRICITY_TOLERANCE_DEX` on either side.
+
+The catalogue density is ``ρ = 3 g / (4π G R)`` from ``logg`` and ``radius``; headers carry no
+uncertainties, so :data:`CATALOGUE_UNCERTAINTY` holds typical ones per catalogue.
+``density_mismatch_sigma`` is the distance of the catalogue density outside the allowed
+transit range, in units of the combined (catalogue, duration) error in dex: 0 when they
+agree, NaN without a catalogue density.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping
+
+import numpy as np
+
+from exohunt.search.centroid import aperture_depth_factor
+
+__all__ = ["CATALOGUE_UNCERTAINTY", "ECCENTRICITY_TOLERANCE_DEX", "MAX_PLANET_RADIUS_EARTH",
+           "STELLAR_COLUMNS", "catalogue_density", "catalogue_uncertainty",
+           "stellar_statistics", "transit_density"]
+
+#: Statistics of :func:`stellar_statistics` (float, NaN when not measurable).
+STELLAR_COLUMNS = ("transit_density", "density_ratio_log10", "density_mismatch_sigma",
+                   "planet_radius_earth", "radius_too_large")
+G_CGS = 6.674e-8                 # cm³ g⁻¹ s⁻²
+R_SUN_CM = 6.957e10              # IAU nominal solar radius
+R_SUN_IN_EARTH = 6.957e5 / 6378.1   # IAU nominal equatorial Earth radius
+#: Two Jupiter radii (IAU nominal equatorial, 71 492 km) in Earth radii.
+MAX_PLANET_RADIUS_EARTH = 2 * 71492.0 / 6378.1
+#: log10 tolerance each way for eccentric orbits (a factor of 3: e ≲ 0.3, any ω).
+ECCENTRICITY_TOLERANCE_DEX = math.log10(3.0)
+#: log10 tolerance below the lower bound: a trapezoid fitted to a limb-darkened transit puts
+#: its corners inside the contact points (T14 ~10-15 % short for a Sun-like star, measured on
+#: batman transits), which overestimates the density at a given impact parameter.
+LIMB_DARKENING_TOLERANCE_DEX = 0.2
+#: A fitted ingress fraction (+2σ) at least this is treated as possibly grazing (V-shaped).
+GRAZING_INGRESS_FRACTION = 0.45
+#: Typical 1σ errors of header stellar parameters: teff (K), logg (dex), radius (fraction).
+#: KIC: Brown et al. 2011, Huber et al. 2014 (logg 0.3-0.4 dex, radius 30-40 %); TIC-8:
+#: Stassun et al. 2019 (Gaia-based dwarfs: teff ~150 K, logg ~0.1 dex, radius 10-20 %);
+#: EPIC: Huber et al. 2016 (comparable to the KIC). Unknown catalogues get the KIC's.
+CATALOGUE_UNCERTAINTY = {
+    "KIC": {"teff": 200.0, "logg": 0.4, "radius": 0.4},
+    "TIC": {"teff": 150.0, "logg": 0.1, "radius": 0.15},
+    "EPIC": {"teff": 200.0, "logg": 0.35, "radius": 0.4},
+}
+#: Values outside these ranges are treated as absent (with a warning): K, dex, R_sun.
+PLAUSIBLE = {"teff": (2000.0, 60000.0), "logg": (-1.0, 9.5), "radius": (0.005, 2000.0)}
+
+
+def catalogue_uncertainty(star: Mapping) -> dict[str, float]:
+    """Typical 1σ errors of ``star``'s catalogue: ``teff`` K, ``logg`` dex, ``radius``
+    fractional (see :data:`CATALOGUE_UNCERTAINTY`)."""
+    name = str(star.get("catalog") or "").upper()
+    return dict(CATALOGUE_UNCERTAINTY.get(name, CATALOGUE_UNCERTAINTY["KIC"]))
+
+
+def _checked(star: Mapping, field: str, source: str) -> float:
+    """``star[field]`` as a float, NaN when absent or implausible (warning naming both)."""
+    try:
+        value = float(star.get(field, float("nan")))
+    except (TypeError, ValueError):
+        warnings.warn(f"{source}: stellar {field} {star.get(field)!r} is not a number; "
+                      "density and radius statistics left NaN", UserWarning, stacklevel=3)
+        return float("nan")
+    lo, hi = PLAUSIBLE[field]
+    if np.isfinite(value) and not lo < value < hi:
+        warnings.warn(f"{source}: stellar {field} = {value:g} is outside [{lo:g}, {hi:g}]; "
+                      "density and radius statistics left NaN", UserWarning, stacklevel=3)
+        return float("nan")
+    return value
+
+
+def catalogue_density(star: Mapping, source: str = "light curve") -> tuple[float, float]:
+    """Mean density ``3g / (4πGR)`` in g cm⁻³ and its 1σ error in dex.
+
+    ``star`` holds ``logg`` (dex, cgs) and ``radius`` (R_sun); ``(nan, nan)`` when either is
+    absent or implausible. The error combines the catalogue's typical logg and radius errors
+    as independent (conservative: catalogue loggs are partly derived from the radius).
+    """
+    logg, radius = _checked(star, "logg", source), _checked(star, "radius", source)
+    if not (np.isfinite(logg) and np.isfinite(radius)):
+        return float("nan"), float("nan")
+    rho = 3.0 * 10.0**logg / (4.0 * math.pi * G_CGS * radius * R_SUN_CM)
+    sigma = catalogue_uncertainty(star)
+    sigma_dex = math.hypot(sigma["logg"], math.log10(1.0 + sigma["radius"]))
+    return rho, sigma_dex
+
+
+def transit_density(period: float, duration: float, ingress_fraction: float,
+                    depth: float) -> float:
+    """Stellar density (g cm⁻³) of a circular orbit from a trapezoid transit.
+
+    Parameters
+    ----------
+    period, duration : float
+        Period and total duration ``T14``, days.
+    ingress_fraction : float
+        ``T12 / T14`` in [0, 0.5]; ``T23 = T14 (1 − 2f)``.
+    depth : float
+        Undiluted fractional depth ``≈ (Rp/R*)²``.
+
+    Returns
+    -------
+    float
+        Seager & Mallén-Ornelas (2003) eqs. 7-9 with ``b²`` clipped to [0, (1 − k)²]; NaN for
+        non-physical inputs.
+    """
+    if not (period > 0 and 0 < duration < period / 2 and 0 <= ingress_fraction <= 0.5
+            and 0 < depth < 1):
+        return float("nan")
+    k = math.sqrt(depth)
+    s14 = math.sin(math.pi * duration / period) ** 2
+    s23 = math.sin(math.pi * duration * (1 - 2 * ingress_fraction) / period) ** 2
+    ratio = s23 / s14
+    b2 = ((1 - k) ** 2 - ratio * (1 + k) ** 2) / (1 - ratio) if ratio < 1 else 0.0
+    b2 = min(max(b2, 0.0), (1 - k) ** 2)
+    a_over_r = math.sqrt(((1 + k) ** 2 - b2 * (1 - s14)) / s14)
+    period_s = period * 86400.0
+    return 3.0 * math.pi * a_over_r**3 / (G_CGS * period_s**2)
+
+
+def _ingress_error(duration: float, ingress_fraction: float, snr: float,
+                   cadence: float) -> float:
+    """1σ error of ``T12/T14`` (Carter et al. 2008, eq. 19, ingress floored at the
+    cadence since a shorter ingress is not resolved)."""
+    tau = max(ingress_fraction * duration, cadence, 1e-4)
+    width = max(duration - tau, tau)
+    return math.sqrt(6.0 * tau / width) * width / snr / duration
+
+
+def stellar_statistics(meta: Mapping, *, period: float, duration: float,
+                       ingress_fraction: float, depth: float, snr: float,
+                       cadence: float = 0.0) -> dict[str, float]:
+    """Transit vs catalogue density and the implied planet radius of one signal.
+
+    Parameters
+    ----------
+    meta : mapping
+        Light-curve metadata: ``star`` (catalogue parameters), ``crowdsap``, ``flux_column``,
+        ``flux_mode``, ``source``.
+    period, duration : float
+        Period and fitted total duration ``T14``, days.
+    ingress_fraction : float
+        Fitted ``T12/T14``.
+    depth : float
+        Fitted depth in the light curve's relative flux (PDCSAP: already undiluted).
+    snr : float
+        The fitted transit's SNR (depth / its error).
+    cadence : float
+        Cadence, days (floors the resolvable ingress).
+
+    Returns
+    -------
+    dict
+        ``transit_density`` (g cm⁻³, circular orbit at the fitted ingress);
+        ``density_ratio_log10`` (log10 transit / catalogue density); ``density_mismatch_sigma``
+        (σ outside the allowed range, 0 when consistent); ``planet_radius_earth`` (R_earth);
+        ``radius_too_large`` (1 above :data:`MAX_PLANET_RADIUS_EARTH`, else 0). NaN when not
+        measurable (no relative flux, no catalogue, failed fit).
+    """
+    out = dict.fromkeys(STELLAR_COLUMNS, float("nan"))
+    if meta.get("flux_mode", "relative") != "relative":
+        return out
+    column = str(meta.get("flux_column") or "").upper()
+    undiluted = depth / aperture_depth_factor({**meta, "flux_column": ""}) \
+        if column.startswith("SAP") else depth
+    star = meta.get("star") if isinstance(meta.get("star"), Mapping) else {}
+    source = str(meta.get("source") or meta.get("target_id") or "light curve")
+    radius = _checked(star, "radius", source) if star else float("nan")
+    if undiluted > 0 and np.isfinite(radius):
+        out["planet_radius_earth"] = math.sqrt(undiluted) * radius * R_SUN_IN_EARTH
+        out["radius_too_large"] = float(out["planet_radius_earth"] > MAX_PLANET_RADIUS_EARTH)
+    best = transit_density(period, duration, ingress_fraction, undiluted)
+    out["transit_density"] = best
+    rho_cat, sigma_cat = catalogue_density(star, source) if star else (np.nan, np.nan)
+    if not (np.isfinite(best) and np.isfinite(rho_cat) and snr > 0):
+        return out
+    # The allowed range: b = 0 (the largest density at this T14) down to b = 1 − k (a
+    # flat-bottomed transit is not grazing), or to 0 when a V shape is within 2σ of the fit.
+    grazing = ingress_fraction + 2.0 * _ingress_error(duration, ingress_fraction, snr,
+                                                      cadence) >= GRAZING_INGRESS_FRACTION
+    upper = transit_density(period, duration, 0.0, undiluted)
+    lower = 0.0 if grazing else transit_density(period, duration, 0.5, undiluted)
+    # ρ ∝ T14⁻³ at fixed b; Carter et al. 2008: σ_T ≈ T √(2τ/T) / Q
+    sigma_t = math.sqrt(2.0 * max(ingress_fraction, 0.02)) / snr
+    sigma = math.hypot(sigma_cat, 3.0 * sigma_t / math.log(10))
+    log_cat = math.log10(rho_cat)
+    high = math.log10(upper) + ECCENTRICITY_TOLERANCE_DEX
+    low = (math.log10(lower) - ECCENTRICITY_TOLERANCE_DEX - LIMB_DARKENING_TOLERANCE_DEX
+           if lower > 0 else -math.inf)
+    out["density_ratio_log10"] = math.log10(best) - log_cat
+    out["density_mismatch_sigma"] = max(0.0, (log_cat - high) / sigma, (low - log_cat) / sigma)
+    return out
