@@ -1,0 +1,161 @@
+"""Centroid vetting: in-transit shift, source offset, per-segment sky combination, views."""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+
+import numpy as np
+import pytest
+
+from exohunt.lightcurve import LightCurve
+from exohunt.search import search
+from exohunt.search.centroid import CENTROID_COLUMNS, aperture_depth_factor, centroid_statistics
+from exohunt.search.context import CONTEXT_COLUMNS
+from exohunt.search.core import Signal
+from exohunt.search.detrend import detrend
+from exohunt.search.transit_fit import trapezoid
+from exohunt.search.views import make_views
+
+PERIOD, T0, DURATION = 3.7, 1.3, 0.15   # days
+BETA, D = 0.3, 2.0                      # neighbour's share of the aperture's flux; offset, px
+TARGET = np.array([100.0, 200.0])       # target pixel (column, row)
+DIRECTION = np.array([0.8, 0.6])        # unit vector target → neighbour (pixels)
+
+
+def crowded_star(source: str, *, seed: int = 1, drift: float = 0.0, target_known: bool = True,
+                 depth_ap: float = 2e-3, rotate_second_half: bool = False) -> LightCurve:
+    """Target plus a neighbour D px away holding BETA of the aperture's flux; ``source``
+    ("target" or "neighbour") dims by ``depth_ap`` of the aperture's flux. Flux-weighted
+    centroid with 5e-4 px noise, a PDCSAP-like flux (crowding removed, CROWDSAP = 1 − β) with
+    200 ppm noise, and an optional pointing drift of ``drift`` px (sine + quadratic ramp)."""
+    rng = np.random.default_rng(seed)
+    time = np.arange(0.0, 60.0, 0.0204)
+    phase = (time - T0 + PERIOD / 2) % PERIOD - PERIOD / 2
+    dip = trapezoid(phase, DURATION, 0.15)
+    f_target, f_neigh = np.full(time.size, 1 - BETA), np.full(time.size, BETA)
+    if source == "target":
+        f_target = f_target * (1 - depth_ap / (1 - BETA) * dip)
+    else:
+        f_neigh = f_neigh * (1 - depth_ap / BETA * dip)
+    offset = np.tile(D * DIRECTION, (time.size, 1))
+    segment = (time >= 30.0).astype(float)
+    if rotate_second_half:  # the second "quarter" sees the sky rotated by 90°
+        offset[segment == 1] = offset[segment == 1] @ np.array([[0.0, 1.0], [-1.0, 0.0]])
+    total = f_target + f_neigh
+    centroid = TARGET + f_neigh[:, None] * offset / total[:, None]
+    centroid += drift * np.column_stack([np.sin(time / 7), (time / 60) ** 2])
+    centroid += rng.normal(0, 5e-4, centroid.shape)
+    sap = total * (1 + rng.normal(0, 2e-4, time.size))
+    meta = {"crowdsap": 1 - BETA, "flux_column": "PDCSAP_FLUX", "source": "synthetic.fits",
+            "target_pixel": tuple(TARGET) if target_known else (np.nan, np.nan)}
+    columns = {"centroid_col": centroid[:, 0], "centroid_row": centroid[:, 1]}
+    if rotate_second_half:
+        columns["segment"] = segment
+        meta["pixel_to_sky"] = {0.0: 4.0 * np.eye(2),
+                                1.0: 4.0 * np.array([[0.0, 1.0], [-1.0, 0.0]])}
+    return LightCurve(time, (sap - BETA) / (1 - BETA), None, meta, columns)
+
+
+def stats_of(lc: LightCurve) -> dict[str, float]:
+    return centroid_statistics(detrend(lc), PERIOD, T0, DURATION)
+
+
+@pytest.mark.parametrize("drift", [0.0, 0.05])  # 0.05 px: ~20× the 2.8e-3 px shift
+def test_background_binary_on_the_neighbour_is_located_there(drift):
+    stats = stats_of(crowded_star("neighbour", drift=drift))
+    assert stats["centroid_shift_sigma"] > 20
+    assert stats["centroid_offset_pixels"] == pytest.approx(D, abs=0.15)
+    assert stats["centroid_offset_sigma"] > 10
+    assert stats["centroid_offset_from_oot"] == 0.0
+    assert np.isnan(stats["centroid_offset_arcsec"])  # no pixel_to_sky given
+
+
+@pytest.mark.parametrize("drift", [0.0, 0.05])
+def test_planet_on_the_target_has_no_offset(drift):
+    stats = stats_of(crowded_star("target", drift=drift))
+    # the centroid does move (towards the target, away from the bright neighbour) ...
+    assert stats["centroid_shift_sigma"] > 10
+    # ... but the source is the target itself
+    assert stats["centroid_offset_pixels"] < 0.15
+    assert stats["centroid_offset_sigma"] < 3.5
+
+
+def test_without_the_target_pixel_offsets_are_from_the_out_of_transit_centroid():
+    binary = stats_of(crowded_star("neighbour", target_known=False))
+    planet = stats_of(crowded_star("target", target_known=False))
+    assert binary["centroid_offset_from_oot"] == planet["centroid_offset_from_oot"] == 1.0
+    # source − out-of-transit centroid: D(1 − β) for the binary, β·D for the planet
+    assert binary["centroid_offset_pixels"] == pytest.approx(D * (1 - BETA), abs=0.12)
+    assert planet["centroid_offset_pixels"] == pytest.approx(D * BETA, abs=0.12)
+
+
+def test_rotated_segments_are_combined_on_the_sky():
+    stats = stats_of(crowded_star("neighbour", rotate_second_half=True))
+    assert stats["centroid_offset_arcsec"] == pytest.approx(4.0 * D, abs=0.6)
+    assert stats["centroid_offset_pixels"] == pytest.approx(D, abs=0.15)
+
+
+def test_aperture_depth_factor_undoes_pdc_crowding_only():
+    assert aperture_depth_factor({"crowdsap": 0.7, "flux_column": "PDCSAP_FLUX"}) == 0.7
+    assert aperture_depth_factor({"crowdsap": 0.7, "flux_column": "SAP_FLUX"}) == 1.0
+    assert aperture_depth_factor({"crowdsap": float("nan")}) == 1.0
+    assert aperture_depth_factor({"crowdsap": -3}) == 1.0
+    assert aperture_depth_factor({}) == 1.0
+
+
+@pytest.mark.parametrize("bad", ["absent", "nan", "constant", "half-nan"])
+def test_unusable_centroids_give_nan_quietly(bad):
+    lc = crowded_star("neighbour")
+    n = len(lc)
+    columns = {"absent": {},
+               "nan": {"centroid_col": np.full(n, np.nan), "centroid_row": np.full(n, np.nan)},
+               "constant": {"centroid_col": np.full(n, 5.0), "centroid_row": np.full(n, 7.0)},
+               "half-nan": {"centroid_col": lc.columns["centroid_col"],
+                            "centroid_row": np.full(n, np.nan)}}[bad]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        stats = stats_of(lc.replace(columns=columns))
+    assert set(stats) == set(CENTROID_COLUMNS)
+    assert all(np.isnan(v) for v in stats.values())
+
+
+def test_signal_fields_and_rows_carry_the_context_statistics():
+    names = [f.name for f in dataclasses.fields(Signal)]
+    assert names[-len(CONTEXT_COLUMNS):] == list(CONTEXT_COLUMNS)
+    lc = crowded_star("neighbour", drift=0.05)
+    lc = lc.replace(meta={"star": {"logg": 4.44, "radius": 1.0, "catalog": "TIC"}})
+    signal = search(lc, max_signals=1, period_min=2.0, period_max=8.0).signals[0]
+    assert signal.period == pytest.approx(PERIOD, rel=1e-3)
+    assert signal.centroid_offset_pixels == pytest.approx(D, abs=0.2)
+    assert signal.centroid_shift_sigma > 20
+    row = signal.as_row()
+    assert set(CONTEXT_COLUMNS) <= set(row)
+    # depth 2e-3 / 0.7 undiluted around a 1 R_sun star: ~5.8 R_earth
+    assert row["planet_radius_earth"] == pytest.approx(5.8, rel=0.2)
+    assert row["radius_too_large"] == 0.0
+
+
+def test_centroid_views_show_the_source_distance():
+    def centre(source: str) -> float:
+        lc = detrend(crowded_star(source))
+        signal = dataclasses.replace(search(lc, max_signals=1, period_min=2.0,
+                                            period_max=8.0).signals[0])
+        views = make_views(lc, signal)
+        local = views.centroid_local
+        assert local.dtype == np.float32 and np.isfinite(local).all()
+        assert views.centroid_global.shape == views.global_.shape
+        return float(local[len(local) // 2 - 2: len(local) // 2 + 3].mean())
+
+    binary, planet = centre("neighbour"), centre("target")
+    # pixels from the out-of-transit centroid: D(1 − β) = 1.4 and β·D = 0.6 (box depth < flat)
+    assert binary == pytest.approx(D * (1 - BETA), rel=0.3)
+    assert planet == pytest.approx(D * BETA, rel=0.4)
+    plain = detrend(LightCurve(np.arange(0, 60, 0.0204), np.ones(2942)))
+    views = make_views(plain, signal_like())
+    assert not np.any(views.centroid_global) and not np.any(views.centroid_local)
+
+
+def signal_like():
+    return dataclasses.make_dataclass("Eph", ["period", "t0", "duration", "depth"])(
+        PERIOD, T0, DURATION, 1e-3)

@@ -1,0 +1,143 @@
+"""Transit-implied vs catalogue stellar density, and the implied planet radius."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import batman
+import numpy as np
+import pytest
+
+from exohunt.lightcurve import fold_phase
+from exohunt.search.stellar import (
+    G_CGS,
+    MAX_PLANET_RADIUS_EARTH,
+    STELLAR_COLUMNS,
+    catalogue_density,
+    catalogue_uncertainty,
+    stellar_statistics,
+    transit_density,
+)
+from exohunt.search.transit_fit import fit_trapezoid
+
+SUN = {"teff": 5772.0, "logg": 4.438, "radius": 1.0, "catalog": "TIC"}
+CADENCE = 0.0204  # days (Kepler long cadence)
+
+
+def a_over_r(rho: float, period: float) -> float:
+    """Kepler's third law: a/R* of a circular orbit around a star of density rho (g/cm³)."""
+    return (G_CGS * rho * (period * 86400.0) ** 2 / (3 * math.pi)) ** (1 / 3)
+
+
+def fitted_statistics(star: dict | None, *, period: float = 5.0, k: float = 0.1,
+                      b: float = 0.3, rho: float = 1.41, ecc: float = 0.0, omega: float = 90.0,
+                      noise: float = 3e-4, seed: int = 0, **meta) -> dict[str, float]:
+    """A limb-darkened batman transit (60 days, 30-min cadence) fitted with the search's
+    trapezoid at the true ephemeris, then :func:`stellar_statistics`."""
+    rng = np.random.default_rng(seed)
+    time = np.arange(0.0, 60.0, CADENCE)
+    params = batman.TransitParams()
+    params.t0, params.per, params.rp = 1.1, period, k
+    params.a = a_over_r(rho, period)
+    params.inc = math.degrees(math.acos(b / params.a))
+    params.ecc, params.w, params.u, params.limb_dark = ecc, omega, [0.4, 0.25], "quadratic"
+    model = batman.TransitModel(params, time, supersample_factor=5, exp_time=CADENCE)
+    flux = model.light_curve(params) + rng.normal(0, noise, time.size)
+    guess = period / math.pi / params.a
+    fit = fit_trapezoid(fold_phase(time, period, 1.1), flux - 1.0, guess, noise,
+                        exposure=CADENCE)
+    meta = {"flux_column": "PDCSAP_FLUX", "source": "synthetic.fits", **meta}
+    if star is not None:
+        meta["star"] = star
+    return stellar_statistics(meta, period=period, duration=fit.duration,
+                              ingress_fraction=fit.ingress_fraction, depth=fit.depth,
+                              snr=fit.snr, cadence=CADENCE)
+
+
+def test_seager_mallen_ornelas_inversion_is_exact_for_a_trapezoid():
+    period, k, b, rho = 4.0, 0.08, 0.5, 1.2
+    a = a_over_r(rho, period)
+    inc = math.acos(b / a)
+    t14 = period / math.pi * math.asin(math.sqrt((1 + k) ** 2 - b**2) / (a * math.sin(inc)))
+    t23 = period / math.pi * math.asin(math.sqrt((1 - k) ** 2 - b**2) / (a * math.sin(inc)))
+    f = (t14 - t23) / (2 * t14)
+    assert transit_density(period, t14, f, k**2) == pytest.approx(rho, rel=1e-6)
+    # b = 0 is the largest density a transit of that length allows
+    assert transit_density(period, t14, 0.0, k**2) > rho
+    assert math.isnan(transit_density(period, -1.0, 0.1, 0.01))
+    assert math.isnan(transit_density(period, 0.1, 0.1, 1.5))
+
+
+def test_catalogue_density_of_the_sun():
+    rho, sigma_dex = catalogue_density(SUN)
+    assert rho == pytest.approx(1.41, rel=0.02)
+    assert 0.1 <= sigma_dex < 0.2  # TIC: 0.1 dex in logg, 15 % in radius
+    assert catalogue_density({**SUN, "catalog": "KIC"})[1] > 0.4
+    assert catalogue_uncertainty({"catalog": "odd"}) == catalogue_uncertainty({"catalog": "KIC"})
+    assert all(math.isnan(v) for v in catalogue_density({"logg": 4.4}))
+
+
+@pytest.mark.parametrize("b", [0.0, 0.3, 0.6, 0.85])
+def test_planet_around_a_sun_like_star_is_consistent(b):
+    stats = fitted_statistics(SUN, b=b)
+    assert stats["density_mismatch_sigma"] == 0.0
+    # the estimate at the fitted ingress is low for limb-darkened transits, but not by 1 dex
+    assert -1.0 < stats["density_ratio_log10"] < 0.3
+    # Rp/R* = 0.1 around one solar radius: 10.9 R_earth (the flat-bottom depth of a
+    # limb-darkened transit is a little deeper than k²)
+    assert stats["planet_radius_earth"] == pytest.approx(10.9, rel=0.12)
+    assert stats["radius_too_large"] == 0.0
+
+
+@pytest.mark.parametrize("omega", [90.0, -90.0])
+def test_eccentric_planet_is_not_rejected(omega):
+    assert fitted_statistics(SUN, ecc=0.3, omega=omega)["density_mismatch_sigma"] == 0.0
+
+
+def test_a_sun_like_transit_on_a_catalogued_giant_is_a_mismatch():
+    giant = {"logg": 3.0, "radius": 5.0, "catalog": "TIC"}
+    stats = fitted_statistics(giant)
+    assert stats["density_ratio_log10"] > 1.0
+    assert stats["density_mismatch_sigma"] > 5.0
+    assert stats["radius_too_large"] == 1.0  # k = 0.1 of 5 R_sun is a star
+    assert stats["planet_radius_earth"] > MAX_PLANET_RADIUS_EARTH
+
+
+def test_an_eclipse_of_low_density_stars_on_a_catalogued_dwarf_is_a_mismatch():
+    # a background pair of evolved stars (0.02 g/cm³): its eclipse lasts far too long
+    stats = fitted_statistics(SUN, rho=0.02, period=8.0)
+    assert stats["density_ratio_log10"] < -1.0
+    assert stats["density_mismatch_sigma"] > 5.0
+    kic = fitted_statistics({**SUN, "catalog": "KIC"}, rho=0.02, period=8.0)
+    assert 0 < kic["density_mismatch_sigma"] < stats["density_mismatch_sigma"]
+
+
+def test_sap_flux_depth_is_undiluted_for_the_radius():
+    pdc = fitted_statistics(SUN, crowdsap=0.5)
+    sap = fitted_statistics(SUN, crowdsap=0.5, flux_column="SAP_FLUX")
+    assert sap["planet_radius_earth"] == pytest.approx(pdc["planet_radius_earth"] * math.sqrt(2))
+
+
+@pytest.mark.parametrize("star", [None, {}, {"logg": float("nan"), "radius": float("nan")}])
+def test_missing_catalogue_gives_nan_quietly(star):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        stats = fitted_statistics(star)
+    assert set(stats) == set(STELLAR_COLUMNS)
+    assert all(math.isnan(stats[c]) for c in STELLAR_COLUMNS if c != "transit_density")
+    assert stats["transit_density"] > 0
+
+
+@pytest.mark.parametrize(("field", "value"), [("logg", 12.0), ("radius", -1.0),
+                                              ("radius", "big")])
+def test_absurd_catalogue_values_warn_and_give_nan(field, value):
+    with pytest.warns(UserWarning, match=f"synthetic.fits: stellar {field}"):
+        stats = fitted_statistics({**SUN, field: value})
+    assert math.isnan(stats["density_mismatch_sigma"])
+    assert math.isnan(stats["density_ratio_log10"])
+
+
+def test_additive_flux_has_no_physical_depth():
+    stats = fitted_statistics(SUN, flux_mode="additive")
+    assert all(math.isnan(v) for v in stats.values())
