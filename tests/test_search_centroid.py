@@ -10,7 +10,12 @@ import pytest
 
 from exohunt.lightcurve import LightCurve
 from exohunt.search import search
-from exohunt.search.centroid import CENTROID_COLUMNS, aperture_depth_factor, centroid_statistics
+from exohunt.search.centroid import (
+    CENTROID_COLUMNS,
+    POSITION_FLOOR_PIXELS,
+    aperture_depth_factor,
+    centroid_statistics,
+)
 from exohunt.search.context import CONTEXT_COLUMNS
 from exohunt.search.core import Signal
 from exohunt.search.detrend import detrend
@@ -66,7 +71,8 @@ def test_background_binary_on_the_neighbour_is_located_there(drift):
     stats = stats_of(crowded_star("neighbour", drift=drift))
     assert stats["centroid_shift_sigma"] > 20
     assert stats["centroid_offset_pixels"] == pytest.approx(D, abs=0.15)
-    assert stats["centroid_offset_sigma"] > 10
+    # at most D / POSITION_FLOOR_PIXELS = 10 (the systematic floor dominates at this SNR)
+    assert 7 < stats["centroid_offset_sigma"] <= D / POSITION_FLOOR_PIXELS
     assert stats["centroid_offset_from_oot"] == 0.0
     assert np.isnan(stats["centroid_offset_arcsec"])  # no pixel_to_sky given
 

@@ -37,7 +37,7 @@ from scipy.stats import chi2
 from exohunt.lightcurve import LightCurve, fold_phase
 from exohunt.search.detrend import _trend, default_window_length, robust_std
 
-__all__ = ["CENTROID_COLUMNS", "SEGMENT_COLUMNS", "aperture_depth_factor",
+__all__ = ["CENTROID_COLUMNS", "POSITION_FLOOR_PIXELS", "SEGMENT_COLUMNS", "aperture_depth_factor",
            "centroid_residuals", "centroid_statistics"]
 
 #: Statistics of :func:`centroid_statistics` (all float, NaN when not measurable).
@@ -48,6 +48,11 @@ SEGMENT_COLUMNS = ("segment", "quarter", "sector", "campaign")
 _MASK_WIDTH = 1.5      # transit durations left out of the centroid trend (ingress margin)
 _MIN_IN, _MIN_OUT = 3, 20
 _MIN_DEPTH_SNR = 2.0   # below this the source position is meaningless (offset NaN)
+#: Systematic 1σ (pixels, per axis) added to every source position: a flux-weighted centroid
+#: places a star's light only this well (aperture truncation of the PSF, the target's WCS
+#: position). On the real files in ../shared/data the out-of-transit centroids of isolated
+#: targets (CROWDSAP > 0.99) lie 0.02-0.14 px from the WCS target pixel (Kepler, TESS).
+POSITION_FLOOR_PIXELS = 0.2
 
 
 def aperture_depth_factor(meta: Mapping) -> float:
@@ -123,7 +128,7 @@ def centroid_statistics(lc: LightCurve, period: float, t0: float, duration: floa
         one segment it is the two axes' significances added in quadrature);
         ``centroid_offset_pixels`` — distance of the implied source from the target, pixels;
         ``centroid_offset_sigma`` — that offset over its error (Mahalanobis distance with the
-        shift and depth errors propagated);
+        shift and depth errors propagated and a systematic :data:`POSITION_FLOOR_PIXELS`);
         ``centroid_offset_arcsec`` — the offset in arcsec (NaN without ``pixel_to_sky``);
         ``centroid_offset_from_oot`` — 1 when the target's pixel was unknown and the offset is
         measured from the out-of-transit centroid, else 0. NaN when not measurable.
@@ -227,14 +232,16 @@ def _source_offset(shift: np.ndarray, shift_err: np.ndarray, depth: float, depth
     """Offset of the source from ``target`` (pixels, (2,)) and its covariance (2, 2).
 
     ``x_src = c_oot − Δc (1 − δ)/δ``; the covariance propagates the shift errors and the
-    depth error through the Jacobian with respect to ``(Δc_col, Δc_row, δ)``.
+    depth error through the Jacobian with respect to ``(Δc_col, Δc_row, δ)`` and adds
+    :data:`POSITION_FLOOR_PIXELS` in quadrature.
     """
     gain = (1.0 - depth) / depth
     offset = c_oot - shift * gain - target
     jacobian = np.array([[-gain, 0.0, shift[0] / depth**2],
                          [0.0, -gain, shift[1] / depth**2]])
     sigma = np.diag([shift_err[0] ** 2, shift_err[1] ** 2, depth_err**2])
-    return offset, jacobian @ sigma @ jacobian.T
+    floor = POSITION_FLOOR_PIXELS**2 * np.eye(2)
+    return offset, jacobian @ sigma @ jacobian.T + floor
 
 
 def _combine(parts: list[tuple]) -> dict[str, float]:
