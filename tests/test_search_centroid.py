@@ -165,3 +165,25 @@ def test_centroid_views_show_the_source_distance():
 def signal_like():
     return dataclasses.make_dataclass("Eph", ["period", "t0", "duration", "depth"])(
         PERIOD, T0, DURATION, 1e-3)
+
+
+def test_segments_without_sky_matrices_are_combined_in_pixels():
+    lc = crowded_star("neighbour", rotate_second_half=True)
+    meta = {k: v for k, v in lc.meta.items() if k != "pixel_to_sky"}
+    stats = stats_of(LightCurve(lc.time, lc.flux, None, meta, dict(lc.columns)))
+    assert np.isnan(stats["centroid_offset_arcsec"])
+    # the two halves' pixel offsets point 90° apart: their pixel mean is D/√2 long
+    assert stats["centroid_offset_pixels"] == pytest.approx(D / np.sqrt(2), abs=0.15)
+
+
+def test_extract_features_carries_centroid_statistics_and_views():
+    from exohunt.search import extract_features
+    from exohunt.search.views import CENTROID_VIEW_NAMES
+
+    curves = [crowded_star("neighbour"), crowded_star("target", seed=2)]
+    features = extract_features(curves, jobs=1, period_min=2.0, period_max=8.0)
+    offsets = features.stats["centroid_offset_pixels"].to_numpy()
+    assert offsets[0] == pytest.approx(D, abs=0.2) and offsets[1] < 0.2
+    assert set(features.centroid_views) == set(CENTROID_VIEW_NAMES)
+    local = features.centroid_views["centroid_local"]
+    assert local.shape == (2, 61) and local[0].max() > local[1].max()
