@@ -133,3 +133,21 @@ def test_several_signals_per_star_describe_both_planets():
     assert "star" not in single.signals and len(single.signals) == 2
     with pytest.raises(ValueError, match="signals_per_star"):
         extract_features(curves, jobs=1, signals_per_star=0)
+
+
+def test_runs_of_the_previous_search_version_load_without_a_stale_feature_warning(tmp_path):
+    import warnings
+
+    from exohunt.search.features import COMPATIBLE_FEATURE_VERSIONS
+    from exohunt.training.run import _check_preprocessing
+
+    assert FEATURE_VERSION not in COMPATIBLE_FEATURE_VERSIONS
+    for version in COMPATIBLE_FEATURE_VERSIONS:
+        assert version.startswith("search-12:")
+        config = {"preprocessing": {"kind": "tabular", "feature_version": version}}
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            _check_preprocessing(config, tmp_path)
+    with pytest.warns(UserWarning, match="retrain"):
+        _check_preprocessing({"preprocessing": {"kind": "tabular",
+                                                "feature_version": "search-11"}}, tmp_path)

@@ -18,12 +18,20 @@ from exohunt.search.context import CONTEXT_COLUMNS
 from exohunt.search.core import DEFAULT_MIN_SDE, Signal, search
 from exohunt.search.views import CENTROID_VIEW_NAMES, VIEW_NAMES, make_views
 
-__all__ = ["FEATURE_VERSION", "SIGNAL_COLUMNS", "STAT_COLUMNS", "FeatureSet", "extract_features",
-           "star_features", "star_signal_features"]
+__all__ = ["COMPATIBLE_FEATURE_VERSIONS", "FEATURE_VERSION", "SIGNAL_COLUMNS", "STAT_COLUMNS",
+           "FeatureSet", "extract_features", "star_features", "star_signal_features"]
 
 #: Names the preprocessing (detrending, grid, views, statistics); runs record it.
 FEATURE_VERSION = ("search-13:centroid-density"
                    "+trapezoid-fit+input-flux-mode+lone-dip-retry+packed-bls+shape-tests+sawtooth-lsq+ramps+pspline-spots+biweight-adaptive+bls-ofir1.5+robust-sde+views201/61")
+
+#: Older versions whose statistics and views this code computes identically (it only added
+#: columns: search-13 the centroid and stellar-catalogue ones, NaN without them). Runs
+#: select their own columns, so runs of these versions score unchanged, without a warning.
+COMPATIBLE_FEATURE_VERSIONS = frozenset({
+    "search-12:trapezoid-fit+input-flux-mode+lone-dip-retry+packed-bls+shape-tests"
+    "+sawtooth-lsq+ramps+pspline-spots+biweight-adaptive+bls-ofir1.5+robust-sde+views201/61",
+})
 
 STAT_COLUMNS = (
     "has_signal", "log10_period", "duration_hours", "duration_ratio", "depth_sigma",

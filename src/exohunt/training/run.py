@@ -242,9 +242,11 @@ def _check_preprocessing(config: dict, directory: Path) -> None:
     if prep["kind"] != "sequence" and not view_run:
         try:
             from exohunt.search import FEATURE_VERSION
+            from exohunt.search.features import COMPATIBLE_FEATURE_VERSIONS
         except ImportError:
             return
-        if prep["feature_version"] != FEATURE_VERSION:
+        if (prep["feature_version"] != FEATURE_VERSION
+                and prep["feature_version"] not in COMPATIBLE_FEATURE_VERSIONS):
             warnings.warn(f"{directory} was trained on search features "
                           f"{prep['feature_version']!r} but this exohunt computes "
                           f"{FEATURE_VERSION!r}: its scores may be meaningless; retrain",
