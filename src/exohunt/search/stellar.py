@@ -24,7 +24,8 @@ Two things blur the transit density and must not reject real planets:
   ``e ≲ 0.3``: :data:`ECCENTRICITY_TOLERANCE_DEX` on either side.
 
 The catalogue density is ``ρ = 3 g / (4π G R)`` from ``logg`` and ``radius``; headers carry no
-uncertainties, so :data:`CATALOGUE_UNCERTAINTY` holds typical ones per catalogue.
+uncertainties, so the typical ones per catalogue of
+:func:`exohunt.io.stellar.catalogue_uncertainty` (KIC, EPIC, TIC-7, TIC-8) are used.
 ``density_mismatch_sigma`` is the distance of the catalogue density outside the allowed
 transit range, in units of the combined (catalogue, duration) error in dex: 0 when they
 agree, NaN without a catalogue density.
@@ -38,11 +39,12 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from exohunt.errors import DataQualityWarning
+from exohunt.io.stellar import PLAUSIBLE_RANGES, catalogue_uncertainty
 from exohunt.search.centroid import aperture_depth_factor
 
-__all__ = ["CATALOGUE_UNCERTAINTY", "ECCENTRICITY_TOLERANCE_DEX", "MAX_PLANET_RADIUS_EARTH",
-           "STELLAR_COLUMNS", "catalogue_density", "catalogue_uncertainty",
-           "stellar_statistics", "transit_density"]
+__all__ = ["ECCENTRICITY_TOLERANCE_DEX", "MAX_PLANET_RADIUS_EARTH", "STELLAR_COLUMNS",
+           "catalogue_density", "stellar_statistics", "transit_density"]
 
 #: Statistics of :func:`stellar_statistics` (float, NaN when not measurable).
 STELLAR_COLUMNS = ("transit_density", "density_ratio_log10", "density_mismatch_sigma",
@@ -60,24 +62,6 @@ ECCENTRICITY_TOLERANCE_DEX = math.log10(3.0)
 LIMB_DARKENING_TOLERANCE_DEX = 0.2
 #: A fitted ingress fraction (+2σ) at least this is treated as possibly grazing (V-shaped).
 GRAZING_INGRESS_FRACTION = 0.45
-#: Typical 1σ errors of header stellar parameters: teff (K), logg (dex), radius (fraction).
-#: KIC: Brown et al. 2011, Huber et al. 2014 (logg 0.3-0.4 dex, radius 30-40 %); TIC-8:
-#: Stassun et al. 2019 (Gaia-based dwarfs: teff ~150 K, logg ~0.1 dex, radius 10-20 %);
-#: EPIC: Huber et al. 2016 (comparable to the KIC). Unknown catalogues get the KIC's.
-CATALOGUE_UNCERTAINTY = {
-    "KIC": {"teff": 200.0, "logg": 0.4, "radius": 0.4},
-    "TIC": {"teff": 150.0, "logg": 0.1, "radius": 0.15},
-    "EPIC": {"teff": 200.0, "logg": 0.35, "radius": 0.4},
-}
-#: Values outside these ranges are treated as absent (with a warning): K, dex, R_sun.
-PLAUSIBLE = {"teff": (2000.0, 60000.0), "logg": (-1.0, 9.5), "radius": (0.005, 2000.0)}
-
-
-def catalogue_uncertainty(star: Mapping) -> dict[str, float]:
-    """Typical 1σ errors of ``star``'s catalogue: ``teff`` K, ``logg`` dex, ``radius``
-    fractional (see :data:`CATALOGUE_UNCERTAINTY`)."""
-    name = str(star.get("catalog") or "").upper()
-    return dict(CATALOGUE_UNCERTAINTY.get(name, CATALOGUE_UNCERTAINTY["KIC"]))
 
 
 def _checked(star: Mapping, field: str, source: str) -> float:
@@ -86,12 +70,13 @@ def _checked(star: Mapping, field: str, source: str) -> float:
         value = float(star.get(field, float("nan")))
     except (TypeError, ValueError):
         warnings.warn(f"{source}: stellar {field} {star.get(field)!r} is not a number; "
-                      "density and radius statistics left NaN", UserWarning, stacklevel=3)
+                      "density and radius statistics left NaN", DataQualityWarning,
+                      stacklevel=3)
         return float("nan")
-    lo, hi = PLAUSIBLE[field]
-    if np.isfinite(value) and not lo < value < hi:
+    lo, hi = PLAUSIBLE_RANGES[field]
+    if np.isfinite(value) and not lo <= value <= hi:
         warnings.warn(f"{source}: stellar {field} = {value:g} is outside [{lo:g}, {hi:g}]; "
-                      "density and radius statistics left NaN", UserWarning, stacklevel=3)
+                      "density and radius statistics left NaN", DataQualityWarning, stacklevel=3)
         return float("nan")
     return value
 
@@ -108,7 +93,7 @@ def catalogue_density(star: Mapping, source: str = "light curve") -> tuple[float
         return float("nan"), float("nan")
     rho = 3.0 * 10.0**logg / (4.0 * math.pi * G_CGS * radius * R_SUN_CM)
     sigma = catalogue_uncertainty(star)
-    sigma_dex = math.hypot(sigma["logg"], math.log10(1.0 + sigma["radius"]))
+    sigma_dex = math.hypot(sigma["logg"], math.log10(1.0 + sigma["radius_fraction"]))
     return rho, sigma_dex
 
 
