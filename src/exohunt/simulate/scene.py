@@ -22,7 +22,9 @@ eclipses; 1 when unrelated). Hence, with δ the aperture's (SAP) fractional dept
 
 Pointing ``p(t)`` (pixels, 2-D) is one series that drives both the centroids and the flux: the
 pointing-driven part of the star's own instrumental series (its roll sawtooth and slow drift,
-which are in the PDCSAP flux already; not the thermal ramps after gaps), normalised, along a
+which are in the PDCSAP flux already; not the thermal ramps after gaps; for Kepler/TESS-like
+stars only its day-scale part, as the real files' centroids show no sub-day wander above their
+noise, while K2-like "systematics" stars keep the 6-hour roll), normalised, along a
 random direction with an amplitude of log-U 0.01-0.1 px (K2-like "systematics" stars: 0.1-1
 px), plus a linear drift (differential velocity aberration) of the same size range, plus
 per-cadence jitter. The SAP flux follows
@@ -101,6 +103,11 @@ class SceneParams:
     flux_gradient: tuple[float, float]  # SAP relative flux change per pixel (col, row)
     centroid_photon_px: float  # per cadence and axis
     jitter_px: float
+    # Whether sub-day pointing excursions (K2's 6-hour roll) reach the centroids. Kepler and
+    # TESS held their pointing to ~mpx within a day: on the real files the centroids'
+    # residual after a day-scale detrend equals their cadence-to-cadence noise, so for such
+    # stars only the day-scale part of the pointing series moves the centroids.
+    fast_pointing: bool = False
 
     @property
     def neighbour_distance(self) -> float:
@@ -175,7 +182,8 @@ def draw_scene(rng: np.random.Generator, kind: str, mission: str, noise_ppm: flo
         dva_angle=float(rng.uniform(0, 2 * math.pi)),
         flux_gradient=(gradient_size * math.cos(gradient_angle),
                        gradient_size * math.sin(gradient_angle)),
-        centroid_photon_px=photon, jitter_px=spec.jitter_px)
+        centroid_photon_px=photon, jitter_px=spec.jitter_px,
+        fast_pointing=(host_kind or kind) == "systematics")
 
 
 def scene_truth(kind: str, scene: SceneParams, truth: dict) -> dict:
@@ -218,6 +226,20 @@ def _unit_series(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
     return centred / scale if scale > 0 else np.zeros_like(values)
 
 
+def _day_scale(time: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``values`` averaged over one day (a boxcar in cadences): the 6-hour roll sawtooth
+    averages away, slow drifts stay."""
+    from scipy.ndimage import uniform_filter1d
+
+    if len(time) < 3:
+        return values
+    cadence = float(np.median(np.diff(time)))
+    width = int(round(1.0 / cadence)) if cadence > 0 else 1
+    if width < 2:
+        return values
+    return uniform_filter1d(np.asarray(values, dtype=float), size=width, mode="nearest")
+
+
 def render_scene(time: np.ndarray, scene: SceneParams, relative_flux: np.ndarray,
                  valid: np.ndarray, noise_ppm: float, target_light: np.ndarray,
                  neighbour_light: np.ndarray, pointing_flux: np.ndarray,
@@ -248,6 +270,8 @@ def render_scene(time: np.ndarray, scene: SceneParams, relative_flux: np.ndarray
     """
     n = len(time)
     span = max(float(time[-1] - time[0]), 1e-9) if n else 1.0
+    if not scene.fast_pointing:
+        pointing_flux = _day_scale(time, pointing_flux)
     driven = scene.drift_px * _unit_series(pointing_flux, valid)
     linear = scene.dva_px * (2.0 * (time - time[0]) / span - 1.0) / math.sqrt(3.0)
     slow_col = driven * math.cos(scene.drift_angle) + linear * math.cos(scene.dva_angle)
