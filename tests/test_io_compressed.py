@@ -141,7 +141,7 @@ def test_bom_crlf_and_pandas_index_column(tmp_path, rng, capsys):
     assert main(["info", str(tmp_path / "indexed.csv")]) == 0
     assert "dropped the unnamed index column (0..N-1)" in capsys.readouterr().out
 
-    time, values, table = _table_text()
+    _time, values, table = _table_text()
     pd.read_csv(io.StringIO(table)).to_csv(tmp_path / "star.csv")
     (tmp_path / "star_bom.csv").write_bytes(b"\xef\xbb\xbf" + table.encode())
     for name in ("star.csv", "star_bom.csv"):

@@ -39,6 +39,7 @@ from exohunt.errors import InputError
 from exohunt.io import archives, registry
 from exohunt.io._common import MIN_CADENCES, ReadOptions, fail
 from exohunt.io.archive_inputs import corrupt, is_archive, iter_archive, mark_packing, only_member
+from exohunt.io.lightkurve_compat import as_exohunt
 from exohunt.io.quality import check_bitmask
 from exohunt.lightcurve import LightCurve
 
@@ -215,9 +216,16 @@ def from_object(obj: Any, options: ReadOptions) -> Readable | None:
     """An in-memory object as exohunt data, or ``None`` when ``obj`` is a path."""
     if isinstance(obj, (LightCurve, LightCurveBatch, ViewBatch)):
         return obj
+    converted = as_exohunt(obj)  # lightkurve objects, collections and lists of them
+    if converted is not obj:
+        for lc in converted if isinstance(converted, list) else [converted]:
+            if len(lc) < options.min_cadences:
+                raise InputError(f"{_label(obj)}: only {len(lc)} valid cadences; expected at "
+                                 f"least {options.min_cadences}")
+        return converted
     if isinstance(obj, (str, os.PathLike, list, tuple)):
         return None
-    if hasattr(obj, "time") and hasattr(obj, "flux"):
+    if hasattr(obj, "time") and hasattr(obj, "flux"):  # lightkurve-like, by duck typing
         lc = LightCurve.from_lightkurve(obj)
         if len(lc) < options.min_cadences:
             raise InputError(f"{_label(obj)}: only {len(lc)} valid cadences; expected at "
