@@ -66,7 +66,7 @@ def test_compressed_kaggle_and_table_csv(tmp_path, rng, kind):
 def test_zip_of_one_csv_reads_in_many_slices(tmp_path, rng, monkeypatch):
     flux, labels, text = _kaggle(rng, n=10)
     # small slices and a size the zip understates: the stream path grows its arrays
-    monkeypatch.setattr(kaggle_csv, "CHUNK_BYTES", 4096)
+    monkeypatch.setattr(kaggle_csv, "STREAM_CHUNK_BYTES", 4096)
     monkeypatch.setattr(kaggle_csv, "READ_BYTES", 1000)
     with zipfile.ZipFile(tmp_path / "exoTrain.csv.zip", "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("exoTrain.csv", text.replace("\n", "\r\n"))
@@ -167,11 +167,23 @@ def test_kaggle_without_label_is_an_unlabelled_batch(tmp_path, rng, capsys):
     _same_batch(batch, flux, None)
     assert main(["info", str(tmp_path / "mine.csv")]) == 0
     assert "labels: none" in capsys.readouterr().out
+
+
+@pytest.mark.slow  # imports torch for train
+def test_train_and_evaluate_refuse_kaggle_without_label(tmp_path, rng, capsys):
+    _, _, text = _kaggle(rng, labels=False)
+    (tmp_path / "mine.csv").write_text(text)
     assert main(["train", str(tmp_path / "mine.csv"), "--out", str(tmp_path / "run"),
                  "--model", "gbm"]) == 2
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and "mine.csv" in err[0] and "no LABEL column" in err[0]
     assert not (tmp_path / "run").exists()
+    from evaluation_fakes import FakeRun
+    from exohunt.evaluation import evaluate
+
+    with pytest.raises(InputError, match=r"mine\.csv: no LABEL column; evaluate needs labels"):
+        evaluate(FakeRun(), tmp_path / "mine.csv", out=tmp_path / "report")
+    assert not (tmp_path / "report").exists()
 
 
 def test_archive_errors_are_one_line_and_name_the_file(tmp_path, rng, capsys):

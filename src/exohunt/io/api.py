@@ -78,21 +78,24 @@ def read(path: Any, format: str | None = None, *, flux_column: str | None = None
     if converted is not None:
         return converted
     if isinstance(path, (list, tuple)):
-        files = [file for item in path for file in expand_path(item)]
-        return combine(", ".join(map(str, path)), [(f, read_file(f, format, options))
-                                                   for f in files])
+        return combine(", ".join(map(str, path)),
+                       [part for item in path for part in _parts(Path(item), format, options)])
     path = Path(path)
-    if path.is_dir() or _is_glob(path):
-        files = expand_path(path)
-        return combine(str(path), [(f, read_file(f, format, options)) for f in files])
-    if is_archive(path):  # many files inside: like a folder
-        parts = []
-        for source, obj in iter_archive(path, format, options, read_file):
-            if isinstance(obj, InputError):
-                raise obj
-            parts.append((Path(source), obj))
-        return combine(str(path), parts)
+    if path.is_dir() or _is_glob(path) or is_archive(path):
+        return combine(str(path), _parts(path, format, options))
     return read_file(path, format, options)
+
+
+def _parts(path: Path, format: str | None, options: ReadOptions) -> list[tuple[Path, Any]]:
+    """What each file of a folder, glob, archive (like a folder) or single file gives."""
+    if not is_archive(path):
+        return [(f, read_file(f, format, options)) for f in expand_path(path)]
+    parts = []
+    for source, obj in iter_archive(path, format, options, read_file):
+        if isinstance(obj, InputError):
+            raise obj
+        parts.append((Path(source), obj))
+    return parts
 
 
 def iter_inputs(paths: Any, format: str | None = None, **read_options: Any
@@ -152,6 +155,8 @@ def read_file(path: Path, format: str | None, options: ReadOptions) -> Readable:
     except archives.STREAM_ERRORS as error:
         raise corrupt(path, error) from None
     except OSError as error:
+        if error.errno is None and archives.describe(path):
+            raise corrupt(path, error) from None
         raise fail(path, f"cannot be opened: {error.strerror or error}") from None
     if not head:
         raise fail(path, "the file is empty; expected light-curve data")
@@ -166,6 +171,8 @@ def read_file(path: Path, format: str | None, options: ReadOptions) -> Readable:
     except archives.STREAM_ERRORS as error:
         raise corrupt(path, error) from None
     except _WRAPPED as error:
+        if isinstance(error, OSError) and archives.describe(path):
+            raise corrupt(path, error) from None  # Arrow's inflate: "Truncated …", "zlib …"
         raise fail(path, f"cannot be read as {name}: {error}") from None
     return mark_packing(obj, path)
 
@@ -230,7 +237,7 @@ def from_object(obj: Any, options: ReadOptions) -> Readable | None:
         if len(lc) < options.min_cadences:
             raise InputError(f"{_label(obj)}: only {len(lc)} valid cadences; expected at "
                              f"least {options.min_cadences}")
-        return lc.replace(meta={"cadence_days": lc.cadence})
+        return lc
     raise InputError(f"cannot read a {type(obj).__name__}; expected a path, a folder, a glob "
                      "pattern, an exohunt LightCurve or a lightkurve LightCurve")
 

@@ -39,7 +39,13 @@ from exohunt.io._common import ReadOptions, batch_flux, fail, labels_from_values
 __all__ = ["READERS", "detect", "read_kaggle_csv"]
 
 CHUNK_BYTES = 16 * 1024 * 1024
-READ_BYTES = 1024 * 1024
+# Decompressing streams hold about 1 MiB more than a plain file (inflate state, a copy of each
+# piece read): 14 MiB slices, read in small pieces, keep the peak below the plain file's on
+# exoTrain. Smaller slices cost CPU (~25 ms of fixed pyarrow work per slice over 3,198
+# columns: 8 MiB slices took 0.4 s more); see benchmarks/results_read.md, round 7.
+STREAM_CHUNK_BYTES = 14 * 1024 * 1024
+READ_BYTES = 256 * 1024
+HEADER_READ_BYTES = 64 * 1024
 _FLUX_NAME = re.compile(r"^FLUX[._\-]?\d+$", re.IGNORECASE)
 _INDEX_NAME = re.compile(r"^(|Unnamed: ?0)$", re.IGNORECASE)  # pandas' default index header
 _BOM = b"\xef\xbb\xbf"
@@ -84,7 +90,8 @@ def read_kaggle_csv(path: Path, options: ReadOptions | None = None) -> LightCurv
             if n_rows == 0:
                 raise fail(path, "the header has no data rows below it; expected one row per "
                                  "star")
-        values = _parse(path, handle, layout, n_rows, rest, size)
+        chunk = STREAM_CHUNK_BYTES if packed else CHUNK_BYTES
+        values = _parse(path, handle, layout, n_rows, rest, size, chunk)
     if values[2].shape[0] == 0:
         raise fail(path, "the header has no data rows below it; expected one row per star")
     return _batch(path, layout, *values, options)
@@ -122,7 +129,7 @@ def _header_line(handle) -> tuple[bytes, bytes]:
     """The first line (without its newline) and the bytes read beyond it."""
     raw = b""
     while b"\n" not in raw:
-        more = handle.read(1 << 20)
+        more = handle.read(HEADER_READ_BYTES)
         if not more:
             break
         raw += more
@@ -221,7 +228,7 @@ class _Rows:
 
 
 def _parse(path: Path, handle, layout: _Layout, n_rows: int | None, rest: bytes,
-           size: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+           size: int | None, chunk: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """LABEL (N,), the pandas index (N,) and flux (N, T) as float32, from slices of the
     stream through pyarrow. ``n_rows`` counts lines (``None``: unknown, a stream), so blank
     lines (which pyarrow skips) leave unused rows at the end; the arrays returned are
@@ -230,11 +237,11 @@ def _parse(path: Path, handle, layout: _Layout, n_rows: int | None, rest: bytes,
     import pyarrow.csv as pacsv
 
     header = layout.names
-    read_opts = pacsv.ReadOptions(column_names=header, block_size=CHUNK_BYTES + 1024,
+    read_opts = pacsv.ReadOptions(column_names=header, block_size=chunk + 1024,
                                   use_threads=False)
     convert = pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.float32()))
-    remaining = size if size is not None else CHUNK_BYTES
-    buffer = bytearray(max(min(CHUNK_BYTES, remaining + 1), len(rest) + 1, 1024))
+    remaining = size if size is not None else chunk
+    buffer = bytearray(max(min(chunk, remaining + 1), len(rest) + 1, 1024))
     buffer[:len(rest)] = rest
     view = memoryview(buffer)
     out = _Rows(layout, n_rows, size)

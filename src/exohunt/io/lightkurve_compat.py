@@ -7,8 +7,8 @@ Every public entry point (``exohunt.read``, ``search``, ``make_views``, ``train`
 ``LightCurveCollection`` (→ a list) or a list of either works wherever an exohunt
 :class:`~exohunt.LightCurve` does. lightkurve itself is never imported: objects are
 recognised by the module their class comes from, and read through their public attributes
-(``time``, ``flux``, ``flux_err``, ``meta`` and the columns the file had), so lightkurve stays
-an optional dependency.
+(``time``, ``flux``, ``flux_err``, ``meta`` and the columns the file had; see
+:meth:`exohunt.LightCurve.from_lightkurve`), so lightkurve stays an optional dependency.
 
 The cadences are those the lightkurve object kept: ``lk.read`` applies *lightkurve's*
 quality bitmask, whose TESS ``"default"`` (17087 in lightkurve 2.6) drops more flags than
@@ -23,16 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from exohunt.lightcurve import STAR_FIELDS, LightCurve
+from exohunt.lightcurve import LightCurve
 
 __all__ = ["as_exohunt", "as_lightcurve", "from_lightkurve", "is_lightkurve"]
-
-# lightkurve column -> exohunt column (exohunt.lightcurve.COLUMN_NAMES)
-_COLUMNS = {"centroid_col": "centroid_col", "centroid_row": "centroid_row",
-            "sap_flux": "sap_flux", "sap_flux_err": "sap_flux_err", "sap_bkg": "background"}
-_STAR_KEYS = {"teff": ("TEFF",), "logg": ("LOGG",), "radius": ("RADIUS",),
-              "feh": ("MH", "FEH"), "mag": ("TESSMAG", "KEPMAG")}
-
 
 def is_lightkurve(obj: Any) -> bool:
     """Whether ``obj`` is an instance of a lightkurve class (without importing lightkurve)."""
@@ -91,48 +84,37 @@ def _values(column: Any) -> np.ndarray:
 
 
 def from_lightkurve(lk_lc: Any) -> LightCurve:
-    """One lightkurve ``LightCurve`` as an exohunt :class:`LightCurve` (NaNs dropped, time
-    in the object's own time format, e.g. BTJD, BKJD), with the metadata and per-cadence
-    columns the FITS reader would give for the same file."""
-    meta_in: Mapping[str, Any] = dict(getattr(lk_lc, "meta", {}) or {})
-    time, flux = _values(lk_lc.time), _values(lk_lc.flux)
-    err_column = getattr(lk_lc, "flux_err", None)
-    flux_err = None if err_column is None else _values(err_column)
-    if flux_err is not None and not np.isfinite(flux_err).any():
-        flux_err = None
-    names = set(getattr(lk_lc, "colnames", ()) or ())
-    columns = {ours: _values(lk_lc[theirs]) for theirs, ours in _COLUMNS.items()
-               if theirs in names}
-    lc = LightCurve(time, flux, flux_err, _meta(lk_lc, meta_in), columns).remove_nans()
+    """One lightkurve ``LightCurve`` as an exohunt :class:`LightCurve`, with the metadata the
+    FITS reader gives for the same file.
+
+    :meth:`LightCurve.from_lightkurve` takes the flux (converted to relative flux when its
+    unit says ppm/ppt/mag), the per-cadence columns, the star's catalogue parameters and
+    the crowding (:mod:`exohunt.io.lightkurve_extras`); this adds the provenance keys
+    (``source``: the file lightkurve read, ``mission``, ``target_id``, ``flux_column``,
+    ``cadence_days``, ``time_offset``, ``quality_bitmask``), a user's ``meta["label"]``,
+    and puts stitched segments in time order.
+    """
+    lc = LightCurve.from_lightkurve(lk_lc)
     if len(lc) > 1 and np.any(np.diff(lc.time) < 0):  # a stitch of unordered sectors
         lc = lc[np.argsort(lc.time, kind="stable")].replace(meta={"sorted_by_reader": True})
-    return lc.replace(meta={"cadence_days": _cadence(meta_in, lc)})
+    meta_in: Mapping[str, Any] = dict(getattr(lk_lc, "meta", {}) or {})
+    return lc.replace(meta={**_meta(lk_lc, meta_in), "cadence_days": _cadence(meta_in, lc)})
 
 
 def _meta(lk_lc: Any, meta_in: Mapping[str, Any]) -> dict[str, Any]:
     from exohunt.io.fits import _mission, _target, _time_offset
 
-    mission = _mission(meta_in, meta_in)
     origin = meta_in.get("FLUX_ORIGIN")
-    unit = getattr(getattr(lk_lc, "flux", None), "unit", None)
+    source = str(meta_in.get("FILENAME") or "lightkurve")
     meta: dict[str, Any] = {
-        "format": "lightkurve", "lightkurve_class": type(lk_lc).__name__,
-        "source": str(meta_in.get("FILENAME") or "lightkurve"),
-        "mission": mission,
+        "format": "lightkurve", "lightkurve_class": type(lk_lc).__name__, "source": source,
+        "mission": _mission(meta_in, meta_in),
+        "target_id": _target(_Named(source), meta_in, meta_in),
         "flux_column": str(origin).upper() if origin else "flux",
         "quality_bitmask": meta_in.get("QUALITY_BITMASK"),
         "time_offset": _time_offset(meta_in, meta_in) if "BJDREFI" in meta_in else None,
-        "flux_unit": None if unit is None else str(unit),
-        "star": _star(meta_in, mission),
     }
-    meta["target_id"] = _target(_Named(meta["source"]), meta_in, meta_in)
-    for key in ("QUARTER", "CAMPAIGN", "SECTOR", "CAMERA", "CCD"):
-        if meta_in.get(key) not in (None, ""):
-            meta[key.lower()] = meta_in[key]
-    for key in ("CROWDSAP", "FLFRCSAP"):
-        if meta_in.get(key) is not None:
-            meta[key.lower()] = float(meta_in[key])
-    # a user's own 0/1 label, for evaluate (the files' LABEL card is the target's name)
+    # a user's own 0/1 label, for train and evaluate (the files' LABEL card is a name)
     if meta_in.get("label") in (0, 1, True, False):
         meta["label"] = int(meta_in["label"])
     if meta_in.get("NORMALIZED"):
@@ -145,21 +127,6 @@ class _Named:
 
     def __init__(self, source: str) -> None:
         self.name = source.replace("\\", "/").rsplit("/", 1)[-1]
-
-
-def _star(meta_in: Mapping[str, Any], mission: str | None) -> dict[str, Any]:
-    star: dict[str, Any] = {}
-    for field in STAR_FIELDS:
-        value = next((meta_in[k] for k in _STAR_KEYS[field] if meta_in.get(k) is not None),
-                     None)
-        try:
-            star[field] = float(value) if value is not None else float("nan")
-        except (TypeError, ValueError):
-            star[field] = float("nan")
-    star["mag_band"] = "TESS" if meta_in.get("TESSMAG") is not None else (
-        "Kepler" if meta_in.get("KEPMAG") is not None else None)
-    star["catalog"] = {"TESS": "TIC", "Kepler": "KIC", "K2": "EPIC"}.get(mission or "")
-    return star
 
 
 def _cadence(meta_in: Mapping[str, Any], lc: LightCurve) -> float:
