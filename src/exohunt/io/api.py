@@ -237,7 +237,8 @@ def from_object(obj: Any, options: ReadOptions) -> Readable | None:
         if len(lc) < options.min_cadences:
             raise InputError(f"{_label(obj)}: only {len(lc)} valid cadences; expected at "
                              f"least {options.min_cadences}")
-        return lc
+        return lc if lc.meta.get("cadence_days") else lc.replace(meta={"cadence_days":
+                                                                       lc.cadence})
     raise InputError(f"cannot read a {type(obj).__name__}; expected a path, a folder, a glob "
                      "pattern, an exohunt LightCurve or a lightkurve LightCurve")
 
