@@ -118,7 +118,7 @@ def run(args: argparse.Namespace) -> str:
     plain = results["plain"]
     lines = ["", "## Round 7: compressed Kaggle CSVs (zip, gzip)", "",
              f"Command: `python benchmarks/bench_read_compressed.py --runs {args.runs}`  ",
-             f"Machine: {machine_description('numpy', 'pyarrow')}  ",
+             f"Machine: {machine_description('numpy', 'pyarrow')}, AVX-512: {_avx512()}  ",
              f"Load average at start: {load:.2f} (2 cores shared with other jobs during the "
              "run; variants interleaved run by run)", "",
              f"{args.rows:,} × {args.cols:,} simulated fluxes + LABEL; median of {args.runs} "
@@ -140,6 +140,14 @@ def run(args: argparse.Namespace) -> str:
     lines += ["", f"All {sum(map(len, results.values()))} reads gave the same array "
                   f"(checksums agree: {len(checks) == 1})."]
     return "\n".join(lines) + "\n"
+
+
+def _avx512() -> str:
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return "unknown"
+    return "yes" if "avx512f" in flags else "no"
 
 
 def files_label(name: str) -> str:
