@@ -122,7 +122,7 @@ def test_run_predict_score_and_predict_api(tiny_run, kepler, tess, tmp_path):
 
 
 @pytest.mark.slow
-def test_evaluate_and_train(tiny_run, kepler, tess, tmp_path):
+def test_evaluate(tiny_run, kepler, tess, tmp_path):
     lk_stars = [kepler[0].copy(), tess[0].copy()]
     for star, label in zip(lk_stars, (1, 0)):
         star.meta["label"] = label
@@ -134,12 +134,29 @@ def test_evaluate_and_train(tiny_run, kepler, tess, tmp_path):
     for key in ("precision", "recall", "average_precision", "threshold", "n_positive",
                 "n_total", "confusion_matrix"):
         assert got[key] == expected[key], key
-    # train needs a labelled batch: light curves are refused the same way from either package
-    with pytest.raises(InputError) as theirs:
-        exohunt.train(lk.LightCurveCollection(lk_stars), model="gbm", jobs=1)
-    with pytest.raises(InputError) as mine:
-        exohunt.train(ours, model="gbm", jobs=1)
-    assert str(theirs.value) == str(mine.value)
+
+
+@pytest.mark.slow
+def test_train_on_labelled_lightkurve_objects():
+    """train on lightkurve light curves labelled in their meta, as on exohunt's own."""
+    from _search_synth import noise_lightcurve, planet_lightcurve
+
+    rng = np.random.default_rng(5)
+    curves = [planet_lightcurve(rng, period=float(p), snr=float(snr))[0]
+              for p, snr in zip(rng.uniform(1.5, 9.0, 10), rng.uniform(10, 30, 10))]
+    curves += [noise_lightcurve(rng) for _ in range(14)]
+    labels = [1] * 10 + [0] * 14
+    ours = [lc.replace(meta={"label": y, "source": f"star{i}"})
+            for i, (lc, y) in enumerate(zip(curves, labels))]
+    theirs = [lk.LightCurve(time=lc.time, flux=lc.flux, flux_err=lc.flux_err,
+                            meta={"label": y, "FILENAME": f"star{i}"})
+              for i, (lc, y) in enumerate(zip(curves, labels))]
+    options = {"model": "gbm", "config": {"max_iter": 20}, "jobs": 1, "seed": 3}
+    run_lk = exohunt.train(theirs, **options)
+    run_ours = exohunt.train(ours, **options)
+    assert run_lk.threshold == run_ours.threshold
+    pd.testing.assert_frame_equal(run_lk.predict(ours[8:14], jobs=1),
+                                  run_ours.predict(ours[8:14], jobs=1), rtol=1e-9)
 
 
 def test_non_lightcurve_lightkurve_objects_are_refused():
