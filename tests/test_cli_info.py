@@ -24,10 +24,14 @@ def _write(path, lines):
     return path
 
 
-def _no_label(tmp, rng):
-    lines = _kaggle_lines(rng)
-    lines[0] = lines[0].replace("LABEL,", "")
-    return _write(tmp / "nolabel.csv", [lines[0]] + [ln.split(",", 1)[1] for ln in lines[1:]])
+def _two_kaggle_zip(tmp, rng):
+    import zipfile
+
+    text = "\n".join(_kaggle_lines(rng)) + "\n"
+    with zipfile.ZipFile(tmp / "kaggle.zip", "w") as archive:
+        archive.writestr("exoTrain.csv", text)
+        archive.writestr("exoTest.csv", text)
+    return tmp / "kaggle.zip"
 
 
 def _bad_labels(tmp, rng):
@@ -118,7 +122,8 @@ def _empty(tmp, rng):
 BAD_INPUTS = {
     "missing file": (lambda tmp, rng: tmp / "missing.fits", r"missing\.fits: no such file"),
     "empty file": (_empty, r"empty\.fits: the file is empty"),
-    "kaggle without LABEL": (_no_label, r"nolabel\.csv: no LABEL column"),
+    "zip of two Kaggle CSVs": (_two_kaggle_zip, r"kaggle\.zip: the archive holds 2 "
+                               r"Kaggle-layout CSVs.*kaggle\.zip::exoTrain\.csv"),
     "labels not 1/2 or 0/1": (_bad_labels, r"labels\.csv: line 3 \(star 1\): LABEL is 3"),
     "ragged rows": (_ragged, r"ragged\.csv: line 3 has 122 fields; expected 121"),
     "non-numeric cell": (_non_numeric, r"words\.csv: line 4, column 2 \(FLUX\.1\): 'abc'"),

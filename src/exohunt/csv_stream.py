@@ -19,6 +19,7 @@ import numpy as np
 
 from exohunt.batch import LightCurveBatch
 from exohunt.errors import InputError
+from exohunt.io.archives import STREAM_ERRORS, open_binary
 
 __all__ = ["STREAM_MIN_BYTES", "KaggleStream", "iter_kaggle_batches", "streamable"]
 
@@ -30,22 +31,31 @@ BLOCK_BYTES = 1024 * 1024
 
 
 def streamable(path) -> bool:
-    """True for an existing Kaggle-layout CSV of at least :data:`STREAM_MIN_BYTES`."""
-    path = Path(path)
-    if not path.is_file() or path.stat().st_size < STREAM_MIN_BYTES:
-        return False
-    from exohunt.io import detect_format
+    """True for a Kaggle-layout CSV of at least :data:`STREAM_MIN_BYTES` (decompressed: a
+    ``.gz``/``.bz2``/``.xz`` file, a zip of one file, or an ``archive::member``)."""
+    from exohunt.io import archives, detect_format
 
-    return detect_format(path) == "kaggle_csv"
+    archive, member = archives.split_member(path)
+    if not archive.is_file():
+        return False
+    try:
+        if member is None and archives.archive_kind(archive) == "tar":
+            return False  # read whole by exohunt.io.read (a tar has no random access)
+        size = archives.size_hint(path)
+        if size is None:  # bz2/xz record no size; CSV text of floats packs about 3:1
+            size = 3 * archive.stat().st_size
+        return size >= STREAM_MIN_BYTES and detect_format(path) == "kaggle_csv"
+    except (OSError, InputError, *archives.STREAM_ERRORS):
+        return False
 
 
 def _flux_columns(path: Path) -> tuple[list[str], list[str]]:
-    with path.open("r", encoding="utf-8", errors="replace") as handle:
-        names = [name.strip().strip('"') for name in handle.readline().rstrip("\r\n").split(",")]
-    flux = [name for name in names if name.upper() != "LABEL"]
-    if not flux:
-        raise InputError(f"{path}: the header names no FLUX columns; expected LABEL,FLUX.1,…")
-    return names, flux
+    """Column names as the reader will call them, and those that hold flux."""
+    from exohunt.io.kaggle_csv import _header_line, _layout
+
+    with open_binary(path) as handle:
+        layout = _layout(path, _header_line(handle)[0])
+    return layout.names, [layout.names[i] for i in layout.flux]
 
 
 def iter_kaggle_batches(path, block_bytes: int = BLOCK_BYTES) -> Iterator[LightCurveBatch]:
@@ -77,9 +87,11 @@ def iter_kaggle_batches(path, block_bytes: int = BLOCK_BYTES) -> Iterator[LightC
     convert = pacsv.ConvertOptions(column_types={n: pa.float32() for n in names},
                                    include_columns=flux_names)
     offset = 0
+    handle = open_binary(path)
     try:
-        reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(
-            block_size=block_bytes, use_threads=False), convert_options=convert)
+        reader = pacsv.open_csv(handle, read_options=pacsv.ReadOptions(
+            block_size=block_bytes, use_threads=False, column_names=names, skip_rows=1),
+            convert_options=convert)
         for block in reader:
             if block.num_rows == 0:
                 continue
@@ -93,6 +105,11 @@ def iter_kaggle_batches(path, block_bytes: int = BLOCK_BYTES) -> Iterator[LightC
         first = str(error).splitlines()[0]
         raise InputError(f"{path}: cannot be read after star {offset}: {first}; expected a "
                          "number (or nothing) in every FLUX cell") from None
+    except (*STREAM_ERRORS, OSError, ValueError) as error:
+        raise InputError(f"{path}: the compressed data is corrupt or truncated after star "
+                         f"{offset} ({error}); expected a complete file") from None
+    finally:
+        handle.close()
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,9 @@ class PredictSummary:
 
 def _sources(inputs, read_options: dict) -> Iterator[tuple[str, object]]:
     """``(source, object | InputError)`` for paths (via ``iter_inputs``) and in-memory data."""
+    from exohunt.io.lightkurve_compat import as_exohunt
+
+    inputs = as_exohunt(inputs)  # a lightkurve collection becomes a list
     items = inputs if isinstance(inputs, (list, tuple)) else [inputs]
     for item in items:
         if isinstance(item, (LightCurveBatch, ViewBatch, LightCurve)):

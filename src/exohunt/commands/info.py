@@ -84,8 +84,21 @@ def _lightcurve(name: str, lc: LightCurve) -> str:
     summary = (f"{name}: light curve [{meta.get('format', '?')}] {where}: {len(lc):,} "
                f"cadences, span {lc.time_span:.2f} d, cadence "
                f"{format_cadence(meta.get('cadence_days'))}, flux "
-               f"{meta.get('flux_column', '?')}, {dropped}, labels: none")
+               f"{meta.get('flux_column', '?')}, {dropped}{_packing(meta)}, labels: none")
     return "\n".join([summary, *(f"  {line}" for line in detail_lines(lc))])
+
+
+def _packing(meta: Any) -> str:
+    """How the file was packed and what the reader left out of the flux."""
+    notes = []
+    if meta.get("compression"):
+        notes.append(f"read from {meta['compression']}")
+    index = meta.get("index_column")
+    if index:
+        rows = "0..N-1" if index.get("sequential") else "not 0..N-1"
+        named = f" {index['name']!r}" if index.get("name") else ""
+        notes.append(f"dropped the unnamed index column{named} ({rows})")
+    return "".join(f", {note}" for note in notes)
 
 
 def _batch(name: str, batch: LightCurveBatch) -> str:
@@ -95,7 +108,7 @@ def _batch(name: str, batch: LightCurveBatch) -> str:
     return (f"{name}: batch [{batch.meta.get('format', '?')}] {n:,} stars × {length:,} "
             f"cadences, span {span:.2f} d, cadence {format_cadence(cadence)}, flux "
             f"{batch.meta.get('flux_columns', 'array')}, "
-            f"{batch.meta.get('n_nonfinite', 0):,} non-finite cells, labels: "
+            f"{batch.meta.get('n_nonfinite', 0):,} non-finite cells{_packing(batch.meta)}, labels: "
             f"{_labels(batch.labels, batch.meta.get('label_convention'))}")
 
 

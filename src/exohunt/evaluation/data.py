@@ -39,6 +39,9 @@ def labels_of(data, source: str = "DATA") -> np.ndarray:
         stars = data if isinstance(data, (list, tuple)) else [data]
         values = [getattr(lc, "meta", {}).get("label") for lc in stars]
         labels = None if any(v is None for v in values) else np.asarray(values)
+    if labels is None and getattr(data, "meta", {}).get("format") == "kaggle_csv":
+        raise InputError(f"{source}: no LABEL column; evaluate needs labels (a LABEL column, "
+                         "2 = planet host, 1 = not); unlabelled stars are for predict")
     if labels is None:
         raise InputError(f"{source}: has no labels; evaluate needs labelled data (a Kaggle-layout "
                          "CSV with LABEL, a simulated set, or views with dispositions)")

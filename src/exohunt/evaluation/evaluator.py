@@ -43,6 +43,9 @@ def model_name(run) -> str:
 
 
 def _read_data(data):
+    from exohunt.io.lightkurve_compat import as_exohunt
+
+    data = as_exohunt(data)
     if isinstance(data, (str, Path)):
         from exohunt.io import read
 

@@ -11,6 +11,9 @@ What ``read`` returns:
   when every file gives views, one concatenated ``ViewBatch`` (its ``table`` gains a
   ``source`` column). Mixing single stars and batches is an :class:`InputError`: read the
   parts separately, or use :func:`iter_inputs`.
+- an archive (``.zip``, ``.tar``, ``.tar.gz`` …) of several files is read like a folder; one
+  member is named as ``archive.zip::member.csv``; compressed files (``.gz``, ``.bz2``,
+  ``.xz``) and a zip of one file are read as the file inside (:mod:`exohunt.io.archives`);
 - an exohunt object is returned as is; a lightkurve ``LightCurve`` is converted.
 
 A folder contributes the files that some reader recognises (so ``manifest.csv`` or a README
@@ -33,8 +36,10 @@ import pandas as pd
 
 from exohunt.batch import LightCurveBatch, ViewBatch
 from exohunt.errors import InputError
-from exohunt.io import registry
+from exohunt.io import archives, registry
 from exohunt.io._common import MIN_CADENCES, ReadOptions, fail
+from exohunt.io.archive_inputs import corrupt, is_archive, iter_archive, mark_packing, only_member
+from exohunt.io.lightkurve_compat import as_exohunt
 from exohunt.io.quality import check_bitmask
 from exohunt.lightcurve import LightCurve
 
@@ -73,14 +78,24 @@ def read(path: Any, format: str | None = None, *, flux_column: str | None = None
     if converted is not None:
         return converted
     if isinstance(path, (list, tuple)):
-        files = [file for item in path for file in expand_path(item)]
-        return combine(", ".join(map(str, path)), [(f, read_file(f, format, options))
-                                                   for f in files])
+        return combine(", ".join(map(str, path)),
+                       [part for item in path for part in _parts(Path(item), format, options)])
     path = Path(path)
-    if path.is_dir() or _is_glob(path):
-        files = expand_path(path)
-        return combine(str(path), [(f, read_file(f, format, options)) for f in files])
+    if path.is_dir() or _is_glob(path) or is_archive(path):
+        return combine(str(path), _parts(path, format, options))
     return read_file(path, format, options)
+
+
+def _parts(path: Path, format: str | None, options: ReadOptions) -> list[tuple[Path, Any]]:
+    """What each file of a folder, glob, archive (like a folder) or single file gives."""
+    if not is_archive(path):
+        return [(f, read_file(f, format, options)) for f in expand_path(path)]
+    parts = []
+    for source, obj in iter_archive(path, format, options, read_file):
+        if isinstance(obj, InputError):
+            raise obj
+        parts.append((Path(source), obj))
+    return parts
 
 
 def iter_inputs(paths: Any, format: str | None = None, **read_options: Any
@@ -108,6 +123,9 @@ def iter_inputs(paths: Any, format: str | None = None, **read_options: Any
             yield _label(item), converted
             continue
         try:
+            if is_archive(Path(item)):
+                yield from iter_archive(Path(item), format, options, read_file)
+                continue
             files = expand_path(item) if _is_many(Path(item)) else [Path(item)]
         except InputError as error:
             yield str(item), error
@@ -120,28 +138,43 @@ def iter_inputs(paths: Any, format: str | None = None, **read_options: Any
 
 
 def read_file(path: Path, format: str | None, options: ReadOptions) -> Readable:
-    """Read one file with the named (or detected) reader; every failure is an InputError."""
+    """Read one file (or one archive member, ``archive.zip::member``) with the named (or
+    detected) reader; every failure is an InputError."""
     path = Path(path)
-    if not path.exists():
-        raise fail(path, "no such file or folder")
-    if not path.is_file():
-        raise fail(path, "not a regular file")
+    archive, member = archives.split_member(path)
+    if not archive.exists():
+        raise fail(archive, "no such file or folder")
+    if not archive.is_file():
+        raise fail(archive, "not a regular file")
+    if member is None and archives.archive_kind(archive) == "tar":
+        path = archives.member_path(archive, only_member(archive))
     try:
         head = registry.read_head(path)
+    except InputError:
+        raise
+    except archives.STREAM_ERRORS as error:
+        raise corrupt(path, error) from None
     except OSError as error:
+        if error.errno is None and archives.describe(path):
+            raise corrupt(path, error) from None
         raise fail(path, f"cannot be opened: {error.strerror or error}") from None
     if not head:
         raise fail(path, "the file is empty; expected light-curve data")
-    name = format or registry.detect_format(path, head)
+    name = format or registry.detect_format(archives.logical_name(path), head)
     if name is None:
         raise registry.unknown_format_error(path)
     reader = registry.get_reader(name)
     try:
-        return reader(path, options)
+        obj = reader(path, options)
     except InputError:
         raise
+    except archives.STREAM_ERRORS as error:
+        raise corrupt(path, error) from None
     except _WRAPPED as error:
+        if isinstance(error, OSError) and archives.describe(path):
+            raise corrupt(path, error) from None  # Arrow's inflate: "Truncated …", "zlib …"
         raise fail(path, f"cannot be read as {name}: {error}") from None
+    return mark_packing(obj, path)
 
 
 def expand_path(path: Any) -> list[Path]:
@@ -190,14 +223,22 @@ def from_object(obj: Any, options: ReadOptions) -> Readable | None:
     """An in-memory object as exohunt data, or ``None`` when ``obj`` is a path."""
     if isinstance(obj, (LightCurve, LightCurveBatch, ViewBatch)):
         return obj
+    converted = as_exohunt(obj)  # lightkurve objects, collections and lists of them
+    if converted is not obj:
+        for lc in converted if isinstance(converted, list) else [converted]:
+            if len(lc) < options.min_cadences:
+                raise InputError(f"{_label(obj)}: only {len(lc)} valid cadences; expected at "
+                                 f"least {options.min_cadences}")
+        return converted
     if isinstance(obj, (str, os.PathLike, list, tuple)):
         return None
-    if hasattr(obj, "time") and hasattr(obj, "flux"):
+    if hasattr(obj, "time") and hasattr(obj, "flux"):  # lightkurve-like, by duck typing
         lc = LightCurve.from_lightkurve(obj)
         if len(lc) < options.min_cadences:
             raise InputError(f"{_label(obj)}: only {len(lc)} valid cadences; expected at "
                              f"least {options.min_cadences}")
-        return lc.replace(meta={"cadence_days": lc.cadence})
+        return lc if lc.meta.get("cadence_days") else lc.replace(meta={"cadence_days":
+                                                                       lc.cadence})
     raise InputError(f"cannot read a {type(obj).__name__}; expected a path, a folder, a glob "
                      "pattern, an exohunt LightCurve or a lightkurve LightCurve")
 
@@ -240,7 +281,7 @@ def _concat_labels(source: str, labels: list[np.ndarray | None]) -> np.ndarray |
 def _recognised(path: Path) -> bool:
     try:
         return registry.detect_format(path) is not None
-    except OSError:
+    except (OSError, InputError, *archives.STREAM_ERRORS):
         return False
 
 

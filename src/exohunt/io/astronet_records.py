@@ -180,7 +180,10 @@ def read_tfrecord(path: Path, options: ReadOptions | None = None, *, verify: boo
                   positive: tuple[str, ...] = DEFAULT_POSITIVE) -> ViewBatch:
     """Read one AstroNet shard into a :class:`ViewBatch` (see module doc)."""
     path = Path(path)
-    data = path.read_bytes()
+    from exohunt.io.archives import open_binary
+
+    with open_binary(path) as handle:  # also an archive member or a compressed file
+        data = handle.read()
     examples = []
     for index, record in enumerate(records(path, data, verify)):
         try:

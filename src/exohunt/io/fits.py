@@ -25,6 +25,7 @@ or error; both counts are in ``meta``. Time stays in the file's BJD offset (BKJD
 
 from __future__ import annotations
 
+import io
 import warnings
 from pathlib import Path
 from typing import Any
@@ -61,14 +62,14 @@ def read_fits(path: Path, options: ReadOptions | None = None) -> LightCurve:
 
     options = options or ReadOptions()
     path = Path(path)
-    size = path.stat().st_size
-    if size % 2880 and not path.name.lower().endswith(".gz"):
+    source, size = fits_source(path)
+    if size is not None and size % 2880:
         raise fail(path, f"the FITS file is truncated or corrupt ({size:,} bytes is not a whole "
                          "number of 2880-byte FITS blocks); expected a complete file")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            with afits.open(path, mode="readonly", memmap=False, lazy_load_hdus=False) as hdus:
+            with afits.open(source, mode="readonly", memmap=False, lazy_load_hdus=False) as hdus:
                 primary = hdus[0].header  # parsed on open: usable once closed
                 hdu = _lightcurve_hdu(path, hdus)
                 header = hdu.header
@@ -89,6 +90,24 @@ def read_fits(path: Path, options: ReadOptions | None = None) -> LightCurve:
         raise fail(path, f"the FITS file is truncated ({truncated[0]}); expected a complete "
                          "file")
     return _build(path, primary, header, arrays, options)
+
+
+def fits_source(path: Path) -> tuple[Any, int | None]:
+    """What astropy opens, and the uncompressed size in bytes where it is known.
+
+    A plain path (``.fits.gz`` included: astropy decompresses it) is opened by name; an
+    archive member or an ``.xz`` file is read into memory first (one light curve, a few MB).
+    """
+    from exohunt.io import archives
+
+    packing = archives.describe(path)
+    if packing is None:
+        return str(path), path.stat().st_size
+    if packing == "gzip" and archives.split_member(path)[1] is None:
+        return str(path), None
+    with archives.open_binary(path) as handle:
+        data = handle.read()
+    return io.BytesIO(data), len(data)
 
 
 def _lightcurve_hdu(path: Path, hdus: Any) -> Any:

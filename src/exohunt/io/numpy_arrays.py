@@ -10,6 +10,7 @@ ambiguous: use :func:`read_npz` with ``key=``. Pickled object arrays are never l
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -97,8 +98,13 @@ def _pick_key(path: Path, archive, names: list[str]) -> str:
 
 
 def _load(path: Path) -> np.ndarray:
+    from exohunt.io import archives
+
     try:
-        return np.load(path, allow_pickle=False, mmap_mode=None)
+        if archives.describe(path) is None:
+            return np.load(path, allow_pickle=False, mmap_mode=None)
+        with archives.open_binary(path) as handle:  # X.npy.gz, or an archive member
+            return np.load(io.BytesIO(handle.read()), allow_pickle=False)
     except ValueError as error:
         if "pickle" in str(error).lower():
             raise fail(path, "holds Python objects (pickle), which exohunt never loads; "

@@ -89,17 +89,27 @@ def get_reader(name: str) -> Reader:
 
 
 def read_head(path: Path) -> bytes:
-    """The first :data:`HEAD_BYTES` of ``path`` (for detection)."""
-    with open(path, "rb") as handle:
+    """The first :data:`HEAD_BYTES` of ``path`` (for detection), decompressed when ``path`` is
+    a compressed file or an archive member (:func:`exohunt.io.archives.open_binary`)."""
+    from exohunt.io.archives import open_binary
+
+    with open_binary(path) as handle:
         return handle.read(HEAD_BYTES)
 
 
 def detect_format(path: Path | str, head: bytes | None = None) -> str | None:
-    """Name of the first registered format whose ``detect`` accepts ``path``, else ``None``."""
+    """Name of the first registered format whose ``detect`` accepts ``path``, else ``None``.
+
+    Without ``head``, a compressed file or archive member is sniffed decompressed, under its
+    own name (``exoTrain.csv.gz`` as ``exoTrain.csv``).
+    """
     _load_builtins()
-    path = Path(path)
     if head is None:
-        head = read_head(path)
+        from exohunt.io.archives import logical_name
+
+        head = read_head(Path(path))
+        path = logical_name(path)
+    path = Path(path)
     for entry in _READERS:
         try:
             if entry.detect(path, head):

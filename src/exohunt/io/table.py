@@ -8,17 +8,22 @@ by commas, tabs, semicolons or runs of spaces; lines starting with ``#`` are com
 Time is taken to be in days, as written. An ECSV file's stated flux unit (ppm, ppt, mag…)
 is converted to relative flux as for FITS (:mod:`exohunt.io.flux_units`). Centroid,
 aperture-flux and background columns are kept beside the flux when the header names them
-(see :mod:`exohunt.io.series` for the names recognised).
+(see :mod:`exohunt.io.series` for the names recognised). A UTF-8 byte-order mark is ignored;
+a leading unnamed column (the index ``pandas.DataFrame.to_csv`` writes) is not used, and
+noted in ``meta["index_column"]``. Compressed files and archive members are read through
+:func:`exohunt.io.archives.open_binary` (an ECSV's units only from a plain file).
 """
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
 import numpy as np
 
 from exohunt.io._common import ReadOptions, fail, finish_lightcurve
+from exohunt.io.archives import describe, open_binary
 from exohunt.io.flux_units import ecsv_units_of, to_relative_flux
 from exohunt.io.series import settle_data_quality, table_series_columns
 from exohunt.lightcurve import LightCurve
@@ -34,6 +39,7 @@ ERR_NAMES = ("flux_err", "flux_error", "pdcsap_flux_err", "kspsap_flux_err", "fl
              "sap_flux_err", "err", "error", "e_flux", "sigma", "dflux", "flux_unc", "unc")
 _EXTENSIONS = (".csv", ".txt", ".dat", ".tsv", ".ecsv", ".tbl", ".tab", ".asc")
 _WHITESPACE = re.compile(r"\s+")
+_INDEX_NAME = re.compile(r"^(|Unnamed: ?0)$", re.IGNORECASE)  # pandas' default index header
 
 
 def detect(path: Path, head: bytes) -> bool:
@@ -44,7 +50,8 @@ def detect(path: Path, head: bytes) -> bool:
         text = head.decode("utf-8")
     except UnicodeDecodeError:
         text = head[: head.rfind(b"\n") + 1].decode("utf-8", "replace")
-    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    lines = [line for line in text.removeprefix("\ufeff").splitlines()
+             if line.strip() and not line.startswith("#")]
     if not lines:
         return False
     first = _cells(lines[0], _delimiter(lines[0]))
@@ -58,7 +65,8 @@ def read_table(path: Path, options: ReadOptions | None = None) -> LightCurve:
     """Read a time/flux table into a :class:`LightCurve` (see module doc)."""
     options = options or ReadOptions()
     path = Path(path)
-    with open(path, encoding="utf-8", errors="replace") as handle:
+    # utf-8-sig: a byte-order mark (Excel's "CSV UTF-8") is not part of the first name
+    with io.TextIOWrapper(open_binary(path), encoding="utf-8-sig", errors="replace") as handle:
         lines = [(number, line.strip()) for number, line in enumerate(handle, start=1)
                  if line.strip() and not line.lstrip().startswith("#")]
     if not lines:
@@ -80,10 +88,13 @@ def read_table(path: Path, options: ReadOptions | None = None) -> LightCurve:
     meta = {"format": "table", "flux_column": flux_name, "target_id": path.stem,
             "time_column": names[picked[0]] if names else "column 1", "mission": None,
             "quality_bitmask": None}
-    if names and path.suffix.lower() == ".ecsv":       # ECSV states units: use them
+    if names and path.suffix.lower() == ".ecsv" and describe(path) is None:  # ECSV: units
         unit = ecsv_units_of(path).get(flux_name.lower())
         flux, err, conversion = to_relative_flux(flux, err, unit)
         meta.update(flux_unit=unit, flux_conversion=conversion)
+    if names and len(names) > 2 and _INDEX_NAME.match(names[0]) and 0 not in picked:
+        meta["index_column"] = {"name": names[0], "sequential": bool(
+            np.array_equal(values[:, 0], np.arange(len(values))))}
     series = table_series_columns(names, [p for p in picked if p is not None]) if names \
         else {}
     if series:

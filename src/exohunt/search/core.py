@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
 
+from exohunt.io.lightkurve_compat import as_lightcurve
 from exohunt.lightcurve import LightCurve, fold_phase
 from exohunt.search.bls import Periodogram
 from exohunt.search.context import CONTEXT_COLUMNS, context_statistics
@@ -271,6 +272,7 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
     if max_signals < 1:
         raise ValueError(f"max_signals must be at least 1, got {max_signals}")
     check_thresholds(vetting)
+    lc = as_lightcurve(lc, "search")  # a lightkurve LightCurve is converted here, once
     clean = lc.remove_nans()
     if len(clean) and np.any(np.diff(clean.time) < 0):
         clean = clean[np.argsort(clean.time, kind="stable")]

@@ -250,6 +250,11 @@ def extract_features(data: LightCurveBatch | Sequence[LightCurve], *, jobs: int 
         raise ValueError(f"signals_per_star must be >= 1, got {signals_per_star}")
     options = {"global_bins": global_bins, "local_bins": local_bins,
                "signals_per_star": int(signals_per_star), **search_options}
+    from exohunt.io.lightkurve_compat import as_exohunt
+
+    data = as_exohunt(data)  # lightkurve light curves or a collection: converted once
+    if isinstance(data, LightCurve):
+        data = [data]
     per_star = _run(_tasks(data, options), resolve_jobs(jobs), progress)
     results = [row for rows in per_star for row in rows]
     views = {name: np.stack([r[0][name] for r in results]).astype(np.float32)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from exohunt.io.lightkurve_compat import as_lightcurve
 from exohunt.lightcurve import LightCurve, fold_phase
 from exohunt.search.centroid import aperture_depth_factor, centroid_residuals
 
@@ -133,6 +134,7 @@ def make_views(lc_detrended: LightCurve, signal, *, global_bins: int = 201,
     Views
         NaN-free float32 arrays; all zeros where there are no data.
     """
+    lc_detrended = as_lightcurve(lc_detrended, "make_views")  # lightkurve: converted
     time, flux = lc_detrended.time, lc_detrended.flux
     period, t0, duration = float(signal.period), float(signal.t0), float(signal.duration)
     phase = fold_phase(time, period, t0)

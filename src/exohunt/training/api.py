@@ -92,6 +92,11 @@ def _labelled(data: Any, positive: tuple[str, ...] | None) -> tuple[Any, np.ndar
     elif positive is not None:
         raise InputError("--positive applies to AstroNet view data (dispositions) or to a "
                          f"--labels table, not to {type(data).__name__}")
+    if isinstance(data, LightCurveBatch) and data.labels is None \
+            and data.meta.get("format") == "kaggle_csv":
+        raise InputError(f"{data.source}: no LABEL column; training needs labels (a LABEL "
+                         "column, 2 = planet host, 1 = not); unlabelled stars are for "
+                         "predict and search")
     if _labelled_files(data):
         labels = np.asarray([lc.meta["label"] for lc in data]).astype(np.int8)
     elif not isinstance(data, (LightCurveBatch, ViewBatch)) or data.labels is None:

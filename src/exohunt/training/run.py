@@ -54,7 +54,11 @@ def _sha256(path: Path) -> str:
 
 
 def coerce_data(data: Any) -> Any:
-    """A path is read with :func:`exohunt.io.read`; in-memory data passes through."""
+    """A path is read with :func:`exohunt.io.read`; lightkurve objects are converted
+    (:func:`exohunt.io.lightkurve_compat.as_exohunt`); exohunt data passes through."""
+    from exohunt.io.lightkurve_compat import as_exohunt
+
+    data = as_exohunt(data)
     if isinstance(data, (str, Path)):
         from exohunt.io import read
 
