@@ -69,14 +69,15 @@ def test_quality_default_bitmasks_per_mission(tmp_path):
     quality = np.zeros(400, np.int32)
     quality[:10] = 1         # attitude tweak: default for both missions
     quality[10:20] = 128     # Kepler ApertureCosmic (not default) / TESS ManualExclude (default)
-    quality[20:30] = 16384   # Kepler DetectorAnomaly (default) / TESS BadCalibration (not)
-    quality[30:40] = 512     # unused by Kepler / TESS impulsive outlier (not default)
+    quality[20:30] = 16384   # Kepler DetectorAnomaly (default) / TESS BadCalibration (default)
+    quality[30:40] = 512     # unused by Kepler / TESS impulsive outlier (default)
+    quality[40:50] = 64      # Kepler Argabrightening (not default) / TESS ApertureCosmic (not)
     kepler = read(write_fits(tmp_path / "k.fits", "kepler", n=400, quality=quality))
     tess = read(write_fits(tmp_path / "t.fits", "tess-spoc", n=400, quality=quality))
     assert kepler.meta["n_dropped_quality"] == 20 and len(kepler) == 380
-    assert tess.meta["n_dropped_quality"] == 20 and len(tess) == 380
+    assert tess.meta["n_dropped_quality"] == 40 and len(tess) == 360
     assert kepler.meta["quality_bitmask"] == KEPLER_BITMASKS["default"] == 1130799
-    assert tess.meta["quality_bitmask"] == TESS_BITMASKS["default"] == 175
+    assert tess.meta["quality_bitmask"] == TESS_BITMASKS["default"] == 17087
 
 
 def test_quality_bitmask_options(tmp_path):
@@ -95,7 +96,7 @@ def test_quality_bitmask_options(tmp_path):
 def test_bitmask_values_match_lightkurve():
     assert KEPLER_BITMASKS == {"none": 0, "default": 1130799, "hard": 1664431,
                                "hardest": 2096639}
-    assert TESS_BITMASKS == {"none": 0, "default": 175, "hard": 7407, "hardest": 65535}
+    assert TESS_BITMASKS == {"none": 0, "default": 17087, "hard": 24319, "hardest": 65535}
     assert resolve_bitmask("default", "K2") == 1130799
     assert resolve_bitmask("default", "SomethingElse") == 0
     assert resolve_bitmask(7, "TESS") == 7

@@ -18,7 +18,7 @@ CADENCES = {"long (29.4 min)": 29.4244 * MINUTE, "short (58.8 s)": 58.85 / 86400
             "2 min": 2 * MINUTE}
 # mission -> (time range in the file's BJD offset, plausible span in days, default bitmask)
 MISSIONS = {"Kepler": ((100, 1600), (5, 100), 1130799), "K2": ((1900, 3300), (60, 85), 1130799),
-            "TESS": ((1300, 3500), (25, 29), 175)}
+            "TESS": ((1300, 3500), (25, 29), 17087)}
 SPLITS = {"train-*": (13201, {"PC": 393, "EB": 1749, "J": 11056, "O": 3}),
           "val-*": (1657, {"PC": 51, "EB": 176, "J": 1430})}
 

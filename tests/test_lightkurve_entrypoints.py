@@ -20,9 +20,9 @@ pytestmark = pytest.mark.shared
 
 TESS = "tess2018206045859-s0001-0000000261136679-0120-s_lc.fits"  # pi Men, sector 1
 KEPLER = "kplr011442793-2009350155506_llc.fits"  # Kepler-90, one quarter
-# exohunt's TESS "default" quality bitmask (175) is lightkurve 2.4's; lightkurve 2.6 drops
-# more flags by default (17087), so the comparisons read with exohunt's own bitmask
-TESS_BITMASK = 175
+# exohunt's TESS "default" quality bitmask is lightkurve 2.6's (17087); read both with it
+# explicitly so that an older lightkurve (default 175) compares the same cadences
+TESS_BITMASK = 17087
 
 
 def _lk_read(path, **options):

@@ -8,9 +8,10 @@ The named masks match lightkurve's ``KeplerQualityFlags`` and ``TessQualityFlags
   ManualExclude | DetectorAnomaly | NoData | ThrusterFiring = 1130799; ``hard`` adds
   SensitivityDropout | ApertureCosmic | CollateralCosmic | PossibleThrusterFiring = 1664431;
   ``hardest`` = 2096639 (every flag).
-- TESS ``default`` = AttitudeTweak | SafeMode | CoarsePoint | EarthPoint | Desat |
-  ManualExclude = 175; ``hard`` adds ApertureCosmic | CollateralCosmic | Straylight |
-  Straylight2 = 7407; ``hardest`` = 65535.
+- TESS ``default`` = AttitudeTweak | SafeMode | CoarsePoint | EarthPoint | Argabrightening |
+  Desat | ManualExclude | ImpulsiveOutlier | BadCalibrationExclude = 17087 (lightkurve 2.6;
+  175 before it); ``hard`` adds ApertureCosmic | CollateralCosmic | Straylight | Straylight2
+  = 24319; ``hardest`` = 65535.
 """
 
 from __future__ import annotations
@@ -29,11 +30,15 @@ _KEPLER_DEFAULT = (_K["AttitudeTweak"] | _K["SafeMode"] | _K["CoarsePoint"] | _K
 _KEPLER_HARD = (_KEPLER_DEFAULT | _K["SensitivityDropout"] | _K["ApertureCosmic"]
                 | _K["CollateralCosmic"] | _K["PossibleThrusterFiring"])
 
-_T = {"AttitudeTweak": 1, "SafeMode": 2, "CoarsePoint": 4, "EarthPoint": 8, "Desat": 32,
-      "ApertureCosmic": 64, "ManualExclude": 128, "CollateralCosmic": 1024, "Straylight": 2048,
-      "Straylight2": 4096}
+_T = {"AttitudeTweak": 1, "SafeMode": 2, "CoarsePoint": 4, "EarthPoint": 8,
+      "Argabrightening": 16, "Desat": 32, "ApertureCosmic": 64, "ManualExclude": 128,
+      "ImpulsiveOutlier": 512, "CollateralCosmic": 1024, "Straylight": 2048,
+      "Straylight2": 4096, "BadCalibrationExclude": 16384}
+# lightkurve 2.6 added Argabrightening, ImpulsiveOutlier and BadCalibrationExclude to TESS's
+# default (175 -> 17087): SPOC flags cadences it already knows to be bad there.
 _TESS_DEFAULT = (_T["AttitudeTweak"] | _T["SafeMode"] | _T["CoarsePoint"] | _T["EarthPoint"]
-                 | _T["Desat"] | _T["ManualExclude"])
+                 | _T["Argabrightening"] | _T["Desat"] | _T["ManualExclude"]
+                 | _T["ImpulsiveOutlier"] | _T["BadCalibrationExclude"])
 _TESS_HARD = (_TESS_DEFAULT | _T["ApertureCosmic"] | _T["CollateralCosmic"] | _T["Straylight"]
               | _T["Straylight2"])
 
