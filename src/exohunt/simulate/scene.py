@@ -234,7 +234,7 @@ def _day_scale(time: np.ndarray, values: np.ndarray) -> np.ndarray:
     if len(time) < 3:
         return values
     cadence = float(np.median(np.diff(time)))
-    width = int(round(1.0 / cadence)) if cadence > 0 else 1
+    width = round(1.0 / cadence) if cadence > 0 else 1
     if width < 2:
         return values
     return uniform_filter1d(np.asarray(values, dtype=float), size=width, mode="nearest")
