@@ -28,7 +28,8 @@ def tiny_run(out: Path) -> Path:
     return out
 
 
-def write_fits_files(folder: Path, n: int, seed: int = 3) -> list[Path]:
+def write_fits_files(folder: Path, n: int, seed: int = 3,
+                     n_points: int = N_POINTS) -> list[Path]:
     """``n`` short Kepler-like FITS files (one in five with a planet), named in order."""
     from exohunt.io.writers import write_fits
 
@@ -38,9 +39,9 @@ def write_fits_files(folder: Path, n: int, seed: int = 3) -> list[Path]:
     for i in range(n):
         if i % 5 == 0:
             lc = planet_lightcurve(rng, period=float(rng.uniform(1.0, 4.0)), snr=20.0,
-                                   n_points=N_POINTS)[0]
+                                   n_points=n_points)[0]
         else:
-            lc = noise_lightcurve(rng, n_points=N_POINTS)
+            lc = noise_lightcurve(rng, n_points=n_points)
         flux = 1.0e4 * np.asarray(lc.flux)
         path = folder / f"star-{i:05d}_llc.fits"
         write_fits(path, LightCurve(lc.time, flux, np.full_like(flux, 10.0),

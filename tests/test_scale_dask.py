@@ -58,12 +58,17 @@ def _command(inputs, out: Path, address: str, *extra: str) -> list[str]:
 
 
 def _assert_same_rows(out: Path, reference: pd.DataFrame) -> None:
+    """Row for row: the same stars in the same order with the same results. Numbers agree to
+    1e-5 relative, not to the bit: a light curve's transit fit can differ in the 7th digit
+    with what its process computed before (found while writing these tests: one process,
+    the same star scored before and after 104 others), and a redone chunk runs elsewhere."""
     rows = read_results(out)
     assert len(rows) == len(reference) == N_FILES
     assert rows["source"].tolist() == reference["source"].tolist()
     assert rows["source"].is_unique
-    pd.testing.assert_frame_equal(rows.reset_index(drop=True), reference, check_dtype=False,
-                                  rtol=1e-9)
+    assert rows["index"].tolist() == reference["index"].tolist()
+    assert rows["is_candidate"].tolist() == reference["is_candidate"].tolist()
+    pd.testing.assert_frame_equal(rows, reference, check_dtype=False, rtol=1e-5)
     errors = read_errors(out)
     assert errors["file"].tolist() == [str(Path(reference["source"][0]).parent
                                            / "star-00100x_llc.fits")]
@@ -99,7 +104,7 @@ def test_cluster_rows_equal_the_in_process_run(inputs, cluster):
     assert done.returncode == 0, done.stderr
     _assert_same_rows(out, inputs["reference"])
     csv_rows = pd.read_csv(out / "predictions.csv")
-    pd.testing.assert_frame_equal(csv_rows, inputs["reference"], check_dtype=False, rtol=1e-12)
+    pd.testing.assert_frame_equal(csv_rows, read_results(out), check_dtype=False, rtol=1e-15)
     assert pd.read_csv(out / "errors.csv").shape == (1, 2)
     assert "complete: 200 rows" in done.stdout
 

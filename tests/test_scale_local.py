@@ -29,6 +29,15 @@ def data(tmp_path_factory) -> dict:
     return {"base": base, "run": run_dir, "folder": folder, "full": full, "summary": summary}
 
 
+def _same_table(left: pd.DataFrame, right: pd.DataFrame) -> None:
+    """Same stars, same order, same decisions; numbers to 1e-5 relative (a transit fit can
+    differ in its 7th digit with what the process computed before, see test_scale_dask)."""
+    assert left["source"].tolist() == right["source"].tolist()
+    if "is_candidate" in left:
+        assert left["is_candidate"].tolist() == right["is_candidate"].tolist()
+    pd.testing.assert_frame_equal(left, right, check_dtype=False, rtol=1e-5)
+
+
 def test_listing_walks_trees_globs_and_list_files_in_order(tmp_path):
     for name in ("b/2.fits", "b/1.fits", "a.fits", ".hidden.fits", "README.md", "c/d/3.npy"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -90,11 +99,14 @@ def test_rerun_skips_finished_chunks_and_gives_the_same_table(data, tmp_path):
     for name in ("part-000001.parquet", "part-000003.parquet"):  # as if killed before these
         (out / "predictions" / name).unlink()
     (out / "summary.json").unlink()
+    kept = {p.name: p.read_bytes() for p in (out / "predictions").iterdir()}
     again = predict_scale(data["run"], [str(data["folder"])], out, jobs=1, chunk_size=5,
                           progress=False)
     assert (again.n_skipped, again.n_stars) == (3, 10)
     assert again.merged == first.merged
-    pd.testing.assert_frame_equal(read_results(out), read_results(data["full"]))
+    assert all((out / "predictions" / name).read_bytes() == data_ for name, data_ in
+               kept.items())  # finished chunks are not redone
+    _same_table(read_results(out), read_results(data["full"]))
     pd.testing.assert_frame_equal(read_errors(out), read_errors(data["full"]))
 
 
@@ -127,7 +139,7 @@ def test_shards_cover_every_chunk_once_and_the_last_one_merges(data, tmp_path):
                            shard=f"{i}/3", progress=False) for i in (2, 0, 1)]
     assert [p.n_chunks for p in parts] == [1, 2, 2]
     assert [p.merged is None for p in parts] == [True, True, False]
-    pd.testing.assert_frame_equal(read_results(out), read_results(data["full"]))
+    _same_table(read_results(out), read_results(data["full"]))
     assert merge(out) == parts[-1].merged  # merging again changes nothing
     with pytest.raises(InputError, match="expected I/N"):
         predict_scale(data["run"], [str(data["folder"])], out, shard="3/3", progress=False)
@@ -155,7 +167,7 @@ def test_a_failed_chunk_is_retried_file_by_file(data, tmp_path, monkeypatch):
     assert errors["reason"].iloc[1] == "RuntimeError: worker died"
     expected = read_results(data["full"])
     expected = expected[~expected["source"].str.contains("star-00003")].reset_index(drop=True)
-    pd.testing.assert_frame_equal(read_results(out), expected)
+    _same_table(read_results(out), expected)
 
 
 @pytest.mark.slow
@@ -164,7 +176,7 @@ def test_process_pool_matches_in_process(data, tmp_path):
     summary = predict_scale(data["run"], [str(data["folder"])], out, jobs=2, chunk_size=5,
                             progress=False)
     assert summary.n_stars == 24
-    pd.testing.assert_frame_equal(read_results(out), read_results(data["full"]))
+    _same_table(read_results(out), read_results(data["full"]))
 
 
 def test_cli_list_file_and_file_urls(data, tmp_path, capsys):
@@ -218,7 +230,7 @@ def test_search_scale_equals_the_classic_search(data, tmp_path, capsys):
     classic = pd.read_csv(tmp_path / "classic" / "candidates.csv")
     scaled = pd.read_csv(tmp_path / "scaled" / "candidates.csv")
     assert len(classic) >= 2 and "periodic" in set(classic["kind"])
-    pd.testing.assert_frame_equal(scaled, classic, check_dtype=False)
+    _same_table(scaled, classic)
 
 
 def test_slurm_example_config_builds_a_job_script():
