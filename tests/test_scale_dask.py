@@ -21,7 +21,7 @@ import pytest
 pytest.importorskip("distributed")
 
 from _scale_fixtures import LocalDaskProcesses, cached_run, free_port, write_fits_files
-from exohunt.scale import predict_scale, read_errors, read_results
+from exohunt.scale import read_errors, read_results
 
 pytestmark = pytest.mark.slow
 N_FILES = 200
@@ -139,6 +139,8 @@ def test_a_file_that_kills_its_worker_costs_that_file_only(inputs, cluster, tmp_
     file by file, the file lands in errors, every other star is scored."""
     from distributed import Client
 
+    import exohunt
+    from exohunt.training import load_model
     from scale_crash_plugin import CrashingReader
 
     folder = tmp_path / "fits"
@@ -148,8 +150,9 @@ def test_a_file_that_kills_its_worker_costs_that_file_only(inputs, cluster, tmp_
     with Client(cluster.address) as client:
         client.register_plugin(CrashingReader(), name="crash-reader")
         try:
-            summary = predict_scale(inputs["run"], [str(folder)], tmp_path / "out",
-                                    client=client, chunk_size=6, progress=False)
+            # exohunt.predict with a client: the API's way onto a cluster
+            summary = exohunt.predict(load_model(inputs["run"]), str(folder),
+                                      out=tmp_path / "out", client=client, progress=False)
         finally:
             client.unregister_worker_plugin("crash-reader")
     assert summary.n_retried == 1 and summary.n_stars == 12

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import tracemalloc
 from pathlib import Path
 
@@ -249,3 +250,22 @@ def test_slurm_example_config_builds_a_job_script():
     assert "#SBATCH --cpus-per-task=16" in script and "#SBATCH --mem=" in script
     assert "--nthreads 1" in script and "--nworkers 16" in script
     assert "OMP_NUM_THREADS=1" in script
+
+
+def test_the_watchdog_ends_a_worker_process_stuck_on_one_file(tmp_path):
+    """Inside a worker process a file over its time limit ends the process (its nanny or the
+    pool restarts it, and the file is retried alone); never in the caller's own process."""
+    import subprocess
+    import sys
+    import time
+
+    code = ("import time\n"
+            "from exohunt.scale.tasks import _State, _deadline\n"
+            "state = _State(job=None, run=None, watchdog=True)\n"
+            "with _deadline(state, 0.5, 'reading stuck.fits'):\n"
+            "    time.sleep(30)\n")
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert done.returncode == 75 and time.monotonic() - start < 25
+    assert "reading stuck.fits exceeded its time limit" in done.stderr

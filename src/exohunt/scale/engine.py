@@ -134,15 +134,24 @@ def _retry_by_file(executor, job: Job, chunk: int, paths: list[str]) -> dict:
                 raise
             except Exception as error:
                 outcomes.append(error)
-    else:  # one at a time: a dying process breaks the whole pool, and every task in it
-        for path in paths:
-            try:
-                outcomes.append(executor.result(executor.submit(run_file, path)))
-            except WorkerSetupError:
-                raise
-            except Exception as error:
-                outcomes.append(error)
-                executor.recover()
+    # A failure here may be a bystander's: a task queued on the worker that another file
+    # killed fails with it. Files that failed (or all, for a local pool, whose dying process
+    # breaks every task in it) are done again alone, one at a time: what fails alone is the
+    # culprit.
+    for position, path in enumerate(paths):
+        if position < len(outcomes) and not isinstance(outcomes[position], BaseException):
+            continue
+        try:
+            outcome = executor.result(executor.submit(run_file, path))
+        except WorkerSetupError:
+            raise
+        except Exception as error:
+            outcome = error
+            executor.recover()
+        if position < len(outcomes):
+            outcomes[position] = outcome
+        else:
+            outcomes.append(outcome)
     rows, errors, n_stars = [], [], 0
     for path, outcome in zip(paths, outcomes):
         if isinstance(outcome, BaseException):
