@@ -11,6 +11,7 @@ join later, or restart after a crash, get it too), and submits chunks as tasks.
 from __future__ import annotations
 
 import time
+from concurrent.futures import CancelledError
 
 from exohunt.errors import InputError
 from exohunt.scale.tasks import THREAD_ENV, Job, WorkerSetupError, install
@@ -106,22 +107,31 @@ class DaskExecutor:
                 done = wait(list(futures), timeout=1.0, return_when="FIRST_COMPLETED").done
             except TimeoutError:
                 done = set()
+            except CancelledError:  # FuturesCancelledError: "scheduler-connection-lost"
+                raise self._lost() from None
             # A future cancelled because the scheduler went away is "done" too: look first.
             if self.client.status != "running" or any(f.status == "cancelled" for f in done):
                 lost_since = lost_since or time.monotonic()
                 if (self.client.status in ("closed", "closing", "failed")
                         or time.monotonic() - lost_since > RECONNECT_GRACE_S
                         or any(f.status == "cancelled" for f in done)):
-                    raise InputError(f"lost the Dask scheduler at {self.address}; finished "
-                                     "chunks are saved: rerun the same command (on a new "
-                                     "scheduler) to resume")
+                    raise self._lost()
                 continue
             lost_since = None
             if done:
                 return set(done)
 
+    def _lost(self) -> InputError:
+        return InputError(f"lost the Dask scheduler at {self.address}; finished chunks are "
+                          "saved: rerun the same command (on a new scheduler) to resume")
+
     def result(self, future):
-        return future.result()
+        try:
+            return future.result()
+        except CancelledError:
+            if self.client.status != "running":
+                raise self._lost() from None
+            raise
 
     def recover(self) -> None:
         """Nothing to do: Dask replaces dead workers' tasks itself."""

@@ -21,14 +21,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from exohunt.errors import InputError
+from exohunt.errors import ExohuntError, InputError
 from exohunt.scale.listing import iter_chunks, iter_listing
 from exohunt.scale.manifest import Manifest, model_identity
 from exohunt.scale.shards import done_chunks, merge, parse_shard
 from exohunt.scale.tasks import (
     ERROR_COLUMNS,
     Job,
-    WorkerSetupError,
     result_folder,
     run_chunk,
     run_file,
@@ -130,7 +129,7 @@ def _retry_by_file(executor, job: Job, chunk: int, paths: list[str]) -> dict:
         for future in futures:
             try:
                 outcomes.append(executor.result(future))
-            except WorkerSetupError:
+            except ExohuntError:
                 raise
             except Exception as error:
                 outcomes.append(error)
@@ -143,7 +142,7 @@ def _retry_by_file(executor, job: Job, chunk: int, paths: list[str]) -> dict:
             continue
         try:
             outcome = executor.result(executor.submit(run_file, path))
-        except WorkerSetupError:
+        except ExohuntError:
             raise
         except Exception as error:
             outcome = error
@@ -264,7 +263,7 @@ def _run(executor, job, listing, manifest, chunk_size, todo, counts, bar, start)
             chunk, paths = in_flight.pop(future)
             try:
                 result = executor.result(future)
-            except WorkerSetupError:
+            except ExohuntError:
                 raise
             except Exception:
                 executor.recover()
