@@ -37,9 +37,9 @@ from exohunt.scale.tasks import (
 
 __all__ = ["DEFAULT_FILE_TIMEOUT_S", "DEFAULT_SCALE_CHUNK", "ScaleSummary", "scan"]
 
-#: Files per task. At ~40 ms of work per light curve, 128 files make a 5 s task, and the
-#: measured ~4 ms of scheduler round trip per task (benchmarks/results_scale.md) costs < 0.1 %;
-#: a chunk lost to a dead worker, or redone on resume, stays small.
+#: Files per task. At ~22 ms of CPU per TESS-length light curve, 128 files make a ~3 s task,
+#: and the measured ~6 ms of scheduler round trip per task (benchmarks/results_scale.md) costs
+#: 0.2 %; a chunk lost to a dead worker, or redone on resume, stays small.
 DEFAULT_SCALE_CHUNK = 128
 DEFAULT_FILE_TIMEOUT_S = 300.0
 
