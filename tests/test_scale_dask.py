@@ -207,3 +207,19 @@ def test_unreachable_scheduler_is_one_line_within_seconds(inputs, tmp_path):
     assert len(lines) == 1 and "cannot reach a Dask scheduler within 8 s" in lines[0]
     assert elapsed < 40  # 8 s of connecting plus the start of python, torch and the run
     assert np.isfinite(elapsed)
+
+
+def test_a_worker_that_cannot_import_exohunt_is_reported_once(inputs, tmp_path):
+    broken = tmp_path / "broken" / "exohunt"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text("raise ImportError('exohunt is broken on this node')\n")
+    cluster = LocalDaskProcesses(tmp_path, extra_path=str(broken.parent)).start(1)
+    try:
+        done = _run(_command(inputs, tmp_path / "out", cluster.address), timeout=120)
+    finally:
+        cluster.stop()
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert "a Dask worker cannot set up exohunt" in lines[-1]
+    assert "exohunt is broken on this node" in lines[-1]
+    assert sum("cannot set up exohunt" in line for line in lines) == 1
