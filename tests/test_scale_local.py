@@ -260,9 +260,8 @@ def test_the_watchdog_ends_a_worker_process_stuck_on_one_file(tmp_path):
     import time
 
     code = ("import time\n"
-            "from exohunt.scale.tasks import _State, _deadline\n"
-            "state = _State(job=None, run=None, watchdog=True)\n"
-            "with _deadline(state, 0.5, 'reading stuck.fits'):\n"
+            "from exohunt.scale.watchdog import deadline\n"
+            "with deadline(True, 0.5, 'reading stuck.fits'):\n"
             "    time.sleep(30)\n")
     start = time.monotonic()
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

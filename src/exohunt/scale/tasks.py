@@ -16,13 +16,9 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import sys
-import tempfile
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,8 +26,9 @@ from typing import Any
 import pandas as pd
 
 from exohunt.errors import ExohuntError
-from exohunt.scale.listing import is_url
 from exohunt.scale.manifest import atomic_write_bytes, model_identity
+from exohunt.scale.reading import read_listed
+from exohunt.scale.watchdog import deadline
 
 __all__ = ["THREAD_ENV", "Job", "WorkerSetupError", "install", "run_chunk", "run_file",
            "write_part"]
@@ -87,8 +84,6 @@ class _State:
 
 _STATES: dict[str, _State] = {}
 _SETUP_ERRORS: dict[str, str] = {}
-_DEADLINES: dict[int, tuple[float, str]] = {}
-_WATCHER: list[threading.Thread] = []
 
 
 def install(job: Job, *, watchdog: bool, where: str = "this process") -> None:
@@ -99,7 +94,8 @@ def install(job: Job, *, watchdog: bool, where: str = "this process") -> None:
     """
     if job.key in _STATES:
         return
-    os.environ.update(THREAD_ENV)
+    if watchdog:  # a worker process; the caller's own process keeps its settings
+        os.environ.update(THREAD_ENV)
     run = None
     try:
         if job.run_dir is not None:
@@ -116,107 +112,35 @@ def install(job: Job, *, watchdog: bool, where: str = "this process") -> None:
         _SETUP_ERRORS[job.key] = str(error) if isinstance(error, WorkerSetupError) else (
             f"{where}: cannot load run directory {job.run_dir}: {type(error).__name__}: {error}")
         raise WorkerSetupError(_SETUP_ERRORS[job.key]) from None
-    try:
-        import torch
+    if watchdog:
+        try:
+            import torch
 
-        torch.set_num_threads(1)
-    except (ImportError, RuntimeError):  # pragma: no cover - torch is a dependency
-        pass
+            torch.set_num_threads(1)
+        except (ImportError, RuntimeError):  # pragma: no cover - torch is a dependency
+            pass
     _STATES[job.key] = _State(job, run, watchdog)
+
+
+def _in_dask_worker() -> bool:
+    if "distributed" not in sys.modules:
+        return False
+    try:
+        from distributed import get_worker
+
+        get_worker()
+        return True
+    except ValueError:  # "No worker found"
+        return False
 
 
 def _state(job: Job) -> _State:
     if job.key not in _STATES:
         if job.key in _SETUP_ERRORS:
             raise WorkerSetupError(_SETUP_ERRORS[job.key])
-        install(job, watchdog=False)  # a worker that joined without the plugin, or in-process
+        # A worker that missed the plugin (it has Dask loaded), or this very process.
+        install(job, watchdog=_in_dask_worker())
     return _STATES[job.key]
-
-
-def _watch() -> None:
-    while True:
-        time.sleep(0.2)
-        now = time.monotonic()
-        for deadline, what in list(_DEADLINES.values()):
-            if now > deadline:
-                sys.stderr.write(f"exohunt: {what} exceeded its time limit; ending this worker "
-                                 "process so that it is restarted\n")
-                sys.stderr.flush()
-                os._exit(75)
-
-
-@contextmanager
-def _deadline(state: _State, seconds: float, what: str) -> Iterator[None]:
-    if not state.watchdog or not seconds or seconds <= 0:
-        yield
-        return
-    if not _WATCHER:
-        _WATCHER.append(threading.Thread(target=_watch, name="exohunt-watchdog", daemon=True))
-        _WATCHER[0].start()
-    ident = threading.get_ident()
-    _DEADLINES[ident] = (time.monotonic() + seconds, what)
-    try:
-        yield
-    finally:
-        _DEADLINES.pop(ident, None)
-
-
-@contextmanager
-def _fetched(path: str) -> Iterator[str]:
-    """A local file name for ``path``: itself, a ``file://`` URL's path, or a temporary copy
-    of any other fsspec URL (readers want a real file: astropy, numpy, pyarrow)."""
-    if not is_url(path):
-        yield path
-        return
-    import fsspec
-
-    filesystem, inner = fsspec.core.url_to_fs(path)
-    if "file" in (filesystem.protocol if isinstance(filesystem.protocol, tuple)
-                  else (filesystem.protocol,)):
-        yield inner
-        return
-    name = inner.rstrip("/").rsplit("/", 1)[-1]
-    folder = tempfile.mkdtemp(prefix="exohunt-fetch-")
-    try:
-        local = os.path.join(folder, name)
-        with filesystem.open(inner, "rb") as source, open(local, "wb") as target:
-            shutil.copyfileobj(source, target, 1 << 20)
-        yield local
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _read(path: str, read_options: dict) -> list[tuple[str, object]]:
-    """``(source, object | error)`` for one listed path; the source is the path as listed."""
-    from exohunt.io import iter_inputs
-
-    try:
-        with _fetched(path) as local:
-            items = list(iter_inputs([local], **read_options))
-    except Exception as error:  # a URL that cannot be fetched, a reader bug
-        return [(path, error)]
-    out = []
-    for _, obj in items:
-        if isinstance(obj, list):
-            out += [(path, lc.replace(meta={**lc.meta, "source": path})) for lc in obj]
-        elif hasattr(obj, "meta") and not isinstance(obj, Exception) and hasattr(obj, "replace"):
-            out.append((path, obj.replace(meta={**obj.meta, "source": path})))
-        elif isinstance(obj, Exception):
-            message = str(obj)
-            out.append((path, type(obj)(message.replace(local, path, 1)
-                                        if local != path else message)))
-        else:  # a batch: its rows are named by source and index
-            out.append((path, _renamed_batch(obj, path)))
-    return out
-
-
-def _renamed_batch(batch, path: str):
-    from dataclasses import replace
-
-    try:
-        return replace(batch, source=path)
-    except TypeError:
-        return batch
 
 
 def _predict_group(state: _State, group) -> pd.DataFrame:
@@ -272,8 +196,8 @@ def process_paths(job: Job, paths: list[str]) -> tuple[pd.DataFrame, pd.DataFram
     errors: list[tuple[str, str]] = []
     items: list[tuple[str, object]] = []
     for path in paths:
-        with _deadline(state, timeout, f"reading {path}"):
-            for source, obj in _read(path, job.settings.get("read_options", {})):
+        with deadline(state.watchdog, timeout, f"reading {path}"):
+            for source, obj in read_listed(path, job.settings.get("read_options", {})):
                 if isinstance(obj, Exception):
                     errors.append((source, str(obj).splitlines()[0] if str(obj) else
                                    type(obj).__name__))
@@ -284,7 +208,7 @@ def process_paths(job: Job, paths: list[str]) -> tuple[pd.DataFrame, pd.DataFram
     if job.kind == "search":
         rows = []
         for source, obj in items:
-            with _deadline(state, timeout, f"searching {source}"):
+            with deadline(state.watchdog, timeout, f"searching {source}"):
                 try:
                     rows += _search_object(state, source, obj)
                     n_stars += len(obj) if not hasattr(obj, "to_payload") else 1
@@ -295,7 +219,7 @@ def process_paths(job: Job, paths: list[str]) -> tuple[pd.DataFrame, pd.DataFram
         for group in _groups(items):
             sources = [s for s, _ in group]
             objects = [o for _, o in group]
-            with _deadline(state, timeout * len(group), f"scoring {sources[0]}…"):
+            with deadline(state.watchdog, timeout * len(group), f"scoring {sources[0]}…"):
                 frames_, errors_, stars = _score_isolated(state, sources, objects)
             frames += frames_
             errors += errors_
