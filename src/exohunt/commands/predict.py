@@ -88,7 +88,8 @@ def run(args: argparse.Namespace) -> int:
 
     summary = predict(run_, args.inputs, out=args.out, jobs=args.jobs, strict=args.strict,
                       plots=args.plots, sort=args.sort, progress=not args.quiet,
-                      chunk_size=args.chunk_size or 1024, read_options=read_options, report=report,
+                      chunk_size=1024 if args.chunk_size is None else args.chunk_size,
+                      read_options=read_options, report=report,
                       signals_per_star=args.signals, threshold=args.threshold)
     print(f"Scored {summary.n_stars} stars from {summary.n_inputs} inputs in "
           f"{summary.seconds:.1f} s ({summary.stars_per_second:.1f} stars/s): "
