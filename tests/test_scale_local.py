@@ -268,3 +268,25 @@ def test_the_watchdog_ends_a_worker_process_stuck_on_one_file(tmp_path):
                           timeout=60, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
     assert done.returncode == 75 and time.monotonic() - start < 25
     assert "reading stuck.fits exceeded its time limit" in done.stderr
+
+
+def test_compressed_files_and_archive_members_are_listed_and_named(data, tmp_path):
+    import gzip
+    import zipfile
+
+    first, second, third = sorted(data["folder"].glob("star-*"))[:3]
+    folder = tmp_path / "packed"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "pack.zip", "w") as archive:
+        archive.write(first, first.name)
+        archive.write(second, second.name)
+    (folder / f"{third.name}.gz").write_bytes(gzip.compress(third.read_bytes()))
+    out = tmp_path / "out"
+    predict_scale(data["run"], [str(folder)], out, jobs=1, progress=False)
+    rows = read_results(out)
+    assert rows["source"].tolist() == [f"{folder}/pack.zip::{first.name}",
+                                       f"{folder}/pack.zip::{second.name}",
+                                       f"{folder}/{third.name}.gz"]
+    full = read_results(data["full"]).set_index("source")
+    assert rows["probability"].tolist() == pytest.approx(
+        full.loc[[str(first), str(second), str(third)], "probability"].tolist(), rel=1e-5)

@@ -23,12 +23,15 @@ from exohunt.errors import InputError
 
 __all__ = ["LIGHTCURVE_SUFFIXES", "chunk_hash", "is_url", "iter_chunks", "iter_listing"]
 
-#: File names a folder walk or a ``**`` glob keeps (a README or a manifest beside the data is
-#: skipped without reading it: on a parallel filesystem, opening 10^6 files to sniff their
-#: format would cost more than the listing itself). A list file or an explicit glob such as
-#: ``*.dat`` is taken as given.
-LIGHTCURVE_SUFFIXES = (".fits", ".fits.gz", ".fit", ".fts", ".fz", ".npy", ".npz", ".csv",
-                       ".ecsv", ".tfrecord")
+#: File names a folder walk or a ``**`` glob keeps: data files, compressed or not, and zip/tar
+#: archives (each member becomes a star named ``archive::member``). A README or a manifest
+#: beside the data is skipped without reading it: on a parallel filesystem, opening 10^6 files
+#: to sniff their format would cost more than the listing itself. A list file or an explicit
+#: glob such as ``*.dat`` is taken as given.
+_DATA_SUFFIXES = (".fits", ".fit", ".fts", ".fz", ".npy", ".npz", ".csv", ".ecsv", ".tfrecord")
+LIGHTCURVE_SUFFIXES = (*(base + packed for base in _DATA_SUFFIXES
+                         for packed in ("", ".gz", ".bz2", ".xz")),
+                       ".zip", ".tar", ".tar.gz", ".tgz")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _MAGIC = re.compile(r"[*?\[]")
 

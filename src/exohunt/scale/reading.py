@@ -39,7 +39,8 @@ def _fetched(path: str) -> Iterator[str]:
 
 
 def read_listed(path: str, read_options: dict) -> list[tuple[str, object]]:
-    """``(source, object | error)`` for one listed path; the source is the path as listed."""
+    """``(source, object | error)`` for each light curve (or batch) in one listed path; the
+    source is the path as listed (``path::member`` for a member of a zip or tar archive)."""
     from exohunt.io import iter_inputs
 
     try:
@@ -48,17 +49,20 @@ def read_listed(path: str, read_options: dict) -> list[tuple[str, object]]:
     except Exception as error:  # a URL that cannot be fetched, a reader bug
         return [(path, error)]
     out = []
-    for _, obj in items:
+    for found, obj in items:
+        # The reader's own name for the item with the listed path in place of the local
+        # copy: the path itself, or "archive.zip::member.fits" for an archive's members.
+        source = str(found).replace(local, path, 1) if local != path else str(found)
         if isinstance(obj, list):
-            out += [(path, lc.replace(meta={**lc.meta, "source": path})) for lc in obj]
+            out += [(source, lc.replace(meta={**lc.meta, "source": source})) for lc in obj]
         elif hasattr(obj, "meta") and not isinstance(obj, Exception) and hasattr(obj, "replace"):
-            out.append((path, obj.replace(meta={**obj.meta, "source": path})))
+            out.append((source, obj.replace(meta={**obj.meta, "source": source})))
         elif isinstance(obj, Exception):
             message = str(obj)
-            out.append((path, type(obj)(message.replace(local, path, 1)
-                                        if local != path else message)))
+            out.append((source, type(obj)(message.replace(local, path, 1)
+                                          if local != path else message)))
         else:  # a batch: its rows are named by source and index
-            out.append((path, _renamed_batch(obj, path)))
+            out.append((source, _renamed_batch(obj, source)))
     return out
 
 
