@@ -223,3 +223,18 @@ def test_a_worker_that_cannot_import_exohunt_is_reported_once(inputs, tmp_path):
     assert "a Dask worker cannot set up exohunt" in lines[-1]
     assert "exohunt is broken on this node" in lines[-1]
     assert sum("cannot set up exohunt" in line for line in lines) == 1
+
+
+def test_scheduler_local_starts_a_local_cluster(inputs, tmp_path):
+    listing = tmp_path / "paths.txt"
+    files = sorted(inputs["folder"].glob("star-*"))[:4]
+    listing.write_text("".join(f"{p}\n" for p in files))
+    command = [sys.executable, "-m", "exohunt.cli", "predict", str(inputs["run"]),
+               f"@{listing}", "--out", str(tmp_path / "out"), "--scheduler", "local",
+               "--jobs", "1", "--quiet"]
+    done = _run(command, timeout=300)
+    assert done.returncode == 0, done.stderr
+    rows = read_results(tmp_path / "out")
+    reference = inputs["reference"].set_index("source").loc[[str(p) for p in files]]
+    assert rows["probability"].tolist() == pytest.approx(
+        reference["probability"].tolist(), rel=1e-5)
