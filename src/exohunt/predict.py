@@ -173,7 +173,7 @@ def _finish(partial: Path, out: Path, sort: bool) -> None:
 def predict(run, inputs, *, out, jobs: int = 0, strict: bool = False, plots=None,
             sort: bool = False, progress: bool = True, chunk_size: int = DEFAULT_CHUNK_SIZE,
             read_options: dict | None = None, report=None,
-            signals_per_star: int = 1, threshold: float | None = None) -> PredictSummary:
+            signals_per_star: int = 1, threshold: float | None = None, client=None):
     """Score every star of ``inputs`` with ``run`` and write ``predictions.csv``.
 
     Parameters
@@ -215,12 +215,28 @@ def predict(run, inputs, *, out, jobs: int = 0, strict: bool = False, plots=None
         e.g. one of the run's validation operating points (``config.json``,
         ``threshold.operating_points``: the threshold reaching recall 0.5 … 0.95 on
         validation data, with the precision it had there).
+    client : distributed.Client, optional
+        Score on this Dask cluster instead: ``inputs`` are paths (files, folders, globs,
+        ``@LIST`` files, URLs) and ``out`` a folder, as in
+        :func:`exohunt.scale.predict_scale` (``run`` must have its run directory), which this
+        then returns (a :class:`exohunt.scale.ScaleSummary`).
 
     Returns
     -------
     PredictSummary
     """
     from tqdm.auto import tqdm
+
+    if client is not None:
+        from exohunt.scale import predict_scale
+
+        if getattr(run, "directory", None) is None:
+            raise InputError("scoring on a Dask cluster needs a run loaded from its directory "
+                             "(the workers load it from there)")
+        return predict_scale(run.directory, inputs if isinstance(inputs, (list, tuple))
+                             else [inputs], out, client=client, threshold=threshold,
+                             signals_per_star=signals_per_star, read_options=read_options,
+                             plots=plots, progress=progress)
 
     if chunk_size < 1:
         raise InputError(f"chunk_size must be at least 1, got {chunk_size}")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
 from exohunt.commands._common import (
     add_jobs,
@@ -13,15 +15,18 @@ from exohunt.commands._common import (
     load_run_or_fail,
     seed_everything,
 )
+from exohunt.commands._scale import add_scale_options, print_summary, scale_options, wants_scale
 
 HELP = "score light curves with a trained run: predictions.csv (+ a PNG per candidate)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("run_dir", metavar="RUN_DIR", help="run directory made by 'exohunt train'")
-    parser.add_argument("inputs", metavar="INPUT", nargs="+",
-                        help="Kaggle CSV, FITS files or folders, time/flux tables, npy/npz, …")
-    parser.add_argument("--out", required=True, metavar="CSV", help="predictions CSV to write")
+    parser.add_argument("inputs", metavar="INPUT", nargs="*",
+                        help="Kaggle CSV, FITS files or folders, time/flux tables, npy/npz, "
+                             "…, or @FILE listing paths one per line")
+    parser.add_argument("--out", required=True, metavar="CSV|DIR",
+                        help="predictions CSV to write; a folder for a scale run (see below)")
     parser.add_argument("--plots", default=None, metavar="DIR",
                         help="write a diagnostic PNG per candidate into DIR")
     parser.add_argument("--sort", action="store_true", help="sort rows by probability")
@@ -34,21 +39,46 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--signals", type=int, default=1, metavar="N",
                         help="score up to N signals per star, one row each (search-based "
                              "models; default 1: the strongest signal only)")
-    parser.add_argument("--chunk-size", type=int, default=1024,
-                        help="stars scored at once; bounds memory (default 1024)")
+    parser.add_argument("--chunk-size", type=int, default=None,
+                        help="stars scored at once; bounds memory (default 1024); in a scale "
+                             "run, files per task (default 128)")
     add_jobs(parser)
     add_seed(parser)
     add_read_options(parser)
     add_quiet(parser)
+    add_scale_options(parser)
+
+
+def _run_scale(args: argparse.Namespace, scheduler: str, read_options: dict) -> int:
+    from exohunt.errors import InputError
+    from exohunt.scale import predict_scale
+
+    if args.strict or args.sort:
+        raise InputError("--strict and --sort do not apply to a scale run: unreadable inputs "
+                         "go to OUT/errors.csv, and the rows keep the listing's order")
+    summary = predict_scale(args.run_dir, args.inputs, args.out, threshold=args.threshold,
+                            signals_per_star=args.signals, read_options=read_options,
+                            plots=args.plots, csv=args.csv, **scale_options(args, scheduler))
+    print_summary("exohunt predict", summary)
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
     from exohunt.predict import predict
 
+    if not args.inputs and args.input_list is None:
+        from exohunt.errors import InputError
+
+        raise InputError("no INPUT given; expected files, folders, globs, @FILE or "
+                         "--input-list FILE")
     run_ = load_run_or_fail(args.run_dir)
     seed_everything(args.seed)
     read_options = {k: v for k, v in (("format", args.input_format),
                                       ("flux_column", args.flux_column)) if v is not None}
+    out = str(args.out)
+    scheduler = wants_scale(args, Path(out).is_dir() or out.endswith(("/", os.sep)))
+    if scheduler is not None:
+        return _run_scale(args, scheduler, read_options)
 
     def report(source: str, message: str) -> None:
         from tqdm.auto import tqdm
@@ -58,7 +88,8 @@ def run(args: argparse.Namespace) -> int:
 
     summary = predict(run_, args.inputs, out=args.out, jobs=args.jobs, strict=args.strict,
                       plots=args.plots, sort=args.sort, progress=not args.quiet,
-                      chunk_size=args.chunk_size, read_options=read_options, report=report,
+                      chunk_size=1024 if args.chunk_size is None else args.chunk_size,
+                      read_options=read_options, report=report,
                       signals_per_star=args.signals, threshold=args.threshold)
     print(f"Scored {summary.n_stars} stars from {summary.n_inputs} inputs in "
           f"{summary.seconds:.1f} s ({summary.stars_per_second:.1f} stars/s): "

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from exohunt.commands._common import add_jobs, add_quiet, add_read_options
+from exohunt.commands._scale import add_scale_options, print_summary, scale_options, wants_scale
 from exohunt.errors import InputError
 
 HELP = "search light curves for periodic transits (BLS) and vet them: candidates.csv + plots"
@@ -27,8 +28,9 @@ LEAD_COLUMNS = ["source", "index", "period_days", "t0_days", "duration_hours", "
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("inputs", nargs="+", metavar="INPUT",
-                        help="light-curve files, folders or glob patterns (any readable format)")
+    parser.add_argument("inputs", nargs="*", metavar="INPUT",
+                        help="light-curve files, folders or glob patterns (any readable "
+                             "format), or @FILE listing paths one per line")
     parser.add_argument("--out", required=True, metavar="DIR", help="output folder")
     parser.add_argument("--max-signals", type=int, default=3,
                         help="most signals per star (default 3)")
@@ -48,6 +50,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="accepted for a command line like the other commands'; the search "
                              "is deterministic, nothing in it is random (default 42)")
     add_read_options(parser)
+    parser.add_argument("--chunk-size", type=int, default=None,
+                        help="scale runs only: files per task (default 128)")
+    add_scale_options(parser)
+
+
+def _run_scale(args: argparse.Namespace, scheduler: str, options: dict) -> int:
+    from exohunt.scale import search_scale
+
+    read_options = {k: v for k, v in (("format", args.input_format),
+                                      ("flux_column", args.flux_column)) if v is not None}
+    summary = search_scale(args.inputs, args.out, search_options=options,
+                           read_options=read_options,
+                           plots=None if args.no_plots else Path(args.out) / "plots",
+                           **scale_options(args, scheduler))
+    print_summary("exohunt search", summary)
+    return 0
 
 
 def _stars(args: argparse.Namespace) -> tuple[list[tuple], list[str]]:
@@ -97,6 +115,12 @@ def run(args: argparse.Namespace) -> int:
     from exohunt.search.runner import search_stars
 
     options = _validate(args)
+    if not args.inputs and args.input_list is None:
+        raise InputError("no INPUT given; expected files, folders, globs, @FILE or "
+                         "--input-list FILE")
+    scheduler = wants_scale(args, out_is_folder=False)
+    if scheduler is not None:
+        return _run_scale(args, scheduler, options)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: exists and is not a folder")

@@ -11,7 +11,7 @@ from exohunt.lightcurve import LightCurve
 from exohunt.search.core import search
 from exohunt.search.features import resolve_jobs
 
-__all__ = ["search_stars"]
+__all__ = ["search_one", "search_stars"]
 
 
 def _one(task: tuple) -> list[dict[str, Any]]:
@@ -32,6 +32,11 @@ def _one(task: tuple) -> list[dict[str, Any]]:
               "snr": e.snr, "sde": float("nan"), "passes_vetting": False}
              for e in result.single_events]
     return rows
+
+
+#: One star's search (the task of a worker): ``(source, index, payload, plot, options)`` →
+#: its candidate rows. Used by :mod:`exohunt.scale` as well.
+search_one = _one
 
 
 def search_stars(tasks: list[tuple[str, int, LightCurve, Path | None]], options: dict, *,
