@@ -18,6 +18,7 @@ from exohunt.search.bls import Periodogram
 from exohunt.search.context import CONTEXT_COLUMNS, context_statistics
 from exohunt.search.detrend import DETREND_METHODS, detrend
 from exohunt.search.grid import MIN_PERIOD_DAYS
+from exohunt.search.junk import check_junk_mode, mask_junk, shortest_duration
 from exohunt.search.peaks import best_peak, near_harmonic, search_grid
 from exohunt.search.peaks import flatten_spectrum as _flatten_spectrum  # noqa: F401 (old name)
 from exohunt.search.prewhiten import Prepared, prewhiten
@@ -233,7 +234,8 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
            durations: np.ndarray | list[float] | None = None, max_signals: int = 3,
            min_sde: float = DEFAULT_MIN_SDE, detrend_method: str = "biweight",
            window_length: float | None = None, flux_mode: str = "auto",
-           oversample: float = 1.5, vetting: dict[str, float] | None = None) -> SearchResult:
+           oversample: float = 1.5, vetting: dict[str, float] | None = None,
+           junk: str = "auto") -> SearchResult:
     """Find up to ``max_signals`` periodic transit-like dips in a light curve.
 
     Parameters
@@ -261,6 +263,10 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
         Frequency-grid oversampling (grid points per transit duration of phase drift).
     vetting : dict, optional
         Overrides of :data:`exohunt.search.vetting.VETTING_THRESHOLDS`.
+    junk : {"auto", "off"}
+        ``"auto"`` masks strong-background and elevated-scatter segments and clips outliers
+        that cannot be transits before detrending (:mod:`exohunt.search.junk`; recorded in
+        ``SearchResult.detrended.meta["masking"]``); ``"off"`` searches every cadence.
 
     Returns
     -------
@@ -273,9 +279,12 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
         raise ValueError(f"max_signals must be at least 1, got {max_signals}")
     check_thresholds(vetting)
     lc = as_lightcurve(lc, "search")  # a lightkurve LightCurve is converted here, once
+    check_junk_mode(junk)
     clean = lc.remove_nans()
     if len(clean) and np.any(np.diff(clean.time) < 0):
         clean = clean[np.argsort(clean.time, kind="stable")]
+    clean = mask_junk(clean, mode=junk, min_duration=shortest_duration(
+        durations, MIN_PERIOD_DAYS if period_min is None else float(period_min)))
     options = {"method": detrend_method, "window_length": window_length, "flux_mode": flux_mode}
     det = detrend(clean, **options)
     # the flux convention is the input's: pre-whitened flux keeps it (a spot model removed

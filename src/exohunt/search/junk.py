@@ -1,0 +1,287 @@
+"""Masking the junk of full-frame-image light curves before the search.
+
+Community FFI pipelines (TASOC, eleanor, QLP, TGLC) leave cadences in that their quality flags
+do not mark: scattered-light segments at the ends of TESS orbits (strong background, elevated
+scatter), pointing jitter, and the few-cadence outlier bursts of momentum dumps. Three steps,
+each a pure function of the arrays, find them; :func:`mask_junk` applies them to a
+:class:`~exohunt.lightcurve.LightCurve` and records each in ``meta["masking"]``.
+
+1. **background** (only when ``lc.columns["background"]`` exists): cadences whose background
+   is far above its robust level (``BACKGROUND_SIGMA`` robust σ and ``BACKGROUND_RELATIVE``
+   of the level), grown to where it is half as far above (hysteresis).
+2. **scatter**: a running median of the absolute first differences over
+   ``SCATTER_WINDOW_DAYS`` compared with the light curve's own median; contiguous segments
+   above ``SCATTER_FACTOR`` × (grown down to ``SCATTER_GROW`` ×) are masked. First differences
+   and a median keep transits out: a transit shifts the flux but only its ingress and egress
+   raise the point-to-point differences, a small share of any window.
+3. **outliers**, on the residual from a short running median: upward ones beyond
+   ``HIGH_SIGMA`` σ are clipped freely; downward runs beyond ``LOW_SIGMA`` σ only when they are
+   short and isolated: more than ``1 / NEIGHBOUR_SHARE`` times deeper than the cadence either
+   side, and at most ``MAX_LOW_BURST`` cadences and so short that a transit lasting the
+   shortest duration searched could not produce them (it spreads over at least
+   ``min_duration / cadence`` cadences, ``2 × NEIGHBOUR_SHARE`` of them in the neighbours).
+   At a cadence about as long as that duration (TESS 30-min FFIs, Kepler long cadence, with
+   the default 0.5-day minimum period: 29 minutes) no dip can be told from a transit that
+   short; ``mode="auto"`` then still clips single isolated cadences and pairs whose shallower
+   member is at most ``PAIR_SHARE`` of the deeper (a dump straddling two bins) — the
+   momentum-dump outliers that otherwise dominate such a search — at the risk of a transit
+   shorter than 1.5 cadences (45 min) that is ``LOW_SIGMA`` σ deep in a single cadence;
+   ``mode="strict"`` never does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+
+from exohunt.lightcurve import LightCurve
+from exohunt.search.detrend import robust_std
+from exohunt.search.grid import (
+    BINS_PER_EXPECTED,
+    DURATION_BINS,
+    MIN_PERIOD_DAYS,
+    expected_duration,
+)
+
+__all__ = ["JUNK_MODES", "JunkMask", "check_junk_mode", "find_junk", "mask_junk",
+           "masking_notes", "shortest_duration"]
+
+JUNK_MODES = ("auto", "strict", "off")
+BACKGROUND_SIGMA = 5.0
+BACKGROUND_RELATIVE = 0.5
+SCATTER_WINDOW_DAYS = 0.5
+#: ... and at least this many differences, so that the median's own noise stays ~16 %.
+SCATTER_MIN_POINTS = 49
+SCATTER_FACTOR = 2.0
+SCATTER_GROW = 1.5
+HIGH_SIGMA = 4.0
+LOW_SIGMA = 5.0
+MAX_LOW_BURST = 4
+NEIGHBOUR_SHARE = 0.25
+PAIR_SHARE = 0.4
+#: Differences across gaps longer than this many cadences are not point-to-point scatter.
+GAP_CADENCES = 3.0
+STEP_LABELS = {"background": "strong background", "scatter": "elevated scatter",
+               "outliers_high": "upward outliers", "outliers_low": "downward outlier bursts"}
+
+
+@dataclass(frozen=True)
+class JunkMask:
+    """Which cadences each step masked: ``steps`` maps a step name to a bool array (T,)."""
+
+    n_cadences: int
+    steps: dict[str, np.ndarray]
+
+    @property
+    def masked(self) -> np.ndarray:
+        """True for cadences masked by any step, shape (T,)."""
+        out = np.zeros(self.n_cadences, dtype=bool)
+        for flags in self.steps.values():
+            out |= flags
+        return out
+
+
+def check_junk_mode(mode: str) -> str:
+    """Return ``mode`` if it is one of :data:`JUNK_MODES`, else raise ValueError naming them."""
+    if mode not in JUNK_MODES:
+        raise ValueError(f"junk must be one of {', '.join(map(repr, JUNK_MODES))}, got {mode!r}")
+    return mode
+
+
+def shortest_duration(durations: np.ndarray | list[float] | None, period_min: float) -> float:
+    """The shortest transit duration (days) the search tries: the smallest of ``durations``,
+    or by default the shortest of the durations scaled to a Sun-like star at ``period_min``
+    (one third of a central transit's duration, :mod:`exohunt.search.grid`)."""
+    if durations is not None and len(durations):
+        return float(np.min(durations))
+    period_min = period_min if period_min > 0 else MIN_PERIOD_DAYS  # refused later
+    return float(expected_duration(period_min) * DURATION_BINS.min() / BINS_PER_EXPECTED)
+
+
+def _hysteresis(value: np.ndarray, high: float, low: float) -> np.ndarray:
+    """Connected runs of ``value > low`` that reach ``value > high`` somewhere."""
+    labels, _ = ndimage.label(value > low)
+    hit = np.unique(labels[(value > high) & (labels > 0)])
+    return np.isin(labels, hit) & (labels > 0)
+
+
+def background_junk(background: np.ndarray) -> np.ndarray:
+    """Cadences whose ``background`` (any unit, shape (T,)) is far above its robust level."""
+    finite = np.isfinite(background)
+    if finite.sum() < 10:
+        return np.zeros(background.shape, dtype=bool)
+    level = float(np.median(background[finite]))
+    excess = max(BACKGROUND_SIGMA * robust_std(background[finite]),
+                 BACKGROUND_RELATIVE * abs(level))
+    value = np.where(finite, background - level, 0.0)
+    return _hysteresis(value, excess, 0.5 * excess)
+
+
+def scatter_junk(time: np.ndarray, flux: np.ndarray, cadence: float) -> np.ndarray:
+    """Segments whose running point-to-point scatter is ``SCATTER_FACTOR`` × the median.
+
+    ``time`` (days, sorted) and ``flux`` have shape (T,); ``cadence`` is in days.
+    """
+    if time.size < 20:
+        return np.zeros(time.shape, dtype=bool)
+    step = np.abs(np.diff(flux))
+    typical = float(np.median(step))
+    if not typical > 0:
+        return np.zeros(time.shape, dtype=bool)
+    step[np.diff(time) > GAP_CADENCES * cadence] = typical  # not a point-to-point difference
+    size = max(int(round(SCATTER_WINDOW_DAYS / cadence)) | 1, SCATTER_MIN_POINTS)
+    ratio = ndimage.median_filter(step, size=size, mode="nearest") / typical
+    per_cadence = np.concatenate([ratio[:1], np.maximum(ratio[:-1], ratio[1:]), ratio[-1:]])
+    return _hysteresis(per_cadence, SCATTER_FACTOR, SCATTER_GROW)
+
+
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) index pairs, stop exclusive, of the runs of True in ``flags``."""
+    edges = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
+
+
+def outlier_junk(flux: np.ndarray, cadence: float, min_duration: float, *,
+                 strict: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Upward outliers and isolated short downward bursts, as two bool arrays (T,).
+
+    ``cadence`` and ``min_duration`` (the shortest transit duration searched) are in days;
+    ``strict`` clips no downward cadence a transit of ``min_duration`` could explain.
+    """
+    high = np.zeros(flux.shape, dtype=bool)
+    low = np.zeros(flux.shape, dtype=bool)
+    sigma = robust_std(np.diff(flux)) / np.sqrt(2)
+    if flux.size < 10 or not sigma > 0:
+        return high, low
+    # a transit lasting min_duration spreads over n + 2 * NEIGHBOUR_SHARE cadences at least
+    longest = min(MAX_LOW_BURST,
+                  int(np.floor(min_duration / cadence - 2 * NEIGHBOUR_SHARE + 1e-9)))
+    # at long cadence ("auto" only): a single cadence, or a pair whose second member is a
+    # shoulder (a dump straddling two bins); both fit no transit longer than 1.5 cadences
+    pairs = not strict and longest <= 1
+    longest = longest if strict else max(longest, 1)
+    size = max(5, 2 * longest + 3)
+    residual = (flux - ndimage.median_filter(flux, size=size, mode="nearest")) / sigma
+    high = residual > HIGH_SIGMA
+    if longest < 1:
+        return high, low
+    depth = np.maximum(-residual, 0.0)
+    for start, stop in _runs(residual < -LOW_SIGMA):
+        run = depth[start:stop]
+        side = max((depth[i] for i in (start - 1, stop) if 0 <= i < flux.size), default=0.0)
+        if stop - start <= longest:
+            isolated = side < NEIGHBOUR_SHARE * run.min()
+        elif pairs and stop - start == 2:
+            isolated = run.min() <= PAIR_SHARE * run.max() and side < NEIGHBOUR_SHARE * run.max()
+        else:
+            isolated = False
+        low[start:stop] = isolated
+    return high, low
+
+
+def find_junk(time: np.ndarray, flux: np.ndarray, *, background: np.ndarray | None = None,
+              min_duration: float, strict: bool = False) -> JunkMask:
+    """Run the three steps on sorted, finite arrays of shape (T,).
+
+    Parameters
+    ----------
+    time : ndarray, shape (T,)
+        Days, increasing.
+    flux : ndarray, shape (T,)
+        Any unit (relative, ppm around 0, counts): every test is scale- and shift-free.
+    background : ndarray, shape (T,), optional
+        Background flux; NaN where unknown.
+    min_duration : float
+        Shortest transit duration searched, in days (:func:`shortest_duration`).
+    strict : bool
+        Clip no downward cadence that a transit of ``min_duration`` could explain (see the
+        module docstring).
+
+    Returns
+    -------
+    JunkMask
+        One bool array per step; the outlier steps look only at cadences the segment steps
+        kept, so a cadence is flagged by one step at most.
+    """
+    time = np.asarray(time, dtype=float)
+    flux = np.asarray(flux, dtype=float)
+    none = np.zeros(time.shape, dtype=bool)
+    cadence = float(np.median(np.diff(time))) if time.size > 1 else 0.0
+    if time.size < 20 or not cadence > 0:
+        return JunkMask(time.size, {})
+    steps = {"background": none if background is None else background_junk(
+        np.asarray(background, dtype=float))}
+    steps["scatter"] = scatter_junk(time, flux, cadence) & ~steps["background"]
+    kept = np.flatnonzero(~(steps["background"] | steps["scatter"]))
+    high, low = outlier_junk(flux[kept], cadence, min_duration, strict=strict)
+    for name, flags in (("outliers_high", high), ("outliers_low", low)):
+        steps[name] = none.copy()
+        steps[name][kept[flags]] = True
+    return JunkMask(time.size, steps)
+
+
+def _record(time: np.ndarray, name: str, flags: np.ndarray) -> dict:
+    runs = _runs(flags)
+    return {"step": name, "reason": STEP_LABELS[name], "n_cadences": int(flags.sum()),
+            "n_segments": len(runs),
+            "ranges": [[float(time[a]), float(time[b - 1])] for a, b in runs]}
+
+
+def mask_junk(lc: LightCurve, *, mode: str = "auto", min_duration: float | None = None
+              ) -> LightCurve:
+    """``lc`` without its junk cadences, each step recorded in ``meta["masking"]``.
+
+    Parameters
+    ----------
+    lc : LightCurve
+        Finite, time-sorted light curve (as after ``remove_nans``).
+    mode : {"auto", "strict", "off"}
+        ``"strict"`` clips no dip that a transit of ``min_duration`` could make (at long
+        cadence: no downward outlier at all); ``"off"`` returns ``lc`` unchanged
+        (``meta["masking"]`` an empty list).
+    min_duration : float, optional
+        Shortest transit duration searched, days (default: the search's default grid,
+        :func:`shortest_duration` at a 0.5-day period).
+
+    Returns
+    -------
+    LightCurve
+        ``meta["masking"]``: one dict per step that masked something (``step``, ``reason``,
+        ``n_cadences``, ``n_segments``, ``ranges`` — ``[start, stop]`` days of each run of
+        masked cadences, inclusive); ``meta["n_masked"]`` and ``meta["n_before_masking"]``.
+    """
+    check_junk_mode(mode)
+    if mode == "off":
+        return lc.replace(meta={"masking": [], "n_masked": 0, "n_before_masking": len(lc)})
+    if min_duration is None:
+        min_duration = shortest_duration(None, MIN_PERIOD_DAYS)
+    junk = find_junk(lc.time, lc.flux, background=lc.columns.get("background"),
+                     min_duration=min_duration, strict=mode == "strict")
+    records = [_record(lc.time, name, flags) for name, flags in junk.steps.items()
+               if flags.any()]
+    meta = {"masking": records, "n_masked": sum(r["n_cadences"] for r in records),
+            "n_before_masking": len(lc)}
+    out = lc[~junk.masked] if records else lc
+    return out.replace(meta=meta)
+
+
+def masking_notes(meta: dict) -> str:
+    """One line on what :func:`mask_junk` masked, e.g. ``masked 312 cadences (4.1 %):
+    elevated scatter 2 segments (298); upward outliers 14`` ('' when nothing was)."""
+    records = meta.get("masking") or []
+    if not records:
+        return ""
+    total = int(meta.get("n_before_masking") or 0)
+    masked = sum(r["n_cadences"] for r in records)
+    share = f" ({100.0 * masked / total:.1f} %)" if total else ""
+    parts = []
+    for r in records:
+        if r["step"].startswith("outliers"):
+            parts.append(f"{r['reason']} {r['n_cadences']}")
+        else:
+            plural = "s" if r["n_segments"] != 1 else ""
+            parts.append(f"{r['reason']} {r['n_segments']} segment{plural} "
+                         f"({r['n_cadences']})")
+    return f"masked {masked} cadences{share}: " + "; ".join(parts)
