@@ -14,7 +14,8 @@ each a pure function of the arrays, find them; :func:`mask_junk` applies them to
    above ``SCATTER_FACTOR`` × (grown down to ``SCATTER_GROW`` ×) are masked. First differences
    and a median keep transits out: a transit shifts the flux but only its ingress and egress
    raise the point-to-point differences, a small share of any window.
-3. **outliers**, on the residual from a short running median: upward ones beyond
+3. **outliers**, against the median level of a few cadences on either side (the nearer of
+   the two for each direction, so that a transit's edges are never outliers): upward ones beyond
    ``HIGH_SIGMA`` σ are clipped freely; downward runs beyond ``LOW_SIGMA`` σ only when they are
    short and isolated: more than ``1 / NEIGHBOUR_SHARE`` times deeper than the cadence either
    side, and at most ``MAX_LOW_BURST`` cadences and so short that a transit lasting the
@@ -56,6 +57,8 @@ SCATTER_WINDOW_DAYS = 0.5
 SCATTER_MIN_POINTS = 49
 SCATTER_FACTOR = 2.0
 SCATTER_GROW = 1.5
+#: Differences in the short median that trims a segment's ends.
+EDGE_POINTS = 9
 HIGH_SIGMA = 4.0
 LOW_SIGMA = 5.0
 MAX_LOW_BURST = 4
@@ -131,16 +134,41 @@ def scatter_junk(time: np.ndarray, flux: np.ndarray, cadence: float) -> np.ndarr
     if not typical > 0:
         return np.zeros(time.shape, dtype=bool)
     step[np.diff(time) > GAP_CADENCES * cadence] = typical  # not a point-to-point difference
-    size = max(int(round(SCATTER_WINDOW_DAYS / cadence)) | 1, SCATTER_MIN_POINTS)
-    ratio = ndimage.median_filter(step, size=size, mode="nearest") / typical
+    size = max(round(SCATTER_WINDOW_DAYS / cadence) | 1, SCATTER_MIN_POINTS)
+    ratio = ndimage.median_filter(step, size=size, mode="mirror") / typical
     per_cadence = np.concatenate([ratio[:1], np.maximum(ratio[:-1], ratio[1:]), ratio[-1:]])
-    return _hysteresis(per_cadence, SCATTER_FACTOR, SCATTER_GROW)
+    segments = _hysteresis(per_cadence, SCATTER_FACTOR, SCATTER_GROW)
+    # the window spreads a segment by up to half its length: trim each end back to where
+    # the scatter over a few cadences is itself elevated (a transit's ingress is one step)
+    short = ndimage.median_filter(step, size=EDGE_POINTS, mode="mirror") / typical
+    short = np.concatenate([short[:1], np.maximum(short[:-1], short[1:]), short[-1:]])
+    for start, stop in _runs(segments):
+        inside = np.flatnonzero(short[start:stop] >= SCATTER_GROW)
+        segments[start:stop] = False
+        if inside.size:
+            segments[start + inside[0]:start + inside[-1] + 1] = True
+    return segments
 
 
 def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
     """(start, stop) index pairs, stop exclusive, of the runs of True in ``flags``."""
     edges = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
     return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
+
+
+def _side_medians(values: np.ndarray, half: int) -> tuple[np.ndarray, np.ndarray]:
+    """Medians of the ``half`` cadences just before and just after each cadence (itself left
+    out); at either end the other side's stands in."""
+    centred = ndimage.median_filter(values, size=half, mode="mirror")
+    shift = half // 2 + 1
+    left = np.full(values.shape, np.nan)
+    right = np.full(values.shape, np.nan)
+    if values.size > shift:
+        left[shift:] = centred[:-shift]
+        right[:-shift] = centred[shift:]
+    left = np.where(np.isnan(left), right, left)
+    right = np.where(np.isnan(right), left, right)
+    return left, right
 
 
 def outlier_junk(flux: np.ndarray, cadence: float, min_duration: float, *,
@@ -152,8 +180,7 @@ def outlier_junk(flux: np.ndarray, cadence: float, min_duration: float, *,
     """
     high = np.zeros(flux.shape, dtype=bool)
     low = np.zeros(flux.shape, dtype=bool)
-    sigma = robust_std(np.diff(flux)) / np.sqrt(2)
-    if flux.size < 10 or not sigma > 0:
+    if flux.size < 10:
         return high, low
     # a transit lasting min_duration spreads over n + 2 * NEIGHBOUR_SHARE cadences at least
     longest = min(MAX_LOW_BURST,
@@ -162,15 +189,24 @@ def outlier_junk(flux: np.ndarray, cadence: float, min_duration: float, *,
     # shoulder (a dump straddling two bins); both fit no transit longer than 1.5 cadences
     pairs = not strict and longest <= 1
     longest = longest if strict else max(longest, 1)
-    size = max(5, 2 * longest + 3)
-    residual = (flux - ndimage.median_filter(flux, size=size, mode="nearest")) / sigma
-    high = residual > HIGH_SIGMA
+    # one-sided references: next to a transit's ingress one side is out of transit, so a
+    # cadence there is compared with the level it shares with that side, never called an
+    # outlier for differing from the dip (upward) or from the far side (downward)
+    left, right = _side_medians(flux, half=max(5, 2 * longest + 1))
+    sigma = robust_std(flux - 0.5 * (left + right))
+    if not sigma > 0:
+        return high, low
+    high = (flux - np.maximum(left, right)) / sigma > HIGH_SIGMA
     if longest < 1:
         return high, low
-    depth = np.maximum(-residual, 0.0)
-    for start, stop in _runs(residual < -LOW_SIGMA):
-        run = depth[start:stop]
-        side = max((depth[i] for i in (start - 1, stop) if 0 <= i < flux.size), default=0.0)
+    reference = np.minimum(left, right)
+    for start, stop in _runs((flux - reference) / sigma < -LOW_SIGMA):
+        # depths of the run and of the cadence either side below one level, so that a
+        # cadence inside a transit is never "isolated" from its in-transit neighbours
+        level = float(reference[start:stop].max())
+        run = (level - flux[start:stop]) / sigma
+        side = max(((level - flux[i]) / sigma for i in (start - 1, stop) if 0 <= i < flux.size),
+                   default=0.0)
         if stop - start <= longest:
             isolated = side < NEIGHBOUR_SHARE * run.min()
         elif pairs and stop - start == 2:
