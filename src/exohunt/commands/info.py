@@ -3,7 +3,8 @@
 One line per file (a folder or glob is expanded to its files): the kind of data, its size,
 time span and cadence, the flux column used, what the reader dropped, and the labels.
 A light curve that carries more (flux unit, host star, crowding, centroids, aperture flux,
-quarter/sector) gets indented detail lines below (:mod:`exohunt.commands.info_extras`).
+quarter/sector) gets indented detail lines below (:mod:`exohunt.commands.info_extras`), and
+one saying what ``exohunt search`` would mask as junk before searching.
 A file that cannot be read gets one ``exohunt info: error: …`` line on stderr; the command
 goes on with the others and exits with status 2 if any failed. Nothing is written.
 """
@@ -85,7 +86,19 @@ def _lightcurve(name: str, lc: LightCurve) -> str:
                f"cadences, span {lc.time_span:.2f} d, cadence "
                f"{format_cadence(meta.get('cadence_days'))}, flux "
                f"{meta.get('flux_column', '?')}, {dropped}{_packing(meta)}, labels: none")
-    return "\n".join([summary, *(f"  {line}" for line in detail_lines(lc))])
+    details = [*detail_lines(lc), junk_summary(lc)]
+    return "\n".join([summary, *(f"  {line}" for line in details)])
+
+
+def junk_summary(lc: LightCurve) -> str:
+    """What ``exohunt search`` would mask before searching (:mod:`exohunt.search.junk`)."""
+    from exohunt.search.junk import mask_junk, masking_notes
+
+    clean = lc.remove_nans()
+    if len(clean) > 1 and np.any(np.diff(clean.time) < 0):
+        clean = clean[np.argsort(clean.time, kind="stable")]
+    notes = masking_notes(mask_junk(clean).meta)
+    return f"search would mask: {notes.removeprefix('masked ') if notes else 'nothing'}"
 
 
 def _packing(meta: Any) -> str:

@@ -3,7 +3,8 @@
 Writes ``DIR/candidates.csv`` (one row per signal: ``source, index, period_days, t0_days,
 duration_hours, depth_ppm, snr``, then ``sde``, ``kind`` and the vetting statistics;
 ``kind`` is ``periodic``, or ``single`` for a transit-like dip seen once, whose period, SDE
-and vetting statistics are empty and which never passes vetting) and, unless
+and vetting statistics are empty and which never passes vetting; ``notes`` says what the
+junk masking removed before the search, see ``--junk``) and, unless
 ``--no-plots``, one diagnostic PNG per star in ``DIR/plots/``. Stars are searched in parallel
 worker processes (``--jobs``); the search is deterministic, so ``--seed`` changes nothing and
 is accepted for a uniform command line.
@@ -23,6 +24,8 @@ from exohunt.errors import InputError
 
 HELP = "search light curves for periodic transits (BLS) and vet them: candidates.csv + plots"
 DETREND_CHOICES = ("biweight", "median")
+#: exohunt.search.junk.JUNK_MODES, spelled out so that --help need not import the search
+JUNK_CHOICES = ("auto", "strict", "off")
 LEAD_COLUMNS = ["source", "index", "period_days", "t0_days", "duration_hours", "depth_ppm",
                 "snr", "sde"]
 
@@ -43,6 +46,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="detrending method (default biweight)")
     parser.add_argument("--window-length", type=float, default=None,
                         help="detrending window in days (default from the baseline)")
+    parser.add_argument("--junk", default="auto", choices=JUNK_CHOICES,
+                        help="mask strong-background and elevated-scatter segments and clip "
+                             "outliers before the search: auto; strict (never a dip a transit "
+                             "of the shortest searched duration could make); off (default auto)")
     parser.add_argument("--no-plots", action="store_true", help="skip the diagnostic PNGs")
     add_quiet(parser)
     add_jobs(parser)
@@ -105,7 +112,7 @@ def _validate(args: argparse.Namespace) -> dict:
             raise InputError(f"--{name.replace('_', '-')} must be positive days, got {value}")
     options = {"max_signals": args.max_signals, "period_min": args.period_min,
                "period_max": args.period_max, "detrend_method": args.detrend,
-               "window_length": args.window_length}
+               "window_length": args.window_length, "junk": args.junk}
     if args.min_sde is not None:
         options["min_sde"] = args.min_sde
     return options

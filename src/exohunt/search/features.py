@@ -43,7 +43,9 @@ STAT_COLUMNS = (
     *CONTEXT_COLUMNS,
 )
 SIGNAL_COLUMNS = ("period_days", "t0_days", "duration_hours", "depth_ppm", "snr", "sde")
-_DEFAULTS = {"max_signals": 1, "min_sde": 0.0}
+#: ``junk="off"``: the models were trained on features of unmasked light curves; masking
+#: FFI junk (exohunt.search.junk) here would change FEATURE_VERSION's preprocessing.
+_DEFAULTS = {"max_signals": 1, "min_sde": 0.0, "junk": "off"}
 _CHUNK = 16
 
 

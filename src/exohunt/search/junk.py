@@ -16,18 +16,20 @@ each a pure function of the arrays, find them; :func:`mask_junk` applies them to
    raise the point-to-point differences, a small share of any window.
 3. **outliers**, against the median level of a few cadences on either side (the nearer of
    the two for each direction, so that a transit's edges are never outliers): upward ones beyond
-   ``HIGH_SIGMA`` σ are clipped freely; downward runs beyond ``LOW_SIGMA`` σ only when they are
-   short and isolated: more than ``1 / NEIGHBOUR_SHARE`` times deeper than the cadence either
-   side, and at most ``MAX_LOW_BURST`` cadences and so short that a transit lasting the
-   shortest duration searched could not produce them (it spreads over at least
-   ``min_duration / cadence`` cadences, ``2 × NEIGHBOUR_SHARE`` of them in the neighbours).
+   ``HIGH_SIGMA`` σ are clipped freely; downward runs (cadences beyond ``RUN_SIGMA`` σ, one of
+   them beyond ``LOW_SIGMA`` σ) only when they are short and isolated. A run of ``n`` cadences is clipped when both cadences beside it are
+   shallower than ``NEIGHBOUR_SHARE`` × its deepest cadence and ``n + 2 × NEIGHBOUR_SHARE``
+   cadences last no longer than the shortest transit duration searched (at most
+   ``MAX_LOW_BURST``): a transit that long covers more than ``n + 2 × NEIGHBOUR_SHARE``
+   cadences, so a cadence beside any ``n`` of them is covered at least ``NEIGHBOUR_SHARE``
+   and dips by at least that share of the run's deepest cadence — it is never isolated.
    At a cadence about as long as that duration (TESS 30-min FFIs, Kepler long cadence, with
    the default 0.5-day minimum period: 29 minutes) no dip can be told from a transit that
-   short; ``mode="auto"`` then still clips single isolated cadences and pairs whose shallower
-   member is at most ``PAIR_SHARE`` of the deeper (a dump straddling two bins) — the
-   momentum-dump outliers that otherwise dominate such a search — at the risk of a transit
-   shorter than 1.5 cadences (45 min) that is ``LOW_SIGMA`` σ deep in a single cadence;
-   ``mode="strict"`` never does.
+   short. ``mode="auto"`` then still clips single isolated cadences, and pairs whose
+   shallower member is at most ``PAIR_SHARE`` of the deeper (a dump straddling two bins) —
+   the momentum-dump outliers that otherwise dominate such a search — at the risk of a
+   transit shorter than 1.5 (single) or 1.9 (pair) cadences, 45 or 57 minutes at 30-minute
+   cadence, that is ``LOW_SIGMA`` σ deep in single cadences; ``mode="strict"`` never does.
 """
 
 from __future__ import annotations
@@ -60,8 +62,10 @@ SCATTER_GROW = 1.5
 #: Differences in the short median that trims a segment's ends.
 EDGE_POINTS = 9
 HIGH_SIGMA = 4.0
-LOW_SIGMA = 5.0
-MAX_LOW_BURST = 4
+LOW_SIGMA = 4.0
+#: A downward run extends over the neighbouring cadences below this (σ).
+RUN_SIGMA = 2.5
+MAX_LOW_BURST = 8
 NEIGHBOUR_SHARE = 0.25
 PAIR_SHARE = 0.4
 #: Differences across gaps longer than this many cadences are not point-to-point scatter.
@@ -186,7 +190,7 @@ def outlier_junk(flux: np.ndarray, cadence: float, min_duration: float, *,
     longest = min(MAX_LOW_BURST,
                   int(np.floor(min_duration / cadence - 2 * NEIGHBOUR_SHARE + 1e-9)))
     # at long cadence ("auto" only): a single cadence, or a pair whose second member is a
-    # shoulder (a dump straddling two bins); both fit no transit longer than 1.5 cadences
+    # shoulder (a dump straddling two bins): they fit no transit longer than 1.9 cadences
     pairs = not strict and longest <= 1
     longest = longest if strict else max(longest, 1)
     # one-sided references: next to a transit's ingress one side is out of transit, so a
@@ -200,15 +204,18 @@ def outlier_junk(flux: np.ndarray, cadence: float, min_duration: float, *,
     if longest < 1:
         return high, low
     reference = np.minimum(left, right)
-    for start, stop in _runs((flux - reference) / sigma < -LOW_SIGMA):
+    below = (flux - reference) / sigma
+    for start, stop in _runs(below < -RUN_SIGMA):
+        if below[start:stop].min() >= -LOW_SIGMA:
+            continue
         # depths of the run and of the cadence either side below one level, so that a
         # cadence inside a transit is never "isolated" from its in-transit neighbours
         level = float(reference[start:stop].max())
         run = (level - flux[start:stop]) / sigma
         side = max(((level - flux[i]) / sigma for i in (start - 1, stop) if 0 <= i < flux.size),
                    default=0.0)
-        if stop - start <= longest:
-            isolated = side < NEIGHBOUR_SHARE * run.min()
+        if stop - start <= longest:  # see the module docstring for why run.max() is safe
+            isolated = side < NEIGHBOUR_SHARE * run.max()
         elif pairs and stop - start == 2:
             isolated = run.min() <= PAIR_SHARE * run.max() and side < NEIGHBOUR_SHARE * run.max()
         else:

@@ -1,5 +1,7 @@
 """One diagnostic figure per star: raw and detrended flux, periodogram, folded transit,
-odd/even comparison and the secondary-eclipse window (matplotlib, Agg backend)."""
+odd/even comparison and the secondary-eclipse window (matplotlib, Agg backend). Cadences the
+junk masking removed before the search (:mod:`exohunt.search.junk`) are marked on the raw
+flux, one colour per step, with a legend."""
 
 from __future__ import annotations
 
@@ -15,6 +17,23 @@ from exohunt.search.views import binned_view
 __all__ = ["plot_diagnostics"]
 
 _COLOURS = ("tab:red", "tab:orange", "tab:green", "tab:purple", "tab:brown")
+_MASK_STYLE = {"background": ("tab:purple", "."), "scatter": ("tab:red", "."),
+               "outliers_high": ("tab:cyan", "x"), "outliers_low": ("tab:red", "x")}
+
+
+def _mark_masked(ax, raw: LightCurve, masking: list[dict]) -> None:
+    """Raw cadences inside each masking step's ranges, coloured by step; segments shaded."""
+    for record in masking:
+        colour, marker = _MASK_STYLE.get(record["step"], ("tab:red", "."))
+        inside = np.zeros(len(raw), dtype=bool)
+        for start, stop in record["ranges"]:
+            inside |= (raw.time >= start) & (raw.time <= stop)
+            if not record["step"].startswith("outliers"):
+                ax.axvspan(start, stop, color="0.85", zorder=0, lw=0)
+        ax.plot(raw.time[inside], raw.flux[inside], marker, ms=2 if marker == "." else 4,
+                color=colour, label=f"masked: {record['reason']} ({record['n_cadences']})")
+    if masking:
+        ax.legend(fontsize=7, loc="best", markerscale=3)
 
 
 def _mark_transits(ax, time: np.ndarray, signals: list[Signal]) -> None:
@@ -84,6 +103,7 @@ def plot_diagnostics(raw: LightCurve, result: SearchResult, path: str | Path, *,
     grid = fig.add_gridspec(4, 2, hspace=0.55, wspace=0.25)
     ax_raw, ax_det = fig.add_subplot(grid[0, :]), fig.add_subplot(grid[1, :])
     ax_raw.plot(raw.time, raw.flux, ".", ms=1, color="0.3")
+    _mark_masked(ax_raw, raw, list(det.meta.get("masking") or []))
     ax_raw.set_title(title or "raw flux", fontsize=10)
     ax_det.plot(det.time, det.flux, ".", ms=1, color="0.3")
     ax_det.set_title(f"detrended ({det.meta.get('detrend_method')}, "

@@ -10,6 +10,7 @@ from typing import Any
 from exohunt.lightcurve import LightCurve
 from exohunt.search.core import search
 from exohunt.search.features import resolve_jobs
+from exohunt.search.junk import masking_notes
 
 __all__ = ["search_one", "search_stars"]
 
@@ -25,11 +26,12 @@ def _one(task: tuple) -> list[dict[str, Any]]:
         from exohunt.search.plots import plot_diagnostics
 
         plot_diagnostics(lc, result, plot, title=f"{Path(source).name} #{index}")
-    rows = [{"source": source, "index": index, "kind": "periodic", **s.as_row()}
+    notes = masking_notes(result.detrended.meta)
+    rows = [{"source": source, "index": index, "kind": "periodic", **s.as_row(), "notes": notes}
             for s in result.signals]
     rows += [{"source": source, "index": index, "kind": "single", "period_days": float("nan"),
               "t0_days": e.t0, "duration_hours": 24.0 * e.duration, "depth_ppm": e.depth_ppm,
-              "snr": e.snr, "sde": float("nan"), "passes_vetting": False}
+              "snr": e.snr, "sde": float("nan"), "passes_vetting": False, "notes": notes}
              for e in result.single_events]
     return rows
 
@@ -60,7 +62,8 @@ def search_stars(tasks: list[tuple[str, int, LightCurve, Path | None]], options:
         Per star in input order, one row per periodic signal (``source, index``,
         ``kind="periodic"`` and :meth:`Signal.as_row`), then one per single transit-like
         event (``kind="single"``: ``period_days`` and ``sde`` NaN, ``passes_vetting`` False,
-        no vetting statistics).
+        no vetting statistics); each row's ``notes`` says what the junk masking removed
+        (:func:`exohunt.search.junk.masking_notes`, '' when nothing).
     """
     from tqdm.auto import tqdm
 
