@@ -15,21 +15,22 @@ each a pure function of the arrays, find them; :func:`mask_junk` applies them to
    and a median keep transits out: a transit shifts the flux but only its ingress and egress
    raise the point-to-point differences, a small share of any window.
 3. **outliers**, against the median level of a few cadences on either side (the nearer of
-   the two for each direction, so that a transit's edges are never outliers): upward ones beyond
-   ``HIGH_SIGMA`` σ are clipped freely; downward runs (cadences beyond ``RUN_SIGMA`` σ, one of
-   them beyond ``LOW_SIGMA`` σ) only when they are short and isolated. A run of ``n`` cadences is clipped when both cadences beside it are
-   shallower than ``NEIGHBOUR_SHARE`` × its deepest cadence and ``n + 2 × NEIGHBOUR_SHARE``
-   cadences last no longer than the shortest transit duration searched (at most
-   ``MAX_LOW_BURST``): a transit that long covers more than ``n + 2 × NEIGHBOUR_SHARE``
-   cadences, so a cadence beside any ``n`` of them is covered at least ``NEIGHBOUR_SHARE``
-   and dips by at least that share of the run's deepest cadence — it is never isolated.
+   the two for each direction, so that a transit's edges are never outliers): upward ones
+   beyond ``HIGH_SIGMA`` σ are clipped freely; downward runs (cadences beyond ``RUN_SIGMA``
+   σ, one of them beyond ``LOW_SIGMA`` σ) only when short and isolated. A run of ``n``
+   cadences is clipped when both cadences beside it dip by less than ``NEIGHBOUR_SHARE`` of
+   its deepest one and ``n + 2 × NEIGHBOUR_SHARE`` cadences last no longer than the
+   shortest transit duration searched (and ``n ≤ MAX_LOW_BURST``). Why that is safe: a
+   transit that long covers more than ``n + 2 × NEIGHBOUR_SHARE`` cadences' worth of time,
+   so beside any ``n`` of its cadences one is covered at least ``NEIGHBOUR_SHARE`` and dips
+   by at least that share of the deepest — the run is never isolated.
    At a cadence about as long as that duration (TESS 30-min FFIs, Kepler long cadence, with
    the default 0.5-day minimum period: 29 minutes) no dip can be told from a transit that
    short. ``mode="auto"`` then still clips single isolated cadences, and pairs whose
-   shallower member is at most ``PAIR_SHARE`` of the deeper (a dump straddling two bins) —
-   the momentum-dump outliers that otherwise dominate such a search — at the risk of a
+   shallower member dips at most ``PAIR_SHARE`` of the deeper (a dump straddling two bins)
+   — the momentum-dump outliers that otherwise dominate such a search — at the risk of a
    transit shorter than 1.5 (single) or 1.9 (pair) cadences, 45 or 57 minutes at 30-minute
-   cadence, that is ``LOW_SIGMA`` σ deep in single cadences; ``mode="strict"`` never does.
+   cadence, whose cadences each dip ``LOW_SIGMA`` σ; ``mode="strict"`` never does.
 """
 
 from __future__ import annotations

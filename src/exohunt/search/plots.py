@@ -33,7 +33,7 @@ def _mark_masked(ax, raw: LightCurve, masking: list[dict]) -> None:
         ax.plot(raw.time[inside], raw.flux[inside], marker, ms=2 if marker == "." else 4,
                 color=colour, label=f"masked: {record['reason']} ({record['n_cadences']})")
     if masking:
-        ax.legend(fontsize=7, loc="best", markerscale=3)
+        ax.legend(fontsize=7, loc="best", markerscale=2)
 
 
 def _mark_transits(ax, time: np.ndarray, signals: list[Signal]) -> None:
