@@ -173,3 +173,55 @@ def test_pi_men_as_an_ffi_product_is_recovered(lightcurve_dir, tmp_path):
             notes = masking_notes(found.detrended.meta)
             assert "elevated scatter" in notes and "downward outlier bursts" in notes
     assert "strong background" in masking_notes(mask_junk(direct).meta)
+
+
+@pytest.fixture
+def junky_csv(tmp_path):
+    """A time/flux table: a 1 %, 3-hour transit every 2.9 days at 30-minute cadence, white
+    noise, a jitter segment and three single-cadence dump outliers."""
+    import pandas as pd
+
+    rng = np.random.default_rng(5)
+    time, flux = _star(THIRTY_MIN, rng, noise=500e-6)
+    _, model = _planet(time, period=2.9, t0=0.9, duration=0.125, depth=0.01)
+    flux = flux * model
+    jitter = (time > 20.6) & (time < 21.8)
+    flux[jitter] += rng.normal(0, 5e-3, jitter.sum())
+    for day in (2.3, 8.2, 16.9):  # between transits
+        flux[np.searchsorted(time, day)] -= 0.01
+    path = tmp_path / "junky.csv"
+    pd.DataFrame({"time": time, "flux": flux}).to_csv(path, index=False)
+    return path
+
+
+def test_search_command_notes_and_junk_option(junky_csv, tmp_path, capsys):
+    import pandas as pd
+
+    from exohunt.cli import main
+
+    out = tmp_path / "out"
+    assert main(["search", str(junky_csv), "--out", str(out), "--jobs", "1", "--quiet",
+                 "--max-signals", "1"]) == 0
+    table = pd.read_csv(out / "candidates.csv")
+    assert table["period_days"].iloc[0] == pytest.approx(2.9, rel=5e-3)
+    notes = table["notes"].iloc[0]
+    assert notes.startswith("masked ") and "elevated scatter 1 segment" in notes
+    assert "downward outlier bursts 3" in notes
+    assert (out / "plots" / "junky.csv_0.png").stat().st_size > 0
+    off = tmp_path / "off"
+    assert main(["search", str(junky_csv), "--out", str(off), "--jobs", "1", "--quiet",
+                 "--no-plots", "--junk", "off", "--max-signals", "1"]) == 0
+    assert pd.read_csv(off / "candidates.csv")["notes"].isna().all()
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_info:
+        main(["search", str(junky_csv), "--out", str(off), "--junk", "maybe"])
+    assert exit_info.value.code == 2
+    assert "'auto', 'strict', 'off'" in capsys.readouterr().err
+
+
+def test_info_reports_what_the_search_would_mask(junky_csv, capsys):
+    from exohunt.cli import main
+
+    assert main(["info", str(junky_csv)]) == 0
+    line = capsys.readouterr().out.strip()
+    assert "; search would mask: " in line and "downward outlier bursts 3" in line
