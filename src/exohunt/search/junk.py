@@ -10,7 +10,8 @@ each a pure function of the arrays, find them; :func:`mask_junk` applies them to
    is far above its robust level (``BACKGROUND_SIGMA`` robust σ and ``BACKGROUND_RELATIVE``
    of the level), grown to where it is half as far above (hysteresis).
 2. **scatter**: a running median of the absolute first differences over
-   ``SCATTER_WINDOW_DAYS`` compared with the light curve's own median; contiguous segments
+   ``SCATTER_WINDOW_DAYS`` compared with its own running level over
+   ``SCATTER_REFERENCE_DAYS`` (at least the light curve's median); contiguous segments
    above ``SCATTER_FACTOR`` × (grown down to ``SCATTER_GROW`` ×) are masked. First differences
    and a median keep transits out: a transit shifts the flux but only its ingress and egress
    raise the point-to-point differences, a small share of any window.
@@ -58,6 +59,8 @@ BACKGROUND_RELATIVE = 0.5
 SCATTER_WINDOW_DAYS = 0.5
 #: ... and at least this many differences, so that the median's own noise stays ~16 %.
 SCATTER_MIN_POINTS = 49
+#: Span (days) of the running level each window's scatter is compared with.
+SCATTER_REFERENCE_DAYS = 10.0
 SCATTER_FACTOR = 2.0
 SCATTER_GROW = 1.5
 #: Differences in the short median that trims a segment's ends.
@@ -127,8 +130,26 @@ def background_junk(background: np.ndarray) -> np.ndarray:
     return _hysteresis(value, excess, 0.5 * excess)
 
 
+def _reference(local: np.ndarray, size: int, cadence: float, typical: float) -> np.ndarray:
+    """The scatter level each window is compared with: the running median of the windows'
+    own levels over ``SCATTER_REFERENCE_DAYS`` (so that stitched quarters or sectors of
+    different noise are each judged by their own), never below the global ``typical``."""
+    every = max(1, size // 4)  # the window medians change slowly: a coarse grid suffices
+    coarse = local[::every]
+    span = max(3, round(SCATTER_REFERENCE_DAYS / (every * cadence)) | 1)
+    level = ndimage.median_filter(coarse, size=span, mode="mirror")
+    level = np.interp(np.arange(local.size), np.arange(0, local.size, every), level)
+    return np.maximum(level, typical)
+
+
+def _per_cadence(ratio: np.ndarray) -> np.ndarray:
+    """A value per cadence from one per difference: the larger of the two it is part of."""
+    return np.concatenate([ratio[:1], np.maximum(ratio[:-1], ratio[1:]), ratio[-1:]])
+
+
 def scatter_junk(time: np.ndarray, flux: np.ndarray, cadence: float) -> np.ndarray:
-    """Segments whose running point-to-point scatter is ``SCATTER_FACTOR`` × the median.
+    """Segments whose running point-to-point scatter is ``SCATTER_FACTOR`` × its level around
+    (:func:`_reference`).
 
     ``time`` (days, sorted) and ``flux`` have shape (T,); ``cadence`` is in days.
     """
@@ -140,13 +161,13 @@ def scatter_junk(time: np.ndarray, flux: np.ndarray, cadence: float) -> np.ndarr
         return np.zeros(time.shape, dtype=bool)
     step[np.diff(time) > GAP_CADENCES * cadence] = typical  # not a point-to-point difference
     size = max(round(SCATTER_WINDOW_DAYS / cadence) | 1, SCATTER_MIN_POINTS)
-    ratio = ndimage.median_filter(step, size=size, mode="mirror") / typical
-    per_cadence = np.concatenate([ratio[:1], np.maximum(ratio[:-1], ratio[1:]), ratio[-1:]])
-    segments = _hysteresis(per_cadence, SCATTER_FACTOR, SCATTER_GROW)
+    local = ndimage.median_filter(step, size=size, mode="mirror")
+    reference = _reference(local, size, cadence, typical)
+    segments = _hysteresis(_per_cadence(local / reference), SCATTER_FACTOR, SCATTER_GROW)
     # the window spreads a segment by up to half its length: trim each end back to where
     # the scatter over a few cadences is itself elevated (a transit's ingress is one step)
-    short = ndimage.median_filter(step, size=EDGE_POINTS, mode="mirror") / typical
-    short = np.concatenate([short[:1], np.maximum(short[:-1], short[1:]), short[-1:]])
+    short = _per_cadence(ndimage.median_filter(step, size=EDGE_POINTS, mode="mirror")
+                         / reference)
     for start, stop in _runs(segments):
         inside = np.flatnonzero(short[start:stop] >= SCATTER_GROW)
         segments[start:stop] = False
