@@ -224,4 +224,4 @@ def test_info_reports_what_the_search_would_mask(junky_csv, capsys):
 
     assert main(["info", str(junky_csv)]) == 0
     line = capsys.readouterr().out.strip()
-    assert "; search would mask: " in line and "downward outlier bursts 3" in line
+    assert "\n  search would mask: " in line and "downward outlier bursts 3" in line
