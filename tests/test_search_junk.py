@@ -225,3 +225,16 @@ def test_info_reports_what_the_search_would_mask(junky_csv, capsys):
     assert main(["info", str(junky_csv)]) == 0
     line = capsys.readouterr().out.strip()
     assert "\n  search would mask: " in line and "downward outlier bursts 3" in line
+
+
+def test_frequent_dips_are_a_pattern_left_for_the_sawtooth_model(rng):
+    """K2's thruster firings leave a one-cadence dip every ~6 hours: far more than momentum
+    dumps, and what the sawtooth pre-whitening anchors on, so none is clipped."""
+    time, flux = _star(THIRTY_MIN, rng, days=20.0)
+    firings = np.searchsorted(time, np.arange(0.1, 20.0, 0.245 * 2))
+    flux[firings] -= 0.003
+    assert not find_junk(time, flux, min_duration=D_MIN).steps["outliers_low"].any()
+    time, flux = _star(THIRTY_MIN, rng, days=20.0)
+    few = np.searchsorted(time, [2.1, 6.0, 9.9, 16.3, 19.5])  # every ~4 days: dumps, clipped
+    flux[few] -= 0.003
+    assert find_junk(time, flux, min_duration=D_MIN).steps["outliers_low"][few].all()

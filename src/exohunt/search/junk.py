@@ -72,6 +72,10 @@ RUN_SIGMA = 2.5
 MAX_LOW_BURST = 8
 NEIGHBOUR_SHARE = 0.25
 PAIR_SHARE = 0.4
+#: More downward bursts than this per day are a pattern, not momentum dumps (every 2.5-6
+#: days): K2's thruster firings every 6 hours leave one-cadence dips by which the sawtooth
+#: pre-whitening (:mod:`exohunt.search.sawtooth`) finds them; none is clipped then.
+MAX_BURSTS_PER_DAY = 1.0
 #: Differences across gaps longer than this many cadences are not point-to-point scatter.
 GAP_CADENCES = 3.0
 STEP_LABELS = {"background": "strong background", "scatter": "elevated scatter",
@@ -281,6 +285,8 @@ def find_junk(time: np.ndarray, flux: np.ndarray, *, background: np.ndarray | No
     steps["scatter"] = scatter_junk(time, flux, cadence) & ~steps["background"]
     kept = np.flatnonzero(~(steps["background"] | steps["scatter"]))
     high, low = outlier_junk(flux[kept], cadence, min_duration, strict=strict)
+    if len(_runs(low)) > MAX_BURSTS_PER_DAY * (time[-1] - time[0]):
+        low[:] = False  # a pattern, not junk: K2's thruster-firing dips (see the constant)
     for name, flags in (("outliers_high", high), ("outliers_low", low)):
         steps[name] = none.copy()
         steps[name][kept[flags]] = True
