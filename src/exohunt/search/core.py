@@ -263,10 +263,11 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
         Frequency-grid oversampling (grid points per transit duration of phase drift).
     vetting : dict, optional
         Overrides of :data:`exohunt.search.vetting.VETTING_THRESHOLDS`.
-    junk : {"auto", "off"}
+    junk : {"auto", "strict", "off"}
         ``"auto"`` masks strong-background and elevated-scatter segments and clips outliers
         that cannot be transits before detrending (:mod:`exohunt.search.junk`; recorded in
-        ``SearchResult.detrended.meta["masking"]``); ``"off"`` searches every cadence.
+        ``SearchResult.detrended.meta["masking"]``); ``"strict"`` clips no dip that a transit
+        of the shortest searched duration could make; ``"off"`` searches every cadence.
 
     Returns
     -------
