@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,6 +32,9 @@ class LoopSettings:
     weight_decay: float = 0.0
     patience: int = 8
     pos_weight: float = 1.0          # class-weighted loss (1 = unweighted)
+    # With class weights (imbalance "weights"/"inject") pos_weight is set from the training
+    # labels as (n_negative / n_positive) ** pos_weight_power: 0 unweighted, 1 fully balanced.
+    pos_weight_power: float = 0.5
     reverse_augment: bool = False    # flip half of each batch in time (transits are symmetric)
     grad_clip: float | None = 1.0
     time_budget: float | None = None  # seconds of training, checked every batch
@@ -99,8 +103,14 @@ def _train_epoch(model, optimizer, inputs, labels, settings, rng, device, deadli
 def fit_network(model: torch.nn.Module, train_inputs: dict[str, np.ndarray],
                 train_labels: np.ndarray, val_inputs: dict[str, np.ndarray],
                 val_labels: np.ndarray, settings: LoopSettings, *, seed: int = 42,
-                device: str | torch.device = "cpu", progress: bool = False) -> FitResult:
-    """Train ``model`` in place; on return it holds the best-validation-AP weights."""
+                device: str | torch.device = "cpu", progress: bool = False,
+                on_epoch: Callable[[int, float], None] | None = None) -> FitResult:
+    """Train ``model`` in place; on return it holds the best-validation-AP weights.
+
+    ``on_epoch(epoch, validation_ap)``, when given, is called after every epoch (1-based) with
+    that epoch's validation average precision (NaN when the network diverged); it may raise to
+    stop training, e.g. ``optuna.TrialPruned`` from a hyperparameter search.
+    """
     rng = np.random.default_rng(seed)
     model.to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=settings.learning_rate,
@@ -117,12 +127,16 @@ def fit_network(model: torch.nn.Module, train_inputs: dict[str, np.ndarray],
         clipped = np.clip(probability, 1e-7, 1 - 1e-7)
         val_loss = float(-np.mean(val_labels * np.log(clipped)
                                   + (1 - val_labels) * np.log(1 - clipped)))
-        val_ap = safe_average_precision(val_labels, probability)
+        # a diverged network (e.g. a learning rate far too high) predicts NaN: no AP
+        val_ap = (safe_average_precision(val_labels, probability)
+                  if np.isfinite(probability).all() else float("nan"))
         result.history.append({"epoch": epoch, "train_loss": train_loss, "val_loss": val_loss,
                                "val_average_precision": val_ap,
                                "seconds": time.perf_counter() - tick,
                                "seconds_per_batch": per_batch})
         bar.set_postfix(loss=f"{train_loss:.4f}", val_ap=f"{val_ap:.3f}")
+        if on_epoch is not None:
+            on_epoch(epoch, val_ap)
         key = (np.nan_to_num(val_ap, nan=-1.0), -val_loss)  # AP first, loss breaks ties
         if best_key is None or key > best_key:
             best_key, best_state, waited = key, copy.deepcopy(model.state_dict()), 0
