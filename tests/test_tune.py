@@ -192,3 +192,17 @@ def test_a_plain_config_file_is_read_like_inline_json(tmp_path):
     bad.write_text(json.dumps({"model": "gbm", "config": {"leaves": 7}}))
     with pytest.raises(InputError, match=r"unknown GBMConfig option\(s\) \['leaves'\]"):
         read_config_file(bad)
+
+
+@pytest.mark.slow
+def test_parallel_trials_share_the_study_and_draw_different_parameters(tmp_path):
+    from exohunt.tuning import tune
+
+    result = tune(views_with_repeated_stars(160), "gbm", tmp_path / "out", trials=4, folds=2,
+                  jobs=2, parallel_trials=2, progress=False, device="cpu", retrain=False,
+                  space='{"max_iter": [10, 30]}')
+    trials = result.study.trials
+    # a worker may start one trial while the other's is being created: at most one extra
+    assert 4 <= len(trials) <= 5 and all(t.state.name == "COMPLETE" for t in trials)
+    assert len({json.dumps(t.params, sort_keys=True) for t in trials}) == len(trials)
+    assert (tmp_path / "out" / "best_config.json").is_file()

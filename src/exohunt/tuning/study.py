@@ -10,9 +10,9 @@ cannot trust. RDB storages run a heartbeat: a trial whose process was killed is 
 once its heartbeat is older than :data:`GRACE_SECONDS`, and its place is taken by a new trial.
 
 Sampler. TPE (multivariate, with a constant liar so that parallel trials do not crowd the same
-point), re-seeded before every trial from the base seed, the number of finished trials and the
-worker index: a resumed study continues rather than replaying its start-up trials, and
-parallel workers do not draw the same ones.
+point), re-seeded before every trial from the base seed, the number of finished trials, the
+worker index and the number of trials in storage: a resumed study continues rather than
+replaying its start-up trials, and parallel workers do not draw the same ones.
 """
 
 from __future__ import annotations
@@ -63,11 +63,15 @@ def open_storage(url: str) -> Any:
                          "journal:tune.log") from None
 
 
-def make_sampler(seed: int, n_finished: int, worker: int, n_startup: int) -> Any:
-    """A TPE sampler seeded from (``seed``, ``n_finished``, ``worker``)."""
+def make_sampler(seed: int, n_finished: int, worker: int, n_startup: int,
+                 n_trials: int = 0) -> Any:
+    """A TPE sampler seeded from (``seed``, ``n_finished``, ``worker``, ``n_trials``): the
+    number of trials in storage, running ones included, also parts processes on several
+    machines that share a study (same seed, same worker index)."""
     import optuna
 
-    derived = int(np.random.SeedSequence([seed, n_finished, worker]).generate_state(1)[0])
+    derived = int(np.random.SeedSequence([seed, n_finished, worker, n_trials])
+                  .generate_state(1)[0])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         return optuna.samplers.TPESampler(seed=derived, n_startup_trials=n_startup,
@@ -108,7 +112,8 @@ def run_trials(study: Any, objective, target: int, deadline: float | None, seed:
         counted, finished = counted_trials(study)
         if counted >= target:
             return
-        study.sampler = make_sampler(seed, finished, worker, max(3, min(10, target // 3)))
+        study.sampler = make_sampler(seed, finished, worker, max(3, min(10, target // 3)),
+                                     len(study.get_trials(deepcopy=False)))
         study.optimize(objective, n_trials=1, gc_after_trial=False)
         if after_trial is not None:
             after_trial(study)
