@@ -11,7 +11,6 @@ of fold for a seed ensemble, ``members > 1``).
 
 from __future__ import annotations
 
-import functools
 import os
 import time
 from dataclasses import asdict, dataclass
@@ -19,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from exohunt.errors import InputError
-from exohunt.tuning.folds import load_folds, prepare_folds
-from exohunt.tuning.objective import SearchSetup, best_settings, evaluate
+from exohunt.tuning.folds import prepare_folds
+from exohunt.tuning.objective import SearchSetup, best_settings
 from exohunt.tuning.report import (
     redact,
     trial_counts,
@@ -29,7 +28,8 @@ from exohunt.tuning.report import (
     write_plots,
     write_trials,
 )
-from exohunt.tuning.study import Progress, make_pruner, open_storage, run_trials
+from exohunt.tuning.study import make_pruner, open_storage
+from exohunt.tuning.workers import run_search
 
 __all__ = ["TuneResult", "plan_search", "tune"]
 
@@ -205,7 +205,7 @@ def tune(data: Any, model: str, out: str | Path, *, trials: int = 20,
         raise InputError(f"study {plan.study.study_name!r} was run on other data (or other "
                          "folds); name a new --study to search this data")
     deadline = None if timeout is None else time.time() + timeout
-    _run(plan, prepared, out / "cache" / f"folds-{prepared.key}", deadline, progress)
+    run_search(plan, prepared, out / "cache" / f"folds-{prepared.key}", deadline, progress)
     return _finish(plan, data, positive, out, jobs, device, members, objective, retrain,
                    progress, imbalance, prepared, timeout)
 
@@ -226,78 +226,6 @@ def _training_data(data, model, positive, read_options):
     if imbalance == "inject" and isinstance(labelled, ViewBatch):
         imbalance = "none"  # as train(): folded views cannot receive injections
     return labelled, labels, imbalance, MODEL_DEFAULTS[model].get("prep")
-
-
-def _run(plan: _Plan, prepared, folds_dir: Path, deadline, progress: bool) -> None:
-    import torch
-    from threadpoolctl import threadpool_limits
-
-    from exohunt.models import get_spec
-
-    shown = Progress(plan.study, plan.trials, progress,
-                     get_spec(plan.setup.model).inputs != "tabular")
-    try:
-        if plan.parallel_trials == 1:
-            threads = torch.get_num_threads()
-            torch.set_num_threads(plan.setup.threads)
-            try:
-                with threadpool_limits(plan.setup.threads):
-                    run_trials(plan.study, functools.partial(evaluate, setup=plan.setup,
-                                                             folds=prepared),
-                               plan.trials, deadline, plan.setup.seed, 0, shown.update)
-            finally:
-                torch.set_num_threads(threads)
-        else:
-            _run_parallel(plan, folds_dir, deadline, shown)
-        shown.update(plan.study)
-    finally:
-        shown.close()
-
-
-def _run_parallel(plan: _Plan, folds_dir: Path, deadline, shown: Progress) -> None:
-    import multiprocessing
-
-    context = multiprocessing.get_context("spawn")  # torch and OpenMP do not survive fork
-    workers = [context.Process(target=_worker, args=(plan.setup, str(folds_dir),
-                                                     plan.storage_url, plan.study.study_name,
-                                                     plan.trials, deadline, index))
-               for index in range(plan.parallel_trials)]
-    for worker in workers:
-        worker.start()
-    try:
-        while any(worker.is_alive() for worker in workers):
-            shown.update(plan.study)
-            time.sleep(1.0)
-    finally:
-        for worker in workers:
-            worker.join(timeout=120)
-            if worker.is_alive():
-                worker.terminate()
-    failed = [index for index, worker in enumerate(workers) if worker.exitcode]
-    if failed:
-        raise RuntimeError(f"tuning worker(s) {failed} failed; see their messages above")
-
-
-def _worker(setup: SearchSetup, folds_dir: str, storage_url: str, study_name: str,
-            target: int, deadline, index: int) -> None:
-    """One parallel worker: its own process, threads and copy of the folds."""
-    import optuna
-    import torch
-    from threadpoolctl import threadpool_limits
-
-    from exohunt.models import get_spec
-
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    torch.set_num_threads(setup.threads)
-    folds = load_folds(folds_dir)
-    study = optuna.load_study(study_name=study_name, storage=open_storage(storage_url),
-                              pruner=make_pruner(get_spec(setup.model).inputs == "tabular"))
-    try:
-        with threadpool_limits(setup.threads):
-            run_trials(study, functools.partial(evaluate, setup=setup, folds=folds), target,
-                       deadline, setup.seed, index)
-    except KeyboardInterrupt:  # the running trial is already marked failed
-        pass
 
 
 def _finish(plan, data, positive, out, jobs, device, members, objective, retrain, progress,
