@@ -137,13 +137,14 @@ def _describe(data: Any, labels: np.ndarray, train_rows, val_rows) -> dict:
 
 
 def _fit(name, spec, config, train_in, y_train, val_in, y_val, loop, imbalance, seed, device,
-         progress, on_epoch=None):
-    """Fit a fresh model; returns (model, FitResult). ``on_epoch``: see ``fit_network``."""
+         progress, on_epoch=None, refit=True):
+    """Fit a fresh model; returns (model, FitResult). ``on_epoch``: see ``fit_network``;
+    ``refit``: see ``fit_gbm``."""
     if imbalance == "smote":
         train_in, y_train = smote_inputs(train_in, y_train, seed=seed)
     if spec.inputs == "tabular":
         model = build_model(name, config)
-        return fit_gbm(model, train_in["X"], y_train, val_in["X"], y_val)
+        return fit_gbm(model, train_in["X"], y_train, val_in["X"], y_val, refit=refit)
     if imbalance in ("weights", "inject"):
         loop = replace(loop, pos_weight=positive_weight(y_train, loop.pos_weight_power))
     torch.manual_seed(seed)

@@ -17,7 +17,7 @@ import numpy as np
 
 from exohunt.models.space import Parameter, split_parameters, suggest
 from exohunt.training.features import fit_preprocessing, to_inputs
-from exohunt.training.loop import LoopSettings, predict_network
+from exohunt.training.loop import LoopSettings, predict_network, staged_probability
 from exohunt.training.threshold import safe_average_precision
 from exohunt.tuning.folds import Folds
 
@@ -113,11 +113,12 @@ def evaluate(trial: Any, setup: SearchSetup, folds: Folds) -> float:
                 raise optuna.TrialPruned(f"fold {k}, epoch {epoch}: AP {validation_ap:.3f}")
 
         fold_config = _model_config(spec, config, data["fit"], folds.imbalance, setup.seed)
-        model, _ = _fit(setup.model, spec, fold_config, data["fit"], data["y_fit"],
-                        data["stop"], data["y_stop"], loop, folds.imbalance, setup.seed,
-                        setup.device, False, on_epoch if spec.inputs != "tabular" else None)
+        model, fitted = _fit(setup.model, spec, fold_config, data["fit"], data["y_fit"],
+                             data["stop"], data["y_stop"], loop, folds.imbalance, setup.seed,
+                             setup.device, False, on_epoch if spec.inputs != "tabular" else None,
+                             refit=False)  # the trees: score the first best_epoch, no refit
         if spec.inputs == "tabular":
-            probability = model.predict_proba(data["test"]["X"])[:, 1]
+            probability = staged_probability(model, data["test"]["X"], fitted.best_epoch)
         else:
             probability = predict_network(model, data["test"], device=setup.device)
         values.append(_score(data["y_test"], probability))
