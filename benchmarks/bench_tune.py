@@ -113,6 +113,11 @@ def main(argv: list[str] | None = None) -> int:
     tune_wall, tune_cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
     trials = result.study.get_trials(deepcopy=False)
     baseline_cv = trials[0].value  # trial 0 is the base configuration
+    if result.study.best_trial.number == 0:
+        print(f"the search ({len(trials)} trials, {tune_wall:.0f} s wall, {tune_cpu:.0f} CPU s) "
+              f"kept the default configuration (CV AP {baseline_cv:.4f}): the gain is 0 by "
+              "construction, nothing to retrain")
+        return 0
     scores: dict[str, list] = {"default": [], "tuned": []}
     rows_out = []
     labels = val_views.labels.astype(int)
