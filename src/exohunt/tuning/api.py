@@ -202,8 +202,9 @@ def tune(data: Any, model: str, out: str | Path, *, trials: int = 20,
     if key is None:
         plan.study.set_user_attr("folds_key", prepared.key)
     elif key != prepared.key:
-        raise InputError(f"study {plan.study.study_name!r} was run on other data (or other "
-                         "folds); name a new --study to search this data")
+        raise InputError(f"study {plan.study.study_name!r} was run on other data (or its "
+                         "features came from another version of the period search); name a "
+                         "new --study to search this data")
     deadline = None if timeout is None else time.time() + timeout
     run_search(plan, prepared, out / "cache" / f"folds-{prepared.key}", deadline, progress)
     return _finish(plan, data, positive, out, jobs, device, members, objective, retrain,

@@ -141,7 +141,9 @@ def _key(data, labels, groups, model, imbalance, n_folds, seed, prep) -> str:
                  "augment": _augment_options(model) if imbalance == "inject" else {},
                  "prep": prep.to_dict() if prep is not None else None}
     digest.update(json.dumps(described, sort_keys=True).encode())
-    digest.update(_search_source_digest())  # injections run the search: new code, new key
+    if isinstance(data, LightCurveBatch) and (imbalance == "inject"
+                                              or get_spec(model).inputs != "sequence"):
+        digest.update(_search_source_digest())  # features from the search: new code, new key
     return digest.hexdigest()[:20]
 
 
