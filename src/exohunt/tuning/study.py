@@ -79,15 +79,15 @@ def make_sampler(seed: int, n_finished: int, worker: int, n_startup: int,
 
 
 def make_pruner(tabular: bool) -> Any:
-    """Pruning set so that a short study prunes: networks below the median of earlier trials
-    from their second epoch, once two trials are complete; trees after a fold, once five are,
-    only below the earlier trials' lower quartile — one fold's AP varies between trials by
-    about as much as good configurations differ (AstroNet vetting: the median rule pruned 13
-    of 20 trials at ~0.01 below the median, benchmarks/results_tune.md)."""
+    """Median pruning, set so that a short study prunes: networks from their second epoch
+    once two trials are complete; trees after a fold once five are. (On AstroNet vetting the
+    trees' rule pruned 13 of 20 trials, many within 0.01-0.03 of the median, about one fold's
+    noise; a 25th-percentile rule pruned 14 of 20 and was no better: benchmarks/results_tune.md.)
+    """
     import optuna
 
     if tabular:
-        return optuna.pruners.PercentilePruner(25.0, n_startup_trials=5, n_warmup_steps=0)
+        return optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=0)
     return optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=2)
 
 
