@@ -39,8 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", default=None,
                         help="a named configuration of the model ("
                              + "; ".join(f"{m}: {', '.join(c)}" for m, c in _NAMED_CONFIGS.items())
-                             + "; others: default) or a JSON object of config fields, e.g. "
-                             "'{\"max_leaf_nodes\": 31}'")
+                             + "; others: default), a JSON object of config fields, e.g. "
+                             "'{\"max_leaf_nodes\": 31}', or a JSON file such as exohunt "
+                             "tune's best_config.json (its model and loop settings come along)")
     parser.add_argument("--imbalance", default=None, choices=_IMBALANCE,
                         help="class-imbalance handling (default depends on the model)")
     parser.add_argument("--positive", default=None,
@@ -68,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     from exohunt.io import read
     from exohunt.training import DEFAULT_MODEL, train
 
-    model = args.model or DEFAULT_MODEL
+    model = args.model or _file_model(args.config) or DEFAULT_MODEL
     if model not in _MODEL_NAMES:
         raise InputError(f"unknown model {model!r}; expected one of: {', '.join(_MODEL_NAMES)}")
     config = _model_config(model, args.config)  # checked before the data is read
@@ -109,12 +110,31 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _model_config(model: str, text: str | None):
-    """``--config``, checked: a configuration name (passed on as the name, which brings its
-    loop settings), the config dataclass from a JSON object of config fields, or None."""
+def _file_model(text: str | None) -> str | None:
+    """The model a ``--config`` file was written for (None for anything else)."""
     from exohunt.errors import InputError
-    from exohunt.models import resolve_config
+    from exohunt.models.config_file import is_config_path, read_config_file
 
+    if text is None or text in {c for names in _NAMED_CONFIGS.values() for c in names} \
+            or not is_config_path(text):
+        return None
+    try:
+        return read_config_file(text).model
+    except InputError:
+        return None  # _model_config reports what is wrong, with the model in hand
+
+
+def _model_config(model: str, text: str | None):
+    """``--config``, checked: a configuration name or a configuration file (passed on as
+    the name or path, which brings its loop settings), the config dataclass from a JSON object
+    of config fields, or None."""
+    from exohunt.errors import InputError
+    from exohunt.models import get_spec, resolve_config
+    from exohunt.models.config_file import is_config_path, read_config_file
+
+    if text is not None and text not in get_spec(model).configs and is_config_path(text):
+        read_config_file(text, model)  # a missing or bad file fails here, before the data
+        return text
     if text is None or not text.lstrip().startswith(("{", "[")):
         resolve_config(model, text)  # an unknown name fails here, before the data is read
         return text

@@ -23,6 +23,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from exohunt.errors import InputError
+from exohunt.models import cnn as _cnn
+from exohunt.models import cnn_lstm as _cnn_lstm
+from exohunt.models import gbm as _gbm
+from exohunt.models import lstm as _lstm
+from exohunt.models import seed_lstm as _seed_lstm
+from exohunt.models import twoview as _twoview
+from exohunt.models import view_lstm as _view_lstm
 from exohunt.models.cnn import CNN, CNNConfig
 from exohunt.models.cnn_lstm import CNNLSTM, CNNLSTMConfig
 from exohunt.models.gbm import GBMConfig, build_gbm
@@ -47,6 +54,8 @@ class ModelSpec:
     # Named configurations, the default first. None: just "default", the config class's own
     # defaults.
     named: Mapping[str, NamedConfig] | None = None
+    # The hyperparameter search space (``exohunt tune``), declared beside the config class.
+    space: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
     @property
     def configs(self) -> dict[str, NamedConfig]:
@@ -67,13 +76,15 @@ MODELS: dict[str, ModelSpec] = {
     spec.name: spec
     for spec in (
         ModelSpec("seed-lstm", SeedLSTMConfig, SeedLSTM, "sequence",
-                  "the seed notebook's Keras LSTM, faithfully (raw 3,197-step input)"),
+                  "the seed notebook's Keras LSTM, faithfully (raw 3,197-step input)",
+                  space=_seed_lstm.SEARCH_SPACE),
         ModelSpec("lstm", LSTMConfig, LSTM, "sequence",
-                  "bidirectional LSTM on the detrended, binned series, pooled over time"),
+                  "bidirectional LSTM on the detrended, binned series, pooled over time",
+                  space=_lstm.SEARCH_SPACE),
         ModelSpec("cnn", CNNConfig, CNN, "sequence",
-                  "1D CNN on the detrended, normalised, binned series"),
+                  "1D CNN on the detrended, normalised, binned series", space=_cnn.SEARCH_SPACE),
         ModelSpec("cnn-lstm", CNNLSTMConfig, CNNLSTM, "sequence",
-                  "conv front end feeding a bidirectional LSTM"),
+                  "conv front end feeding a bidirectional LSTM", space=_cnn_lstm.SEARCH_SPACE),
         ModelSpec("twoview", TwoViewConfig, TwoView, "views",
                   "AstroNet-style CNN on global + local folded views and vetting statistics",
                   # the Astronet-Triage network with the paper's learning rate (1e-4), and
@@ -82,12 +93,15 @@ MODELS: dict[str, ModelSpec] = {
                    "astronet": NamedConfig(TwoViewConfig.astronet, {
                        "learning_rate": 1e-4, "epochs": 60, "patience": 10}),
                    "astronet-bn": NamedConfig(lambda: TwoViewConfig.astronet(batch_norm=True),
-                                              {"epochs": 60, "patience": 10})}),
+                                              {"epochs": 60, "patience": 10})},
+                  space=_twoview.SEARCH_SPACE),
         ModelSpec("lstm-views", ViewLSTMConfig, ViewLSTM, "views",
-                  "conv front end + bidirectional LSTMs on the folded views, with statistics"),
+                  "conv front end + bidirectional LSTMs on the folded views, with statistics",
+                  space=_view_lstm.SEARCH_SPACE),
         ModelSpec("gbm", GBMConfig, build_gbm, "tabular",
                   "gradient boosting (scikit-learn) on search + vetting statistics",
-                  {"default": NamedConfig(GBMConfig), "large": NamedConfig(GBMConfig.large)}),
+                  {"default": NamedConfig(GBMConfig), "large": NamedConfig(GBMConfig.large)},
+                  space=_gbm.SEARCH_SPACE),
     )
 }
 

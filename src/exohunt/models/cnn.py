@@ -13,7 +13,9 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-__all__ = ["CNN", "CNNConfig", "conv_block"]
+from exohunt.models.space import Choice, FloatRange, IntRange, Parameter
+
+__all__ = ["CNN", "SEARCH_SPACE", "CNNConfig", "conv_block"]
 
 
 @dataclass
@@ -25,6 +27,20 @@ class CNNConfig:
     kernel_size: int = 7
     hidden: int = 64
     dropout: float = 0.2
+
+
+#: The search space of ``exohunt tune`` (exohunt.models.space): model config fields, then
+#: training-loop settings. Ranges hold the defaults.
+SEARCH_SPACE: dict[str, Parameter] = {
+    "kernel_size": Choice((5, 7, 9, 11)),
+    "hidden": Choice((32, 64, 128)),
+    "dropout": FloatRange(0.0, 0.5),
+    "learning_rate": FloatRange(1e-4, 1e-2, log=True),
+    "weight_decay": Choice((0.0, 1e-5, 1e-4, 1e-3)),
+    "patience": IntRange(3, 12),
+    "batch_size": Choice((32, 64, 128)),
+    "pos_weight_power": FloatRange(0.0, 1.0),
+}
 
 
 def conv_block(c_in: int, c_out: int, kernel_size: int) -> nn.Sequential:

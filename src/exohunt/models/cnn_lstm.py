@@ -15,8 +15,9 @@ import torch
 from torch import nn
 
 from exohunt.models.cnn import conv_block
+from exohunt.models.space import Choice, FloatRange, IntRange, Parameter
 
-__all__ = ["CNNLSTM", "CNNLSTMConfig"]
+__all__ = ["CNNLSTM", "SEARCH_SPACE", "CNNLSTMConfig"]
 
 
 @dataclass
@@ -28,6 +29,20 @@ class CNNLSTMConfig:
     kernel_size: int = 7
     hidden: int = 32
     dropout: float = 0.2
+
+
+#: The search space of ``exohunt tune`` (exohunt.models.space): model config fields, then
+#: training-loop settings. Ranges hold the defaults.
+SEARCH_SPACE: dict[str, Parameter] = {
+    "kernel_size": Choice((5, 7, 9)),
+    "hidden": Choice((16, 32, 64)),
+    "dropout": FloatRange(0.0, 0.5),
+    "learning_rate": FloatRange(1e-4, 1e-2, log=True),
+    "weight_decay": Choice((0.0, 1e-5, 1e-4, 1e-3)),
+    "patience": IntRange(3, 12),
+    "batch_size": Choice((32, 64, 128)),
+    "pos_weight_power": FloatRange(0.0, 1.0),
+}
 
 
 class CNNLSTM(nn.Module):

@@ -14,7 +14,9 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 
-__all__ = ["GBMConfig", "build_gbm"]
+from exohunt.models.space import FloatRange, IntRange, Parameter
+
+__all__ = ["SEARCH_SPACE", "GBMConfig", "build_gbm"]
 
 
 @dataclass
@@ -41,6 +43,17 @@ class GBMConfig:
         against 0.647, EB false positives 1.7 % against 1.3 %), so it is not the default.
         """
         return cls(**{"max_iter": 600, "max_leaf_nodes": 31, **overrides})
+
+
+#: The search space of ``exohunt tune`` (exohunt.models.space): model config fields, then
+#: training-loop settings (the trees have no loop). Ranges hold the defaults.
+SEARCH_SPACE: dict[str, Parameter] = {
+    "learning_rate": FloatRange(0.01, 0.3, log=True),
+    "max_leaf_nodes": IntRange(7, 63, log=True),
+    "max_iter": IntRange(100, 800, log=True),
+    "min_samples_leaf": IntRange(5, 80, log=True),
+    "l2_regularization": FloatRange(1e-3, 10.0, log=True),
+}
 
 
 def build_gbm(config: GBMConfig) -> Pipeline:

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-__all__ = ["LSTM", "LSTMConfig"]
+from exohunt.models.space import Choice, FloatRange, IntRange, Parameter
+
+__all__ = ["LSTM", "SEARCH_SPACE", "LSTMConfig"]
 
 
 @dataclass
@@ -28,6 +30,20 @@ class LSTMConfig:
     layers: int = 1
     bidirectional: bool = True
     dropout: float = 0.2
+
+
+#: The search space of ``exohunt tune`` (exohunt.models.space): model config fields, then
+#: training-loop settings. Ranges hold the defaults.
+SEARCH_SPACE: dict[str, Parameter] = {
+    "hidden": Choice((32, 48, 64, 96)),
+    "layers": IntRange(1, 2),
+    "dropout": FloatRange(0.0, 0.5),
+    "learning_rate": FloatRange(1e-4, 1e-2, log=True),
+    "weight_decay": Choice((0.0, 1e-5, 1e-4, 1e-3)),
+    "patience": IntRange(3, 12),
+    "batch_size": Choice((32, 64, 128)),
+    "pos_weight_power": FloatRange(0.0, 1.0),
+}
 
 
 class LSTM(nn.Module):

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-__all__ = ["SeedLSTM", "SeedLSTMConfig"]
+from exohunt.models.space import Choice, FloatRange, IntRange, Parameter
+
+__all__ = ["SEARCH_SPACE", "SeedLSTM", "SeedLSTMConfig"]
 
 
 @dataclass
@@ -31,6 +33,19 @@ class SeedLSTMConfig:
     dense: int = 64
     dropout: float = 0.3
     init_seed: int = 42
+
+
+#: The search space of ``exohunt tune`` (exohunt.models.space): model config fields, then
+#: training-loop settings. Ranges hold the defaults.
+SEARCH_SPACE: dict[str, Parameter] = {
+    "hidden1": Choice((64, 128, 256)),
+    "hidden2": Choice((32, 64, 128)),
+    "dropout": FloatRange(0.0, 0.5),
+    "learning_rate": FloatRange(1e-4, 1e-2, log=True),
+    "weight_decay": Choice((0.0, 1e-5, 1e-4, 1e-3)),
+    "patience": IntRange(3, 12),
+    "batch_size": Choice((32, 64, 128)),
+}
 
 
 def _glorot(weight: torch.Tensor, seed: int) -> None:

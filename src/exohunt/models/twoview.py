@@ -21,8 +21,9 @@ import torch
 from torch import nn
 
 from exohunt.errors import InputError
+from exohunt.models.space import Choice, FloatRange, IntRange, Parameter
 
-__all__ = ["TwoView", "TwoViewConfig"]
+__all__ = ["SEARCH_SPACE", "TwoView", "TwoViewConfig"]
 
 
 @dataclass
@@ -69,6 +70,22 @@ class TwoViewConfig:
                   "global_pool": 5, "local_pool": 7, "hidden": 512, "head_layers": 4,
                   "batch_norm": batch_norm, **overrides}
         return cls(**values)
+
+
+#: The search space of ``exohunt tune`` (exohunt.models.space): model config fields, then
+#: training-loop settings. Ranges hold the defaults.
+SEARCH_SPACE: dict[str, Parameter] = {
+    "kernel_size": Choice((3, 5, 7)),
+    "hidden": Choice((64, 128, 256, 512)),
+    "head_layers": IntRange(1, 4),
+    "dropout": FloatRange(0.0, 0.5),
+    "batch_norm": Choice((False, True)),
+    "learning_rate": FloatRange(1e-4, 1e-2, log=True),
+    "weight_decay": Choice((0.0, 1e-5, 1e-4, 1e-3)),
+    "patience": IntRange(3, 12),
+    "batch_size": Choice((32, 64, 128)),
+    "pos_weight_power": FloatRange(0.0, 1.0),
+}
 
 
 def _tower(c_in: int, length: int, widths: tuple[int, ...], kernel_size: int, pool: int,

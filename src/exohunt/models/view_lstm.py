@@ -28,8 +28,9 @@ import torch
 from torch import nn
 
 from exohunt.errors import InputError
+from exohunt.models.space import Choice, FloatRange, IntRange, Parameter
 
-__all__ = ["ViewLSTM", "ViewLSTMConfig"]
+__all__ = ["SEARCH_SPACE", "ViewLSTM", "ViewLSTMConfig"]
 
 
 @dataclass
@@ -75,6 +76,21 @@ class ViewLSTMConfig:
                              "be integers >= 1 (n_scalars, conv_channels >= 0)")
         if not 0.0 <= self.dropout < 1.0:
             raise InputError(f"lstm-views config: dropout must be in [0, 1), got {self.dropout}")
+
+
+#: The search space of ``exohunt tune`` (exohunt.models.space): model config fields, then
+#: training-loop settings. Ranges hold the defaults.
+SEARCH_SPACE: dict[str, Parameter] = {
+    "conv_channels": Choice((0, 16, 32, 64)),
+    "hidden": Choice((32, 48, 64)),
+    "head_hidden": Choice((32, 64, 128)),
+    "dropout": FloatRange(0.0, 0.5),
+    "learning_rate": FloatRange(1e-4, 1e-2, log=True),
+    "weight_decay": Choice((0.0, 1e-5, 1e-4, 1e-3)),
+    "patience": IntRange(3, 12),
+    "batch_size": Choice((32, 64, 128)),
+    "pos_weight_power": FloatRange(0.0, 1.0),
+}
 
 
 class _Branch(nn.Module):

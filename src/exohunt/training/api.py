@@ -29,6 +29,7 @@ import exohunt
 from exohunt.batch import LightCurveBatch, ViewBatch
 from exohunt.errors import InputError
 from exohunt.models import build_model, get_spec, named_loop, resolve_config
+from exohunt.models.config_file import is_config_path, read_config_file
 from exohunt.training.balance import check_imbalance, positive_weight, smote_inputs
 from exohunt.training.features import extract, fit_preprocessing, to_inputs
 from exohunt.training.loop import LoopSettings, fit_gbm, fit_network, predict_network
@@ -136,19 +137,20 @@ def _describe(data: Any, labels: np.ndarray, train_rows, val_rows) -> dict:
 
 
 def _fit(name, spec, config, train_in, y_train, val_in, y_val, loop, imbalance, seed, device,
-         progress):
-    """Fit a fresh model; returns (model, FitResult)."""
+         progress, on_epoch=None, refit=True):
+    """Fit a fresh model; returns (model, FitResult). ``on_epoch``: see ``fit_network``;
+    ``refit``: see ``fit_gbm``."""
     if imbalance == "smote":
         train_in, y_train = smote_inputs(train_in, y_train, seed=seed)
     if spec.inputs == "tabular":
         model = build_model(name, config)
-        return fit_gbm(model, train_in["X"], y_train, val_in["X"], y_val)
+        return fit_gbm(model, train_in["X"], y_train, val_in["X"], y_val, refit=refit)
     if imbalance in ("weights", "inject"):
-        loop = replace(loop, pos_weight=positive_weight(y_train))
+        loop = replace(loop, pos_weight=positive_weight(y_train, loop.pos_weight_power))
     torch.manual_seed(seed)
     model = build_model(name, config)
     result = fit_network(model, train_in, y_train.astype(np.float32), val_in, y_val, loop,
-                         seed=seed, device=device, progress=progress)
+                         seed=seed, device=device, progress=progress, on_epoch=on_epoch)
     return model, result
 
 
@@ -212,8 +214,10 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
         Threshold objective on validation: ``"f1"`` or ``"recall:R"``.
     config, loop, prep : optional
         Model config (dataclass, the name of one of the model's named configurations such as
-        ``"large"`` — which also brings the loop settings it was tuned with — or a dict of
-        overrides), :class:`LoopSettings` overrides, sequence preprocessing.
+        ``"large"`` — which also brings the loop settings it was tuned with —, the path of a
+        JSON configuration file such as ``exohunt tune``'s ``best_config.json`` — likewise
+        with its loop settings —, or a dict of overrides), :class:`LoopSettings` overrides,
+        sequence preprocessing.
 
     Returns
     -------
@@ -223,7 +227,12 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
     defaults = MODEL_DEFAULTS[model]
     # A configuration asked for by name brings the loop settings it was tuned with; the
     # caller's own ``loop`` overrides still win.
-    named_settings = named_loop(model, config) if isinstance(config, str) else {}
+    if is_config_path(config) and not (isinstance(config, str) and config in spec.configs):
+        # a file (e.g. exohunt tune's best_config.json) brings its loop settings the same way
+        from_file = read_config_file(config, model)
+        named_settings, config = from_file.loop, from_file.config
+    else:
+        named_settings = named_loop(model, config) if isinstance(config, str) else {}
     config = resolve_config(model, config)  # checked before any data is read
     config_name = _config_name(spec, config)
     # A default of "inject" needs light curves to inject into; folded views (AstroNet) fall

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,7 +19,8 @@ from tqdm.auto import tqdm
 
 from exohunt.training.threshold import safe_average_precision
 
-__all__ = ["FitResult", "LoopSettings", "fit_gbm", "fit_network", "predict_network"]
+__all__ = ["FitResult", "LoopSettings", "fit_gbm", "fit_network", "predict_network",
+           "staged_probability"]
 
 
 @dataclass
@@ -31,6 +33,9 @@ class LoopSettings:
     weight_decay: float = 0.0
     patience: int = 8
     pos_weight: float = 1.0          # class-weighted loss (1 = unweighted)
+    # With class weights (imbalance "weights"/"inject") pos_weight is set from the training
+    # labels as (n_negative / n_positive) ** pos_weight_power: 0 unweighted, 1 fully balanced.
+    pos_weight_power: float = 0.5
     reverse_augment: bool = False    # flip half of each batch in time (transits are symmetric)
     grad_clip: float | None = 1.0
     time_budget: float | None = None  # seconds of training, checked every batch
@@ -99,8 +104,14 @@ def _train_epoch(model, optimizer, inputs, labels, settings, rng, device, deadli
 def fit_network(model: torch.nn.Module, train_inputs: dict[str, np.ndarray],
                 train_labels: np.ndarray, val_inputs: dict[str, np.ndarray],
                 val_labels: np.ndarray, settings: LoopSettings, *, seed: int = 42,
-                device: str | torch.device = "cpu", progress: bool = False) -> FitResult:
-    """Train ``model`` in place; on return it holds the best-validation-AP weights."""
+                device: str | torch.device = "cpu", progress: bool = False,
+                on_epoch: Callable[[int, float], None] | None = None) -> FitResult:
+    """Train ``model`` in place; on return it holds the best-validation-AP weights.
+
+    ``on_epoch(epoch, validation_ap)``, when given, is called after every epoch (1-based) with
+    that epoch's validation average precision (NaN when the network diverged); it may raise to
+    stop training, e.g. ``optuna.TrialPruned`` from a hyperparameter search.
+    """
     rng = np.random.default_rng(seed)
     model.to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=settings.learning_rate,
@@ -117,12 +128,16 @@ def fit_network(model: torch.nn.Module, train_inputs: dict[str, np.ndarray],
         clipped = np.clip(probability, 1e-7, 1 - 1e-7)
         val_loss = float(-np.mean(val_labels * np.log(clipped)
                                   + (1 - val_labels) * np.log(1 - clipped)))
-        val_ap = safe_average_precision(val_labels, probability)
+        # a diverged network (e.g. a learning rate far too high) predicts NaN: no AP
+        val_ap = (safe_average_precision(val_labels, probability)
+                  if np.isfinite(probability).all() else float("nan"))
         result.history.append({"epoch": epoch, "train_loss": train_loss, "val_loss": val_loss,
                                "val_average_precision": val_ap,
                                "seconds": time.perf_counter() - tick,
                                "seconds_per_batch": per_batch})
         bar.set_postfix(loss=f"{train_loss:.4f}", val_ap=f"{val_ap:.3f}")
+        if on_epoch is not None:
+            on_epoch(epoch, val_ap)
         key = (np.nan_to_num(val_ap, nan=-1.0), -val_loss)  # AP first, loss breaks ties
         if best_key is None or key > best_key:
             best_key, best_state, waited = key, copy.deepcopy(model.state_dict()), 0
@@ -144,11 +159,13 @@ def fit_network(model: torch.nn.Module, train_inputs: dict[str, np.ndarray],
 
 def fit_gbm(pipeline, train_x: np.ndarray, train_labels: np.ndarray, val_x: np.ndarray,
             val_labels: np.ndarray, *, sample_weight: np.ndarray | None = None,
-            every: int = 10):
+            every: int = 10, refit: bool = True):
     """Fit the boosted trees, then keep the number of trees with the best validation AP.
 
     Returns the refitted pipeline and a :class:`FitResult` whose history has one entry per
-    ``every`` trees (``epoch`` = number of trees).
+    ``every`` trees (``epoch`` = number of trees). With ``refit=False`` the pipeline keeps
+    all its trees (score with :func:`staged_probability` at ``best_epoch``), which halves the
+    cost when only scores are wanted, as in a hyperparameter search.
     """
     started = time.perf_counter()
     weights = {} if sample_weight is None else {"trees__sample_weight": sample_weight}
@@ -170,6 +187,11 @@ def fit_gbm(pipeline, train_x: np.ndarray, train_labels: np.ndarray, val_x: np.n
         key = (np.nan_to_num(val_ap, nan=-1.0), -val_loss)
         if best_key is None or key > best_key:
             best_key, result.best_epoch = key, n_trees
+    if not refit:
+        result.val_probability = staged_probability(pipeline, val_x, result.best_epoch)
+        result.seconds = time.perf_counter() - started
+        result.stopped = "best_n_trees"
+        return pipeline, result
     # Refit with exactly the chosen number of trees (same seed → the same first trees).
     pipeline.set_params(trees__max_iter=result.best_epoch)
     pipeline.fit(train_x, train_labels, **weights)
@@ -177,3 +199,13 @@ def fit_gbm(pipeline, train_x: np.ndarray, train_labels: np.ndarray, val_x: np.n
     result.seconds = time.perf_counter() - started
     result.stopped = "best_n_trees"
     return pipeline, result
+
+
+def staged_probability(pipeline, x: np.ndarray, n_trees: int) -> np.ndarray:
+    """Planet probabilities (N,) of the first ``n_trees`` trees of a fitted pipeline — what
+    the pipeline refitted with ``max_iter=n_trees`` predicts (same seed, same first trees)."""
+    imputed = pipeline[:-1].transform(x)
+    for n, probability in enumerate(pipeline[-1].staged_predict_proba(imputed), start=1):
+        if n == n_trees:
+            return probability[:, 1]
+    raise ValueError(f"the pipeline has fewer than {n_trees} trees")
