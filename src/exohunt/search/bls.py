@@ -42,9 +42,13 @@ class Periodogram:
 #: Copies of the phase-bin accumulator that successive points go to in turn: additions to one
 #: bin by neighbouring points then do not wait on each other.
 LANES = 4
+#: numba fast-math flags of the kernels: NaN/inf/signed-zero assumptions let the running
+#: maximum vectorise (a maximum is exact in any order), but no reassociation or fused
+#: multiply-add, which would make the phase bins and sums depend on the CPU.
+_FASTMATH = {"nnan", "ninf", "nsz"}
 
 
-@numba.njit(cache=True, fastmath=True, nogil=True)
+@numba.njit(cache=True, fastmath=_FASTMATH, nogil=True)
 def _fold_bins(t, q, f, nb, idx, acc):
     """Phase-bin sums of the packed values ``q`` into ``acc`` (bin ``b``, copy ``c`` at
     ``LANES * (b + 1) + c``)."""
@@ -55,7 +59,7 @@ def _fold_bins(t, q, f, nb, idx, acc):
         acc[idx[i]] += q[i]
 
 
-@numba.njit(cache=True, fastmath=True, nogil=True)
+@numba.njit(cache=True, fastmath=_FASTMATH, nogil=True)
 def _prefix(acc, nb, m_max, shift, scale, counts, sums):
     """Cumulative counts and flux sums of bins ``0 .. b-1`` (``counts[b]``, ``sums[b]``), the
     first ``m_max`` bins repeated after the last (boxes wrap around phase 1 -> 0)."""
@@ -72,7 +76,7 @@ def _prefix(acc, nb, m_max, shift, scale, counts, sums):
         sums[nb + j] = sums[nb] + sums[j]
 
 
-@numba.njit(cache=True, fastmath=True, nogil=True)
+@numba.njit(cache=True, fastmath=_FASTMATH, nogil=True)
 def _argbest(counts, sums, inv, nb, m):
     """Start bin of the best box of ``m`` bins (second pass, only where asked)."""
     best, where = -1.0, 0
@@ -84,7 +88,7 @@ def _argbest(counts, sums, inv, nb, m):
     return where
 
 
-@numba.njit(cache=True, fastmath=True, nogil=True)
+@numba.njit(cache=True, fastmath=_FASTMATH, nogil=True)
 def _bls_kernel(t, q, shift, scale, inv, freqs, widths, mbins, qmax, locate, power,
                 best_start, best_m, best_nb):
     total = float(t.size)

@@ -1,4 +1,5 @@
-"""Detrending: wotan's time-windowed biweight (or a running median), gap-aware.
+"""Detrending: a time-windowed biweight (wotan's method, :mod:`exohunt.search.biweight`) or
+wotan's running median, gap-aware.
 
 Two flux conventions are handled:
 
@@ -23,6 +24,7 @@ import numba
 import numpy as np
 
 from exohunt.lightcurve import LightCurve
+from exohunt.search.biweight import biweight_trend
 from exohunt.search.grid import expected_duration
 
 __all__ = ["DETREND_METHODS", "FLUX_MODES", "default_window_length", "detrend",
@@ -91,17 +93,22 @@ def _flux_mode(flux: np.ndarray, flux_mode: str) -> str:
 
 def _trend(time: np.ndarray, flux: np.ndarray, *, method: str, window_length: float,
            break_tolerance: float, mask: np.ndarray | None) -> np.ndarray:
-    from wotan import flatten
+    if method == "biweight":  # exohunt's own: the same bits on every CPU (see biweight.py)
+        trend = biweight_trend(time, flux, window_length=window_length,
+                               break_tolerance=break_tolerance, mask=mask)
+    else:  # wotan's running median: order statistics, exact on any CPU
+        from wotan import flatten
 
-    # wotan divides by its trend: keep that positive (the location is shift-equivariant)
-    offset = 10.0 * float(np.ptp(flux)) + abs(float(np.median(flux))) + 1.0
-    with _single_thread(), warnings.catch_warnings():
-        # windows with no usable point get a NaN trend: interpolated below
-        warnings.filterwarnings("ignore", message=".*received a NaN trend", category=UserWarning)
-        _, trend = flatten(time, flux + offset, method=method, window_length=window_length,
-                           break_tolerance=break_tolerance, edge_cutoff=0.0,
-                           return_trend=True, mask=mask)
-    trend = trend - offset
+        # wotan divides by its trend: keep that positive (the median is shift-equivariant)
+        offset = 10.0 * float(np.ptp(flux)) + abs(float(np.median(flux))) + 1.0
+        with _single_thread(), warnings.catch_warnings():
+            # windows with no usable point get a NaN trend: interpolated below
+            warnings.filterwarnings("ignore", message=".*received a NaN trend",
+                                    category=UserWarning)
+            _, trend = flatten(time, flux + offset, method=method, window_length=window_length,
+                               break_tolerance=break_tolerance, edge_cutoff=0.0,
+                               return_trend=True, mask=mask)
+        trend = trend - offset
     bad = ~np.isfinite(trend)
     if bad.any():  # windows with no unmasked point: interpolate in time
         good = ~bad

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -22,15 +23,22 @@ __all__ = ["COMPATIBLE_FEATURE_VERSIONS", "FEATURE_VERSION", "SIGNAL_COLUMNS", "
            "FeatureSet", "extract_features", "star_features", "star_signal_features"]
 
 #: Names the preprocessing (detrending, grid, views, statistics); runs record it.
-FEATURE_VERSION = ("search-13:centroid-density"
-                   "+trapezoid-fit+input-flux-mode+lone-dip-retry+packed-bls+shape-tests+sawtooth-lsq+ramps+pspline-spots+biweight-adaptive+bls-ofir1.5+robust-sde+views201/61")
+FEATURE_VERSION = ("search-14:cpu-independent+thinned-trend+centroid-density"
+                   "+trapezoid-fit+input-flux-mode+lone-dip-retry+packed-bls+shape-tests"
+                   "+sawtooth-lsq+ramps+pspline-spots+biweight-adaptive+bls-ofir1.5+robust-sde"
+                   "+views201/61")
 
-#: Older versions whose statistics and views this code computes identically (it only added
-#: columns: search-13 the centroid and stellar-catalogue ones, NaN without them). Runs
-#: select their own columns, so runs of these versions score unchanged, without a warning.
+#: Older versions whose statistics and views this code computes alike (search-13 only added
+#: columns: the centroid and stellar-catalogue ones, NaN without them; search-14 made the
+#: sums CPU-independent, which moves values in their last bits, and evaluates the biweight
+#: of cadences finer than window/100 at steps, a trend change of a few ppm). Runs select
+#: their own columns, so runs of these versions score unchanged, without a warning.
 COMPATIBLE_FEATURE_VERSIONS = frozenset({
     "search-12:trapezoid-fit+input-flux-mode+lone-dip-retry+packed-bls+shape-tests"
     "+sawtooth-lsq+ramps+pspline-spots+biweight-adaptive+bls-ofir1.5+robust-sde+views201/61",
+    "search-13:centroid-density+trapezoid-fit+input-flux-mode+lone-dip-retry+packed-bls"
+    "+shape-tests+sawtooth-lsq+ramps+pspline-spots+biweight-adaptive+bls-ofir1.5+robust-sde"
+    "+views201/61",
 })
 
 STAT_COLUMNS = (
@@ -89,7 +97,7 @@ def _stats(signal: Signal | None, noise: float) -> dict[str, float]:
     s = signal
     depth_known = np.isfinite(s.depth_ppm)
     values = {
-        "has_signal": 1.0, "log10_period": np.log10(s.period),
+        "has_signal": 1.0, "log10_period": math.log10(s.period),  # libm: see grid._cbrt
         "duration_hours": s.duration * 24, "duration_ratio": s.duration_ratio,
         "depth_sigma": s.depth / noise if noise > 0 else 0.0,
         "depth_ppm": s.depth_ppm if depth_known else 0.0,

@@ -9,6 +9,7 @@ duration of a central transit across a Sun-like star, ``d ∝ P^(1/3)``, the gri
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 __all__ = [
@@ -29,6 +30,17 @@ DURATION_BINS = np.array([2, 3, 4, 6, 8, 11, 15], dtype=np.int64)
 BINS_PER_EXPECTED = 6.0
 
 
+@numba.njit(cache=True, nogil=True)
+def _cbrt(values: np.ndarray) -> np.ndarray:  # pragma: no cover - numba
+    """Cube roots by the C library, one value at a time: numpy's vectorised power and cbrt
+    differ in the last bit between CPUs with and without AVX-512, and a grid that moves
+    by one bit can move a phase-bin edge."""
+    out = np.empty(values.size)
+    for i in range(values.size):
+        out[i] = np.cbrt(values[i])
+    return out
+
+
 def expected_duration(period: float | np.ndarray) -> float | np.ndarray:
     """Full duration (days) of a central transit across a Sun-like star.
 
@@ -43,7 +55,10 @@ def expected_duration(period: float | np.ndarray) -> float | np.ndarray:
         ``P / pi * R_sun / a`` with Kepler's third law for one solar mass, in days
         (13.0 h at one year, 2.4 h at 2.2 days).
     """
-    return SUN_DURATION_ONE_YEAR_DAYS * (np.asarray(period, dtype=float) / 365.25) ** (1 / 3)
+    ratio = np.asarray(period, dtype=float) / 365.25
+    root = _cbrt(np.ascontiguousarray(ratio).ravel()).reshape(ratio.shape)
+    out = SUN_DURATION_ONE_YEAR_DAYS * root
+    return float(out) if out.ndim == 0 else out
 
 
 def frequency_grid(baseline: float, *, period_min: float, period_max: float,
@@ -68,9 +83,10 @@ def frequency_grid(baseline: float, *, period_min: float, period_max: float,
         raise ValueError(f"need 0 < period_min < period_max, got {period_min}, {period_max}")
     # df = A f^(2/3) with A = d_ms(1 day) / (oversample T); uniform step A/3 in f^(1/3)
     a = float(expected_duration(1.0)) / (oversample * baseline)
-    lo, hi = (1 / period_max) ** (1 / 3), (1 / period_min) ** (1 / 3)
+    lo, hi = _cbrt(np.array([1 / period_max, 1 / period_min]))
     n = max(int(np.ceil(3 * (hi - lo) / a)), 2)
-    return np.linspace(lo, hi, n) ** 3
+    roots = np.linspace(lo, hi, n)
+    return roots * roots * roots  # not ** 3: see _cbrt
 
 
 def bin_widths(frequencies: np.ndarray, durations: np.ndarray | None) -> tuple[

@@ -62,7 +62,9 @@ def _template_fits(x: np.ndarray, r: np.ndarray, duration: float, templates: tup
     (dips only); each profile is averaged over the exposure (5 sub-samples), since a
     30-minute cadence stretches a planet's short ingress noticeably."""
     table = _table(templates)
-    total = float(r @ r)
+    # explicit products and numpy's fixed-order sums, not BLAS: BLAS kernels sum in an
+    # order that depends on the CPU and the thread count
+    total = float(np.sum(r * r))
     best = total
     offsets = np.linspace(-0.4, 0.4, 5) * exposure if exposure > 0 else np.zeros(1)
     for scale in _SCALES:
@@ -71,8 +73,8 @@ def _template_fits(x: np.ndarray, r: np.ndarray, duration: float, templates: tup
         for offset in offsets:
             index = np.minimum(np.rint(np.abs(x + offset) / half * 1000), 1001).astype(np.intp)
             shapes += table[:, index]
-        norms = np.einsum("ij,ij->i", shapes, shapes)
-        projections = shapes @ r
+        norms = np.sum(shapes * shapes, axis=1)
+        projections = np.sum(shapes * r, axis=1)
         ok = (norms > 0) & (projections < 0)
         if ok.any():
             best = min(best, total - float(np.max(projections[ok] ** 2 / norms[ok])))

@@ -17,11 +17,12 @@ narrow phase bins (at most 120 across the ±2.5-duration window), weighted by th
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 from scipy.optimize import least_squares
-from scipy.special import expit
 
 __all__ = ["TrapezoidFit", "fit_trapezoid", "trapezoid"]
 
@@ -144,42 +145,80 @@ def fit_trapezoid(phase: np.ndarray, resid: np.ndarray, duration: float, noise: 
     r, w = np.round(resid[near] / step) * step, np.ones(n_points)
     if n_points > _MAX_POINTS:
         x, r, w = _binned(x, r, 2 * _WINDOW * duration / _MAX_POINTS)
-    sqrt_w = np.sqrt(w)
-
-    def profile(params: np.ndarray) -> tuple[np.ndarray, float, float]:
-        shape = trapezoid(x - params[0], params[1], params[2], exposure=exposure)
-        norm = float(np.sum(w * shape * shape))
-        depth = max(-float(np.sum(w * shape * r)) / norm, 0.0) if norm > 0 else 0.0
-        return shape, depth, norm
-
-    def residuals(params: np.ndarray) -> np.ndarray:
-        shape, depth, _ = profile(params)
-        return sqrt_w * (r + depth * shape) / noise
+    lo, hi = _T14_LIMITS[0] * duration, _T14_LIMITS[1] * duration
+    offsets = ((np.arange(_SUBSAMPLES) + 0.5) / _SUBSAMPLES - 0.5) * exposure if exposure > 0 \
+        else np.zeros(1)
+    data = (x, r, w, np.sqrt(w), offsets, float(noise), float(duration), lo, hi)
 
     # Levenberg-Marquardt (MINPACK, little Python overhead per step) on unbounded
     # parameters mapped into the bounds: offset and T14 through tanh, f through a logistic.
-    lo, hi = _T14_LIMITS[0] * duration, _T14_LIMITS[1] * duration
-
-    def physical(u: np.ndarray) -> np.ndarray:
-        return np.array([0.5 * duration * np.tanh(u[0]),
-                         lo + (hi - lo) * 0.5 * (1 + np.tanh(u[1])),
-                         0.5 * expit(u[2])])
-
-    def unbounded(params: np.ndarray) -> np.ndarray:
-        t14 = np.clip((params[1] - lo) / (hi - lo) * 2 - 1, -0.999, 0.999)
-        f = np.clip(params[2] / 0.5, 1e-3, 1 - 1e-3)
-        return np.array([np.arctanh(np.clip(params[0] / (0.5 * duration), -0.999, 0.999)),
-                         np.arctanh(t14), np.log(f / (1 - f))])
-
-    starts = [np.array([0.0, s * duration, f]) for s in _START_T14 for f in _START_F]
-    start = min(starts, key=lambda p: float(np.sum(residuals(p) ** 2)))
-    fit = least_squares(lambda u: residuals(physical(u)), unbounded(start), method="lm",
-                        max_nfev=50)
-    best = physical(fit.x)
-    if np.sum(residuals(start) ** 2) < np.sum(fit.fun**2):
+    # Model, profiled depth and residuals are one numba kernel with fixed-order sums and the
+    # C library's tanh/exp (numpy's vectorised ones differ in the last bit between CPUs,
+    # which on a planet-free star's flat χ² sends the optimiser elsewhere).
+    starts = [np.array([0.0, t * duration, f]) for t in _START_T14 for f in _START_F]
+    start = min(starts, key=lambda p: _chi2(p, data))
+    fit = least_squares(_residuals_unbounded, _unbounded(start, duration, lo, hi), args=data,
+                        method="lm", max_nfev=50)
+    best = _physical(fit.x, duration, lo, hi)
+    if _chi2(start, data) < float(np.sum(fit.fun * fit.fun)):
         best = start
-    _, depth, norm = profile(best)
-    depth_err = noise / np.sqrt(norm) if norm > 0 else float("nan")
+    depth, norm = _profile(best, *data[:5], np.empty(x.size))
+    depth_err = noise / math.sqrt(norm) if norm > 0 else float("nan")
     values = (best[0], best[1], best[2], depth, depth_err, depth / depth_err)
     # Rounded to 9 significant digits, for the same reason as the inputs above.
     return TrapezoidFit(*(float(f"{v:.9g}") for v in values), n_points=n_points)
+
+
+def _chi2(params: np.ndarray, data: tuple) -> float:
+    out = np.empty(data[0].size)
+    _residuals(params, *data[:6], out)
+    return float(np.sum(out * out))
+
+
+def _residuals_unbounded(u, x, r, w, sqrt_w, offsets, noise, duration, lo, hi) -> np.ndarray:
+    out = np.empty(x.size)
+    _residuals(_physical(u, duration, lo, hi), x, r, w, sqrt_w, offsets, noise, out)
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _physical(u, duration, lo, hi):  # pragma: no cover - numba
+    """Offset, T14 and ingress fraction from the unbounded parameters."""
+    return np.array([0.5 * duration * math.tanh(u[0]),
+                     lo + (hi - lo) * 0.5 * (1 + math.tanh(u[1])),
+                     0.5 / (1.0 + math.exp(-u[2]))])
+
+
+def _unbounded(params: np.ndarray, duration: float, lo: float, hi: float) -> np.ndarray:
+    t14 = min(max((params[1] - lo) / (hi - lo) * 2 - 1, -0.999), 0.999)
+    f = min(max(params[2] / 0.5, 1e-3), 1 - 1e-3)
+    offset = min(max(params[0] / (0.5 * duration), -0.999), 0.999)
+    return np.array([math.atanh(offset), math.atanh(t14), math.log(f / (1 - f))])
+
+
+@numba.njit(cache=True, nogil=True)
+def _profile(params, x, r, w, sqrt_w, offsets, shape):  # pragma: no cover - numba
+    """Exposure-averaged unit trapezoid into ``shape``; returns the best depth (≥ 0) and
+    ``Σ w shape²``."""
+    half = 0.5 * params[1]
+    ramp = max(params[2] * params[1], 1e-9)
+    norm = 0.0
+    cross = 0.0
+    for i in range(x.size):
+        total = 0.0
+        for o in offsets:
+            total += min(max((half - abs(x[i] - params[0] + o)) / ramp, 0.0), 1.0)
+        value = total / offsets.size
+        shape[i] = value
+        norm += w[i] * value * value
+        cross += w[i] * value * r[i]
+    depth = max(-cross / norm, 0.0) if norm > 0 else 0.0
+    return depth, norm
+
+
+@numba.njit(cache=True, nogil=True)
+def _residuals(params, x, r, w, sqrt_w, offsets, noise, out):  # pragma: no cover - numba
+    """Noise-normalised residuals of the best-depth trapezoid with ``params``, into ``out``."""
+    depth, _ = _profile(params, x, r, w, sqrt_w, offsets, out)
+    for i in range(x.size):
+        out[i] = sqrt_w[i] * (r[i] + depth * out[i]) / noise

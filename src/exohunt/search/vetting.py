@@ -54,10 +54,10 @@ def _ingress_fraction(phase: np.ndarray, resid: np.ndarray, duration: float) -> 
         for frac in np.linspace(0.02, 0.5, 13):
             ramp = frac * 2 * half
             shape = np.clip((half - x) / ramp, 0.0, 1.0)
-            norm = float(shape @ shape)
+            norm = float(np.sum(shape * shape))  # not BLAS: see shape._template_fits
             if norm == 0:
                 continue
-            depth = -float(shape @ r) / norm
+            depth = -float(np.sum(shape * r)) / norm
             chi2 = float(np.sum((r + depth * shape) ** 2))
             if chi2 < best:
                 best, best_f = chi2, float(frac)

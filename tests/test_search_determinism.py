@@ -1,0 +1,83 @@
+"""The search's features do not depend on the CPU's instruction set or the BLAS thread count.
+
+Each side runs in a fresh interpreter, since every layer reads its CPU settings at import:
+numba (``NUMBA_CPU_NAME``), numpy (``NPY_DISABLE_CPU_FEATURES``) and OpenBLAS
+(``OPENBLAS_CORETYPE``, ``OPENBLAS_NUM_THREADS``).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+
+#: Relative tolerance for the floating-point features (on the development machine the two
+#: sides agree to the bit; the signal choice must agree exactly).
+RTOL = 1e-9
+
+_SCRIPT = """
+import pickle, sys
+import numpy as np
+sys.path.insert(0, {tests!r})
+from _search_synth import noise_lightcurve, planet_lightcurve
+from exohunt.search import extract_features
+from exohunt.search.features import SIGNAL_COLUMNS
+
+rng = np.random.default_rng(11)
+curves = [noise_lightcurve(rng) for _ in range(4)]
+curves += [planet_lightcurve(rng, period=p, snr=s)[0] for p, s in ((2.7, 9.0), (5.1, 14.0))]
+curves.append(planet_lightcurve(rng, period=3.9, snr=12.0, variability=0.01)[0])  # spotted
+curves.append(planet_lightcurve(rng, period=1.7, snr=8.0, additive=True)[0])     # Kaggle-like
+features = extract_features(curves, jobs=1)
+with open(sys.argv[1], "wb") as handle:
+    pickle.dump((features.stats.to_numpy(), features.signals[list(SIGNAL_COLUMNS)].to_numpy(),
+                 features.views), handle)
+"""
+
+
+def _avx512_dispatch_targets() -> str:
+    """numpy's dispatch targets that need AVX-512 and that this CPU has (disabling one the
+    CPU lacks is an error in some numpy versions)."""
+    from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+
+    names = [name for name in __cpu_dispatch__
+             if ("AVX512" in name or name == "X86_V4") and __cpu_features__.get(name)]
+    return " ".join(names)
+
+
+def _features(tmp_path: Path, name: str, env: dict) -> tuple:
+    out = tmp_path / f"{name}.pkl"
+    full_env = {**os.environ, **env,
+                "PYTHONPATH": os.pathsep.join([str(TESTS.parent / "src"),
+                                               os.environ.get("PYTHONPATH", "")])}
+    subprocess.run([sys.executable, "-c", _SCRIPT.format(tests=str(TESTS)), str(out)],
+                   env=full_env, check=True, timeout=600)
+    with open(out, "rb") as handle:
+        return pickle.load(handle)
+
+
+@pytest.mark.slow
+def test_features_agree_across_instruction_sets_and_blas_threads(tmp_path):
+    restricted = _features(tmp_path, "restricted", {
+        "NUMBA_CPU_NAME": "generic", "NPY_DISABLE_CPU_FEATURES": _avx512_dispatch_targets(),
+        "OPENBLAS_CORETYPE": "Haswell", "OPENBLAS_NUM_THREADS": "1",
+        "ATEN_CPU_CAPABILITY": "avx2"})
+    host = _features(tmp_path, "host", {"OPENBLAS_NUM_THREADS": "2"})
+    stats_r, signals_r, views_r = restricted
+    stats_h, signals_h, views_h = host
+    assert stats_r.shape == stats_h.shape == (8, stats_h.shape[1])
+    assert (stats_h[:, 0] == 1).all()  # every star has a top signal to compare
+    # the signal choice (period, t0, duration) is the same to the bit
+    np.testing.assert_array_equal(signals_r[:, :3], signals_h[:, :3])
+    np.testing.assert_allclose(signals_r, signals_h, rtol=RTOL, atol=0)
+    np.testing.assert_allclose(stats_r, stats_h, rtol=RTOL, atol=1e-12)
+    for name in views_h:
+        np.testing.assert_allclose(views_r[name], views_h[name], rtol=1e-6, atol=1e-7,
+                                   err_msg=name)
