@@ -50,7 +50,26 @@ def _exohunt_star(args: tuple) -> dict:
             "cpu": time.process_time() - cpu}
 
 
-def _astropy_star(args: tuple) -> dict:
+def exohunt_durations(baseline: float, period_min: float = 0.5) -> np.ndarray:
+    """exohunt's trial durations over its whole default grid as one fixed list for astropy:
+    from the shortest to the longest box exohunt tries at any period (its duration bins times
+    the phase-bin width of each period), with exohunt's spacing (ratio <= 1.5), capped below
+    the shortest period (astropy needs every duration shorter than every period)."""
+    from exohunt.search.peaks import search_grid
+
+    _, widths, mbins, _ = search_grid(baseline, period_min, baseline / 2, None, 1.5)
+    shortest, longest = widths.min() * mbins.min(), min(widths.max() * mbins.max(),
+                                                         0.99 * period_min)
+    count = int(np.ceil(np.log(longest / shortest) / np.log(1.5))) + 1
+    return np.geomspace(shortest, longest, count)
+
+
+def _astropy_grid_star(args: tuple) -> dict:
+    """astropy BLS on exohunt's own period grid and duration range (the issue's reference)."""
+    return _astropy_star(args, durations="exohunt")
+
+
+def _astropy_star(args: tuple, durations: str = "fixed") -> dict:
     from astropy.timeseries import BoxLeastSquares
 
     from exohunt.lightcurve import LightCurve
@@ -65,7 +84,9 @@ def _astropy_star(args: tuple) -> dict:
         det = detrend(LightCurve(time_, flux).remove_nans())
     freqs = frequency_grid(det.time_span, period_min=0.5, period_max=det.time_span / 2,
                            oversample=1.5)
-    power = BoxLeastSquares(det.time, det.flux).power(1 / freqs, ASTROPY_DURATIONS,
+    trial = (ASTROPY_DURATIONS if durations == "fixed"
+             else exohunt_durations(det.time_span))
+    power = BoxLeastSquares(det.time, det.flux).power(1 / freqs, trial,
                                                       objective="likelihood").power
     resid, spread = _flatten_spectrum(np.sqrt(np.maximum(power, 0)))
     k = int(np.argmax(resid))
@@ -212,14 +233,36 @@ def run(args: argparse.Namespace) -> str:
                                              args.repeats)
         theirs, their_rates = timed_runs(pool, _astropy_star, [tasks[i] for i in subset],
                                          args.repeats)
+        theirs_grid, their_grid_rates = timed_runs(
+            pool, _astropy_grid_star, [tasks[i] for i in subset], args.repeats)
     sub_truth = truth.iloc[subset].reset_index(drop=True)
     rows = {
         f"exohunt, all {len(tasks)} stars": (score(ours, truth, True), our_rates),
         f"exohunt, astropy subset ({subset.size})": (score(ours_sub, sub_truth, True),
                                                     our_sub_rates),
         f"astropy BLS, subset ({subset.size})": (score(theirs, sub_truth, False), their_rates),
+        f"astropy BLS on exohunt's grid, subset ({subset.size})": (
+            score(theirs_grid, sub_truth, False), their_grid_rates),
     }
     return render(rows, args)
+
+
+def machine_line() -> str:
+    """CPU model, AVX-512 or not (as this process's numba and numpy see it), and the
+    environment variables that restrict the instruction set."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _machine import machine_description
+
+    flags = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    limits = {k: os.environ[k] for k in ("NUMBA_CPU_NAME", "NPY_DISABLE_CPU_FEATURES",
+                                         "OPENBLAS_CORETYPE", "ATEN_CPU_CAPABILITY")
+              if os.environ.get(k)}
+    used = "no (restricted)" if limits else ("yes" if "avx512f" in flags else "no")
+    return (f"Machine: {machine_description('numpy', 'numba')}; AVX-512 in use: {used}"
+            + (f" ({', '.join(f'{k}={v}' for k, v in limits.items())})" if limits else ""))
 
 
 def render(rows: dict, args: argparse.Namespace) -> str:
@@ -246,6 +289,11 @@ def render(rows: dict, args: argparse.Namespace) -> str:
             f"(n={s['n_quiet/rotator/flare/systematics']}) | "
             f"{s['false_alarm_eb+background-eb']:.1%} (n={s['n_eb+background-eb']}) | "
             f"{s['reported_quiet/rotator/flare/systematics']:.1%} |")
+    cpu = {name: s["cpu_ms"] for name, (s, _) in rows.items()}
+    ours = next(v for k, v in cpu.items() if k.startswith("exohunt, astropy subset"))
+    lines += ["", "CPU time per light curve, astropy / exohunt on the same subset: " + "; ".join(
+        f"{k.split(', subset')[0]} {v / ours:.1f}x" for k, v in cpu.items()
+        if k.startswith("astropy")) + f". {machine_line()}"]
     lines += ["", "False alarms: exohunt counts a star when any signal passes the vetting "
               "defaults; astropy (no vetting) when its top peak has SDE >= 8 (same SDE "
               "definition). astropy searches one signal per star; exohunt up to three. "
