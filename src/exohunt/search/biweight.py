@@ -154,10 +154,12 @@ def _replace(buf, n, old, new):  # pragma: no cover - numba
 
 
 @numba.njit(cache=True, nogil=True)
-def _segment(time, flux, usable, half_window, cval, ftol, out):  # pragma: no cover - numba
+def _segment(time, flux, usable, evaluate, half_window, cval, ftol, out
+             ):  # pragma: no cover - numba
     """Trend of one gap-free segment: the window of point i is
     ``time[i] − half_window <= t < time[i] + half_window`` (usable points only), kept sorted
-    as it slides; NaN where a window holds no usable point."""
+    as it slides; NaN where a window holds no usable point. Only points with ``evaluate``
+    get a location; the others are interpolated linearly in time between their neighbours."""
     size = time.size
     buf = np.empty(size)
     lanes = np.zeros((2, _LANES))
@@ -190,16 +192,47 @@ def _segment(time, flux, usable, half_window, cval, ftol, out):  # pragma: no co
                 lo += 1
             else:
                 break
+        if not evaluate[i]:
+            continue
         if n == 0:
             out[i] = np.nan
             continue
         med, mad = _median_mad(buf, n)
         out[i] = _location(buf, n, med, mad, cval, ftol, lanes)
+    last = -1
+    for i in range(size):
+        if not evaluate[i]:
+            continue
+        if last >= 0 and i > last + 1:
+            slope = (out[i] - out[last]) / (time[i] - time[last])
+            for j in range(last + 1, i):
+                out[j] = out[last] + slope * (time[j] - time[last])
+        last = i
+
+
+@numba.njit(cache=True, nogil=True)
+def _anchors(time, step):  # pragma: no cover - numba
+    """Points where the trend is evaluated: the first of each ``step``-wide time bin, both
+    sides of any longer time step (no interpolation across a gap) and the last point."""
+    size = time.size
+    keep = np.zeros(size, dtype=np.bool_)
+    if size == 0:
+        return keep
+    keep[0] = True
+    keep[size - 1] = True
+    current = 0
+    for i in range(1, size):
+        b = int((time[i] - time[0]) / step)
+        if b != current or time[i] - time[i - 1] > step:
+            keep[i] = True
+            keep[i - 1] = True
+            current = b
+    return keep
 
 
 def biweight_trend(time: np.ndarray, flux: np.ndarray, *, window_length: float,
                    break_tolerance: float = 0.5, mask: np.ndarray | None = None,
-                   cval: float = BIWEIGHT_CVAL) -> np.ndarray:
+                   cval: float = BIWEIGHT_CVAL, step: float | None = None) -> np.ndarray:
     """Time-windowed biweight location of ``flux`` at every cadence.
 
     Parameters
@@ -218,6 +251,10 @@ def biweight_trend(time: np.ndarray, flux: np.ndarray, *, window_length: float,
         window around them).
     cval : float
         Biweight tuning constant, in MADs.
+    step : float, optional
+        Evaluate the biweight only about every ``step`` days and interpolate linearly in
+        between (a window many cadences wide changes little from one cadence to the next);
+        None evaluates it at every cadence.
 
     Returns
     -------
@@ -229,8 +266,11 @@ def biweight_trend(time: np.ndarray, flux: np.ndarray, *, window_length: float,
     usable = (np.ones(time.size, dtype=np.bool_) if mask is None
               else ~np.ascontiguousarray(mask, dtype=np.bool_))
     out = np.empty(time.size)
+    evaluate = (np.ones(time.size, dtype=np.bool_) if step is None
+                else _anchors(time, float(step)))
     edges = np.r_[0, np.flatnonzero(np.diff(time) > break_tolerance) + 1, time.size]
     for start, stop in itertools.pairwise(edges):
         _segment(time[start:stop], flux[start:stop], usable[start:stop],
-                 0.5 * float(window_length), float(cval), BIWEIGHT_FTOL, out[start:stop])
+                 evaluate[start:stop], 0.5 * float(window_length), float(cval),
+                 BIWEIGHT_FTOL, out[start:stop])
     return out
