@@ -83,7 +83,7 @@ class StageTimer:
 
 
 def _instrument() -> StageTimer:
-    from exohunt.search import core, features, peaks, prewhiten, vetting
+    from exohunt.search import core, features, peaks, vetting
 
     timer = StageTimer()
     state = {"iterating": False}
@@ -143,7 +143,8 @@ def child(stars: int, signals: int, seed: int) -> dict:
         curves = _curves(layout, stars, seed)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            star_signal_features(curves[0], max_signals=signals)  # compile / warm caches
+            for lc in curves:  # compile (or load) every numba kernel these stars reach
+                star_signal_features(lc, max_signals=signals)
             timer.seconds.clear()
             timer.calls.clear()
             start = time.process_time()
