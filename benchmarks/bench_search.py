@@ -50,18 +50,27 @@ def _exohunt_star(args: tuple) -> dict:
             "cpu": time.process_time() - cpu}
 
 
-def exohunt_durations(baseline: float, period_min: float = 0.5) -> np.ndarray:
-    """exohunt's trial durations over its whole default grid as one fixed list for astropy:
-    from the shortest to the longest box exohunt tries at any period (its duration bins times
-    the phase-bin width of each period), with exohunt's spacing (ratio <= 1.5), capped below
-    the shortest period (astropy needs every duration shorter than every period)."""
+def exohunt_grid_power(time_: np.ndarray, flux: np.ndarray, baseline: float,
+                       chunks: int = 12) -> tuple[np.ndarray, np.ndarray]:
+    """astropy BLS over exohunt's own default grid: its frequencies (Ofir, oversample 1.5) and,
+    since astropy takes one duration list per call, the frequencies in ``chunks`` contiguous
+    blocks, each searched with exohunt's seven trial durations at the block's middle period
+    (duration bins x phase-bin width; exohunt scales them with the period), capped at
+    exohunt's longest box, a quarter of the block's shortest period.
+    Returns ``(frequencies, power)`` with the power as astropy's likelihood objective."""
+    from astropy.timeseries import BoxLeastSquares
+
     from exohunt.search.peaks import search_grid
 
-    _, widths, mbins, _ = search_grid(baseline, period_min, baseline / 2, None, 1.5)
-    shortest, longest = widths.min() * mbins.min(), min(widths.max() * mbins.max(),
-                                                         0.99 * period_min)
-    count = int(np.ceil(np.log(longest / shortest) / np.log(1.5))) + 1
-    return np.geomspace(shortest, longest, count)
+    freqs, widths, mbins, qmax = search_grid(baseline, 0.5, baseline / 2, None, 1.5)
+    model = BoxLeastSquares(time_, flux)
+    power = np.empty(freqs.size)
+    for block in np.array_split(np.arange(freqs.size), chunks):
+        middle = block[block.size // 2]
+        durations = widths[middle] * mbins
+        durations = np.unique(np.minimum(durations, qmax / freqs[block].max()))
+        power[block] = model.power(1 / freqs[block], durations, objective="likelihood").power
+    return freqs, power
 
 
 def _astropy_grid_star(args: tuple) -> dict:
@@ -82,12 +91,13 @@ def _astropy_star(args: tuple, durations: str = "fixed") -> dict:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         det = detrend(LightCurve(time_, flux).remove_nans())
-    freqs = frequency_grid(det.time_span, period_min=0.5, period_max=det.time_span / 2,
-                           oversample=1.5)
-    trial = (ASTROPY_DURATIONS if durations == "fixed"
-             else exohunt_durations(det.time_span))
-    power = BoxLeastSquares(det.time, det.flux).power(1 / freqs, trial,
-                                                      objective="likelihood").power
+    if durations == "fixed":
+        freqs = frequency_grid(det.time_span, period_min=0.5, period_max=det.time_span / 2,
+                               oversample=1.5)
+        power = BoxLeastSquares(det.time, det.flux).power(1 / freqs, ASTROPY_DURATIONS,
+                                                          objective="likelihood").power
+    else:
+        freqs, power = exohunt_grid_power(det.time, det.flux, det.time_span)
     resid, spread = _flatten_spectrum(np.sqrt(np.maximum(power, 0)))
     k = int(np.argmax(resid))
     sde = resid[k] / spread if spread > 0 else 0.0

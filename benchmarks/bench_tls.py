@@ -57,16 +57,10 @@ def _tls(det) -> tuple[float, float]:
 
 
 def _astropy(det) -> tuple[float, float]:
-    from astropy.timeseries import BoxLeastSquares
-
-    from bench_search import exohunt_durations
-    from exohunt.search.grid import frequency_grid
+    from bench_search import exohunt_grid_power
     from exohunt.search.peaks import flatten_spectrum
 
-    freqs = frequency_grid(det.time_span, period_min=0.5, period_max=det.time_span / 2,
-                           oversample=1.5)
-    power = BoxLeastSquares(det.time, det.flux).power(
-        1 / freqs, exohunt_durations(det.time_span), objective="likelihood").power
+    freqs, power = exohunt_grid_power(det.time, det.flux, det.time_span)
     resid, spread = flatten_spectrum(np.sqrt(np.maximum(power, 0)))
     k = int(np.argmax(resid))
     return float(1 / freqs[k]), float(resid[k] / spread) if spread > 0 else 0.0
