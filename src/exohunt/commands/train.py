@@ -59,6 +59,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "ensemble, as Astronet does; threshold chosen out of fold")
     parser.add_argument("--cache-dir", default=None,
                         help="cache search features here, to reuse them across runs")
+    parser.add_argument("--context", default="auto", choices=("auto", "none", "centroid",
+                                                               "stellar"),
+                        help="search-based models: which centroid and host-star inputs to read "
+                             "(auto: whatever the data carries; none: flux only)")
     add_jobs(parser)
     add_read_options(parser)
     add_quiet(parser)
@@ -91,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
                    imbalance=args.imbalance, positive=positive, epochs=args.epochs,
                    time_budget=args.time_budget, jobs=args.jobs,
                    progress=not args.quiet, objective=args.objective,
-                   cache_dir=args.cache_dir, config=config)
+                   cache_dir=args.cache_dir, config=config, context=args.context)
     m = result.metrics
     print(f"trained {model} in {m['training_seconds']:.1f} s "
           + (f"(kept {m['best_epoch']} trees, chosen on validation AP)"
@@ -154,7 +158,8 @@ def _run_ensemble(args: argparse.Namespace, data, model: str, positive, config) 
                               seed=args.seed, positive=positive, objective=args.objective,
                               device=args.device, imbalance=args.imbalance, epochs=args.epochs,
                               time_budget=args.time_budget, jobs=args.jobs,
-                              progress=not args.quiet, cache_dir=args.cache_dir, config=config)
+                              progress=not args.quiet, cache_dir=args.cache_dir, config=config,
+                              context=args.context)
     m = ensemble.config["metrics"]
     choice = ensemble.config["threshold"]
     members = ", ".join(f"{ap:.3f}" for ap in m["member_validation_average_precision"])

@@ -1,9 +1,16 @@
 """``gbm``: the classical baseline — gradient-boosted trees on search + vetting statistics.
 
-A scikit-learn :class:`~sklearn.pipeline.Pipeline` (imputer for any missing statistic, then
+A scikit-learn :class:`~sklearn.pipeline.Pipeline` (an ``impute`` step, then
 :class:`~sklearn.ensemble.HistGradientBoostingClassifier`), so it follows sklearn conventions:
 ``fit`` returns self, ``predict_proba``, fitted attributes end in ``_``. Trees need no feature
 scaling and shrug off the heavy tails of SNR and depth. Saved with ``skops.io``, never pickle.
+
+Missing statistics: the centroid and host-star statistics are NaN where they were not
+measured (no centroids, no catalogue, a depth too shallow to place the source). The trees
+handle NaN natively, learning on which side of each split "not measured" belongs, which a
+median fill cannot (a background EB whose offset could not be measured would look like the
+median star, a planet). So the ``impute`` step passes the values through unless
+``impute_missing`` is set (runs saved before keep their median imputer).
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ class GBMConfig:
     l2_regularization: float = 1.0
     class_weight: str | None = None  # "balanced" under --imbalance weights
     random_state: int = 42
+    impute_missing: bool = False  # True: median-fill NaN first (the behaviour before round 7)
 
     @classmethod
     def large(cls, **overrides) -> GBMConfig:
@@ -57,11 +65,13 @@ SEARCH_SPACE: dict[str, Parameter] = {
 
 
 def build_gbm(config: GBMConfig) -> Pipeline:
-    """An unfitted pipeline ``impute → HistGradientBoostingClassifier`` for ``config``."""
+    """An unfitted pipeline ``impute → HistGradientBoostingClassifier`` for ``config``
+    (``impute`` is ``"passthrough"`` unless ``config.impute_missing``)."""
     trees = HistGradientBoostingClassifier(
         max_iter=config.max_iter, learning_rate=config.learning_rate,
         max_leaf_nodes=config.max_leaf_nodes, min_samples_leaf=config.min_samples_leaf,
         l2_regularization=config.l2_regularization, class_weight=config.class_weight,
         early_stopping=False, random_state=config.random_state,
     )
-    return Pipeline([("impute", SimpleImputer(strategy="median")), ("trees", trees)])
+    impute = SimpleImputer(strategy="median") if config.impute_missing else "passthrough"
+    return Pipeline([("impute", impute), ("trees", trees)])

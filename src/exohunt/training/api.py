@@ -31,6 +31,7 @@ from exohunt.errors import InputError
 from exohunt.models import build_model, get_spec, named_loop, resolve_config
 from exohunt.models.config_file import is_config_path, read_config_file
 from exohunt.training.balance import check_imbalance, positive_weight, smote_inputs
+from exohunt.training.context import check_context
 from exohunt.training.features import extract, fit_preprocessing, to_inputs
 from exohunt.training.loop import LoopSettings, fit_gbm, fit_network, predict_network
 from exohunt.training.metrics import validation_metrics
@@ -182,7 +183,7 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
           time_budget: float | None = None, jobs: int = 0, progress: bool = False,
           objective: str = "f1", val_fraction: float = 0.2, config: Any = None,
           loop: dict | None = None, prep: SequencePrep | None = None,
-          cache_dir: str | Path | None = None, labels: Any = None) -> Run:
+          cache_dir: str | Path | None = None, labels: Any = None, context: str = "auto") -> Run:
     """Train model ``model`` on labelled ``data`` and (if ``out``) save the run directory.
 
     Parameters
@@ -218,6 +219,10 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
         JSON configuration file such as ``exohunt tune``'s ``best_config.json`` — likewise
         with its loop settings —, or a dict of overrides), :class:`LoopSettings` overrides,
         sequence preprocessing.
+    context : {"auto", "none", "centroid", "stellar"}
+        Search-based models: which centroid and host-star inputs the run reads
+        (:mod:`exohunt.training.context`; ``"auto"``: whatever the data carries, nothing on
+        the Kaggle layout).
 
     Returns
     -------
@@ -247,12 +252,14 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
         positive = None
     if imbalance is None and defaults["imbalance"] == "inject" and isinstance(data, ViewBatch):
         imbalance = "none"
-    # Injection writes into equal-length rows; single-star files of any length are
-    # class-weighted instead (trees: no resampling).
+    # Single-star files are class-weighted by default (trees: no resampling): injecting into
+    # them works (--imbalance inject; centroids and catalogue follow, training.inject_context)
+    # but costs a search per injected star, ~4x the training set for gbm's defaults.
     if imbalance is None and defaults["imbalance"] == "inject" and _labelled_files(data):
         imbalance = "weights"
     imbalance = check_imbalance(imbalance or defaults["imbalance"])
     parse_objective(objective)
+    check_context(context)
     settings = LoopSettings(**{**defaults["loop"], **named_settings, **(loop or {})})
     settings = replace(settings, epochs=epochs or settings.epochs, time_budget=time_budget)
     prep = prep or defaults.get("prep")
@@ -264,13 +271,13 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
         with threadpool_limits(n_threads):
             return _train(data, model, spec, out, seed, resolve_device(device), imbalance, positive,
                           settings, prep, jobs, progress, objective, val_fraction, config,
-                          cache_dir, config_name)
+                          cache_dir, config_name, context)
     finally:
         torch.set_num_threads(threads)
 
 
 def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep, jobs, progress,
-           objective, val_fraction, config, cache_dir, config_name) -> Run:
+           objective, val_fraction, config, cache_dir, config_name, context) -> Run:
     started = time.perf_counter()
     data, labels = _labelled(data, positive)
     train_rows, val_rows = _split(labels, val_fraction, seed)
@@ -285,7 +292,7 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
         raw_train = raw_train.concat(extra)
         y_train = np.concatenate([y_train, extra_labels])
     preprocessing_seconds = time.perf_counter() - started
-    fitted = fit_preprocessing(raw_train, spec.inputs)
+    fitted = fit_preprocessing(raw_train, spec.inputs, context)
     if spec.inputs == "tabular":
         # The trees also read the local (transit-shape) view: on the simulated big test this
         # raised AP 0.336 → 0.358 and F1 0.33 → 0.41 (median of 3 seeds, results_train.md).

@@ -46,8 +46,15 @@ def _random_period(time: np.ndarray, rng: np.random.Generator) -> float:
     return float(np.exp(rng.uniform(np.log(0.5), np.log(min(40.0, baseline / 2.2)))))
 
 
+def _given_or(value: float | None, drawn: float) -> float:
+    return drawn if value is None else value
+
+
 def _random_planet(time: np.ndarray, rng: np.random.Generator, valid: np.ndarray,
-                   snr: float):
+                   snr: float, *, noise_ppm: float = _REFERENCE_PPM,
+                   density: float | None = None):
+    """A planet at ``snr`` against white noise ``noise_ppm``; its host's density (g cm⁻³)
+    log-uniform 0.3-5 unless given (a host with catalogue parameters: its own)."""
     from exohunt.simulate import PlanetParams, rp_rs_for_snr
 
     period = _random_period(time, rng)
@@ -55,9 +62,11 @@ def _random_planet(time: np.ndarray, rng: np.random.Generator, valid: np.ndarray
     # one fixed law must not become a test of whether the star has that law.
     planet = PlanetParams(period=period, t0=float(time[0] + rng.uniform(0, period)),
                           rp_rs=0.03, impact=float(rng.uniform(0, 0.9)),
-                          stellar_density=float(np.exp(rng.uniform(np.log(0.3), np.log(5)))),
+                          # drawn either way (the same random stream after it)
+                          stellar_density=_given_or(density, float(np.exp(
+                              rng.uniform(np.log(0.3), np.log(5))))),
                           u1=float(rng.uniform(0.2, 0.6)), u2=float(rng.uniform(0.05, 0.35)))
-    return rp_rs_for_snr(time, planet, _REFERENCE_PPM, snr, valid)
+    return rp_rs_for_snr(time, planet, noise_ppm, snr, valid)
 
 
 #: A share of the injected planets is bright (SNR log-uniform in BRIGHT_SNR_RANGE): real
@@ -105,7 +114,7 @@ def occultation_model(time: np.ndarray, planet, albedo: float) -> np.ndarray:
 
 
 def _random_binary(time: np.ndarray, rng: np.random.Generator, valid: np.ndarray,
-                   snr: float):
+                   snr: float, *, noise_ppm: float = _REFERENCE_PPM):
     """A background eclipsing binary diluted to ``snr``: a stellar companion (R2/R1 0.2-1),
     30 % grazing, a secondary eclipse from the surface-brightness ratio, eccentric orbits for
     half of those longer than 3 days."""
@@ -127,7 +136,7 @@ def _random_binary(time: np.ndarray, rng: np.random.Generator, valid: np.ndarray
         ecc=ecc, omega_deg=omega)
     if binary.a_rs * (1 - ecc) < 1.5 * (1 + k):  # keep the stars detached
         binary = replace(binary, stellar_density=binary.stellar_density * 4)
-    return dilution_for_snr(time, binary, _REFERENCE_PPM, snr, valid)
+    return dilution_for_snr(time, binary, noise_ppm, snr, valid)
 
 
 def inject_rows(flux: np.ndarray, time: np.ndarray, rng: np.random.Generator,
@@ -177,10 +186,15 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
     must learn to reject); with ``reverse_positives`` the split's positives are added once
     more, reversed in time (label 1). ``hosts`` (bool, one per row of ``data``) restricts the
     stars that may receive a signal — e.g. to those without a strong signal of their own.
+
+    ``data`` is a :class:`LightCurveBatch` or a list of single-star light curves; into the
+    latter the signals go with their centroids, SAP flux and catalogue consistent
+    (:func:`exohunt.training.inject_context.inject_lightcurve`).
     """
-    if not isinstance(data, LightCurveBatch):
-        raise InputError("--imbalance inject needs light curves (a Kaggle-layout CSV or a "
-                         "simulated batch), not folded views")
+    files = isinstance(data, list) and all(isinstance(lc, LightCurve) for lc in data)
+    if not (isinstance(data, LightCurveBatch) or files):
+        raise InputError("--imbalance inject needs light curves (a Kaggle-layout CSV, a "
+                         "simulated batch or light-curve files), not folded views")
     rng = np.random.default_rng([seed, 7])
     negatives = train_rows[labels[train_rows] == 0]
     if hosts is not None:
@@ -190,13 +204,34 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
     n_binaries = min(len(negatives), round(binaries_per_planet * n_planets))
     planet_hosts = np.sort(rng.choice(negatives, size=n_planets, replace=False))
     binary_hosts = np.sort(rng.choice(negatives, size=n_binaries, replace=False))
+    extra_labels = np.concatenate([np.ones(n_planets + len(positives) * reverse_positives,
+                                           np.int8), np.zeros(n_binaries, np.int8)])
+    if files:  # single-star files: centroids and catalogue follow (training.inject_context)
+        curves = _injected_curves(data, planet_hosts, positives if reverse_positives else [],
+                                  binary_hosts, rng)
+        return extract(curves, kind, prep=prep, jobs=jobs, progress=progress), extra_labels
     reversed_positives = data.flux[positives][:, ::-1] if reverse_positives else data.flux[:0]
     flux = np.concatenate([inject_rows(data.flux[planet_hosts], data.time, rng,
                                        bright_share=BRIGHT_PLANET_SHARE),
                            reversed_positives,
                            inject_rows(data.flux[binary_hosts], data.time, rng,
                                        kind="binary")])
-    extra_labels = np.concatenate([np.ones(n_planets + len(reversed_positives), np.int8),
-                                   np.zeros(n_binaries, np.int8)])
     extra = LightCurveBatch(flux, extra_labels, data.time, source="augmented")
     return extract(extra, kind, prep=prep, jobs=jobs, progress=progress), extra_labels
+
+
+def _injected_curves(curves: list, planet_hosts: np.ndarray, positives, binary_hosts: np.ndarray,
+                     rng: np.random.Generator) -> list:
+    """Injected copies of single-star light curves (planets, reversed positives, binaries),
+    SNRs drawn as :func:`inject_rows` draws them."""
+    from exohunt.training.inject_context import inject_lightcurve, time_reversed
+
+    def snr(bright_share: float) -> float:
+        bright = rng.random() < bright_share
+        return float(np.exp(rng.uniform(*np.log(BRIGHT_SNR_RANGE if bright else (7.0, 150.0)))))
+
+    out = [inject_lightcurve(curves[i], "planet", snr(BRIGHT_PLANET_SHARE), rng)
+           for i in planet_hosts]
+    out += [time_reversed(curves[i]) for i in positives]
+    out += [inject_lightcurve(curves[i], "binary", snr(0.0), rng) for i in binary_hosts]
+    return out

@@ -109,12 +109,28 @@ def _search_source_digest() -> bytes:
     return digest.digest()
 
 
-def _cache_key(data: LightCurveBatch, version: str, signals_per_star: int = 1) -> str:
+def _cache_key(data, version: str, signals_per_star: int = 1) -> str:
+    """Key of the search features of ``data``: a :class:`LightCurveBatch` by its flux and
+    time; single-star light curves by their time, flux, errors, per-cadence columns
+    (centroids …) and metadata (catalogue parameters, target pixel …), all of which the
+    statistics read."""
     digest = hashlib.sha256()
     if signals_per_star > 1:  # (one signal per star keeps the keys of existing caches)
         digest.update(f"signals_per_star={signals_per_star}".encode())
-    digest.update(np.ascontiguousarray(data.flux).tobytes())
-    digest.update(np.ascontiguousarray(data.time).tobytes())
+    if isinstance(data, LightCurveBatch):
+        digest.update(np.ascontiguousarray(data.flux).tobytes())
+        digest.update(np.ascontiguousarray(data.time).tobytes())
+    else:
+        for lc in data:
+            digest.update(b"lightcurve")
+            for values in (lc.time, lc.flux, lc.flux_err,
+                           *(lc.columns[name] for name in sorted(lc.columns))):
+                if values is not None:
+                    digest.update(np.ascontiguousarray(values).tobytes())
+            digest.update(repr(sorted(lc.columns)).encode())
+            # (not the label a --labels table attached: the features do not depend on it)
+            digest.update(repr(sorted((k, repr(v)) for k, v in lc.meta.items()
+                                      if k != "label")).encode())
     digest.update(version.encode())
     digest.update(_search_source_digest())
     return digest.hexdigest()[:24]
@@ -125,7 +141,10 @@ def _search_features(data, jobs: int, progress: bool, cache_dir: str | Path | No
     from exohunt.search import FEATURE_VERSION, extract_features
 
     path = None
-    if cache_dir is not None and isinstance(data, LightCurveBatch):
+    if isinstance(data, LightCurve):
+        data = [data]
+    if cache_dir is not None and (isinstance(data, LightCurveBatch) or (
+            isinstance(data, list) and all(isinstance(lc, LightCurve) for lc in data))):
         key = _cache_key(data, FEATURE_VERSION, signals_per_star)
         path = Path(cache_dir) / f"features-{key}"
         if (path / "views.npz").exists():
@@ -144,7 +163,10 @@ def _search_features(data, jobs: int, progress: bool, cache_dir: str | Path | No
     search_columns = [c for c in signals.columns if c not in SIGNAL_COLUMNS]
     vetting = stats[[c for c in stats.columns if c not in signals.columns]]
     signals = pd.concat([signals[list(SIGNAL_COLUMNS) + search_columns], vetting], axis=1)
-    raw = RawFeatures({k: np.asarray(v, np.float32) for k, v in fs.views.items()}, stats,
+    # The centroid views travel with the flux views; fit_preprocessing decides whether a run
+    # reads them (exohunt.training.context).
+    raw = RawFeatures({k: np.asarray(v, np.float32)
+                       for k, v in {**fs.views, **fs.centroid_views}.items()}, stats,
                       signals, FEATURE_VERSION)
     if path is not None:
         path.mkdir(parents=True, exist_ok=True)
@@ -167,8 +189,8 @@ def extract(data, kind: str, *, prep: SequencePrep | None = None, jobs: int = 0,
         Required for ``kind="sequence"``.
     jobs, progress : passed to the search.
     cache_dir : path, optional
-        Where search features of a :class:`LightCurveBatch` are cached between calls
-        (keyed by the flux bytes and ``FEATURE_VERSION``).
+        Where search features are cached between calls (keyed by the light curves' bytes,
+        ``FEATURE_VERSION`` and the search's source).
     signals_per_star : int
         Search-based kinds only: rows for up to this many signals per star (``signals`` then
         has ``star`` and ``signal`` columns; see :func:`exohunt.search.extract_features`).
@@ -184,16 +206,23 @@ def extract(data, kind: str, *, prep: SequencePrep | None = None, jobs: int = 0,
     return _search_features(data, jobs, progress, cache_dir, signals_per_star)
 
 
-def fit_preprocessing(raw: RawFeatures, kind: str) -> dict:
-    """Fitted preprocessing (JSON-ready) from the *training* rows ``raw``."""
+def fit_preprocessing(raw: RawFeatures, kind: str, context: str = "auto") -> dict:
+    """Fitted preprocessing (JSON-ready) from the *training* rows ``raw``.
+
+    ``context`` chooses which centroid and host-star inputs the run reads
+    (:mod:`exohunt.training.context`); the choice is stored under ``"context"``.
+    """
+    from exohunt.training.context import context_selection
+
     if kind == "sequence":
         return {}
     columns = [c for c in raw.stats.columns if raw.stats[c].notna().any()]
+    columns, view_names, described = context_selection(columns, raw.arrays, context)
     values = raw.stats[columns].to_numpy(float)
     centre = np.nan_to_num(np.nanmedian(values, axis=0)) if columns else np.zeros(0)
     q75, q25 = (np.nanpercentile(values, q, axis=0) for q in (75, 25)) if columns else (0, 0)
     scale = np.where(np.nan_to_num(q75 - q25) > 1e-12, np.nan_to_num(q75 - q25), 1.0)
-    names = list(raw.arrays)
+    names = view_names
     first = names[0] if "global" not in names else "global"
     global_bins = raw.arrays[first].shape[1]
     global_views = [n for n in names if raw.arrays[n].shape[1] == global_bins]
@@ -202,7 +231,8 @@ def fit_preprocessing(raw: RawFeatures, kind: str) -> dict:
     return {"stat_columns": columns, "stat_centre": np.atleast_1d(centre).tolist(),
             "stat_scale": np.atleast_1d(scale).tolist(), "global_views": global_views,
             "local_views": local_views,
-            "local_bins": raw.arrays[local_views[0]].shape[1] if local_views else 0}
+            "local_bins": raw.arrays[local_views[0]].shape[1] if local_views else 0,
+            "context": described}
 
 
 def _stat_matrix(raw: RawFeatures, fitted: dict) -> np.ndarray:

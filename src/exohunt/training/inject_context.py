@@ -1,0 +1,191 @@
+"""Injection into single-star light curves that carry centroids and catalogue parameters.
+
+A training planet or background EB injected into a real (or FITS-simulated) file must move its
+centroids and agree with its catalogue the way a real one would, or the classifier learns that
+"injected" means "centroid does not move" and "density always agrees". The physics is the
+simulator's (:mod:`exohunt.simulate.scene`): the flux-weighted centroid of the aperture is the
+light-weighted mean of its sources' positions, with the weights of
+:func:`~exohunt.simulate.scene.neighbour_weight`.
+
+- **Planet on the target.** The target dims by the transit ``m(t)``; a neighbour holding a
+  share β = 1 − ``CROWDSAP`` of the aperture's light at offset **d** from the target keeps the
+  out-of-transit centroid at ``target + β d``. In transit the neighbour's weight grows to
+  ``β / ((1 − β) m + β)``, so the centroid moves by ``d (w(t) − β)`` — a few millipixels at
+  most, away from the neighbour, and the source offset stays ~0. **d** is read off the file:
+  ``(median centroid − target_pixel) / β``; without a target pixel or crowding the centroid is
+  left as it is (the shift would be ≲ depth × β × d, below the centroid noise). The host's
+  density is its catalogue density (``meta["star"]``, :func:`exohunt.search.stellar.
+  catalogue_density`) scattered by the catalogue's own uncertainty, so the transit's duration
+  agrees with the catalogue as a real planet's does.
+- **Background EB.** A new star at offset **D** (drawn as the simulator draws background EBs:
+  20 % within 1 px uniform in radius, 80 % uniform in area within 4 px) whose undiluted
+  eclipses ``e(t)`` add light ``L e(t)`` to the aperture, ``L = (1 − β) / D_dil`` for the
+  dilution ``D_dil`` that gives the drawn SNR in the (crowding-corrected) flux. The centroid
+  becomes ``(1 − w_b) c(t) + w_b (target + D)`` with ``w_b`` its weight: in eclipse it moves
+  by ~ depth × D toward the binary, whose source offset is D. The binary keeps its own stars'
+  density (drawn), not the host's.
+
+The SAP flux, when present, takes the same signal at the aperture's dilution. Light curves
+without centroid columns get the flux signal only.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from exohunt.lightcurve import LightCurve
+from exohunt.simulate.scene import neighbour_weight
+
+__all__ = ["beb_offset", "inject_lightcurve", "time_reversed"]
+
+_CENTROIDS = ("centroid_col", "centroid_row")
+
+
+def beb_offset(rng: np.random.Generator) -> tuple[float, float]:
+    """A background EB's (Δcol, Δrow) from the target, pixels, drawn as the simulator draws
+    them (:func:`exohunt.simulate.scene.draw_scene`)."""
+    distance = (float(rng.uniform(0, 1)) if rng.random() < 0.2
+                else 4.0 * math.sqrt(float(rng.random())))
+    angle = float(rng.uniform(0, 2 * math.pi))
+    return distance * math.cos(angle), distance * math.sin(angle)
+
+
+def _target_pixel(lc: LightCurve) -> np.ndarray | None:
+    value = lc.meta.get("target_pixel")
+    if isinstance(value, Sequence) and len(value) == 2:
+        pixel = np.asarray(value, float)
+        return pixel if np.all(np.isfinite(pixel)) else None
+    return None  # absent, or one per segment: not used for injection
+
+
+def _share(lc: LightCurve) -> float:
+    """β: the neighbours' share of the aperture's light (1 − CROWDSAP; 0 when unknown)."""
+    try:
+        crowdsap = float(lc.meta.get("crowdsap", 1.0))
+    except (TypeError, ValueError):
+        return 0.0
+    return float(np.clip(1.0 - crowdsap, 0.0, 0.99)) if np.isfinite(crowdsap) else 0.0
+
+
+def _has_centroids(lc: LightCurve) -> bool:
+    return all(name in lc.columns for name in _CENTROIDS)
+
+
+def _planet_columns(lc: LightCurve, model: np.ndarray) -> dict[str, np.ndarray]:
+    columns, beta = {}, _share(lc)
+    target = _target_pixel(lc)
+    if _has_centroids(lc) and target is not None and beta > 0:
+        weight = neighbour_weight(beta, model, np.ones_like(model))
+        for axis, name in enumerate(_CENTROIDS):
+            values = np.asarray(lc.columns[name], float)
+            offset = (np.nanmedian(values) - target[axis]) / beta  # d, pixels
+            columns[name] = values + offset * (weight - beta)
+    if "sap_flux" in lc.columns:
+        columns["sap_flux"] = np.asarray(lc.columns["sap_flux"], float) * ((1 - beta) * model
+                                                                           + beta)
+    return columns
+
+
+def _binary_columns(lc: LightCurve, diluted: np.ndarray, dilution: float,
+                    offset: tuple[float, float]) -> dict[str, np.ndarray]:
+    columns, beta = {}, _share(lc)
+    light = (1.0 - beta) / dilution            # the binary's light out of eclipse, aperture = 1
+    eclipses = 1.0 + dilution * (diluted - 1.0)  # the binary's own (undiluted) light
+    share = light / (1.0 + light)
+    if _has_centroids(lc):
+        weight = neighbour_weight(share, np.ones_like(eclipses), eclipses)
+        target = _target_pixel(lc)
+        for axis, name in enumerate(_CENTROIDS):
+            values = np.asarray(lc.columns[name], float)
+            origin = target[axis] if target is not None else np.nanmedian(values)
+            columns[name] = (1.0 - weight) * values + weight * (origin + offset[axis])
+    if "sap_flux" in lc.columns:
+        columns["sap_flux"] = (np.asarray(lc.columns["sap_flux"], float)
+                               * (1.0 + light * eclipses) / (1.0 + light))
+    return columns
+
+
+def host_density(lc: LightCurve, rng: np.random.Generator) -> float | None:
+    """A true density (g cm⁻³) for a planet host: its catalogue density scattered by the
+    catalogue's 1σ error in dex, or None without catalogue parameters."""
+    from exohunt.search.stellar import catalogue_density
+
+    star = lc.meta.get("star")
+    if not star:
+        return None
+    rho, error_dex = catalogue_density(star, str(lc.meta.get("source", "light curve")))
+    if not (np.isfinite(rho) and np.isfinite(error_dex)):
+        return None
+    return float(rho * 10.0 ** rng.normal(0.0, error_dex))
+
+
+def inject_lightcurve(lc: LightCurve, kind: str, snr: float, rng: np.random.Generator, *,
+                      day_side: bool = True, offset: tuple[float, float] | None = None
+                      ) -> LightCurve:
+    """A copy of ``lc`` with one random planet (``kind="planet"``, with its occultation when
+    ``day_side``) or background EB (``kind="binary"``) at matched-filter SNR ``snr`` against
+    the light curve's own white noise, its centroids, SAP flux and catalogue consistent
+    (module docstring).
+
+    Parameters
+    ----------
+    lc : LightCurve
+        Flux around a positive level (e-/s or relative), NaN allowed.
+    kind : {"planet", "binary"}
+    snr : float
+    rng : numpy.random.Generator
+    offset : (float, float), optional
+        A binary's (Δcol, Δrow) from the target, pixels (default: drawn, :func:`beb_offset`).
+
+    Returns
+    -------
+    LightCurve
+        ``meta["injected"]`` records the signal (and ``meta["injected_offset_px"]`` a binary's
+        offset from the target, pixels).
+    """
+    from exohunt.simulate import inject
+    from exohunt.simulate.signals import signal_model
+    from exohunt.training.augment import (
+        DAY_SIDE_ALBEDO,
+        _random_binary,
+        _random_planet,
+        occultation_model,
+        white_noise,
+    )
+
+    time = np.asarray(lc.time, float)
+    flux = np.asarray(lc.flux, float)
+    valid = np.isfinite(flux)
+    level = float(np.median(flux[valid]))
+    noise_ppm = white_noise(flux) / level * 1e6
+    if kind == "planet":
+        density = host_density(lc, rng)
+        signal = _random_planet(time, rng, valid, snr, noise_ppm=noise_ppm, density=density)
+        model = signal_model(time, signal)
+        albedo = float(np.exp(rng.uniform(*np.log(DAY_SIDE_ALBEDO))))
+        day = occultation_model(time, signal, albedo) if day_side else np.ones_like(time)
+        out = inject(lc, signal)
+        out = out.replace(flux=out.flux * day,
+                          flux_err=None if out.flux_err is None else out.flux_err * day)
+        columns = _planet_columns(lc, model * day)
+        extra_meta = {}
+    elif kind == "binary":
+        signal = _random_binary(time, rng, valid, snr, noise_ppm=noise_ppm)
+        offset = beb_offset(rng) if offset is None else offset
+        out = inject(lc, signal)
+        columns = _binary_columns(lc, signal_model(time, signal), signal.dilution, offset)
+        extra_meta = {"injected_offset_px": float(math.hypot(*offset))}
+    else:
+        raise ValueError(f"kind must be 'planet' or 'binary', got {kind!r}")
+    return out.replace(columns={**lc.columns, **columns}, meta=extra_meta)
+
+
+def time_reversed(lc: LightCurve) -> LightCurve:
+    """``lc`` with its flux, errors and per-cadence columns reversed in time (same time stamps):
+    a transit is symmetric, the star's variability and systematics are not."""
+    return lc.replace(flux=lc.flux[::-1],
+                      flux_err=None if lc.flux_err is None else lc.flux_err[::-1],
+                      columns={k: np.asarray(v)[::-1] for k, v in lc.columns.items()})

@@ -1,0 +1,107 @@
+"""Training injections into light-curve files carry consistent centroids and catalogues."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from exohunt.lightcurve import LightCurve
+from exohunt.search.features import star_features
+from exohunt.search.stellar import catalogue_density
+from exohunt.simulate import split_spec, time_grid
+from exohunt.simulate.dataset import make_star
+from exohunt.simulate.lightcurves import star_lightcurve
+from exohunt.training.augment import injected_features
+from exohunt.training.inject_context import beb_offset, inject_lightcurve, time_reversed
+
+GRID = time_grid(2400, 29.4244 / 1440.0)
+SPEC = split_spec("vetting", "test", 100)
+
+
+def host(index: int = 3, crowded: bool | None = False) -> LightCurve:
+    """A quiet simulated star with centroids and catalogue (with or without a neighbour)."""
+    for i in range(index, index + 200):
+        star = make_star(GRID, "quiet", i, np.random.default_rng(i), SPEC)
+        if crowded is None or (star.scene.neighbour_share > 0.05) == crowded:
+            return star_lightcurve(star, GRID)
+    raise AssertionError("no such host")
+
+
+@pytest.mark.parametrize("offset", [(2.0, 0.0), (0.0, -3.0)])
+def test_background_eb_source_offset_found_where_injected(offset):
+    """A background EB injected 2 (3) px away: the search's source offset is that distance."""
+    lc = inject_lightcurve(host(), "binary", 40.0, np.random.default_rng(1), offset=offset)
+    assert lc.meta["injected_offset_px"] == pytest.approx(np.hypot(*offset))
+    _, stats, _row = star_features(lc)
+    assert stats["snr"] > 20
+    assert stats["centroid_offset_pixels"] == pytest.approx(np.hypot(*offset), abs=0.3)
+    assert stats["centroid_offset_sigma"] > 5
+
+
+def test_injected_planet_stays_on_target():
+    lc = inject_lightcurve(host(), "planet", 40.0, np.random.default_rng(2))
+    _, stats, row = star_features(lc)
+    assert row["period_days"] == pytest.approx(lc.meta["injected"][-1]["period"], rel=0.01)
+    assert stats["centroid_offset_pixels"] < 0.3 and stats["centroid_offset_sigma"] < 3
+
+
+def test_planet_with_a_neighbour_moves_the_centroid_as_the_scene_says():
+    """β = 1 − CROWDSAP, d from the out-of-transit centroid: Δc = (c_oot − target)
+    (1 / ((1 − β) m + β) − 1) (exohunt.simulate.scene); SAP dims by (1 − β) × depth."""
+    lc = host(crowded=True)
+    beta = 1 - lc.meta["crowdsap"]
+    out = inject_lightcurve(lc, "planet", 200.0, np.random.default_rng(3), day_side=False)
+    model = out.flux / lc.flux
+    for axis, name in enumerate(("centroid_col", "centroid_row")):
+        before = np.asarray(lc.columns[name])
+        expected = ((np.nanmedian(before) - lc.meta["target_pixel"][axis])
+                    * (1 / ((1 - beta) * model + beta) - 1))
+        np.testing.assert_allclose(out.columns[name] - before, expected, atol=1e-9)
+    sap = out.columns["sap_flux"] / lc.columns["sap_flux"]
+    np.testing.assert_allclose(1 - sap, (1 - beta) * (1 - model), rtol=1e-9, atol=1e-12)
+
+
+def test_planet_host_density_follows_the_catalogue():
+    lc = host()
+    rho, error_dex = catalogue_density(lc.meta["star"])
+    drawn = [inject_lightcurve(lc, "planet", 20.0, np.random.default_rng(s)).meta["injected"][-1]
+             ["stellar_density"] for s in range(40)]
+    scatter = np.log10(np.asarray(drawn) / rho)
+    assert abs(np.mean(scatter)) < 3 * error_dex / np.sqrt(40)
+    assert np.std(scatter) == pytest.approx(error_dex, rel=0.35)
+
+
+def test_injection_without_centroids_changes_only_the_flux():
+    lc = host()
+    bare = LightCurve(lc.time, lc.flux, lc.flux_err, {"source": "table.csv"})
+    out = inject_lightcurve(bare, "binary", 30.0, np.random.default_rng(4))
+    assert not out.columns and np.nanmin(out.flux / bare.flux) < 1 - 1e-4
+    planet = inject_lightcurve(bare, "planet", 30.0, np.random.default_rng(4))
+    assert not planet.columns and np.nanmin(planet.flux / bare.flux) < 1 - 1e-4
+
+
+def test_beb_offsets_drawn_as_the_simulator_draws_them():
+    distances = np.hypot(*np.array([beb_offset(np.random.default_rng(s)) for s in range(2000)]).T)
+    assert distances.max() <= 4.0
+    assert np.mean(distances < 1.0) == pytest.approx(0.2 + 0.8 / 16, abs=0.04)
+
+
+def test_time_reversed_keeps_columns_aligned():
+    lc = host()
+    back = time_reversed(lc)
+    np.testing.assert_array_equal(back.flux, lc.flux[::-1])
+    np.testing.assert_array_equal(back.columns["centroid_col"], lc.columns["centroid_col"][::-1])
+    np.testing.assert_array_equal(back.time, lc.time)
+
+
+def test_injected_features_on_files_carry_centroid_statistics():
+    """``--imbalance inject`` on single-star files: planets (label 1) on target, binaries
+    (label 0) with measured source offsets; the searched rows have the context columns."""
+    curves = [host(i) for i in (3, 40, 80, 120, 160, 200)]
+    labels = np.array([1, 0, 0, 0, 0, 1], np.int8)
+    raw, extra = injected_features(curves, np.arange(6), labels, "tabular", jobs=1,
+                                   per_positive=1, binaries_per_planet=1.0, seed=5)
+    assert list(extra) == [1, 1, 1, 1, 0, 0] and len(raw) == 6
+    offsets = raw.stats["centroid_offset_pixels"].to_numpy()
+    assert np.isfinite(offsets[:2]).all() and (offsets[:2] < 0.5).all()
+    assert np.isfinite(raw.arrays["centroid_local"]).all()
