@@ -175,3 +175,40 @@ def _check_view_model(name: str, context: bool) -> None:
         loss.backward()
         optimiser.step()
     assert loss.item() < 0.1
+
+
+@pytest.mark.slow
+def test_train_on_files_records_context_and_reloads(tmp_path):
+    """gbm and twoview trained on simulated single-star files with centroids and catalogue:
+    the run records what it read, ``context="none"`` reads no context, and the saved run
+    reloads and scores (cached features: one search per star)."""
+    from exohunt.simulate import split_spec, time_grid
+    from exohunt.simulate.dataset import make_star
+    from exohunt.simulate.lightcurves import star_lightcurve
+    from exohunt.training import load_run, train
+
+    grid = time_grid(1500, 29.4244 / 1440.0)
+    spec = split_spec("vetting", "test", 100)
+    kinds = ["planet", "background-eb", "quiet", "quiet"] * 6
+    curves = [star_lightcurve(make_star(grid, kind, i, np.random.default_rng(i), spec), grid)
+              for i, kind in enumerate(kinds)]
+    labels = [int(kind == "planet") for kind in kinds]
+    table = pd.DataFrame({"file": [f"star{i}.fits" for i in range(len(kinds))],
+                          "label": labels})
+    curves = [lc.replace(meta={"source": f"/data/star{i}.fits"}) for i, lc in enumerate(curves)]
+    options = {"labels": table, "jobs": 1, "cache_dir": tmp_path / "cache", "val_fraction": 0.3}
+    run = train(curves, "gbm", out=tmp_path / "auto", **options)
+    read = run.config["preprocessing"]["fitted"]["context"]
+    assert read["requested"] == "auto" and "centroid_offset_pixels" in read["centroid_stats"]
+    assert "density_mismatch_sigma" in read["stellar_stats"]
+    flux_only = train(curves, "gbm", context="none", **options)
+    fitted = flux_only.config["preprocessing"]["fitted"]
+    assert fitted["context"]["centroid_stats"] == fitted["context"]["stellar_stats"] == []
+    assert not set(fitted["stat_columns"]) & {"centroid_offset_pixels", "planet_radius_earth"}
+    p = load_run(tmp_path / "auto").score(curves, jobs=1, cache_dir=tmp_path / "cache")
+    assert p.shape == (len(curves),) and np.isfinite(p).all()
+    views = train(curves, "twoview", epochs=2, **options)
+    fitted = views.config["preprocessing"]["fitted"]
+    assert "centroid_global" in fitted["global_views"]
+    assert views.config["model"]["config"]["n_global_channels"] == 2
+    assert np.isfinite(views.score(curves, jobs=1, cache_dir=tmp_path / "cache")).all()
