@@ -174,12 +174,11 @@ def evaluate(truth: pd.DataFrame, p: np.ndarray, stored: float) -> dict:
     }
 
 
-def run_models(folder: Path, cache: Path, jobs: int) -> tuple[dict, dict, dict]:
+def run_models(folder: Path, cache: Path, jobs: int, curves: dict) -> tuple[dict, dict, dict]:
     from exohunt.training import train
 
-    train_truth = pd.read_csv(folder / "train_truth.csv")
     test_truth = pd.read_csv(folder / "test_truth.csv")
-    train_curves, test_curves = read_split(folder, train_truth), read_split(folder, test_truth)
+    train_curves, test_curves = curves["train"], curves["test"]
     table = folder / "train_truth.csv"
     results, seconds, selected = {}, {}, {}
     for row, context, objective in VARIANTS:
@@ -250,9 +249,14 @@ def report(results: dict, seconds: dict, selected: dict, folder: Path, args) -> 
     ]
     return "\n".join([
         "# Vetting with centroids and stellar parameters: gbm with and without context",
-        "", f"Machine: {machine_description('numpy', 'sklearn')} (shared with other jobs).",
+        "", f"Machine: {machine_description('numpy', 'sklearn')}, AVX-512 "
+        f"{'yes' if 'avx512' in Path('/proc/cpuinfo').read_text() else 'no'} (shared with "
+        "other jobs; CPU seconds per model include training and scoring, searched features "
+        "cached).",
         f"Command: `nice -n 10 python benchmarks/bench_context_models.py --n-train "
-        f"{args.n_train} --n-test {args.n_test} --jobs {args.jobs}`",
+        f"{args.n_train} --n-test {args.n_test} --jobs {args.jobs} --parts {args.parts}` "
+        f"(the pieces of a split searched by parallel `--stage features --split S --part K` "
+        f"runs first, as this one was)",
         f"Training stars: vetting preset, train split, seed {TRAIN_SEED}; test stars: test "
         f"split, seed {TEST_SEED} (used for nothing else). FITS files written and read back.",
         "", describe_sets(folder), "", *rows, "", *extra, ""])
@@ -278,6 +282,7 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     from exohunt.training.features import extract
 
+    curves: dict[str, list] = {}
     for split, seed, n in (("test", TEST_SEED, args.n_test), ("train", TRAIN_SEED, args.n_train)):
         if args.split not in (None, split):
             continue
@@ -290,12 +295,13 @@ def main(argv=None) -> int:
             piece = read_split(folder, truth.iloc[bounds[args.part]:bounds[args.part + 1]])
             extract(piece, "tabular", jobs=args.jobs, cache_dir=cache, progress=True)
         else:
-            cached_features(read_split(folder, truth), cache, args.jobs, args.parts)
+            curves[split] = read_split(folder, truth)
+            cached_features(curves[split], cache, args.jobs, args.parts)
         print(f"{split}: searched ({time.perf_counter() - started:.0f} s wall, "
               f"{time.process_time() - cpu:.0f} s CPU here)", flush=True)
     if args.stage == "features":
         return 0
-    results, seconds, selected = run_models(folder, cache, args.jobs)
+    results, seconds, selected = run_models(folder, cache, args.jobs, curves)
     text = report(results, seconds, selected, folder, args)
     print(text)
     if args.out:
