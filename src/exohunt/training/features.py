@@ -166,7 +166,8 @@ def _search_features(data, jobs: int, progress: bool, cache_dir: str | Path | No
     # The centroid views travel with the flux views; fit_preprocessing decides whether a run
     # reads them (exohunt.training.context).
     raw = RawFeatures({k: np.asarray(v, np.float32)
-                       for k, v in {**fs.views, **fs.centroid_views}.items()}, stats,
+                       for k, v in {**fs.views, **getattr(fs, "centroid_views", {})}.items()},
+                      stats,
                       signals, FEATURE_VERSION)
     if path is not None:
         path.mkdir(parents=True, exist_ok=True)
