@@ -107,6 +107,10 @@ def draw_host(rng: np.random.Generator, density: float | None, flux_level: float
         mag=magnitude(flux_level, mission), density=float(density))
 
 
+#: The [Fe/H] range a catalogue lists, dex: inside the readers' plausible range.
+_FEH_LISTED = (-2.5, 1.0)
+
+
 def catalogue_view(rng: np.random.Generator, star: StellarParams, catalog: str) -> dict:
     """What the input catalogue lists for ``star``: each field plus a typical error.
 
@@ -122,7 +126,9 @@ def catalogue_view(rng: np.random.Generator, star: StellarParams, catalog: str) 
         "teff": float(round(star.teff + rng.normal(0, errors["teff"]))),
         "logg": float(star.logg + rng.normal(0, errors["logg"])),
         "radius": float(star.radius * math.exp(rng.normal(0, errors["radius"]))),
-        "feh": float(star.feh + rng.normal(0, errors["feh"])),
+        # KIC's photometric [Fe/H] (σ 0.5 dex) would now and then list an impossible value
+        # (+2.4); a catalogue publishes none outside the range the readers accept
+        "feh": float(np.clip(star.feh + rng.normal(0, errors["feh"]), *_FEH_LISTED)),
         "mag": float(star.mag + rng.normal(0, errors["mag"])),
         "mag_band": band, "catalog": catalog,
     }
