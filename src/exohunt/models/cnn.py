@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from exohunt.models.space import Choice, FloatRange, IntRange, Parameter
+from exohunt.models.space import NETWORK_LOOP_SPACE, Choice, FloatRange, Parameter
 
 __all__ = ["CNN", "SEARCH_SPACE", "CNNConfig", "conv_block"]
 
@@ -35,11 +35,7 @@ SEARCH_SPACE: dict[str, Parameter] = {
     "kernel_size": Choice((5, 7, 9, 11)),
     "hidden": Choice((32, 64, 128)),
     "dropout": FloatRange(0.0, 0.5),
-    "learning_rate": FloatRange(1e-4, 1e-2, log=True),
-    "weight_decay": Choice((0.0, 1e-5, 1e-4, 1e-3)),
-    "patience": IntRange(3, 12),
-    "batch_size": Choice((32, 64, 128)),
-    "pos_weight_power": FloatRange(0.0, 1.0),
+    **NETWORK_LOOP_SPACE,
 }
 
 

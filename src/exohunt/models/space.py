@@ -19,8 +19,8 @@ from typing import Any
 
 from exohunt.errors import InputError
 
-__all__ = ["LOOP_PARAMETERS", "Choice", "FloatRange", "IntRange", "describe_space",
-           "override_space", "space_defaults", "split_parameters", "suggest"]
+__all__ = ["LOOP_PARAMETERS", "NETWORK_LOOP_SPACE", "Choice", "FloatRange", "IntRange",
+           "describe_space", "override_space", "space_defaults", "split_parameters", "suggest"]
 
 #: Training-loop settings a search may vary (networks only; the trees ignore the loop).
 LOOP_PARAMETERS = ("learning_rate", "weight_decay", "patience", "batch_size", "epochs",
@@ -75,6 +75,15 @@ class Choice:
 
 
 Parameter = FloatRange | IntRange | Choice
+
+#: The training-loop part of every network's search space (the same loop trains them all).
+NETWORK_LOOP_SPACE: dict[str, Parameter] = {
+    "learning_rate": FloatRange(1e-4, 1e-2, log=True),
+    "weight_decay": Choice((0.0, 1e-5, 1e-4, 1e-3)),
+    "patience": IntRange(3, 12),
+    "batch_size": Choice((32, 64, 128)),
+    "pos_weight_power": FloatRange(0.0, 1.0),
+}
 
 
 def allowed_names(config_class: type, tabular: bool) -> tuple[str, ...]:

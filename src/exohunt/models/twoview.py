@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 from exohunt.errors import InputError
-from exohunt.models.space import Choice, FloatRange, IntRange, Parameter
+from exohunt.models.space import NETWORK_LOOP_SPACE, Choice, FloatRange, IntRange, Parameter
 
 __all__ = ["SEARCH_SPACE", "TwoView", "TwoViewConfig"]
 
@@ -80,11 +80,7 @@ SEARCH_SPACE: dict[str, Parameter] = {
     "head_layers": IntRange(1, 4),
     "dropout": FloatRange(0.0, 0.5),
     "batch_norm": Choice((False, True)),
-    "learning_rate": FloatRange(1e-4, 1e-2, log=True),
-    "weight_decay": Choice((0.0, 1e-5, 1e-4, 1e-3)),
-    "patience": IntRange(3, 12),
-    "batch_size": Choice((32, 64, 128)),
-    "pos_weight_power": FloatRange(0.0, 1.0),
+    **NETWORK_LOOP_SPACE,
 }
 
 

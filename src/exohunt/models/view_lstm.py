@@ -28,7 +28,7 @@ import torch
 from torch import nn
 
 from exohunt.errors import InputError
-from exohunt.models.space import Choice, FloatRange, IntRange, Parameter
+from exohunt.models.space import NETWORK_LOOP_SPACE, Choice, FloatRange, Parameter
 
 __all__ = ["SEARCH_SPACE", "ViewLSTM", "ViewLSTMConfig"]
 
@@ -85,11 +85,7 @@ SEARCH_SPACE: dict[str, Parameter] = {
     "hidden": Choice((32, 48, 64)),
     "head_hidden": Choice((32, 64, 128)),
     "dropout": FloatRange(0.0, 0.5),
-    "learning_rate": FloatRange(1e-4, 1e-2, log=True),
-    "weight_decay": Choice((0.0, 1e-5, 1e-4, 1e-3)),
-    "patience": IntRange(3, 12),
-    "batch_size": Choice((32, 64, 128)),
-    "pos_weight_power": FloatRange(0.0, 1.0),
+    **NETWORK_LOOP_SPACE,
 }
 
 
