@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -150,13 +151,19 @@ def _row(name, runs, n_files) -> tuple[str, float, float]:
             wall, cpu)
 
 
+def _load_line() -> str:
+    """The machine's load averages when the report is written (1, 5, 15 min)."""
+    one, five, fifteen = os.getloadavg()
+    return (f"Load average when written: {one:.1f} / {five:.1f} / {fifteen:.1f} (1, 5, 15 min) "
+            "on 2 cores; above ~2 the run shared the cores with other jobs, and its wall "
+            "times are upper bounds while the CPU times and side-by-side ratios hold.")
+
+
 def report(args, results, overhead, memory) -> str:
     n = args.files
     lines = [f"# Scale-out benchmark ({dt.date.today().isoformat()})", "",
              f"Machine: {machine_description('numpy', 'dask', 'distributed')}; AVX-512: "
-             f"{_avx512()}. Shared with other jobs while measured (2 cores, 8 parallel "
-             "sessions): wall times are upper bounds, the CPU times and the ratios measured "
-             "side by side hold better.", "",
+             f"{_avx512()}. {_load_line()}", "",
              f"Command: `python benchmarks/bench_scale.py --files {n} --points {args.points} "
              f"--repeats {args.repeats} --paths {args.paths}`", "",
              f"## Throughput: {n} simulated FITS files of {args.points} cadences, gbm run, "
@@ -178,9 +185,8 @@ def report(args, results, overhead, memory) -> str:
               f"{per_lc_overhead:+.1f} ms (ratio {one_wall / inproc_wall:.2f}).",
               f"- 2 workers / 1 worker wall speed-up: {one_wall / two_wall:.2f}×; CPU per "
               f"light curve {two_cpu / one_cpu:.2f}× that of 1 worker.",
-              "- Wall times here are not throughput figures: the 2 cores carried a load "
-              "average of 11-17 (other sessions' tests and benchmarks) during the run, so a "
-              "run got what the others left; the CPU times are what the work costs.",
+              "- Wall times are throughput figures only on an otherwise idle machine (see the "
+              "load average above); the CPU times are what the work costs either way.",
               "", f"## Scheduler overhead per task (chunk of {args.chunk} paths)", "",
               f"{overhead['per_task_ms']:.2f} ms per task (median of 3 × "
               f"{overhead['tasks']} tasks returning a small dict, 2 workers): at "
