@@ -174,7 +174,8 @@ def evaluate(truth: pd.DataFrame, p: np.ndarray, stored: float) -> dict:
     }
 
 
-def run_models(folder: Path, cache: Path, jobs: int, curves: dict) -> tuple[dict, dict, dict]:
+def run_models(folder: Path, cache: Path, jobs: int, curves: dict, imbalance: str | None = None,
+               only: tuple[str, ...] | None = None) -> tuple[dict, dict, dict]:
     from exohunt.training import train
 
     test_truth = pd.read_csv(folder / "test_truth.csv")
@@ -182,9 +183,11 @@ def run_models(folder: Path, cache: Path, jobs: int, curves: dict) -> tuple[dict
     table = folder / "train_truth.csv"
     results, seconds, selected = {}, {}, {}
     for row, context, objective in VARIANTS:
+        if only and row not in only:
+            continue
         started = time.process_time()
         run = train(train_curves, "gbm", labels=table, context=context, cache_dir=cache,
-                    jobs=jobs, seed=42, objective=objective)
+                    jobs=jobs, seed=42, objective=objective, imbalance=imbalance)
         p = run.score(test_curves, jobs=jobs, cache_dir=cache)
         seconds[row] = time.process_time() - started
         results[row] = evaluate(test_truth, p, run.threshold)
@@ -276,6 +279,12 @@ def main(argv=None) -> int:
                         help="features stage: only this split")
     parser.add_argument("--part", type=int, default=None,
                         help="features stage: only this piece (run pieces in parallel)")
+    parser.add_argument("--imbalance", default=None,
+                        help="train()'s imbalance handling (default: the model's, class weights "
+                             "for files; inject: injected planets and background EBs, searched "
+                             "each run)")
+    parser.add_argument("--variants", default=None,
+                        help="comma-separated rows of VARIANTS to train (default: all)")
     args = parser.parse_args(argv)
     folder = Path(args.work) / f"train{args.n_train}-test{args.n_test}"
     cache = Path(args.work) / "cache"
@@ -301,7 +310,10 @@ def main(argv=None) -> int:
               f"{time.process_time() - cpu:.0f} s CPU here)", flush=True)
     if args.stage == "features":
         return 0
-    results, seconds, selected = run_models(folder, cache, args.jobs, curves)
+    only = tuple(args.variants.split(",")) if args.variants else None
+    results, seconds, selected = run_models(folder, cache, args.jobs, curves, args.imbalance, only)
+    if only:  # a subset of rows: the per-row lines above are the result (the table needs all)
+        return 0
     text = report(results, seconds, selected, folder, args)
     print(text)
     if args.out:
