@@ -142,6 +142,22 @@ def test_signal_fields_and_rows_carry_the_context_statistics():
     assert row["radius_too_large"] == 0.0
 
 
+def test_context_statistics_are_computed_only_for_periodic_signals(monkeypatch):
+    import exohunt.search.core as core
+
+    calls = []
+    monkeypatch.setattr(core, "context_statistics",
+                        lambda *a, **k: calls.append(k["period"]) or {})
+    rng = np.random.default_rng(12)
+    time = np.arange(0.0, 52.0, 0.0204336)
+    time = time[(time < 12) | ((time > 40) & (time < 52))]  # the dip's period is unseen
+    flux = 1 + 1e-3 * rng.standard_normal(time.size)
+    flux[np.abs(time - 6.0) < 0.06] -= 0.01  # one deep 3-hour dip: a single event
+    result = search(LightCurve(time, flux), min_sde=5)
+    assert len(result.single_events) >= 1
+    assert calls == [s.period for s in result.signals]  # none for the single events
+
+
 def test_centroid_views_show_the_source_distance():
     def centre(source: str) -> float:
         lc = detrend(crowded_star(source))

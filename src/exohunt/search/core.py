@@ -166,6 +166,10 @@ def _make_signal(det: LightCurve, exclude: np.ndarray, peak: tuple, vetting: dic
                                noise=float(det.meta["noise"]))
     relative = det.meta["flux_mode"] == "relative"
     ppm = 1e6 if relative else float("nan")
+    # centroid detrending is the costly part; a signal seen once becomes a SingleEvent, which
+    # carries no context statistics (see _iterate), so it is skipped then
+    context = (context_statistics(det[keep], period=period, t0=t0, duration=duration,
+                                  fit=stats) if stats["n_transits_with_data"] >= 2 else {})
     return Signal(period=period, t0=t0, duration=duration, depth=stats["depth"],
                   depth_err=stats["depth_err"], depth_ppm=stats["depth"] * ppm,
                   snr=stats["snr"], sde=sde, power=power, n_transits=stats["n_transits"],
@@ -186,9 +190,7 @@ def _make_signal(det: LightCurve, exclude: np.ndarray, peak: tuple, vetting: dic
                   fit_duration_ratio=stats["fit_duration_ratio"],
                   fit_ingress_fraction=stats["fit_ingress_fraction"],
                   fit_depth=stats["fit_depth"], fit_snr=stats["fit_snr"],
-                  passes_vetting=passes_vetting(stats, sde=sde, thresholds=vetting),
-                  **context_statistics(det[keep], period=period, t0=t0, duration=duration,
-                                       fit=stats))
+                  passes_vetting=passes_vetting(stats, sde=sde, thresholds=vetting), **context)
 
 
 def _ephemeris(period: float, t0: float, duration: float) -> Signal:
