@@ -63,6 +63,10 @@ def test_space_override_ranges_fixes_and_choices():
         override_space(space, '{"patience": [2, 5]}', allowed, {})  # the trees have no loop
     with pytest.raises(InputError, match="low < high"):
         override_space(space, '{"learning_rate": [0.2, 0.02]}', allowed, {})
+    with pytest.raises(InputError, match="--space: not a valid JSON object"):
+        override_space(space, "{learning_rate: [0.02, 0.2]}", allowed, {})
+    with pytest.raises(InputError, match="--space: expected a JSON object of parameter ranges"):
+        override_space(space, "[0.02, 0.2]", allowed, {})
 
 
 def test_folds_are_stratified_and_never_split_a_star(tmp_path):

@@ -132,9 +132,9 @@ def _model_config(model: str, text: str | None):
     """``--config``, checked: a configuration name or a configuration file (passed on as
     the name or path, which brings its loop settings), the config dataclass from a JSON object
     of config fields, or None."""
-    from exohunt.errors import InputError
     from exohunt.models import get_spec, resolve_config
     from exohunt.models.config_file import is_config_path, read_config_file
+    from exohunt.models.space import json_object
 
     if text is not None and text not in get_spec(model).configs and is_config_path(text):
         read_config_file(text, model)  # a missing or bad file fails here, before the data
@@ -142,13 +142,7 @@ def _model_config(model: str, text: str | None):
     if text is None or not text.lstrip().startswith(("{", "[")):
         resolve_config(model, text)  # an unknown name fails here, before the data is read
         return text
-    try:
-        values = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(f"--config: not a valid JSON object ({error})") from None
-    if not isinstance(values, dict):
-        raise InputError("--config: expected a JSON object of config fields")
-    return resolve_config(model, values)
+    return resolve_config(model, json_object(text, "--config", "config fields"))
 
 
 def _run_ensemble(args: argparse.Namespace, data, model: str, positive, config) -> int:

@@ -20,7 +20,8 @@ from typing import Any
 from exohunt.errors import InputError
 
 __all__ = ["LOOP_PARAMETERS", "NETWORK_LOOP_SPACE", "Choice", "FloatRange", "IntRange",
-           "describe_space", "override_space", "space_defaults", "split_parameters", "suggest"]
+           "describe_space", "json_object", "override_space", "space_defaults", "split_parameters",
+           "suggest"]
 
 #: Training-loop settings a search may vary (networks only; the trees ignore the loop).
 LOOP_PARAMETERS = ("learning_rate", "weight_decay", "patience", "batch_size", "epochs",
@@ -107,6 +108,17 @@ def suggest(trial: Any, space: Mapping[str, Parameter]) -> dict[str, Any]:
     return {name: parameter.suggest(trial, name) for name, parameter in space.items()}
 
 
+def json_object(text: str, option: str, what: str) -> dict:
+    """``text`` parsed as a JSON object; an ``InputError`` naming ``option`` otherwise."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(f"{option}: not a valid JSON object ({error})") from None
+    if not isinstance(value, dict):
+        raise InputError(f"{option}: expected a JSON object of {what}")
+    return value
+
+
 def override_space(space: Mapping[str, Parameter], text: str | Mapping, allowed: tuple[str, ...],
                    defaults: Mapping[str, Any]) -> tuple[dict[str, Parameter], dict[str, Any]]:
     """Apply a ``--space`` override (a JSON object, or the parsed mapping) to ``space``.
@@ -117,10 +129,7 @@ def override_space(space: Mapping[str, Parameter], text: str | Mapping, allowed:
     search). Returns (the new space, the fixed values). Names outside ``allowed`` are refused.
     """
     if isinstance(text, str):
-        try:
-            text = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise InputError(f"--space: not a valid JSON object ({error})") from None
+        text = json_object(text, "--space", "parameter ranges")
     if not isinstance(text, Mapping):
         raise InputError("--space: expected a JSON object of parameter ranges")
     unknown = sorted(set(text) - set(allowed))

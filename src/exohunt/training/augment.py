@@ -139,6 +139,14 @@ def _random_binary(time: np.ndarray, rng: np.random.Generator, valid: np.ndarray
     return dilution_for_snr(time, binary, noise_ppm, snr, valid)
 
 
+def _draw_snr(rng: np.random.Generator, bright_share: float,
+              snr_range: tuple[float, float] = (7.0, 150.0)) -> float:
+    """An SNR log-uniform in ``snr_range``, or with probability ``bright_share`` in
+    :data:`BRIGHT_SNR_RANGE`."""
+    bright = rng.random() < bright_share
+    return float(np.exp(rng.uniform(*np.log(BRIGHT_SNR_RANGE if bright else snr_range))))
+
+
 def inject_rows(flux: np.ndarray, time: np.ndarray, rng: np.random.Generator,
                 snr_range: tuple[float, float] = (7.0, 150.0), *,
                 kind: str = "planet", day_side: bool = True,
@@ -155,8 +163,7 @@ def inject_rows(flux: np.ndarray, time: np.ndarray, rng: np.random.Generator,
     out = np.empty_like(flux)
     for row, values in enumerate(flux):
         level = white_noise(values) / (_REFERENCE_PPM * 1e-6)
-        bright = rng.random() < bright_share
-        snr = float(np.exp(rng.uniform(*np.log(BRIGHT_SNR_RANGE if bright else snr_range))))
+        snr = _draw_snr(rng, bright_share, snr_range)
         valid = np.isfinite(values)
         signal = _SIGNAL_MAKERS[kind](time, rng, valid, snr)
         lc = inject(LightCurve(time, np.where(valid, values, 0.0) + level), signal)
@@ -226,12 +233,9 @@ def _injected_curves(curves: list, planet_hosts: np.ndarray, positives, binary_h
     SNRs drawn as :func:`inject_rows` draws them."""
     from exohunt.training.inject_context import inject_lightcurve, time_reversed
 
-    def snr(bright_share: float) -> float:
-        bright = rng.random() < bright_share
-        return float(np.exp(rng.uniform(*np.log(BRIGHT_SNR_RANGE if bright else (7.0, 150.0)))))
-
-    out = [inject_lightcurve(curves[i], "planet", snr(BRIGHT_PLANET_SHARE), rng)
+    out = [inject_lightcurve(curves[i], "planet", _draw_snr(rng, BRIGHT_PLANET_SHARE), rng)
            for i in planet_hosts]
     out += [time_reversed(curves[i]) for i in positives]
-    out += [inject_lightcurve(curves[i], "binary", snr(0.0), rng) for i in binary_hosts]
+    out += [inject_lightcurve(curves[i], "binary", _draw_snr(rng, 0.0), rng)
+            for i in binary_hosts]
     return out
