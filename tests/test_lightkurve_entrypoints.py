@@ -72,6 +72,11 @@ def test_conversion_matches_the_fits_reader(tess, kepler):
                     "time_offset"):
             assert lc.meta[key] == ours.meta[key], key
         assert set(lc.columns) >= {"centroid_col", "centroid_row", "sap_flux"}
+        # the extras themselves, not only their names, are the FITS reader's
+        np.testing.assert_equal({k: lc.meta[k] for k in ("star", "crowdsap", "flfrcsap")},
+                                {k: ours.meta[k] for k in ("star", "crowdsap", "flfrcsap")})
+        for name in set(lc.columns) & set(ours.columns):
+            np.testing.assert_array_equal(lc.columns[name], ours.columns[name], err_msg=name)
     star = exohunt.read(tess[0]).meta["star"]
     assert star["catalog"] == "TIC" and 5000 < star["teff"] < 7000  # pi Men: G0 V
     # a collection, and a list mixing both kinds, become lists in order

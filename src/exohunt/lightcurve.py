@@ -232,12 +232,9 @@ class LightCurve:
         and flux in ppm/ppt/mag converted to relative flux (``meta["flux_conversion"]``).
         """
         from exohunt.io.flux_units import to_relative_flux
+        from exohunt.io.lightkurve_extras import _values as values
         from exohunt.io.lightkurve_extras import lightkurve_extras
         from exohunt.io.series import settle_data_quality
-
-        def values(column: Any) -> np.ndarray:
-            value = getattr(column, "value", column)
-            return np.asarray(getattr(value, "filled", lambda fill: value)(np.nan), dtype=float)
 
         time = values(lk_lightcurve.time)
         flux = values(lk_lightcurve.flux)

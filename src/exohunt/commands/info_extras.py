@@ -27,17 +27,19 @@ _SEGMENT_KEYS = ("quarter", "campaign", "sector", "season", "module", "output", 
 
 
 def robust_scatter(values: np.ndarray) -> float:
-    """Point-to-point scatter of a series: 1.4826·MAD of successive differences / √2.
+    """Point-to-point scatter of a series: 1.4826·MAD of successive differences / √2
+    (:func:`exohunt.search.detrend.point_to_point_noise` of its finite values).
 
     Insensitive to slow drifts (pointing, focus) and to outliers; for white noise it
     equals the standard deviation. NaN when fewer than 3 finite values.
     """
+    from exohunt.search.detrend import point_to_point_noise
+
     values = np.asarray(values, dtype=float)
     values = values[np.isfinite(values)]
     if values.size < 3:
         return float("nan")
-    diffs = np.diff(values)
-    return float(1.4826 * np.median(np.abs(diffs - np.median(diffs))) / math.sqrt(2.0))
+    return float(point_to_point_noise(values))
 
 
 def _number(value: Any) -> float:

@@ -74,15 +74,6 @@ def as_lightcurve(obj: Any, what: str) -> Any:
     return converted
 
 
-def _values(column: Any) -> np.ndarray:
-    """A (masked) Quantity, Time or array as float64 with NaN where masked."""
-    value = getattr(column, "value", column)
-    filled = getattr(value, "filled", None)
-    if filled is not None:
-        value = filled(np.nan)
-    return np.asarray(getattr(value, "unmasked", value), dtype=float)
-
-
 def from_lightkurve(lk_lc: Any) -> LightCurve:
     """One lightkurve ``LightCurve`` as an exohunt :class:`LightCurve`, with the metadata the
     FITS reader gives for the same file.

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from exohunt.io.fits import _mission
 from exohunt.io.fits_extras import NO_GEOMETRY, sky_geometry
 from exohunt.io.series import table_series_columns
 from exohunt.io.stellar import crowding_from_header, star_from_header
@@ -34,9 +35,12 @@ _PER_SEGMENT = ("QUARTER", "CAMPAIGN", "SECTOR", "CAMERA", "CCD", "MODULE", "OUT
 
 
 def _values(column: Any) -> np.ndarray:
+    """A (masked) Quantity, Time or array as float64 with NaN where masked."""
     value = getattr(column, "value", column)
-    value = getattr(value, "filled", lambda fill: value)(np.nan)
-    return np.asarray(value, dtype=float)
+    filled = getattr(value, "filled", None)
+    if filled is not None:
+        value = filled(np.nan)
+    return np.asarray(getattr(value, "unmasked", value), dtype=float)
 
 
 def _column(lk_lightcurve: Any, name: str) -> Any:
@@ -61,18 +65,6 @@ def _spans_several_files(lk_lightcurve: Any, meta: dict[str, Any]) -> bool:
         return False
     time = time[np.isfinite(time)]
     return bool(time.size) and (time.min() < start - 1.0 or time.max() > stop + 1.0)
-
-
-def _mission(meta: dict[str, Any]) -> str | None:
-    mission = str(meta.get("MISSION") or "").strip()
-    telescope = str(meta.get("TELESCOP") or "").strip()
-    if mission.upper() == "K2" or meta.get("CAMPAIGN") not in (None, ""):
-        return "K2"
-    if "KEPLER" in (mission.upper(), telescope.upper()):
-        return "Kepler"
-    if "TESS" in (mission.upper(), telescope.upper()):
-        return "TESS"
-    return mission or telescope or None
 
 
 def _geometry_from_file(filename: Any, mission: str | None) -> tuple[dict, list[str]]:
@@ -135,7 +127,7 @@ def lightkurve_extras(lk_lightcurve: Any
         except (TypeError, ValueError, KeyError, AttributeError):
             unreadable.append(f"{names[index]} is not numeric")
     found = {key: index for key, index in found.items() if key in columns}
-    mission = _mission(lk_meta)
+    mission = _mission(lk_meta, lk_meta)
     if _spans_several_files(lk_lightcurve, lk_meta):
         # stitched: lightkurve keeps the LAST file's headers; centroids of different
         # quarters/sectors are in different pixel frames and the crowding differs

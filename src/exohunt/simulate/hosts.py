@@ -33,14 +33,16 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from exohunt.io.stellar import CATALOGUE_UNCERTAINTIES
 from exohunt.simulate.params import SOLAR_DENSITY_GCC
 
 __all__ = ["CATALOG_ERRORS", "StellarParams", "catalogue_view", "draw_host", "magnitude"]
 
 #: Typical 1σ errors of the input catalogues; ``radius`` is fractional (log-normal).
+#: The stellar ones are the readers' own (``exohunt.io.stellar``), so the two cannot drift.
 CATALOG_ERRORS: dict[str, dict[str, float]] = {
-    "KIC": {"teff": 200.0, "logg": 0.4, "radius": 0.40, "feh": 0.5, "mag": 0.02},
-    "TIC": {"teff": 150.0, "logg": 0.1, "radius": 0.10, "feh": 0.15, "mag": 0.012},
+    "KIC": {**CATALOGUE_UNCERTAINTIES["KIC"], "mag": 0.02},
+    "TIC": {**CATALOGUE_UNCERTAINTIES["TIC-8"], "mag": 0.012},
 }
 _ZERO_POINTS = {"Kepler": (12.0, 1.74e5, "Kp"), "TESS": (10.0, 1.5e4, "T")}
 _LOGG_SUN = 4.438
