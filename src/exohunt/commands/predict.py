@@ -15,7 +15,13 @@ from exohunt.commands._common import (
     load_run_or_fail,
     seed_everything,
 )
-from exohunt.commands._scale import add_scale_options, print_summary, scale_options, wants_scale
+from exohunt.commands._scale import (
+    add_scale_options,
+    print_summary,
+    require_inputs,
+    scale_options,
+    wants_scale,
+)
 
 HELP = "score light curves with a trained run: predictions.csv (+ a PNG per candidate)"
 
@@ -66,11 +72,7 @@ def _run_scale(args: argparse.Namespace, scheduler: str, read_options: dict) -> 
 def run(args: argparse.Namespace) -> int:
     from exohunt.predict import predict
 
-    if not args.inputs and args.input_list is None:
-        from exohunt.errors import InputError
-
-        raise InputError("no INPUT given; expected files, folders, globs, @FILE or "
-                         "--input-list FILE")
+    require_inputs(args)
     run_ = load_run_or_fail(args.run_dir)
     seed_everything(args.seed)
     read_options = {k: v for k, v in (("format", args.input_format),
