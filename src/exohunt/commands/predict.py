@@ -70,7 +70,7 @@ def _run_scale(args: argparse.Namespace, scheduler: str, read_options: dict) -> 
 
 
 def run(args: argparse.Namespace) -> int:
-    from exohunt.predict import predict
+    from exohunt.predict import DEFAULT_CHUNK_SIZE, predict
 
     require_inputs(args)
     run_ = load_run_or_fail(args.run_dir)
@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
 
     summary = predict(run_, args.inputs, out=args.out, jobs=args.jobs, strict=args.strict,
                       plots=args.plots, sort=args.sort, progress=not args.quiet,
-                      chunk_size=1024 if args.chunk_size is None else args.chunk_size,
+                      chunk_size=DEFAULT_CHUNK_SIZE if args.chunk_size is None else args.chunk_size,
                       read_options=read_options, report=report,
                       signals_per_star=args.signals, threshold=args.threshold)
     print(f"Scored {summary.n_stars} stars from {summary.n_inputs} inputs in "
