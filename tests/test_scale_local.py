@@ -212,6 +212,14 @@ def test_cli_scale_errors_are_one_line(data, tmp_path, capsys, extra, message):
     assert code == 2 and message in err and len(err.splitlines()) == 1
 
 
+@pytest.mark.parametrize("command", ["predict", "search"])
+def test_cli_without_inputs_is_one_line(data, tmp_path, capsys, command):
+    args = [str(data["run"])] if command == "predict" else []
+    code = main([command, *args, "--out", str(tmp_path / "o"), "--quiet"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "no INPUT given" in err and len(err.splitlines()) == 1
+
+
 def test_cli_csv_out_with_a_scheduler_is_refused(data, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("EXOHUNT_SCHEDULER", "tcp://127.0.0.1:1")
     code = main(["predict", str(data["run"]), str(data["folder"]), "--out",

@@ -30,6 +30,13 @@ def add_scale_options(parser: argparse.ArgumentParser) -> None:
                             "restarted and the file listed in errors (default 300)")
 
 
+def require_inputs(args: argparse.Namespace) -> None:
+    """Fail unless INPUT or ``--input-list`` names something (INPUT is optional: ``nargs="*"``)."""
+    if not args.inputs and args.input_list is None:
+        raise InputError("no INPUT given; expected files, folders, globs, @FILE or "
+                         "--input-list FILE")
+
+
 def wants_scale(args: argparse.Namespace, out_is_folder: bool) -> str | None:
     """The scheduler (or ``""`` for a scale run without Dask); None for the classic path."""
     from exohunt.scale.engine import environment_scheduler

@@ -15,7 +15,13 @@ from exohunt.commands._common import (
     load_run_or_fail,
     seed_everything,
 )
-from exohunt.commands._scale import add_scale_options, print_summary, scale_options, wants_scale
+from exohunt.commands._scale import (
+    add_scale_options,
+    print_summary,
+    require_inputs,
+    scale_options,
+    wants_scale,
+)
 
 HELP = "score light curves with a trained run: predictions.csv (+ a PNG per candidate)"
 
@@ -64,13 +70,9 @@ def _run_scale(args: argparse.Namespace, scheduler: str, read_options: dict) -> 
 
 
 def run(args: argparse.Namespace) -> int:
-    from exohunt.predict import predict
+    from exohunt.predict import DEFAULT_CHUNK_SIZE, predict
 
-    if not args.inputs and args.input_list is None:
-        from exohunt.errors import InputError
-
-        raise InputError("no INPUT given; expected files, folders, globs, @FILE or "
-                         "--input-list FILE")
+    require_inputs(args)
     run_ = load_run_or_fail(args.run_dir)
     seed_everything(args.seed)
     read_options = {k: v for k, v in (("format", args.input_format),
@@ -88,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
 
     summary = predict(run_, args.inputs, out=args.out, jobs=args.jobs, strict=args.strict,
                       plots=args.plots, sort=args.sort, progress=not args.quiet,
-                      chunk_size=1024 if args.chunk_size is None else args.chunk_size,
+                      chunk_size=DEFAULT_CHUNK_SIZE if args.chunk_size is None else args.chunk_size,
                       read_options=read_options, report=report,
                       signals_per_star=args.signals, threshold=args.threshold)
     print(f"Scored {summary.n_stars} stars from {summary.n_inputs} inputs in "

@@ -19,7 +19,13 @@ import sys
 from pathlib import Path
 
 from exohunt.commands._common import add_jobs, add_quiet, add_read_options
-from exohunt.commands._scale import add_scale_options, print_summary, scale_options, wants_scale
+from exohunt.commands._scale import (
+    add_scale_options,
+    print_summary,
+    require_inputs,
+    scale_options,
+    wants_scale,
+)
 from exohunt.errors import InputError
 
 HELP = "search light curves for periodic transits (BLS) and vet them: candidates.csv + plots"
@@ -122,9 +128,7 @@ def run(args: argparse.Namespace) -> int:
     from exohunt.search.runner import search_stars
 
     options = _validate(args)
-    if not args.inputs and args.input_list is None:
-        raise InputError("no INPUT given; expected files, folders, globs, @FILE or "
-                         "--input-list FILE")
+    require_inputs(args)
     scheduler = wants_scale(args, out_is_folder=False)
     if scheduler is not None:
         return _run_scale(args, scheduler, options)
