@@ -86,6 +86,8 @@ def test_rows_errors_and_merged_tables(data):
                               "n_candidates": summary.n_candidates, "n_errors": 1}
     rows = read_results(data["full"])
     assert rows["source"].tolist() == [str(p) for p in sorted(data["folder"].glob("star-*"))]
+    # the summary's candidate count is the table's, not only equal to itself
+    assert summary.n_candidates == int(rows["is_candidate"].sum())
     errors = pd.read_csv(data["full"] / "errors.csv")
     assert errors["file"].tolist() == [str(data["folder"] / "broken_llc.fits")]
     manifest = json.loads((data["full"] / "manifest.json").read_text())
