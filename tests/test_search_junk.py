@@ -238,3 +238,51 @@ def test_frequent_dips_are_a_pattern_left_for_the_sawtooth_model(rng):
     few = np.searchsorted(time, [2.1, 6.0, 9.9, 16.3, 19.5])  # every ~4 days: dumps, clipped
     flux[few] -= 0.003
     assert find_junk(time, flux, min_duration=D_MIN).steps["outliers_low"][few].all()
+
+
+def _dumps_straddling_two_bins(time: np.ndarray, first: float, rng: np.random.Generator
+                               ) -> tuple[np.ndarray, np.ndarray]:
+    """Relative flux change of 10-minute momentum dumps every 3.125 d (150 bins of 30 min,
+    so every dump straddles the same bin boundary, here 45 % / 55 %), each losing 1 % of the
+    flux and leaving a ±100-ppm level step; and which cadences they touch."""
+    cadence = float(np.median(np.diff(time)))
+    change, touched = np.zeros(time.size), np.zeros(time.size, dtype=bool)
+    for start in np.arange(first, time[-1], 3.125):
+        overlap = np.clip(np.minimum(time + cadence / 2, start + 10 / 1440)
+                          - np.maximum(time - cadence / 2, start), 0, None)
+        change -= 0.01 * overlap / cadence
+        touched |= overlap > 0
+        change[time >= start + 10 / 1440] += rng.choice([-1e-4, 1e-4])
+    return change, touched
+
+
+def test_dumps_straddling_two_bins_are_clipped_and_the_planet_is_the_top_signal(rng):
+    """At 30 minutes a dump split evenly over two bins is an isolated pair of dips (a 1-hour
+    'transit' every 3.125 d, deeper per cadence than the planet): it is clipped in "auto"
+    mode, so the planet is the top signal; "strict" keeps it, and it outranks the planet."""
+    time, flux = _star(THIRTY_MIN, rng, noise=250e-6)
+    # boundary between bins at 1.5 * cadence + k * cadence; the dump starts 4.5 min before
+    first = 1.5 * THIRTY_MIN + 50 * THIRTY_MIN - 4.5 / 1440
+    change, touched = _dumps_straddling_two_bins(time, first, rng)
+    covered, model = _planet(time, period=4.3, t0=2.2, duration=0.11, depth=0.0009)
+    flux = flux * model + change
+    assert touched.sum() == 2 * 8  # eight dumps, each over two bins
+    auto = find_junk(time, flux, min_duration=D_MIN)
+    # a dump whose neighbour is pushed down by noise (> 25 % of its depth) stays: 7 of 8
+    assert auto.steps["outliers_low"][touched].sum() >= 14
+    assert not (auto.masked & (covered > 0)).any()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        top = search(LightCurve(time, flux), max_signals=1).signals[0]
+        kept = search(LightCurve(time, flux), max_signals=1, junk="strict").signals[0]
+    assert top.period == pytest.approx(4.3, rel=0.005)
+    assert kept.period == pytest.approx(3.125, rel=0.005)  # what the pair rule is for
+
+
+def test_a_transit_longer_than_two_and_a_half_cadences_is_never_clipped_as_a_pair(rng):
+    """The pair rule's limit (module docstring): an 80-minute transit (2.7 bins of 30 min),
+    deep, at every phase of the cadence grid, keeps all its cadences."""
+    time, flux = _star(THIRTY_MIN, rng, noise=200e-6)
+    covered, model = _planet(time, period=1.2345, t0=0.4, duration=80 / 1440, depth=0.004)
+    junk = find_junk(time, flux * model, min_duration=D_MIN)
+    assert not (junk.masked & (covered > 0)).any()

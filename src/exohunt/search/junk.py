@@ -27,11 +27,14 @@ each a pure function of the arrays, find them; :func:`mask_junk` applies them to
    by at least that share of the deepest — the run is never isolated.
    At a cadence about as long as that duration (TESS 30-min FFIs, Kepler long cadence, with
    the default 0.5-day minimum period: 29 minutes) no dip can be told from a transit that
-   short. ``mode="auto"`` then still clips single isolated cadences, and pairs whose
-   shallower member dips at most ``PAIR_SHARE`` of the deeper (a dump straddling two bins)
-   — the momentum-dump outliers that otherwise dominate such a search — at the risk of a
-   transit shorter than 1.5 (single) or 1.9 (pair) cadences, 45 or 57 minutes at 30-minute
-   cadence, whose cadences each dip ``LOW_SIGMA`` σ; ``mode="strict"`` never does.
+   short. ``mode="auto"`` then still clips isolated single cadences and isolated pairs —
+   the momentum-dump outliers that otherwise dominate such a search: a 10-minute dump falls
+   in one bin, or straddles two in any ratio, and then looks like a 1-hour transit whose
+   eight copies every ~3 days outrank a real planet — at the risk of a transit shorter than
+   1.5 (single) or 2.5 (pair) cadences, 45 or 75 minutes at 30-minute cadence, whose
+   cadences dip ``RUN_SIGMA`` σ and one of them ``LOW_SIGMA`` σ (such a transit is a pair
+   with quiet neighbours at some phases of the cadence grid only, so a planet keeps the
+   transits that fall otherwise); ``mode="strict"`` never does.
 """
 
 from __future__ import annotations
@@ -71,7 +74,6 @@ LOW_SIGMA = 4.0
 RUN_SIGMA = 2.5
 MAX_LOW_BURST = 8
 NEIGHBOUR_SHARE = 0.25
-PAIR_SHARE = 0.4
 #: More downward bursts than this per day are a pattern, not momentum dumps (every 2.5-6
 #: days): K2's thruster firings every 6 hours leave one-cadence dips by which the sawtooth
 #: pre-whitening (:mod:`exohunt.search.sawtooth`) finds them; none is clipped then.
@@ -215,8 +217,8 @@ def outlier_junk(flux: np.ndarray, cadence: float, min_duration: float, *,
     # a transit lasting min_duration spreads over n + 2 * NEIGHBOUR_SHARE cadences at least
     longest = min(MAX_LOW_BURST,
                   int(np.floor(min_duration / cadence - 2 * NEIGHBOUR_SHARE + 1e-9)))
-    # at long cadence ("auto" only): a single cadence, or a pair whose second member is a
-    # shoulder (a dump straddling two bins): they fit no transit longer than 1.9 cadences
+    # at long cadence ("auto" only): a single cadence, or a pair (a dump straddling two
+    # bins, in any ratio): with quiet neighbours they fit no transit longer than 2.5 cadences
     pairs = not strict and longest <= 1
     longest = longest if strict else max(longest, 1)
     # one-sided references: next to a transit's ingress one side is out of transit, so a
@@ -240,13 +242,9 @@ def outlier_junk(flux: np.ndarray, cadence: float, min_duration: float, *,
         run = (level - flux[start:stop]) / sigma
         side = max(((level - flux[i]) / sigma for i in (start - 1, stop) if 0 <= i < flux.size),
                    default=0.0)
-        if stop - start <= longest:  # see the module docstring for why run.max() is safe
-            isolated = side < NEIGHBOUR_SHARE * run.max()
-        elif pairs and stop - start == 2:
-            isolated = run.min() <= PAIR_SHARE * run.max() and side < NEIGHBOUR_SHARE * run.max()
-        else:
-            isolated = False
-        low[start:stop] = isolated
+        # see the module docstring for why run.max() is safe (and what pairs risk)
+        short = stop - start <= longest or (pairs and stop - start == 2)
+        low[start:stop] = short and side < NEIGHBOUR_SHARE * run.max()
     return high, low
 
 
