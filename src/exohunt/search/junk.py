@@ -29,12 +29,12 @@ each a pure function of the arrays, find them; :func:`mask_junk` applies them to
    the default 0.5-day minimum period: 29 minutes) no dip can be told from a transit that
    short. ``mode="auto"`` then still clips isolated single cadences and isolated pairs —
    the momentum-dump outliers that otherwise dominate such a search: a 10-minute dump falls
-   in one bin, or straddles two in any ratio, and then looks like a 1-hour transit whose
-   eight copies every ~3 days outrank a real planet — at the risk of a transit shorter than
-   1.5 (single) or 2.5 (pair) cadences, 45 or 75 minutes at 30-minute cadence, whose
-   cadences dip ``RUN_SIGMA`` σ and one of them ``LOW_SIGMA`` σ (such a transit is a pair
-   with quiet neighbours at some phases of the cadence grid only, so a planet keeps the
-   transits that fall otherwise); ``mode="strict"`` never does.
+   in one bin, or straddles two in any ratio, and its copies at every dump (every 2.5-6
+   days in TESS) then look like a 1-hour transit that outranks a planet — at the risk of a
+   transit shorter than 1.5 (single) or 2.5 (pair) cadences, 45 or 75 minutes at 30-minute
+   cadence, whose cadences dip ``RUN_SIGMA`` σ and one of them ``LOW_SIGMA`` σ (such a
+   transit is a pair with quiet neighbours at some phases of the cadence grid only, so a
+   planet keeps the transits that fall otherwise); ``mode="strict"`` never does.
 """
 
 from __future__ import annotations
