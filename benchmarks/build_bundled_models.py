@@ -168,7 +168,7 @@ def install(built: dict, out: Path) -> None:
     total = sum(_size(p) for p in kept) + sum(_size(p) for p in built.values())
     if total > MAX_TOTAL_BYTES:
         raise BuildError(f"bundled models would total {total / 1e6:.1f} MB, over the "
-                         f"{MAX_TOTAL_BYTES / 1e6:.0f} MB budget; nothing was replaced in {out}")
+                         f"{MAX_TOTAL_BYTES / 1e6:g} MB budget; nothing was replaced in {out}")
     out.mkdir(parents=True, exist_ok=True)
     for name, folder in built.items():
         target = out / name
