@@ -77,7 +77,18 @@ def build_tiny(base: Path) -> Path:
     return out
 
 
-def copy_bundle(root: Path, target: Path) -> Path:
-    """A writable copy of a bundle root (to tamper with)."""
+
+def cached_tiny_root(base: Path) -> Path:
+    """The tiny bundle root under ``base`` (a pytest session's temporary root), built once."""
+    root = base / "tiny-bundle" / "bundled"
+    if not (root / "default" / "bundle.json").is_file():
+        shutil.rmtree(base / "tiny-bundle", ignore_errors=True)
+        build_tiny(base / "tiny-bundle")
+    return root
+
+
+def use_copy(root: Path, target: Path, monkeypatch) -> Path:
+    """A private copy of bundle root ``root`` at ``target``, made the one exohunt looks in."""
     shutil.copytree(root, target)
+    monkeypatch.setenv("EXOHUNT_BUNDLED_DIR", str(target))
     return target

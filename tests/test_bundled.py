@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from _bundled_fixtures import CARD, REPO, build_tiny, copy_bundle, load_driver, write_builders
+from _bundled_fixtures import CARD, REPO, cached_tiny_root, load_driver, use_copy, write_builders
 from exohunt.bundled import (
     BUNDLE_FILE,
     CARD_FILE,
@@ -32,17 +32,14 @@ BUILD_KEYS = {"command", "seed", "git_commit", "wall_s", "cpu_s", "cpu_model", "
               "tolerance"}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def tiny_root(tmp_path_factory) -> Path:
-    return build_tiny(tmp_path_factory.mktemp("bundle"))
+    return cached_tiny_root(tmp_path_factory.getbasetemp())
 
 
 @pytest.fixture
 def tiny(tiny_root, tmp_path, monkeypatch) -> Path:
-    """A private copy of the tiny bundle root, made the one exohunt looks in."""
-    root = copy_bundle(tiny_root, tmp_path / "bundled")
-    monkeypatch.setenv("EXOHUNT_BUNDLED_DIR", str(root))
-    return root
+    return use_copy(tiny_root, tmp_path / "bundled", monkeypatch)
 
 
 def test_render_card_fills_dotted_paths_with_format_specs():
