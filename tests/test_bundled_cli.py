@@ -140,3 +140,26 @@ def test_evaluate_accepts_a_bundled_model_and_leaves_it_untouched(tiny, tmp_path
     assert main(["evaluate", str(tmp_path / "no-such-run"), str(data), "--out",
                  str(tmp_path / "rep2")]) == 2
     assert "no-such-run: not found" in capsys.readouterr().err
+
+
+def test_demo_ends_by_scoring_a_tess_file_with_the_bundled_model(tiny, tmp_path, capsys,
+                                                                 monkeypatch):
+    from exohunt import read
+    from exohunt.commands.demo import EXAMPLE_PLANET, score_example
+
+    score_example(tmp_path / "a", seed=1, jobs=1, days=10.0)  # 3 transits, 7,200 cadences
+    out = capsys.readouterr().out
+    assert "the bundled model 'default' scored" in out and "exohunt predict your_file.fits" in out
+    row = pd.read_csv(tmp_path / "a" / "example_predictions.csv").iloc[0]
+    assert abs(row["period_days"] - EXAMPLE_PLANET["period"]) < 0.02
+    assert f"probability {row['probability']:.3f}" in out
+    lc = read(tmp_path / "a" / "data" / "tess-example_lc.fits")
+    assert lc.meta["mission"] == "TESS" and abs(lc.cadence * 1440 - 2.0) < 1e-6
+    (tiny / "default" / "metrics.json").write_text("{}")  # a broken bundle: noted, not fatal
+    score_example(tmp_path / "b", seed=1, jobs=1, days=10.0)
+    assert "with the bundled model was skipped: bundled model 'default'" in (
+        capsys.readouterr().out)
+    monkeypatch.setenv("EXOHUNT_BUNDLED_DIR", str(tmp_path / "none"))
+    score_example(tmp_path / "c", seed=1, jobs=1)
+    assert "No bundled model is installed" in capsys.readouterr().out
+    assert not (tmp_path / "c").exists()
