@@ -109,7 +109,7 @@ def test_unknown_names_list_the_bundled_ones(tiny, tmp_path, monkeypatch):
         bundled_run_dir("nope")
     monkeypatch.setenv("EXOHUNT_BUNDLED_DIR", str(tmp_path / "empty"))
     assert list_bundled() == []
-    with pytest.raises(InputError, match="none are installed"):
+    with pytest.raises(InputError, match=r"no bundled models are installed.*exohunt train"):
         bundled_run_dir("default")
 
 

@@ -160,9 +160,11 @@ def bundled_run_dir(name: str = DEFAULT_BUNDLED) -> Path:
     """
     root = bundle_root()
     names = _names(root)
+    if not names:
+        raise InputError(f"no bundled model {name!r}: no bundled models are installed (in "
+                         f"{root}); give a run directory made by 'exohunt train' instead")
     if name not in names:
-        known = ", ".join(names) if names else "none are installed"
-        raise InputError(f"unknown bundled model {name!r}; bundled models: {known} "
+        raise InputError(f"unknown bundled model {name!r}; bundled models: {', '.join(names)} "
                          "('exohunt models' lists them)")
     return root / name
 
