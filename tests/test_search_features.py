@@ -135,7 +135,7 @@ def test_several_signals_per_star_describe_both_planets():
         extract_features(curves, jobs=1, signals_per_star=0)
 
 
-def test_runs_of_the_previous_search_version_load_without_a_stale_feature_warning(tmp_path):
+def test_runs_of_compatible_search_versions_load_and_older_ones_are_refused(tmp_path):
     import warnings
 
     from exohunt.search.features import COMPATIBLE_FEATURE_VERSIONS
@@ -148,6 +148,8 @@ def test_runs_of_the_previous_search_version_load_without_a_stale_feature_warnin
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             _check_preprocessing(config, tmp_path)
-    with pytest.warns(UserWarning, match="retrain"):
+    from exohunt.errors import RunDirectoryError
+
+    with pytest.raises(RunDirectoryError, match=r"'search-11'.*retrain"):
         _check_preprocessing({"preprocessing": {"kind": "tabular",
                                                 "feature_version": "search-11"}}, tmp_path)

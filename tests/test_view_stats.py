@@ -157,12 +157,17 @@ def test_folded_view_records_get_the_view_statistics_as_model_inputs():
     assert "disposition" not in raw.stats.columns
 
 
-def test_runs_of_either_view_feature_version_load_without_a_stale_feature_warning(tmp_path):
-    for version in ("viewbatch", VIEWBATCH_FEATURE_VERSION, None):
+def test_runs_of_every_view_feature_version_load_and_unknown_ones_are_refused(tmp_path):
+    from exohunt.errors import RunDirectoryError
+
+    for version in ("viewbatch", "viewbatch-2", VIEWBATCH_FEATURE_VERSION, None):
         config = {"preprocessing": {"kind": "views", "feature_version": version}}
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # a warning would fail here
             _check_preprocessing(config, tmp_path)
     stale = {"preprocessing": {"kind": "tabular", "feature_version": "search-1"}}
-    with pytest.warns(UserWarning, match="retrain"):
+    with pytest.raises(RunDirectoryError, match="retrain"):
         _check_preprocessing(stale, tmp_path)
+    future = {"preprocessing": {"kind": "views", "feature_version": "viewbatch-99"}}
+    with pytest.raises(RunDirectoryError, match="'viewbatch-99'"):
+        _check_preprocessing(future, tmp_path)

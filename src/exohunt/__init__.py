@@ -34,6 +34,7 @@ _LAZY = {
     "load_run": "exohunt.training:load_run",
     "evaluate": "exohunt.evaluation:evaluate",
     "predict": "exohunt.predict:predict",
+    "load_bundled": "exohunt.bundled:load_bundled",
 }
 
 __all__ = [

@@ -19,7 +19,8 @@ from exohunt import __version__
 from exohunt.errors import DataQualityWarning, ExohuntError
 
 # Order is the order shown by ``exohunt --help``; it follows the flow of DESIGN.md.
-COMMANDS = ("demo", "simulate", "train", "tune", "evaluate", "predict", "search", "compare", "info")
+COMMANDS = ("demo", "simulate", "train", "tune", "evaluate", "predict", "models", "search",
+            "compare", "info")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -170,16 +170,22 @@ def _finish(partial: Path, out: Path, sort: bool) -> None:
     partial.replace(out)
 
 
-def predict(run, inputs, *, out, jobs: int = 0, strict: bool = False, plots=None,
+def predict(run=None, inputs=None, *, out, jobs: int = 0, strict: bool = False, plots=None,
             sort: bool = False, progress: bool = True, chunk_size: int = DEFAULT_CHUNK_SIZE,
             read_options: dict | None = None, report=None,
-            signals_per_star: int = 1, threshold: float | None = None, client=None):
+            signals_per_star: int = 1, threshold: float | None = None, client=None,
+            model: str | None = None):
     """Score every star of ``inputs`` with ``run`` and write ``predictions.csv``.
+
+    ``exohunt.predict("star.fits", out="p.csv")`` (no run) scores with the bundled model
+    ``default``, after checking its hashes; ``model="astronet-triage"`` picks another bundled
+    model (``exohunt models`` lists them).
 
     Parameters
     ----------
-    run : exohunt.training.Run
-        Trained run; its own preprocessing and stored threshold are used.
+    run : exohunt.training.Run, Ensemble or path, optional
+        Trained run (or its directory); its own preprocessing and stored threshold are used.
+        Omitted (or given the inputs, with ``inputs`` left out): the bundled model.
     inputs : path, data object, or list of them
         Anything :func:`exohunt.io.read` reads (Kaggle CSV, FITS files, folders or globs,
         time/flux tables, npy/npz, TFRecord views, lightkurve light curves), or already-read
@@ -220,6 +226,8 @@ def predict(run, inputs, *, out, jobs: int = 0, strict: bool = False, plots=None
         ``@LIST`` files, URLs) and ``out`` a folder, as in
         :func:`exohunt.scale.predict_scale` (``run`` must have its run directory), which this
         then returns (a :class:`exohunt.scale.ScaleSummary`).
+    model : str, optional
+        Name of a bundled model to use when no ``run`` is given (default ``"default"``).
 
     Returns
     -------
@@ -227,6 +235,9 @@ def predict(run, inputs, *, out, jobs: int = 0, strict: bool = False, plots=None
     """
     from tqdm.auto import tqdm
 
+    from exohunt.bundled.resolve import resolve_model
+
+    run, inputs = resolve_model(run, inputs, model)
     if client is not None:
         from exohunt.scale import predict_scale
 

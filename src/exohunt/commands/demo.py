@@ -1,5 +1,6 @@
 """``exohunt demo [--out DIR]``: simulate the default data, train the default model, evaluate it
-on the held-out test split, and print the headline and where the report is."""
+on the held-out test split, print the headline and where the report is, and end by scoring a
+TESS-like FITS file with the bundled model — what a user's own file gets with no training."""
 
 from __future__ import annotations
 
@@ -66,6 +67,62 @@ def _simulate(args: argparse.Namespace):
     return simulate(preset="kaggle", seed=args.seed, progress=True, **sizes, **extra)
 
 
+#: The example file's planet: period (days), radius ratio, mid-transit time (BTJD days).
+EXAMPLE_PLANET = {"period": 3.3, "rp_rs": 0.05, "t0": 1326.4}
+
+
+def write_example_fits(path: Path, seed: int, days: float = 27.4) -> Path:
+    """One simulated TESS 2-min sector of a quiet star with a transiting planet, as a SPOC
+    ``*_lc.fits`` file (flux in e-/s, 1,000 ppm white noise per cadence; the planet of
+    :data:`EXAMPLE_PLANET`, depth ≈ 2,500 ppm)."""
+    import numpy as np
+
+    from exohunt.io.writers import write_fits
+    from exohunt.lightcurve import LightCurve
+    from exohunt.simulate import TESS_CADENCE_DAYS, PlanetParams, inject
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    time = 1325.3 + np.arange(int(days / TESS_CADENCE_DAYS)) * TESS_CADENCE_DAYS
+    flux = 1.0 + 1e-3 * rng.standard_normal(time.size)
+    star = LightCurve(time, flux, np.full(time.size, 1e-3))
+    star = inject(star, PlanetParams(**EXAMPLE_PLANET))
+    level = 2.0e4  # e-/s, a T ≈ 10 star
+    return write_fits(path, LightCurve(time, star.flux * level, star.flux_err * level,
+                                       {"mission": "TESS", "target_id": "exohunt-demo-star"}),
+                      overwrite=True)
+
+
+def score_example(out: Path, seed: int, jobs: int, days: float = 27.4) -> None:
+    """Score :func:`write_example_fits` with the bundled default model and print the row;
+    print one line instead when no bundled model is installed (the demo never fails here)."""
+    from exohunt.bundled import DEFAULT_BUNDLED, bundled_run_dir
+    from exohunt.errors import ExohuntError
+    from exohunt.predict import predict
+
+    try:
+        bundled_run_dir(DEFAULT_BUNDLED)
+    except ExohuntError:
+        print("\nNo bundled model is installed, so scoring a file without training is skipped "
+              "('exohunt models' lists bundled models).")
+        return
+    path = write_example_fits(out / "data" / "tess-example_lc.fits", seed, days)
+    try:
+        summary = predict(path, out=out / "example_predictions.csv", jobs=jobs, progress=False)
+    except ExohuntError as error:
+        print(f"\nScoring {path} with the bundled model was skipped: {error}")
+        return
+    import pandas as pd
+
+    row = pd.read_csv(summary.out).iloc[0]
+    verdict = "a candidate" if bool(row["is_candidate"]) else "not a candidate"
+    print(f"\nWith no training, the bundled model {DEFAULT_BUNDLED!r} scored {path} (a "
+          f"TESS-like sector with a {EXAMPLE_PLANET['period']} d planet): probability "
+          f"{row['probability']:.3f}, {verdict}, period found {row['period_days']:.3f} d.")
+    print("Your own file: exohunt predict your_file.fits   (writes predictions.csv; "
+          "'exohunt models' lists the bundled models)")
+
+
 def run(args: argparse.Namespace) -> int:
     from exohunt.commands.evaluate import print_summary
     from exohunt.evaluation import evaluate
@@ -75,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
 
     out: Path = args.out
     prepare_out(out)
-    step = _Steps(4)
+    step = _Steps(5)
     step("Simulating the 'kaggle' preset" + (" (quick)" if args.quick else ""))
     data = _simulate(args)
     print(f"    train: {len(data.train)} stars, {int(data.train.labels.sum())} planets; "
@@ -94,10 +151,12 @@ def run(args: argparse.Namespace) -> int:
     result = evaluate(run_, test, truth=data.test_truth, out=out / "report",
                       seed=args.seed, jobs=args.jobs, progress=True,
                       data_name=str(test_csv))
-    step("Done")
     print()
     print_summary(result)
-    print(f"\nDemo finished in {step.elapsed()}.")
     print(f"Report: {result['report']}")
     print("Next: exohunt predict", out / "run", test_csv, "--out predictions.csv")
+    step("Scoring a TESS-like FITS file with the bundled model (no training)")
+    score_example(out, args.seed, args.jobs)
+    step("Done")
+    print(f"\nDemo finished in {step.elapsed()}.")
     return 0

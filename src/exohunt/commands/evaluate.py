@@ -1,5 +1,6 @@
-"""``exohunt evaluate RUN_DIR DATA [--truth T] --out REPORT_DIR``: score labelled data once and
-write metrics.json, report.html and plots/."""
+"""``exohunt evaluate [RUN_DIR] DATA [--model NAME] [--truth T] --out REPORT_DIR``: score
+labelled data once with a trained run (or a bundled model) and write metrics.json, report.html
+and plots/."""
 
 from __future__ import annotations
 
@@ -12,17 +13,21 @@ from exohunt.commands._common import (
     add_quiet,
     add_read_options,
     add_seed,
-    load_run_or_fail,
 )
+from exohunt.commands._model_choice import add_model_option, choose_model, load_choice
 
 HELP = "score labelled test data once: metrics with intervals, report.html, plots"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("run_dir", metavar="RUN_DIR", help="run directory made by 'exohunt train'")
-    parser.add_argument("data", metavar="DATA", nargs="+",
-                        help="labelled data (Kaggle-layout CSV, …), or single-star FITS / "
-                             "time-flux files (folder, glob or several paths) with --labels")
+    parser.usage = ("exohunt evaluate [RUN_DIR] DATA... [--model NAME] --out REPORT_DIR "
+                    "[options]")
+    parser.add_argument("data", metavar="[RUN_DIR] DATA", nargs="+",
+                        help="optional run directory made by 'exohunt train' (default: the "
+                             "bundled model), then labelled data (Kaggle-layout CSV, TFRecord "
+                             "views, …), or single-star FITS / time-flux files (folder, glob "
+                             "or several paths) with --labels")
+    add_model_option(parser)
     parser.add_argument("--labels", default=None, metavar="TABLE",
                         help="CSV mapping each file of DATA to a label or disposition (see "
                              "'exohunt train --labels'); with kind and snr columns (a simulator "
@@ -81,7 +86,11 @@ def run(args: argparse.Namespace) -> int:
     check_report_dir(Path(args.out))
     if args.positive and not args.labels:
         raise InputError("--positive needs --labels TABLE (the table's dispositions)")
-    run_ = load_run_or_fail(args.run_dir)
+    choice = choose_model(list(args.data), args.model)
+    if not choice.inputs:
+        raise InputError("no DATA given; expected labelled data after the run directory")
+    args.data = choice.inputs
+    run_ = load_choice(choice)
     data_arg = args.data[0] if len(args.data) == 1 else args.data
     truth = args.truth
     if truth is None and not args.no_truth and not isinstance(data_arg, list):
@@ -102,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     name = data_arg if isinstance(data_arg, str) else _common_folder(data_arg)
     result = evaluate(run_, data, truth=truth, out=args.out, seed=args.seed,
                       n_bootstrap=args.bootstrap, jobs=args.jobs, progress=not args.quiet,
-                      data_name=name)
+                      data_name=name, record=choice.bundled is None)
     print_summary(result)
     if result.get("warning"):
         print(f"warning: {result['warning']}", file=sys.stderr)

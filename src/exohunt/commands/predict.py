@@ -1,4 +1,5 @@
-"""``exohunt predict RUN_DIR INPUT... --out predictions.csv``: score any readable input."""
+"""``exohunt predict [RUN_DIR] INPUT... [--model NAME] [--out predictions.csv]``: score any
+readable input with a trained run, or with a bundled model when no run directory is given."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from exohunt.commands._common import (
     add_quiet,
     add_read_options,
     add_seed,
-    load_run_or_fail,
     seed_everything,
 )
+from exohunt.commands._model_choice import add_model_option, choose_model, load_choice
 from exohunt.commands._scale import (
     add_scale_options,
     print_summary,
@@ -23,16 +24,23 @@ from exohunt.commands._scale import (
     wants_scale,
 )
 
-HELP = "score light curves with a trained run: predictions.csv (+ a PNG per candidate)"
+HELP = ("score light curves with the bundled model or a trained run: predictions.csv (+ a PNG "
+        "per candidate)")
+DEFAULT_OUT = "predictions.csv"
+#: Up to this many rows are also printed, so scoring a few files shows the answer at once.
+PRINTED_ROWS = 10
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("run_dir", metavar="RUN_DIR", help="run directory made by 'exohunt train'")
-    parser.add_argument("inputs", metavar="INPUT", nargs="*",
-                        help="Kaggle CSV, FITS files or folders, time/flux tables, npy/npz, "
-                             "…, or @FILE listing paths one per line")
-    parser.add_argument("--out", required=True, metavar="CSV|DIR",
-                        help="predictions CSV to write; a folder for a scale run (see below)")
+    parser.usage = "exohunt predict [RUN_DIR] INPUT... [--model NAME] [--out CSV|DIR] [options]"
+    parser.add_argument("inputs", metavar="[RUN_DIR] INPUT", nargs="*",
+                        help="optional run directory made by 'exohunt train' (default: the "
+                             "bundled model), then Kaggle CSV, FITS files or folders, time/flux "
+                             "tables, npy/npz, …, or @FILE listing paths one per line")
+    add_model_option(parser)
+    parser.add_argument("--out", default=None, metavar="CSV|DIR",
+                        help=f"predictions CSV to write (default {DEFAULT_OUT}); a folder for "
+                             "a scale run (see below)")
     parser.add_argument("--plots", default=None, metavar="DIR",
                         help="write a diagnostic PNG per candidate into DIR")
     parser.add_argument("--sort", action="store_true", help="sort rows by probability")
@@ -69,16 +77,35 @@ def _run_scale(args: argparse.Namespace, scheduler: str, read_options: dict) -> 
     return 0
 
 
+def _print_rows(path: Path) -> None:
+    """The rows of a small result, the columns a reader looks at first."""
+    import pandas as pd
+
+    rows = pd.read_csv(path)
+    if rows.empty or len(rows) > PRINTED_ROWS:
+        return
+    rows = rows.assign(source=[Path(str(s)).name for s in rows["source"]])
+    columns = [c for c in ("source", "index", "signal", "probability", "is_candidate",
+                           "period_days", "depth_ppm", "snr") if c in rows]
+    print(rows[columns].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+
+
 def run(args: argparse.Namespace) -> int:
+    from exohunt.errors import InputError
     from exohunt.predict import DEFAULT_CHUNK_SIZE, predict
 
+    choice = choose_model(list(args.inputs), args.model)
+    args.run_dir, args.inputs = choice.directory, choice.inputs
     require_inputs(args)
-    run_ = load_run_or_fail(args.run_dir)
-    seed_everything(args.seed)
     read_options = {k: v for k, v in (("format", args.input_format),
                                       ("flux_column", args.flux_column)) if v is not None}
-    out = str(args.out)
+    out = DEFAULT_OUT if args.out is None else str(args.out)
     scheduler = wants_scale(args, Path(out).is_dir() or out.endswith(("/", os.sep)))
+    if scheduler is not None and args.out is None:
+        raise InputError("a scale run writes a folder: give --out DIR")
+    args.out = out
+    run_ = load_choice(choice)
+    seed_everything(args.seed)
     if scheduler is not None:
         return _run_scale(args, scheduler, read_options)
 
@@ -97,7 +124,9 @@ def run(args: argparse.Namespace) -> int:
           f"{summary.seconds:.1f} s ({summary.stars_per_second:.1f} stars/s): "
           f"{summary.n_candidates} candidates (threshold "
           f"{run_.threshold if args.threshold is None else args.threshold:.3g}), "
-          f"{summary.n_rows} rows -> {summary.out}")
+          f"{summary.n_rows} rows -> {summary.out}"
+          + (f" (bundled model {choice.bundled!r})" if choice.bundled else ""))
+    _print_rows(Path(summary.out))
     if summary.plots:
         print(f"{len(summary.plots)} candidate plots in {args.plots}")
     if summary.skipped:

@@ -29,7 +29,8 @@ from exohunt.training.api import _labelled, train
 from exohunt.training.run import Run, coerce_data, load_run, prediction_table
 from exohunt.training.threshold import choose_threshold, safe_average_precision
 
-__all__ = ["ENSEMBLE_FORMAT", "Ensemble", "load_ensemble", "load_model", "train_ensemble"]
+__all__ = ["ENSEMBLE_FORMAT", "Ensemble", "is_run_directory", "load_ensemble", "load_model",
+           "train_ensemble"]
 
 ENSEMBLE_FORMAT = "exohunt-ensemble"
 MAX_MEMBERS = 100
@@ -179,6 +180,24 @@ def load_ensemble(path: str | Path, device: str = "auto") -> Ensemble:
     if {m.name for m in members} != {config.get("model")}:
         raise RunDirectoryError(f"{directory}: members are not all {config.get('model')!r} runs")
     return Ensemble(members, config, directory)
+
+
+def is_run_directory(path: str | Path) -> bool:
+    """True when ``path`` is a folder with run files: ``ensemble.json``, ``model.pt`` or
+    ``model.skops``, or a ``config.json`` in the run format (it may still fail to load).
+
+    Tells a run directory from a folder of input files (``exohunt predict [RUN_DIR] INPUT``).
+    """
+    path = Path(path)
+    if not path.is_dir():
+        return False
+    if any((path / name).is_file() for name in ("ensemble.json", "model.pt", "model.skops")):
+        return True
+    config = path / "config.json"
+    try:
+        return config.is_file() and json.loads(config.read_text()).get("format") == "exohunt-run"
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+        return False
 
 
 def load_model(path: str | Path, device: str = "auto") -> Run | Ensemble:

@@ -24,8 +24,8 @@ from exohunt.lightcurve import LightCurve
 from exohunt.training.preprocess import SequencePrep, bin_series, prepare_sequences
 from exohunt.training.view_stats import view_statistics
 
-__all__ = ["SIGNAL_COLUMNS", "VIEWBATCH_FEATURE_VERSION", "VIEWBATCH_SCALARS", "RawFeatures",
-           "extract",
+__all__ = ["SIGNAL_COLUMNS", "VIEWBATCH_COMPATIBLE", "VIEWBATCH_FEATURE_VERSION",
+           "VIEWBATCH_SCALARS", "RawFeatures", "extract", "feature_version_problem",
            "fit_preprocessing", "to_inputs"]
 
 SIGNAL_COLUMNS = ("period_days", "t0_days", "duration_hours", "depth_ppm", "snr")
@@ -33,6 +33,8 @@ SIGNAL_COLUMNS = ("period_days", "t0_days", "duration_hours", "depth_ppm", "snr"
 #: shape statistics of :mod:`exohunt.training.view_stats`), "viewbatch-3" (+ its local-view
 #: moments). Runs select their own columns, so a run of any version scores with this code.
 VIEWBATCH_FEATURE_VERSION = "viewbatch-3"
+#: Folded-view feature versions this code scores: every one so far only added columns.
+VIEWBATCH_COMPATIBLE = frozenset({"viewbatch", "viewbatch-2", VIEWBATCH_FEATURE_VERSION})
 #: The physical scalars of a folded-view record that models read (never identifiers).
 VIEWBATCH_SCALARS = ("period_days", "duration_hours", "depth_ppm", "snr")
 
@@ -60,6 +62,38 @@ class RawFeatures:
                            pd.concat([self.stats, other.stats], ignore_index=True),
                            pd.concat([self.signals, other.signals], ignore_index=True),
                            self.feature_version)
+
+
+def feature_version_problem(version: str | None) -> str | None:
+    """Why a model trained on features ``version`` must not be scored by this code, or None.
+
+    Parameters
+    ----------
+    version : str or None
+        A run's ``preprocessing.feature_version``: ``search-…`` (light curves searched by
+        :mod:`exohunt.search`; accepted when it is ``FEATURE_VERSION`` or one of
+        ``COMPATIBLE_FEATURE_VERSIONS``), ``viewbatch…`` (folded-view records; accepted when
+        in :data:`VIEWBATCH_COMPATIBLE`) or None (raw sequences, which carry their own
+        preprocessing version).
+
+    Returns
+    -------
+    str or None
+        e.g. ``"was made with features 'search-11…' but this exohunt computes 'search-14…'"``.
+    """
+    if version is None:
+        return None
+    version = str(version)
+    if version.startswith("viewbatch"):
+        accepted, current = VIEWBATCH_COMPATIBLE, VIEWBATCH_FEATURE_VERSION
+    else:
+        from exohunt.search.features import COMPATIBLE_FEATURE_VERSIONS, FEATURE_VERSION
+
+        accepted, current = COMPATIBLE_FEATURE_VERSIONS | {FEATURE_VERSION}, FEATURE_VERSION
+    if version in accepted:
+        return None
+    return (f"was made with features {version.split(':')[0]!r} but this exohunt computes "
+            f"{current.split(':')[0]!r} (scores would be meaningless)")
 
 
 def _empty_signals(n: int) -> pd.DataFrame:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,12 @@ from exohunt.batch import LightCurveBatch
 from exohunt.errors import InputError, RunDirectoryError
 from exohunt.lightcurve import LightCurve
 from exohunt.models import MODELS, build_model
-from exohunt.training.features import SIGNAL_COLUMNS, extract, to_inputs
+from exohunt.training.features import (
+    SIGNAL_COLUMNS,
+    extract,
+    feature_version_problem,
+    to_inputs,
+)
 from exohunt.training.loop import predict_network
 from exohunt.training.preprocess import SEQUENCE_PREP_VERSION, SequencePrep
 
@@ -241,20 +245,16 @@ def _check_preprocessing(config: dict, directory: Path) -> None:
         raise RunDirectoryError(f"{directory} was made with sequence preprocessing "
                                 f"{prep['sequence'].get('version')!r}; this exohunt uses "
                                 f"{SEQUENCE_PREP_VERSION!r}: retrain the model")
-    # Folded-view runs ("viewbatch", "viewbatch-2", "-3") select their own statistics: no check.
-    view_run = str(prep.get("feature_version") or "viewbatch").startswith("viewbatch")
-    if prep["kind"] != "sequence" and not view_run:
-        try:
-            from exohunt.search import FEATURE_VERSION
-            from exohunt.search.features import COMPATIBLE_FEATURE_VERSIONS
-        except ImportError:
-            return
-        if (prep["feature_version"] != FEATURE_VERSION
-                and prep["feature_version"] not in COMPATIBLE_FEATURE_VERSIONS):
-            warnings.warn(f"{directory} was trained on search features "
-                          f"{prep['feature_version']!r} but this exohunt computes "
-                          f"{FEATURE_VERSION!r}: its scores may be meaningless; retrain",
-                          UserWarning, stacklevel=3)
+    # Folded-view runs of any version this code knows ("viewbatch" … "-3") select their own
+    # statistics; a search-feature run must be of this FEATURE_VERSION or a compatible one:
+    # anything else is refused, never silently scored.
+    version = prep.get("feature_version")
+    if prep["kind"] != "sequence" and version is None:
+        version = "viewbatch"  # runs from before the version was recorded read views
+    problem = feature_version_problem(version) if prep["kind"] != "sequence" else None
+    if problem is not None:
+        raise RunDirectoryError(f"{directory} {problem}: retrain it with this exohunt "
+                                "('exohunt train'), or use the bundled model")
 
 
 def load_run(path: str | Path, device: str = "auto") -> Run:
