@@ -91,7 +91,8 @@ def test_models_lists_prints_cards_and_verifies(tiny, tmp_path, capsys, monkeypa
     name, kind, size, unit, *summary = lines[0].split()
     record = json.loads((tiny / "default" / "bundle.json").read_text())
     assert (name, kind, unit) == ("default", "lightcurve", "kB")
-    assert " ".join(summary) == record["summary"] and 100 < float(size) < 1000
+    # (the tiny run is ~65 kB since Run.save deflates model.skops)
+    assert " ".join(summary) == record["summary"] and 10 < float(size) < 1000
     assert main(["models", "default"]) == 0
     assert capsys.readouterr().out == (tiny / "default" / "MODEL_CARD.md").read_text()
     assert main(["models", "--verify"]) == 0
