@@ -133,6 +133,8 @@ def run(args: argparse.Namespace) -> int:
     from exohunt.evaluation import evaluate
     from exohunt.io import read
     from exohunt.io.writers import write_kaggle_csv
+    from exohunt.search.features import resolve_jobs
+    from exohunt.search.pool import shared_search_pool
     from exohunt.training import DEFAULT_MODEL, train
     from exohunt.training.budget import DEMO_BUDGET
 
@@ -156,14 +158,17 @@ def run(args: argparse.Namespace) -> int:
               f"injected planets with {budget.binaries_per_planet:g} background binaries each "
               f"and {budget.threshold_injected} for the threshold (--full-search: all)",
               file=sys.stderr)
-    run_ = train(data.train, model=DEFAULT_MODEL, out=out / "run", seed=args.seed,
-                 jobs=args.jobs, progress=True, search_budget=budget)
-    step("Evaluating once on the held-out test split")
-    # Score the CSV as written, so that 'exohunt evaluate' on it reproduces these numbers.
-    test = read(test_csv)
-    result = evaluate(run_, test, truth=data.test_truth, out=out / "report",
-                      seed=args.seed, jobs=args.jobs, progress=True,
-                      data_name=str(test_csv))
+    # One search pool for all four searches (training stars, injected curves, threshold
+    # planets, test split): its workers start once (same results).
+    with shared_search_pool(resolve_jobs(args.jobs)):
+        run_ = train(data.train, model=DEFAULT_MODEL, out=out / "run", seed=args.seed,
+                     jobs=args.jobs, progress=True, search_budget=budget)
+        step("Evaluating once on the held-out test split")
+        # Score the CSV as written, so that 'exohunt evaluate' on it reproduces these numbers.
+        test = read(test_csv)
+        result = evaluate(run_, test, truth=data.test_truth, out=out / "report",
+                          seed=args.seed, jobs=args.jobs, progress=True,
+                          data_name=str(test_csv))
     print()
     print_summary(result)
     print(f"Report: {result['report']}")
