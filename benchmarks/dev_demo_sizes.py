@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=43)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--draws", type=int, default=5)
+    parser.add_argument("--skip", type=int, default=0, help="skip the first N configurations")
     args = parser.parse_args(argv)
     if args.pool:
         args.pool.mkdir(parents=True, exist_ok=True)
@@ -63,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.sweep:
         from dev_demo_sweep import sweep
 
-        print(sweep(args.sweep / f"pool-{args.seed}.pkl", args.draws))
+        print(sweep(args.sweep / f"pool-{args.seed}.pkl", args.draws, args.skip))
     return 0
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from threadpoolctl import threadpool_info
 
-from exohunt.training import train
 from exohunt.training import run as run_module
+from exohunt.training import train
 
 
 def test_small_batches_score_in_one_thread_with_the_same_result(monkeypatch):

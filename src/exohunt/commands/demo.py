@@ -25,11 +25,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true",
                         help=f"smaller data ({QUICK['n_train']} training, {QUICK['n_test']} test "
                              "stars) for a fast look")
-    parser.add_argument("--full-search", action="store_true",
-                        help="search every training star and today's full injection sets "
-                             "(about 3x the CPU); by default the demo searches a fifth of the "
-                             "planet-free stars, weighted back to the true prevalence, and "
-                             "injects fewer signals (exohunt.training.budget.DEMO_BUDGET)")
+    parser.add_argument("--search-budget", action="store_true",
+                        help="search a fifth of the planet-free training stars (weighted back "
+                             "to the true prevalence) and inject fewer signals: ~0.36x the "
+                             "CPU, but a weaker model (exohunt.training.budget.DEMO_BUDGET)")
     add_seed(parser)
     add_jobs(parser)
     # Hidden knobs for the end-to-end test: tiny splits and short light curves.
@@ -149,14 +148,14 @@ def run(args: argparse.Namespace) -> int:
     (out / "data").mkdir(exist_ok=True)
     test_csv = write_kaggle_csv(out / "data" / "test.csv", data.test)
     data.test_truth.to_csv(out / "data" / "test_truth.csv", index=False)
-    budget = None if args.full_search else DEMO_BUDGET
+    budget = DEMO_BUDGET if args.search_budget else None
     step(f"Training the default model '{DEFAULT_MODEL}' on the training split "
          "(validation carved out of it)")
     if budget is not None:
         print(f"    searching {budget.negative_fraction:.0%} of the planet-free stars (each "
               f"weighted {1 / budget.negative_fraction:g}x), at most {budget.max_injected} "
               f"injected planets with {budget.binaries_per_planet:g} background binaries each "
-              f"and {budget.threshold_injected} for the threshold (--full-search: all)",
+              f"and {budget.threshold_injected} for the threshold (--search-budget)",
               file=sys.stderr)
     # One search pool for all four searches (training stars, injected curves, threshold
     # planets, test split): its workers start once (same results).

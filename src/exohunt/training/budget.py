@@ -69,10 +69,12 @@ class SearchBudget:
         return asdict(self)
 
 
-#: The demo's budget (``exohunt demo``): a fifth of the planet-free stars searched (weight 5),
-#: 450 injected planets with 1.5 background binaries each, 150 injected validation planets for
-#: the threshold. Chosen on the ``kaggle`` preset simulated with seed 43, never the demo's seed
-#: (benchmarks/dev_demo_sizes.py, benchmarks/results_demo_speed.md).
+#: ``exohunt demo --search-budget``: a fifth of the planet-free stars searched (weight 5), 450
+#: injected planets with 1.5 background binaries each, 150 injected validation planets for the
+#: threshold (2,352 searched light curves in the training stage instead of 8,927). Chosen on
+#: the ``kaggle`` preset simulated with seed 43, never the demo's seed; it costs model quality
+#: there and on seed 42 (benchmarks/results_demo_speed.md), so the demo does not use it by
+#: default.
 DEMO_BUDGET = SearchBudget(negative_fraction=0.2, max_injected=450, binaries_per_planet=1.5,
                            threshold_injected=150)
 
