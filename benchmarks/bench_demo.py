@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-STAGE = re.compile(r"^\[(\d)/4\] .*\(at (\d+)m([\d.]+)s\)", re.MULTILINE)
+STAGE = re.compile(r"^\[(\d)/\d\] .*\(at (\d+)m([\d.]+)s\)", re.MULTILINE)
 
 
 def parse_demo(stdout: str, stderr: str) -> dict:

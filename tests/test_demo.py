@@ -30,6 +30,21 @@ def test_demo_writes_run_report_and_data(demo):
     metrics = json.loads((demo / "report" / "metrics.json").read_text())
     assert metrics["n_total"] == 120 and metrics["n_positive"] >= 1
     assert 0 <= metrics["roc_auc"] <= 1 and metrics["recall_by_snr"]
+    # By default the demo searches every star (no search budget)
+    config = json.loads((demo / "run" / "config.json").read_text())
+    assert "search_budget" not in config["training"]
+
+
+def test_demo_search_budget_searches_its_share(tmp_path):
+    """``--search-budget``: DEMO_BUDGET's share of the planet-free stars, the rest unread."""
+    from exohunt.training.budget import DEMO_BUDGET
+
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out), "--seed", "3", *TINY, "--search-budget"]) == 0
+    config = json.loads((out / "run" / "config.json").read_text())
+    budget = config["training"]["search_budget"]
+    assert budget["negative_fraction"] == DEMO_BUDGET.negative_fraction
+    assert budget["n_searched"] < 0.5 * config["data"]["n_total"]
 
 
 def test_demo_refuses_unrelated_nonempty_dir_and_reuses_its_own(tmp_path, capsys, demo):

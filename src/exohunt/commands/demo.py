@@ -25,6 +25,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true",
                         help=f"smaller data ({QUICK['n_train']} training, {QUICK['n_test']} test "
                              "stars) for a fast look")
+    parser.add_argument("--search-budget", action="store_true",
+                        help="search a fifth of the planet-free training stars (weighted back "
+                             "to the true prevalence) and inject fewer signals: ~0.36x the "
+                             "CPU, but a weaker model (exohunt.training.budget.DEMO_BUDGET)")
     add_seed(parser)
     add_jobs(parser)
     # Hidden knobs for the end-to-end test: tiny splits and short light curves.
@@ -128,7 +132,10 @@ def run(args: argparse.Namespace) -> int:
     from exohunt.evaluation import evaluate
     from exohunt.io import read
     from exohunt.io.writers import write_kaggle_csv
+    from exohunt.search.features import resolve_jobs
+    from exohunt.search.pool import shared_search_pool
     from exohunt.training import DEFAULT_MODEL, train
+    from exohunt.training.budget import DEMO_BUDGET
 
     out: Path = args.out
     prepare_out(out)
@@ -141,16 +148,26 @@ def run(args: argparse.Namespace) -> int:
     (out / "data").mkdir(exist_ok=True)
     test_csv = write_kaggle_csv(out / "data" / "test.csv", data.test)
     data.test_truth.to_csv(out / "data" / "test_truth.csv", index=False)
+    budget = DEMO_BUDGET if args.search_budget else None
     step(f"Training the default model '{DEFAULT_MODEL}' on the training split "
          "(validation carved out of it)")
-    run_ = train(data.train, model=DEFAULT_MODEL, out=out / "run", seed=args.seed,
-                 jobs=args.jobs, progress=True)
-    step("Evaluating once on the held-out test split")
-    # Score the CSV as written, so that 'exohunt evaluate' on it reproduces these numbers.
-    test = read(test_csv)
-    result = evaluate(run_, test, truth=data.test_truth, out=out / "report",
-                      seed=args.seed, jobs=args.jobs, progress=True,
-                      data_name=str(test_csv))
+    if budget is not None:
+        print(f"    searching {budget.negative_fraction:.0%} of the planet-free stars (each "
+              f"weighted {1 / budget.negative_fraction:g}x), at most {budget.max_injected} "
+              f"injected planets with {budget.binaries_per_planet:g} background binaries each "
+              f"and {budget.threshold_injected} for the threshold (--search-budget)",
+              file=sys.stderr)
+    # One search pool for all four searches (training stars, injected curves, threshold
+    # planets, test split): its workers start once (same results).
+    with shared_search_pool(resolve_jobs(args.jobs)):
+        run_ = train(data.train, model=DEFAULT_MODEL, out=out / "run", seed=args.seed,
+                     jobs=args.jobs, progress=True, search_budget=budget)
+        step("Evaluating once on the held-out test split")
+        # Score the CSV as written, so that 'exohunt evaluate' on it reproduces these numbers.
+        test = read(test_csv)
+        result = evaluate(run_, test, truth=data.test_truth, out=out / "report",
+                          seed=args.seed, jobs=args.jobs, progress=True,
+                          data_name=str(test_csv))
     print()
     print_summary(result)
     print(f"Report: {result['report']}")

@@ -5,9 +5,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from typing import Any
 
 import numpy as np
@@ -17,6 +15,7 @@ from exohunt.batch import LightCurveBatch
 from exohunt.lightcurve import LightCurve
 from exohunt.search.context import CONTEXT_COLUMNS
 from exohunt.search.core import DEFAULT_MIN_SDE, Signal, search
+from exohunt.search.pool import search_executor
 from exohunt.search.views import CENTROID_VIEW_NAMES, VIEW_NAMES, make_views
 
 __all__ = ["COMPATIBLE_FEATURE_VERSIONS", "FEATURE_VERSION", "SIGNAL_COLUMNS", "STAT_COLUMNS",
@@ -222,7 +221,7 @@ def _run(tasks: list[tuple], jobs: int, progress: bool) -> list[tuple]:
             out.extend(_work(task))
             bar.update()
     else:
-        with ProcessPoolExecutor(jobs, mp_context=get_context("spawn")) as pool:
+        with search_executor(jobs) as pool:  # a shared pool (search.pool) if one is open
             for part in pool.map(_work, tasks):
                 out.extend(part)
                 bar.update()

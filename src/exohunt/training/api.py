@@ -31,6 +31,7 @@ from exohunt.errors import InputError
 from exohunt.models import build_model, get_spec, named_loop, resolve_config
 from exohunt.models.config_file import is_config_path, read_config_file
 from exohunt.training.balance import check_imbalance, positive_weight, smote_inputs
+from exohunt.training.budget import SearchBudget, SearchedRows
 from exohunt.training.context import check_context
 from exohunt.training.features import extract, fit_preprocessing, to_inputs
 from exohunt.training.loop import LoopSettings, fit_gbm, fit_network, predict_network
@@ -138,14 +139,16 @@ def _describe(data: Any, labels: np.ndarray, train_rows, val_rows) -> dict:
 
 
 def _fit(name, spec, config, train_in, y_train, val_in, y_val, loop, imbalance, seed, device,
-         progress, on_epoch=None, refit=True):
+         progress, on_epoch=None, refit=True, weights=(None, None)):
     """Fit a fresh model; returns (model, FitResult). ``on_epoch``: see ``fit_network``;
-    ``refit``: see ``fit_gbm``."""
+    ``refit``: see ``fit_gbm``; ``weights``: (training, validation) sample weights or None,
+    trees only."""
     if imbalance == "smote":
         train_in, y_train = smote_inputs(train_in, y_train, seed=seed)
     if spec.inputs == "tabular":
         model = build_model(name, config)
-        return fit_gbm(model, train_in["X"], y_train, val_in["X"], y_val, refit=refit)
+        return fit_gbm(model, train_in["X"], y_train, val_in["X"], y_val, refit=refit,
+                       sample_weight=weights[0], val_weight=weights[1])
     if imbalance in ("weights", "inject"):
         loop = replace(loop, pos_weight=positive_weight(y_train, loop.pos_weight_power))
     torch.manual_seed(seed)
@@ -183,7 +186,8 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
           time_budget: float | None = None, jobs: int = 0, progress: bool = False,
           objective: str = "f1", val_fraction: float = 0.2, config: Any = None,
           loop: dict | None = None, prep: SequencePrep | None = None,
-          cache_dir: str | Path | None = None, labels: Any = None, context: str = "auto") -> Run:
+          cache_dir: str | Path | None = None, labels: Any = None, context: str = "auto",
+          search_budget: SearchBudget | None = None) -> Run:
     """Train model ``model`` on labelled ``data`` and (if ``out``) save the run directory.
 
     Parameters
@@ -223,6 +227,10 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
         Search-based models: which centroid and host-star inputs the run reads
         (:mod:`exohunt.training.context`; ``"auto"``: whatever the data carries, nothing on
         the Kaggle layout).
+    search_budget : SearchBudget, optional
+        Search only a share of the planet-free stars (weighted back to the true prevalence)
+        and inject fewer signals (:mod:`exohunt.training.budget`); ``gbm`` with injection
+        only. Default: search everything.
 
     Returns
     -------
@@ -260,6 +268,9 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
     imbalance = check_imbalance(imbalance or defaults["imbalance"])
     parse_objective(objective)
     check_context(context)
+    if search_budget is not None and (spec.inputs != "tabular" or imbalance != "inject"):
+        raise InputError("a search budget applies to the boosted trees with injection "
+                         f"(gbm, --imbalance inject), not to {model} with {imbalance}")
     settings = LoopSettings(**{**defaults["loop"], **named_settings, **(loop or {})})
     settings = replace(settings, epochs=epochs or settings.epochs, time_budget=time_budget)
     prep = prep or defaults.get("prep")
@@ -271,26 +282,38 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
         with threadpool_limits(n_threads):
             return _train(data, model, spec, out, seed, resolve_device(device), imbalance, positive,
                           settings, prep, jobs, progress, objective, val_fraction, config,
-                          cache_dir, config_name, context)
+                          cache_dir, config_name, context, search_budget)
     finally:
         torch.set_num_threads(threads)
 
 
 def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep, jobs, progress,
-           objective, val_fraction, config, cache_dir, config_name, context) -> Run:
+           objective, val_fraction, config, cache_dir, config_name, context, budget) -> Run:
     started = time.perf_counter()
     data, labels = _labelled(data, positive)
     train_rows, val_rows = _split(labels, val_fraction, seed)
-    raw = extract(data, spec.inputs, prep=prep, jobs=jobs, progress=progress, cache_dir=cache_dir)
-    raw_train, y_train = raw.subset(train_rows), labels[train_rows]
+    searched = SearchedRows.choose(labels, train_rows, val_rows, budget, seed)
+    raw = extract(searched.rows_of(data), spec.inputs, prep=prep, jobs=jobs, progress=progress,
+                  cache_dir=cache_dir)
+    split = (train_rows, val_rows)  # the whole split, searched or not, for the run's record
+    train_rows, val_rows = searched.kept(train_rows), searched.kept(val_rows)
+    raw_train, y_train = raw.subset(searched.position[train_rows]), labels[train_rows]
+    w_train = searched.weight[train_rows]
+    quiet = searched.full_mask(_quiet_hosts(raw))
     if imbalance == "inject":
         from exohunt.training.augment import injected_features
 
         extra, extra_labels = injected_features(
             data, train_rows, labels, spec.inputs, prep=prep, seed=seed, jobs=jobs,
-            progress=progress, hosts=_quiet_hosts(raw), **_augment_options(name))
+            progress=progress, hosts=quiet,
+            **{**_augment_options(name), **(budget.augment_overrides() if budget else {})})
         raw_train = raw_train.concat(extra)
         y_train = np.concatenate([y_train, extra_labels])
+        w_train = np.concatenate([w_train, np.ones(len(extra_labels))])
+    w_val = searched.weight[val_rows]
+    if budget is None:  # no weights at all: exactly the computation without a budget
+        w_train = w_val = None
+    raw_val = raw.subset(searched.position[val_rows])
     preprocessing_seconds = time.perf_counter() - started
     fitted = fit_preprocessing(raw_train, spec.inputs, context)
     if spec.inputs == "tabular":
@@ -298,16 +321,16 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
         # raised AP 0.336 → 0.358 and F1 0.33 → 0.41 (median of 3 seeds, results_train.md).
         fitted["tabular_views"] = ["global", "local"] if isinstance(data, ViewBatch) else ["local"]
     train_in = to_inputs(raw_train, spec.inputs, fitted)
-    val_in = to_inputs(raw.subset(val_rows), spec.inputs, fitted)
+    val_in = to_inputs(raw_val, spec.inputs, fitted)
     config = _model_config(spec, config, train_in, imbalance, seed)
     y_val = labels[val_rows]
     model, result = _fit(name, spec, config, train_in, y_train, val_in, y_val, loop, imbalance,
-                         seed, device, progress)
+                         seed, device, progress, weights=(w_train, w_val))
     if spec.inputs == "tabular":  # the number of trees kept, chosen on validation AP
         config = replace(config, max_iter=int(model.get_params()["trees__max_iter"]))
     choice, threshold_rows, points = _choose_threshold(
         model, spec, data, labels, val_rows, result.val_probability, objective, fitted, prep,
-        imbalance, seed, jobs, progress, device, raw)
+        imbalance, seed, jobs, progress, device, quiet, w_val, budget)
     run_config = {
         "format": RUN_FORMAT, "format_version": 1,
         "model": {"name": name, "inputs": spec.inputs, "config": asdict(config),
@@ -319,16 +342,19 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
                       "operating_points": points},
         "training": {"imbalance": imbalance, "positive": list(positive) if positive else None,
                      "val_fraction": val_fraction, "loop": asdict(loop),
-                     "device": str(device)},
-        "seed": seed, "data": _describe(data, labels, train_rows, val_rows),
-        "split": {"val_rows": val_rows.tolist()},
+                     "device": str(device),
+                     **({"search_budget": {**budget.to_dict(), "n_searched": len(raw)}}
+                        if budget else {})},
+        "seed": seed, "data": _describe(data, labels, *split),
+        "split": {"val_rows": split[1].tolist()},
         "versions": {"exohunt": exohunt.__version__, "torch": torch.__version__,
                      "numpy": np.__version__, "sklearn": sklearn.__version__,
                      "python": platform.python_version()},
     }
     run = Run(model, run_config, result.history, {}, None, device)
     run.metrics = validation_metrics(y_val, result, choice, model,
-                                     time.perf_counter() - started, preprocessing_seconds)
+                                     time.perf_counter() - started, preprocessing_seconds,
+                                     sample_weight=w_val)
     if out is not None:
         run.save(out)
         run.metrics["model_bytes"] = _weights_size(Path(out))
@@ -337,7 +363,8 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
 
 
 def _choose_threshold(model, spec, data, labels, val_rows, val_probability, objective, fitted,
-                      prep, imbalance, seed, jobs, progress, device, raw) -> tuple[Any, dict]:
+                      prep, imbalance, seed, jobs, progress, device, quiet, w_val=None,
+                      budget=None) -> tuple[Any, dict]:
     """The decision threshold, on the validation split only.
 
     A validation split of ~1,000 stars holds only ~7 planets, so a threshold chosen on them
@@ -349,21 +376,24 @@ def _choose_threshold(model, spec, data, labels, val_rows, val_probability, obje
     y_val = labels[val_rows]
     described = {"real_positives": int(y_val.sum()), "injected_positives": 0}
     if imbalance != "inject" or not isinstance(data, LightCurveBatch):
-        return (choose_threshold(y_val, val_probability, objective), described,
-                operating_points(y_val, val_probability))
+        return (choose_threshold(y_val, val_probability, objective, sample_weight=w_val),
+                described, operating_points(y_val, val_probability, sample_weight=w_val))
     from exohunt.training.augment import injected_features
 
     extra, _ = injected_features(data, val_rows, labels, spec.inputs, prep=prep, seed=seed + 1,
-                                 jobs=jobs, progress=progress, max_injected=300,
-                                 reverse_positives=False, hosts=_quiet_hosts(raw))
+                                 jobs=jobs, progress=progress,
+                                 max_injected=_threshold_injected(budget),
+                                 reverse_positives=False, hosts=quiet)
     extra_in = to_inputs(extra, spec.inputs, fitted)
     if spec.inputs == "tabular":
         extra_probability = model.predict_proba(extra_in["X"])[:, 1]
     else:
         extra_probability = predict_network(model, extra_in, device=device)
     n_real, n_extra = int(y_val.sum()), len(extra)
-    weights = np.concatenate([np.where(y_val == 1, 0.5, 1.0),
-                              np.full(n_extra, 0.5 * n_real / max(n_extra, 1))])
+    real_weights = np.where(y_val == 1, 0.5, 1.0)
+    if w_val is not None:  # planet-free validation stars searched in part: weighted back
+        real_weights = real_weights * w_val
+    weights = np.concatenate([real_weights, np.full(n_extra, 0.5 * n_real / max(n_extra, 1))])
     all_labels = np.concatenate([y_val, np.ones(n_extra, np.int8)])
     all_probability = np.concatenate([val_probability, extra_probability])
     choice = choose_threshold(all_labels, all_probability, objective, sample_weight=weights)
@@ -383,6 +413,12 @@ def _quiet_hosts(raw) -> np.ndarray | None:
     if "snr" not in raw.stats:
         return None
     return ~(raw.stats["snr"].to_numpy(float) >= INJECTION_HOST_MAX_SNR)
+
+
+def _threshold_injected(budget) -> int:
+    """Most planets injected into validation stars for the threshold (300 by default)."""
+    return 300 if budget is None or budget.threshold_injected is None \
+        else budget.threshold_injected
 
 
 def _augment_options(name: str) -> dict:

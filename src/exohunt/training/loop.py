@@ -159,13 +159,15 @@ def fit_network(model: torch.nn.Module, train_inputs: dict[str, np.ndarray],
 
 def fit_gbm(pipeline, train_x: np.ndarray, train_labels: np.ndarray, val_x: np.ndarray,
             val_labels: np.ndarray, *, sample_weight: np.ndarray | None = None,
-            every: int = 10, refit: bool = True):
+            val_weight: np.ndarray | None = None, every: int = 10, refit: bool = True):
     """Fit the boosted trees, then keep the number of trees with the best validation AP.
 
     Returns the refitted pipeline and a :class:`FitResult` whose history has one entry per
     ``every`` trees (``epoch`` = number of trees). With ``refit=False`` the pipeline keeps
     all its trees (score with :func:`staged_probability` at ``best_epoch``), which halves the
-    cost when only scores are wanted, as in a hyperparameter search.
+    cost when only scores are wanted, as in a hyperparameter search. ``val_weight`` (one per
+    validation row) weights the validation loss and AP, e.g. planet-free stars searched in
+    part (:mod:`exohunt.training.budget`).
     """
     started = time.perf_counter()
     weights = {} if sample_weight is None else {"trees__sample_weight": sample_weight}
@@ -178,9 +180,10 @@ def fit_gbm(pipeline, train_x: np.ndarray, train_labels: np.ndarray, val_x: np.n
             continue
         p = probability[:, 1]
         clipped = np.clip(p, 1e-7, 1 - 1e-7)
-        val_loss = float(-np.mean(val_labels * np.log(clipped)
-                                  + (1 - val_labels) * np.log(1 - clipped)))
-        val_ap = safe_average_precision(val_labels, p)
+        val_loss = float(-np.average(val_labels * np.log(clipped)
+                                     + (1 - val_labels) * np.log(1 - clipped),
+                                     weights=val_weight))
+        val_ap = safe_average_precision(val_labels, p, sample_weight=val_weight)
         result.history.append({"epoch": n_trees, "train_loss": float("nan"),
                                "val_loss": val_loss, "val_average_precision": val_ap,
                                "seconds": float("nan")})

@@ -22,21 +22,27 @@ def count_parameters(model: Any) -> int:
 
 
 def validation_metrics(labels: np.ndarray, result: FitResult, choice: ThresholdChoice,
-                       model: Any, wall_seconds: float, preprocessing_seconds: float) -> dict:
-    """Planet-class metrics on the validation split at the chosen threshold, plus costs."""
+                       model: Any, wall_seconds: float, preprocessing_seconds: float, *,
+                       sample_weight: np.ndarray | None = None) -> dict:
+    """Planet-class metrics on the validation split at the chosen threshold, plus costs;
+    ``sample_weight`` (one per row) weights every metric and the confusion matrix (planet-free
+    stars searched in part, :mod:`exohunt.training.budget`)."""
     probability = result.val_probability
     predicted = (probability >= choice.threshold).astype(int)
     labels = np.asarray(labels).astype(int)
     both = len(np.unique(labels)) == 2
+    w = {"sample_weight": sample_weight}
+    matrix = confusion_matrix(labels, predicted, labels=[0, 1], **w)
     return {
         "split": "validation",
-        "precision": float(precision_score(labels, predicted, zero_division=0)),
-        "recall": float(recall_score(labels, predicted, zero_division=0)),
-        "f1": float(f1_score(labels, predicted, zero_division=0)),
-        "average_precision": safe_average_precision(labels, probability),
-        "roc_auc": float(roc_auc_score(labels, probability)) if both else float("nan"),
+        "precision": float(precision_score(labels, predicted, zero_division=0, **w)),
+        "recall": float(recall_score(labels, predicted, zero_division=0, **w)),
+        "f1": float(f1_score(labels, predicted, zero_division=0, **w)),
+        "average_precision": safe_average_precision(labels, probability, **w),
+        "roc_auc": float(roc_auc_score(labels, probability, **w)) if both else float("nan"),
         "threshold": choice.threshold, "objective": choice.objective,
-        "confusion_matrix": confusion_matrix(labels, predicted, labels=[0, 1]).tolist(),
+        "confusion_matrix": (matrix.tolist() if sample_weight is None
+                             else np.round(matrix, 1).tolist()),
         "n_positive": int(labels.sum()), "n_total": len(labels),
         "best_epoch": result.best_epoch, "epochs_run": len(result.history),
         "stopped": result.stopped,

@@ -51,11 +51,13 @@ def parse_objective(objective: str) -> tuple[str, float | None]:
                      "expected 'f1' or 'recall:R' with 0 < R <= 1 (e.g. 'recall:0.95')")
 
 
-def safe_average_precision(labels: np.ndarray, probability: np.ndarray) -> float:
-    """Average precision, or NaN when ``labels`` holds a single class."""
+def safe_average_precision(labels: np.ndarray, probability: np.ndarray,
+                           sample_weight: np.ndarray | None = None) -> float:
+    """Average precision (weighted by ``sample_weight``, one per row, if given), or NaN when
+    ``labels`` holds a single class."""
     if len(np.unique(labels)) < 2:
         return float("nan")
-    return float(average_precision_score(labels, probability))
+    return float(average_precision_score(labels, probability, sample_weight=sample_weight))
 
 
 def choose_threshold(labels: np.ndarray, probability: np.ndarray,

@@ -1,0 +1,75 @@
+"""Are the search's features bit-identical between two source trees?
+
+Searches the same simulated ``kaggle`` rows (default 300 of seed 11's test mix) with
+``exohunt.search.extract_features`` under each tree (a fresh interpreter per tree, one worker)
+and compares every statistic, signal column and view bit for bit (NaN = NaN).
+
+    python benchmarks/compare_features.py --ref-src /work/main/src [--rows 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+SRC = Path(__file__).resolve().parent.parent / "src"
+CHILD = """
+import pickle, sys
+from exohunt.search import FEATURE_VERSION, extract_features
+from exohunt.simulate import simulate
+data = simulate("kaggle", seed=int(sys.argv[2]), n_train=1, n_test=int(sys.argv[3])).test
+f = extract_features(data, jobs=1)
+with open(sys.argv[1], "wb") as out:
+    pickle.dump({"version": FEATURE_VERSION, "stats": f.stats, "signals": f.signals,
+                 "views": f.views}, out)
+"""
+
+
+def features(src: Path, rows: int, seed: int, folder: Path) -> dict:
+    path = folder / f"{abs(hash(str(src)))}.pkl"
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    subprocess.run([sys.executable, "-c", CHILD, str(path), str(seed), str(rows)], env=env,
+                   check=True)
+    with open(path, "rb") as source:
+        return pickle.load(source)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ref-src", type=Path, required=True)
+    parser.add_argument("--rows", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as name:
+        ref = features(args.ref_src, args.rows, args.seed, Path(name))
+        new = features(SRC, args.rows, args.seed, Path(name))
+    differing = []
+    for part in ("stats", "signals"):
+        a, b = ref[part], new[part]
+        if list(a.columns) != list(b.columns):
+            differing.append(f"{part}: columns differ")
+            continue
+        for column in a.columns:
+            x, y = a[column].to_numpy(float), b[column].to_numpy(float)
+            if not np.array_equal(x, y, equal_nan=True):
+                differing.append(f"{part}.{column}")
+    for view in ref["views"]:
+        if not np.array_equal(ref["views"][view], new["views"][view], equal_nan=True):
+            differing.append(f"views.{view}")
+    n_values = sum(ref[p].size for p in ("stats", "signals")) + sum(
+        v.size for v in ref["views"].values())
+    print(f"{args.rows} rows (kaggle preset, seed {args.seed}); feature version "
+          f"{'equal' if ref['version'] == new['version'] else 'DIFFERENT'}; "
+          f"{n_values} values compared; differing: {differing or 'none (bit-identical)'}")
+    return 1 if differing or ref["version"] != new["version"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
