@@ -99,6 +99,7 @@ def render(measured: dict, args: argparse.Namespace, limits: dict[str, float]) -
     from bench_search import machine_line
 
     stars, planets = measured["stars"], measured["planets"]
+    started = measured.get("started", f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M}")
     found = recovered(measured, limits)
     host = np.array([p["host"] for p in planets])
     multi = np.array([p["n_planets"] > 1 for p in planets])
@@ -110,7 +111,7 @@ def render(measured: dict, args: argparse.Namespace, limits: dict[str, float]) -
     lines = [
         "# exohunt vs TLS vs astropy BLS (`benchmarks/bench_tls.py`)", "",
         f"Command: `.venv/bin/python benchmarks/bench_tls.py {command} --far {args.far} "
-        f"--seed {args.seed}`, run {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC. "
+        f"--seed {args.seed}`, started {started} UTC. "
         + machine_line() + ". The machine was shared with other jobs; CPU time per light curve "
         "is `time.process_time` in one process, one thread, so it holds under load.", "",
         f"Stars: {len(stars)} Kaggle-length light curves (3,197 long cadences, 65 d): "

@@ -120,6 +120,9 @@ def measure(args: argparse.Namespace, progress=None) -> dict:
 
     methods = {"exohunt": lambda lc, det: _exohunt(lc), "TLS 2.x": lambda lc, det: _tls(det),
                "astropy BLS (exohunt's grid)": lambda lc, det: _astropy(det)}
+    import datetime
+
+    started = f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M}"
     stars, planets, warmed = [], [], False
     for star in iter_stars(args.per_cell, args.multi_per_cell, args.noise_per_host, args.seed):
         lc = LightCurve(star.time, star.flux).remove_nans()
@@ -141,7 +144,7 @@ def measure(args: argparse.Namespace, progress=None) -> dict:
                     for p in star.planets]
         if progress:
             progress(len(stars))
-    return {"stars": stars, "planets": planets}
+    return {"stars": stars, "planets": planets, "started": started}
 
 
 def thresholds(measured: dict, far: float, ranks: int = 3) -> dict[str, float]:
