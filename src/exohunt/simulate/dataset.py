@@ -213,16 +213,26 @@ def _signal_truth(time: np.ndarray, params, star: StarParams, valid: np.ndarray)
 
 
 def make_star(time: np.ndarray, kind: str, index: int, rng: np.random.Generator,
-              spec: SplitSpec, aux_seed: np.random.SeedSequence | None = None) -> SimulatedStar:
+              spec: SplitSpec, aux_seed: np.random.SeedSequence | None = None, *,
+              flavour=None) -> SimulatedStar:
     """Draw and render one star of ``kind`` (see :mod:`exohunt.simulate.kinds`).
 
     ``rng`` draws everything the flux depends on; ``aux_seed`` seeds the independent stream of
     the host's parameters, the catalogue's errors and the pixel scene (default: derived from
-    ``rng``'s seed without consuming it).
+    ``rng``'s seed without consuming it). ``flavour`` (a
+    :class:`exohunt.simulate.flavours.Flavour`) makes the star look like one mission product
+    (its gaps, noise per cadence, roll, mission and header catalogue); without it nothing
+    changes, bit for bit.
     """
+    if aux_seed is None:
+        parent = rng.bit_generator.seed_seq
+        aux_seed = np.random.SeedSequence(parent.entropy, spawn_key=(*parent.spawn_key, 2))
     has_signal = kind in ("planet", "eb", "background-eb")
     host = _host_kind(rng, spec.host_mix) if has_signal else kind
     star = draw_star(rng, host, time)
+    if flavour is not None:  # its own stream: the flux draws below keep their order
+        star = flavour.adjust_star(star, time, np.random.default_rng(np.random.SeedSequence(
+            aux_seed.entropy, spawn_key=(*aux_seed.spawn_key, 3))))
     truth = {"index": index, "kind": kind, "label": int(kind == "planet"),
              "host_kind": host if has_signal else "", **_star_truth(star)}
     signal_params, model = None, None
@@ -242,18 +252,17 @@ def make_star(time: np.ndarray, kind: str, index: int, rng: np.random.Generator,
         valid_for_truth = valid
         truth.update(_signal_truth(time, signal_params, star, valid_for_truth))
     truth["n_valid"] = int(valid.sum())
-    if aux_seed is None:
-        parent = rng.bit_generator.seed_seq
-        aux_seed = np.random.SeedSequence(parent.entropy, spawn_key=(*parent.spawn_key, 2))
     aux = np.random.default_rng(aux_seed)
     cadence = float(np.median(np.diff(time)))
-    mission = mission_for_cadence(cadence)
+    mission = flavour.mission if flavour is not None else mission_for_cadence(cadence)
     on_target = kind in ("planet", "eb")
     host_star = draw_host(aux, signal_params.stellar_density if on_target else None,
                           star.flux_level, mission)
     catalogue = catalogue_view(aux, host_star, MISSIONS[mission].catalog)
     dilution = signal_params.dilution if kind == "background-eb" else None
     scene = draw_scene(aux, kind, mission, star.noise_ppm, dilution, host_kind=host)
+    if flavour is not None:
+        scene, catalogue = flavour.adjust_scene(scene), flavour.adjust_catalogue(catalogue)
     truth.update(scene_truth(kind, scene, truth))
     truth.update({f"star_{name}": value for name, value in host_star.to_dict().items()})
     truth.update({f"catalog_{name}": catalogue[name]

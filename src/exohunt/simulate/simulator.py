@@ -90,7 +90,7 @@ def style_flux(star: SimulatedStar, flux_style: str) -> np.ndarray:
     return np.round(counts - counts.mean(), 2) + 0.0
 
 
-_TEXT_COLUMNS = ("kind", "host_kind", "file", "mission")
+_TEXT_COLUMNS = ("kind", "host_kind", "file", "mission", "flavour")
 _INT_COLUMNS = ("index", "label", "n_flares", "n_gaps", "n_valid", "n_cosmic_rays",
                 "n_low_outliers")
 
