@@ -19,12 +19,12 @@ FLAVOUR_NAMES = ("kepler-lc", "kepler-lc-stitched", "kepler-sc", "k2", "tess-2mi
                  "tess-200s", "tess-10min", "tess-ffi", "kaggle")
 #: Training stars per flavour (full build). Costs differ by length: a TESS 2-min star
 #: (~19,000 cadences) takes ~0.3 s to search, an FFI one (~1,300) 0.02 s.
-TRAIN_SIZES = {"kepler-lc": 800, "kepler-lc-stitched": 350, "kepler-sc": 350, "k2": 700,
-               "tess-2min": 400, "tess-200s": 350, "tess-10min": 600, "tess-ffi": 700,
-               "kaggle": 1000}
+TRAIN_SIZES = {"kepler-lc": 500, "kepler-lc-stitched": 200, "kepler-sc": 200, "k2": 450,
+               "tess-2min": 250, "tess-200s": 200, "tess-10min": 400, "tess-ffi": 500,
+               "kaggle": 700}
 #: Held-out stars per flavour (full build), seed never used for training.
-TEST_SIZES = {name: 250 for name in FLAVOUR_NAMES} | {"kaggle": 400}
-QUICK_TRAIN, QUICK_TEST = 24, 12
+TEST_SIZES = {name: 160 for name in FLAVOUR_NAMES} | {"kaggle": 250}
+QUICK_TRAIN, QUICK_TEST = 16, 8
 PLANET_FRACTION = 0.25
 #: The held-out set's seed is the build's seed plus this (never a training seed).
 TEST_SEED_OFFSET = 100003

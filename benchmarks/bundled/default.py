@@ -55,13 +55,14 @@ def _size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-def choose_and_train(run_dir: Path, curves: list, *, work: Path, seed: int) -> tuple:
-    """Train every configuration of :data:`CONFIGS`, keep the one with the best validation
-    AP within the size limit in ``run_dir``; returns (run, {config: validation AP})."""
+def choose_and_train(run_dir: Path, curves: list, *, work: Path, seed: int,
+                     configs: tuple[str, ...] = CONFIGS) -> tuple:
+    """Train every configuration of ``configs``, keep the one with the best validation AP
+    within the size limit in ``run_dir``; returns (run, its name, {config: validation AP})."""
     from exohunt.training import load_run
 
     scores, best = {}, None
-    for config in CONFIGS:
+    for config in configs:
         folder = Path(work) / "candidates" / config
         shutil.rmtree(folder, ignore_errors=True)
         run = train_default(curves, folder, work=work, seed=seed, config=config)
@@ -76,7 +77,7 @@ def choose_and_train(run_dir: Path, curves: list, *, work: Path, seed: int) -> t
     return load_run(run_dir), best, scores
 
 
-def real_file_figures(run, folder: Path = REAL_DATA) -> dict:
+def real_file_figures(run, folder: Path) -> dict:
     """Candidates among the real files: stars with a qualifying known planet (>= 3 transits
     and SNR >= 10 in that file, measured from the data) and flaring stars."""
     from _default_real import real_file_summary
@@ -91,7 +92,9 @@ def build(run_dir: Path, *, work: Path, seed: int, quick: bool) -> dict:
     parts = [train_sets[name][0] for name in FLAVOUR_NAMES]
     cache_whole(parts, work / "cache")
     curves = [lc for part in parts for lc in part]
-    run, config, val_scores = choose_and_train(Path(run_dir), curves, work=work, seed=seed)
+    # --quick (tests): one configuration, no real files — seconds, not minutes
+    run, config, val_scores = choose_and_train(Path(run_dir), curves, work=work, seed=seed,
+                                               configs=CONFIGS[:1] if quick else CONFIGS)
     test_seed = seed + TEST_SEED_OFFSET
     test_sets = load_sets(work, "test", test_seed, quick, JOBS)
     flavours, pooled, probabilities = {}, [], []
@@ -110,13 +113,14 @@ def build(run_dir: Path, *, work: Path, seed: int, quick: bool) -> dict:
     n_train_planets = {name: int(train_sets[name][1]["label"].sum()) for name in FLAVOUR_NAMES}
     figures = {
         "config": config, "val_ap_by_config": val_scores,
+        "val_ap_text": ", ".join(f"{name} {ap:.4f}" for name, ap in val_scores.items()),
         "val": {"ap": float(val["average_precision"]), "f1": float(val.get("f1", 0.0)),
                 "threshold": float(run.threshold)},
         "train": {"n_stars": sum(n_train.values()), "n_planets": sum(n_train_planets.values()),
                   "by_flavour": n_train, "planets_by_flavour": n_train_planets},
         "test_seed": test_seed, "test": flavours, "failure_modes": failures,
         "simulator": simulator_version(),
-        "real": real_file_figures(run),
+        "real": real_file_figures(run, REAL_DATA if not quick else Path("/nonexistent")),
         "size_bytes": _size(Path(run_dir)),
     }
     worst = min(flavours, key=lambda name: flavours[name]["ap"])
