@@ -11,8 +11,8 @@ Model: ``gbm`` with context (``auto``), class weights (the simulated sets alread
 planet per four stars: injection would search every star a second time), the named
 configuration (``default`` or ``large``) with the higher average precision on the run's own
 validation split (20 % of the training stars, drawn from the simulator), never on test or
-real files. Metrics: per flavour on held-out simulated stars (seed = build seed + 100003),
-and on the real files in ``../shared/data/lightcurves`` when present.
+real files; the threshold at validation recall 0.8 (:data:`OBJECTIVE`). Metrics: per flavour
+on held-out simulated stars (seed = build seed + 100003), and on the real files in ``../shared/data/lightcurves`` when present.
 """
 
 from __future__ import annotations
@@ -37,6 +37,11 @@ from _default_metrics import failure_modes, flavour_figures
 
 JOBS = 2
 CONFIGS = ("default", "large")
+#: The stored threshold's objective: the issue asks for recall of planets with SNR >= 10; by
+#: construction 15.8 % of the simulated planets lie below SNR 10 (log-U 5-400), which the
+#: search mostly cannot find, so recall 0.80 of all validation planets is recall ~0.95 of
+#: those at SNR >= 10 (0.95 x 0.842). F1 on this 25 %-planet mix sits at recall ~0.79.
+OBJECTIVE = "recall:0.8"
 REAL_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "lightcurves"
 SIZE_LIMIT_BYTES = 8 * 1024 * 1024
 
@@ -48,7 +53,8 @@ def train_default(curves: list, out: Path, *, work: Path, seed: int, config: str
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return train(curves, "gbm", out=out, seed=seed, imbalance="weights", context="auto",
-                     config=config, cache_dir=Path(work) / "cache", jobs=JOBS)
+                     config=config, objective=OBJECTIVE, cache_dir=Path(work) / "cache",
+                     jobs=JOBS)
 
 
 def _size(folder: Path) -> int:
@@ -115,7 +121,9 @@ def build(run_dir: Path, *, work: Path, seed: int, quick: bool) -> dict:
         "config": config, "val_ap_by_config": val_scores,
         "val_ap_text": ", ".join(f"{name} {ap:.4f}" for name, ap in val_scores.items()),
         "val": {"ap": float(val["average_precision"]), "f1": float(val.get("f1", 0.0)),
-                "threshold": float(run.threshold)},
+                "threshold": float(run.threshold),
+                "precision": float(run.config["threshold"]["precision"]),
+                "recall": float(run.config["threshold"]["recall"])},
         "train": {"n_stars": sum(n_train.values()), "n_planets": sum(n_train_planets.values()),
                   "by_flavour": n_train, "planets_by_flavour": n_train_planets},
         "test_seed": test_seed, "test": flavours, "failure_modes": failures,
