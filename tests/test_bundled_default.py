@@ -57,7 +57,8 @@ def _tess_stars(tmp_path: Path, n: int = 6) -> list[tuple[Path, Path, dict]]:
 
     out = []
     for lc, truth in iter_flavour("tess-2min", "test", 11, n, planet_fraction=0.5):
-        fine, coarse = tmp_path / f"fine-{truth['index']}.fits", tmp_path / f"coarse-{truth['index']}.fits"
+        fine = tmp_path / f"fine-{truth['index']}.fits"
+        coarse = tmp_path / f"coarse-{truth['index']}.fits"
         write_fits(fine, lc)
         write_fits(coarse, _binned(lc, 5))
         out.append((fine, coarse, truth))

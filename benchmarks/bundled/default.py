@@ -12,7 +12,8 @@ planet per four stars: injection would search every star a second time), the nam
 configuration (``default`` or ``large``) with the higher average precision on the run's own
 validation split (20 % of the training stars, drawn from the simulator), never on test or
 real files; the threshold at validation recall 0.8 (:data:`OBJECTIVE`). Metrics: per flavour
-on held-out simulated stars (seed = build seed + 100003), and on the real files in ``../shared/data/lightcurves`` when present.
+on held-out simulated stars (seed = build seed + 100003), and on the real files in
+``../shared/data/lightcurves`` when present.
 """
 
 from __future__ import annotations
