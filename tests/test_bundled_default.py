@@ -15,8 +15,12 @@ import exohunt
 from exohunt.lightcurve import LightCurve
 
 BUNDLE = Path(exohunt.__file__).parent / "bundled" / "default"
-#: Same star, two cadences (2-min and its 10-min average): probabilities agree to this.
-CADENCE_TOLERANCE = 0.1
+#: Same star, two cadences (2-min and its 10-min average): probabilities agree to this for
+#: stars without a signal and stars whose signal has SNR >= 10. Below SNR ~10 the search's
+#: top peak is noise-dominated and can move (another period, other statistics) with the
+#: binning: on the test's stars an SNR-5.4 planet and an SNR-6.8 background EB changed by
+#: 0.5-0.6, so such stars are not held to it.
+CADENCE_TOLERANCE = 0.05
 #: Same file in e-/s, relative flux and ppm: probabilities agree to this (float32 rounding).
 UNIT_TOLERANCE = 1e-3
 
@@ -67,12 +71,15 @@ def _tess_stars(tmp_path: Path, n: int = 6) -> list[tuple[Path, Path, dict]]:
 
 @pytest.mark.slow
 def test_same_star_at_two_cadences_scores_alike(run, tmp_path):
-    """TESS 2-min and the same photons at 10 min (5-cadence means): |Δp| <= 0.1 per star."""
-    stars = _tess_stars(tmp_path)
+    """TESS 2-min and the same photons at 10 min (5-cadence means): |Δp| <= 0.05 per star
+    without a signal or with one at SNR >= 10."""
+    stars = [star for star in _tess_stars(tmp_path, 8)
+             if not np.isfinite(star[2].get("snr", np.nan)) or star[2]["snr"] >= 10]
     fine = run.score([_read(a) for a, _, _ in stars], jobs=1)
     coarse = run.score([_read(b) for _, b, _ in stars], jobs=1)
     kinds = [truth["kind"] for *_, truth in stars]
-    assert "planet" in kinds and len(set(kinds)) > 1
+    assert len(stars) >= 5 and "planet" in kinds and len(set(kinds)) > 1
+    assert max(fine) > 0.9 and min(fine) < 0.1  # both ends of the scale are exercised
     np.testing.assert_allclose(fine, coarse, atol=CADENCE_TOLERANCE, err_msg=str(kinds))
 
 
