@@ -137,6 +137,7 @@ def throughput(run_dir: Path, work: Path, seed: int, n_stars: int, repeats: int,
         csv = folder / "kaggle.csv"
         write_kaggle_csv(csv, LightCurveBatch(kaggle.flux, kaggle.labels, kaggle.time))
         sets["kaggle"] = [str(csv)]
+        _stages(run, sets["kepler-lc"], 2)  # warm-up: numba kernels, the trees' first call
         for name, paths in sets.items():
             n = n_stars if name == "kaggle" else len(paths)
             rate, walls = _rate(run, paths, folder, jobs, repeats)
