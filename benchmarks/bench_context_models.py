@@ -91,22 +91,10 @@ def cached_features(curves: list, cache: Path, jobs: int, parts: int = 1) -> Non
 
     Each piece is cached under its own key; once all are there, their concatenation is saved
     under the whole list's key, which training and scoring then hit."""
-    from exohunt.search import FEATURE_VERSION
-    from exohunt.training.features import _cache_key, extract
+    from exohunt.training.features import cache_joined
 
-    whole = cache / f"features-{_cache_key(curves, FEATURE_VERSION)}"
-    if (whole / "signals.parquet").exists():
-        return
     bounds = np.linspace(0, len(curves), parts + 1).astype(int)
-    pieces = [extract(curves[bounds[k]:bounds[k + 1]], "tabular", jobs=jobs, cache_dir=cache,
-                      progress=True) for k in range(parts)]
-    raw = pieces[0]
-    for piece in pieces[1:]:
-        raw = raw.concat(piece)
-    whole.mkdir(parents=True, exist_ok=True)
-    np.savez(whole / "views.npz", **raw.arrays)
-    raw.stats.to_parquet(whole / "stats.parquet")
-    raw.signals.to_parquet(whole / "signals.parquet")
+    cache_joined([curves[bounds[k]:bounds[k + 1]] for k in range(parts)], cache, jobs=jobs)
 
 
 def planet_recall_threshold(p_planet: np.ndarray, recall: float) -> float:

@@ -113,21 +113,9 @@ def cache_features(curves: list, cache: Path, jobs: int) -> None:
 
 def cache_whole(parts: list[list], cache: Path) -> None:
     """Save the concatenation of already cached ``parts`` under the joined list's key."""
-    from exohunt.search import FEATURE_VERSION
-    from exohunt.training.features import _cache_key, extract
+    from exohunt.training.features import cache_joined
 
-    whole = [lc for part in parts for lc in part]
-    folder = cache / f"features-{_cache_key(whole, FEATURE_VERSION)}"
-    if (folder / "signals.parquet").exists():
-        return
-    raws = [extract(part, "tabular", cache_dir=cache) for part in parts]
-    raw = raws[0]
-    for piece in raws[1:]:
-        raw = raw.concat(piece)
-    folder.mkdir(parents=True, exist_ok=True)
-    np.savez(folder / "views.npz", **raw.arrays)
-    raw.stats.to_parquet(folder / "stats.parquet")
-    raw.signals.to_parquet(folder / "signals.parquet")
+    cache_joined(parts, cache)
 
 
 def load_sets(work: Path, split: str, seed: int, quick: bool, jobs: int,

@@ -25,7 +25,7 @@ from exohunt.training.preprocess import SequencePrep, bin_series, prepare_sequen
 from exohunt.training.view_stats import view_statistics
 
 __all__ = ["SIGNAL_COLUMNS", "VIEWBATCH_COMPATIBLE", "VIEWBATCH_FEATURE_VERSION",
-           "VIEWBATCH_SCALARS", "RawFeatures", "extract", "feature_version_problem",
+           "VIEWBATCH_SCALARS", "RawFeatures", "cache_joined", "extract", "feature_version_problem",
            "fit_preprocessing", "to_inputs"]
 
 SIGNAL_COLUMNS = ("period_days", "t0_days", "duration_hours", "depth_ppm", "snr")
@@ -179,13 +179,10 @@ def _search_features(data, jobs: int, progress: bool, cache_dir: str | Path | No
         data = [data]
     if cache_dir is not None and (isinstance(data, LightCurveBatch) or (
             isinstance(data, list) and all(isinstance(lc, LightCurve) for lc in data))):
-        key = _cache_key(data, FEATURE_VERSION, signals_per_star)
-        path = Path(cache_dir) / f"features-{key}"
-        if (path / "views.npz").exists():
-            with np.load(path / "views.npz", allow_pickle=False) as views:
-                arrays = {k: views[k] for k in views.files}
-            return RawFeatures(arrays, pd.read_parquet(path / "stats.parquet"),
-                               pd.read_parquet(path / "signals.parquet"), FEATURE_VERSION)
+        path = _cache_path(data, cache_dir, signals_per_star)
+        cached = _read_cache(path)
+        if cached is not None:
+            return cached
     fs = extract_features(data, jobs=jobs, progress=progress, signals_per_star=signals_per_star)
     stats = fs.stats.reset_index(drop=True).astype(float)
     signals = fs.signals.reset_index(drop=True).copy()
@@ -204,11 +201,58 @@ def _search_features(data, jobs: int, progress: bool, cache_dir: str | Path | No
                       stats,
                       signals, FEATURE_VERSION)
     if path is not None:
-        path.mkdir(parents=True, exist_ok=True)
-        np.savez(path / "views.npz", **raw.arrays)
-        raw.stats.to_parquet(path / "stats.parquet")
-        raw.signals.to_parquet(path / "signals.parquet")
+        _write_cache(path, raw)
     return raw
+
+
+def _cache_path(curves, cache_dir: str | Path, signals_per_star: int = 1) -> Path:
+    from exohunt.search import FEATURE_VERSION
+
+    return Path(cache_dir) / f"features-{_cache_key(curves, FEATURE_VERSION, signals_per_star)}"
+
+
+def _read_cache(path: Path) -> RawFeatures | None:
+    from exohunt.search import FEATURE_VERSION
+
+    if not (path / "views.npz").exists():
+        return None
+    with np.load(path / "views.npz", allow_pickle=False) as views:
+        arrays = {k: views[k] for k in views.files}
+    return RawFeatures(arrays, pd.read_parquet(path / "stats.parquet"),
+                       pd.read_parquet(path / "signals.parquet"), FEATURE_VERSION)
+
+
+def _write_cache(path: Path, raw: RawFeatures) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    np.savez(path / "views.npz", **raw.arrays)
+    raw.stats.to_parquet(path / "stats.parquet")
+    raw.signals.to_parquet(path / "signals.parquet")
+
+
+def cache_joined(parts: list[list[LightCurve]], cache_dir: str | Path, *, jobs: int = 0) -> None:
+    """Cache the features of the concatenated ``parts`` under the joined list's key.
+
+    Large sets are searched in pieces (possibly by separate processes), each cached under its
+    own key; training and scoring look the whole list up under one key. This joins the pieces'
+    cached features (searching any piece not cached yet) without searching anything twice.
+
+    Parameters
+    ----------
+    parts : list of lists of LightCurve
+        The pieces, in the order of the joined list.
+    cache_dir : str or Path
+        The feature cache folder (``extract(..., cache_dir=)``).
+    jobs : int
+        Worker processes for pieces that still need a search.
+    """
+    path = _cache_path([lc for part in parts for lc in part], cache_dir)
+    if _read_cache(path) is not None:
+        return
+    pieces = [_search_features(part, jobs, False, cache_dir) for part in parts]
+    raw = pieces[0]
+    for piece in pieces[1:]:
+        raw = raw.concat(piece)
+    _write_cache(path, raw)
 
 
 def extract(data, kind: str, *, prep: SequencePrep | None = None, jobs: int = 0,
