@@ -92,23 +92,31 @@ def _rate(run, paths: list, folder: Path, jobs: int, repeats: int) -> tuple[floa
 
 
 def _stages(run, paths: list, n: int) -> dict:
-    """CPU ms per star in this process: read, search + vetting, trees."""
+    """CPU ms per star in this process: read, search + vetting, trees.
+
+    ``paths`` are light-curve files (the first ``n`` are timed) or one Kaggle-layout CSV that
+    holds ``n`` stars."""
     import exohunt
     from exohunt.training.features import extract
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         started = time.process_time()
-        curves = [exohunt.read(p) for p in paths[:n]]
+        if len(paths) == 1 and str(paths[0]).endswith(".csv"):
+            data = exohunt.read(paths[0])
+            cadences = int(data.flux.shape[1])
+        else:
+            data = [exohunt.read(p) for p in paths[:n]]
+            cadences = int(sum(len(c.time) for c in data) / n)
         read = time.process_time() - started
         started = time.process_time()
-        raw = extract(curves, "tabular", jobs=1)
+        raw = extract(data, "tabular", jobs=1)
         search = time.process_time() - started
         started = time.process_time()
         run._score_raw(raw)
         trees = time.process_time() - started
     return {"read_ms": 1e3 * read / n, "search_ms": 1e3 * search / n,
-            "trees_ms": 1e3 * trees / n, "cadences": int(sum(len(c.time) for c in curves) / n)}
+            "trees_ms": 1e3 * trees / n, "cadences": cadences}
 
 
 def throughput(run_dir: Path, work: Path, seed: int, n_stars: int, repeats: int, jobs: int,
@@ -143,30 +151,11 @@ def throughput(run_dir: Path, work: Path, seed: int, n_stars: int, repeats: int,
             rate, walls = _rate(run, paths, folder, jobs, repeats)
             if name == "kaggle":
                 rate = n / statistics.median(walls)
-            stage_paths = paths if name != "kaggle" else [csv]
-            stages = (_stages(run, stage_paths, min(20, n)) if name != "kaggle"
-                      else _kaggle_stages(run, csv, n))
+            stages = _stages(run, paths, min(20, n) if name != "kaggle" else n)
             out.append({"set": name, "stars": n, "stars_per_s": rate, "walls": walls,
                         **stages})
             print(json.dumps(out[-1]), flush=True)
     return out
-
-
-def _kaggle_stages(run, csv: Path, n: int) -> dict:
-    import exohunt
-    from exohunt.training.features import extract
-
-    started = time.process_time()
-    batch = exohunt.read(csv)
-    read = time.process_time() - started
-    started = time.process_time()
-    raw = extract(batch, "tabular", jobs=1)
-    search = time.process_time() - started
-    started = time.process_time()
-    run._score_raw(raw)
-    trees = time.process_time() - started
-    return {"read_ms": 1e3 * read / n, "search_ms": 1e3 * search / n,
-            "trees_ms": 1e3 * trees / n, "cadences": int(batch.flux.shape[1])}
 
 
 def _ci(pair) -> str:

@@ -10,6 +10,8 @@ import importlib.util
 import shutil
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 TESTS = Path(__file__).resolve().parent
 
@@ -92,3 +94,13 @@ def use_copy(root: Path, target: Path, monkeypatch) -> Path:
     shutil.copytree(root, target)
     monkeypatch.setenv("EXOHUNT_BUNDLED_DIR", str(target))
     return target
+
+
+@pytest.fixture(scope="session")
+def tiny_root(tmp_path_factory) -> Path:
+    return cached_tiny_root(tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture
+def tiny(tiny_root, tmp_path, monkeypatch) -> Path:
+    return use_copy(tiny_root, tmp_path / "bundled", monkeypatch)

@@ -8,6 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+# The tiny bundled model's fixtures (`tiny_root`, `tiny`), shared by the bundled-model tests.
+pytest_plugins = ["_bundled_fixtures"]
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from _bundled_fixtures import CARD, REPO, cached_tiny_root, load_driver, use_copy, write_builders
+from _bundled_fixtures import CARD, REPO, load_driver, write_builders
 from exohunt.bundled import (
     BUNDLE_FILE,
     CARD_FILE,
@@ -30,16 +30,6 @@ PACKAGE_BUNDLES = REPO / "src" / "exohunt" / "bundled"
 COMMITTED = sorted(p.parent.name for p in PACKAGE_BUNDLES.glob(f"*/{BUNDLE_FILE}"))
 BUILD_KEYS = {"command", "seed", "git_commit", "wall_s", "cpu_s", "cpu_model", "date",
               "tolerance"}
-
-
-@pytest.fixture(scope="session")
-def tiny_root(tmp_path_factory) -> Path:
-    return cached_tiny_root(tmp_path_factory.getbasetemp())
-
-
-@pytest.fixture
-def tiny(tiny_root, tmp_path, monkeypatch) -> Path:
-    return use_copy(tiny_root, tmp_path / "bundled", monkeypatch)
 
 
 def test_render_card_fills_dotted_paths_with_format_specs():

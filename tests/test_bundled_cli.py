@@ -11,18 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from _bundled_fixtures import cached_tiny_root, use_copy
 from exohunt.cli import main
-
-
-@pytest.fixture(scope="session")
-def tiny_root(tmp_path_factory) -> Path:
-    return cached_tiny_root(tmp_path_factory.getbasetemp())
-
-
-@pytest.fixture
-def tiny(tiny_root, tmp_path, monkeypatch) -> Path:
-    return use_copy(tiny_root, tmp_path / "bundled", monkeypatch)
 
 
 @pytest.fixture(scope="module")
