@@ -12,7 +12,8 @@ them — seed ensembles, a mix of trees and networks averaged on probabilities o
 scored afterwards without training again (``--summarise``).
 
     # one process per fold (2 cores): train and save the members
-    python benchmarks/select_triage_mixed.py --fold 0 --members gbm:default:0,gbm:default:1,twoview:small:0 --out D
+    python benchmarks/select_triage_mixed.py --fold 0 \
+        --members gbm:default:0,gbm:default:1,twoview:small:0 --out D
     # every candidate ensemble's per-fold AP, mean and CPU
     python benchmarks/select_triage_mixed.py --summarise --out D
 """
