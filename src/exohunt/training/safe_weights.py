@@ -3,8 +3,9 @@
 ``model.pt`` (``torch.load(weights_only=True)``) is the default of ``exohunt train``; the
 bundled models store their networks as safetensors
 (``Run.save(..., weights_format="safetensors")``), which cannot hold anything but named tensors
-and a ``str -> str`` header, so loading one executes no code by construction. The header carries what ``model.pt``'s dict carries: the run
-format, the model's registry name and its configuration as JSON.
+and a ``str -> str`` header, so loading one executes no code by construction. The header
+carries what ``model.pt``'s dict carries: the run format, the model's registry name and its
+configuration as JSON.
 """
 
 from __future__ import annotations
