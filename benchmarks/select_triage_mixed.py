@@ -138,6 +138,19 @@ def summarise(out: Path, n_folds: int) -> list[dict]:
     return rows
 
 
+def markdown(rows: list[dict], baseline: str) -> str:
+    """The summary as a Markdown table, with each candidate's gain over ``baseline``."""
+    base = next(r for r in rows if r["candidate"] == baseline)
+    lines = ["| candidate | combine | CV AP (mean) | − baseline | folds | training CPU s | "
+             "size MB |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    for row in rows:
+        lines.append(f"| {row['candidate']} | {row['combine']} | {row['cv_ap_mean']:.4f} | "
+                     f"{row['cv_ap_mean'] - base['cv_ap_mean']:+.4f} | "
+                     f"{' / '.join(f'{a:.4f}' for a in row['folds'])} | "
+                     f"{row['train_cpu_s']:.0f} | {row['bytes'] / 1e6:.2f} |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default="../shared/data/astronet_triage")
@@ -147,6 +160,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated model:config:seed")
     parser.add_argument("--seed", type=int, default=0, help="seed of the folds")
     parser.add_argument("--summarise", action="store_true")
+    parser.add_argument("--markdown", action="store_true",
+                        help="with --summarise: a Markdown table against the baseline")
+    parser.add_argument("--baseline", default="gbm:default x2")
     parser.add_argument("--out", required=True)
     args = parser.parse_args(argv)
     out = Path(args.out)
@@ -158,8 +174,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.fold is not None:
         train_fold(args.data, args.fold, args.folds, args.members.split(","), args.seed, out)
     if args.summarise:
-        for row in summarise(out, args.folds):
+        rows = summarise(out, args.folds)
+        for row in rows:
             print(json.dumps(row), flush=True)
+        if args.markdown:
+            print(markdown(rows, args.baseline))
     return 0
 
 
