@@ -70,6 +70,11 @@ class Ensemble:
     def device(self):
         return self.members[0].device
 
+    def _combine(self, scores: np.ndarray) -> np.ndarray:
+        """The ensemble's probability from the members' (M, N): their plain mean (bit for bit
+        as before weights existed) unless ``ensemble.json`` gives ``weights``."""
+        return self.weights @ scores if self.config.get("weights") else scores.mean(axis=0)
+
     def _member_scores(self, data, jobs: int, progress: bool, cache_dir,
                        signals_per_star: int = 1) -> tuple:
         # One feature extraction for all members: they read the same kind of inputs.
@@ -78,15 +83,15 @@ class Ensemble:
 
     def score(self, data, jobs: int = 0, progress: bool = False, cache_dir=None) -> np.ndarray:
         """Mean planet probability of the members for every star in ``data``, shape (N,)."""
-        return self.weights @ self._member_scores(coerce_data(data), jobs, progress,
-                                                  cache_dir)[1]
+        return self._combine(self._member_scores(coerce_data(data), jobs, progress,
+                                                 cache_dir)[1])
 
     def predict(self, data, jobs: int = 0, progress: bool = False,
                 cache_dir=None, signals_per_star: int = 1) -> pd.DataFrame:
         """As :meth:`Run.predict`, with the ensemble's mean probability."""
         data = coerce_data(data)
         raw, scores = self._member_scores(data, jobs, progress, cache_dir, signals_per_star)
-        return prediction_table(data, raw, self.weights @ scores, self.threshold)
+        return prediction_table(data, raw, self._combine(scores), self.threshold)
 
     def save(self, directory: str | Path, weights_format: str = "pt") -> Path:
         """Write every member's run directory and ``ensemble.json`` into ``directory``
