@@ -135,7 +135,8 @@ def _named(name: str, config_name: str) -> NamedConfig:
 
 def model_label(config: Mapping[str, Any], n_members: int | None = None) -> str:
     """How tables and reports name the model of a run's or an ensemble's saved config:
-    ``gbm``, ``gbm (large)``, ``twoview (astronet) ×8``. The named configuration is shown
+    ``gbm``, ``gbm (large)``, ``twoview (astronet) ×8``, or a mixed ensemble's own label
+    (``gbm ×2 + twoview ×2``). The named configuration is shown
     unless it is the model's default; ``n_members`` overrides the ensemble's own member list.
     """
     model = config.get("model", config.get("model_name", "?"))
