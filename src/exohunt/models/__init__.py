@@ -135,10 +135,13 @@ def _named(name: str, config_name: str) -> NamedConfig:
 
 def model_label(config: Mapping[str, Any], n_members: int | None = None) -> str:
     """How tables and reports name the model of a run's or an ensemble's saved config:
-    ``gbm``, ``gbm (large)``, ``twoview (astronet) ×8``. The named configuration is shown
+    ``gbm``, ``gbm (large)``, ``twoview (astronet) ×8``, or a mixed ensemble's own label
+    (``gbm ×2 + twoview ×2``). The named configuration is shown
     unless it is the model's default; ``n_members`` overrides the ensemble's own member list.
     """
     model = config.get("model", config.get("model_name", "?"))
+    if model == "mixed" and config.get("label"):  # exohunt.training.mixed: "gbm ×2 + twoview ×2"
+        return str(config["label"])
     if isinstance(model, Mapping):  # a run: {"name", "config_name", …}
         name, config_name = str(model.get("name", "?")), model.get("config_name")
     else:  # an ensemble: the name, with the members' configuration beside it

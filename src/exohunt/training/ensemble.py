@@ -11,7 +11,9 @@ that never trained on it), and the threshold objective is applied to these rows.
 scores itself.
 
 An ensemble directory holds ``ensemble.json`` and one ordinary run directory per member
-(``member-00`` …), each checked by :func:`exohunt.training.load_run` when loaded.
+(``member-00`` …), each checked by :func:`exohunt.training.load_run` when loaded. A *mixed*
+ensemble (``"model": "mixed"``, :mod:`exohunt.training.mixed`) averages members of several
+models reading the same features (trees and view networks), with per-member ``weights``.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ __all__ = ["ENSEMBLE_FORMAT", "Ensemble", "is_run_directory", "load_ensemble", "
            "train_ensemble"]
 
 ENSEMBLE_FORMAT = "exohunt-ensemble"
+#: ``ensemble.json``'s ``model`` for an ensemble of several models (exohunt.training.mixed)
+MIXED = "mixed"
 MAX_MEMBERS = 100
 
 
@@ -46,7 +50,13 @@ class Ensemble:
 
     @property
     def name(self) -> str:
-        return self.members[0].name
+        return str(self.config.get("model") or self.members[0].name)
+
+    @property
+    def weights(self) -> np.ndarray:
+        """Each member's weight in the mean probability, shape (M,), summing to 1."""
+        weights = np.asarray(self.config.get("weights") or np.ones(len(self.members)), float)
+        return weights / weights.sum()
 
     @property
     def threshold(self) -> float:
@@ -60,6 +70,11 @@ class Ensemble:
     def device(self):
         return self.members[0].device
 
+    def _combine(self, scores: np.ndarray) -> np.ndarray:
+        """The ensemble's probability from the members' (M, N): their plain mean (bit for bit
+        as before weights existed) unless ``ensemble.json`` gives ``weights``."""
+        return self.weights @ scores if self.config.get("weights") else scores.mean(axis=0)
+
     def _member_scores(self, data, jobs: int, progress: bool, cache_dir,
                        signals_per_star: int = 1) -> tuple:
         # One feature extraction for all members: they read the same kind of inputs.
@@ -68,34 +83,39 @@ class Ensemble:
 
     def score(self, data, jobs: int = 0, progress: bool = False, cache_dir=None) -> np.ndarray:
         """Mean planet probability of the members for every star in ``data``, shape (N,)."""
-        return self._member_scores(coerce_data(data), jobs, progress, cache_dir)[1].mean(axis=0)
+        return self._combine(self._member_scores(coerce_data(data), jobs, progress,
+                                                 cache_dir)[1])
 
     def predict(self, data, jobs: int = 0, progress: bool = False,
                 cache_dir=None, signals_per_star: int = 1) -> pd.DataFrame:
         """As :meth:`Run.predict`, with the ensemble's mean probability."""
         data = coerce_data(data)
         raw, scores = self._member_scores(data, jobs, progress, cache_dir, signals_per_star)
-        return prediction_table(data, raw, scores.mean(axis=0), self.threshold)
+        return prediction_table(data, raw, self._combine(scores), self.threshold)
 
-    def save(self, directory: str | Path) -> Path:
-        """Write every member's run directory and ``ensemble.json`` into ``directory``."""
+    def save(self, directory: str | Path, weights_format: str = "pt") -> Path:
+        """Write every member's run directory and ``ensemble.json`` into ``directory``
+        (networks' weights as ``weights_format``: see :meth:`Run.save`)."""
         directory = Path(directory)
         names = [f"member-{k:02d}" for k in range(len(self.members))]
         for name, member in zip(names, self.members):
-            member.save(directory / name)
+            member.save(directory / name, weights_format=weights_format)
         self.config["members"] = names
         (directory / "ensemble.json").write_text(json.dumps(self.config, indent=2))
         self.directory = directory
         return directory
 
 
-def _out_of_fold(members: list[Run], scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows held out by at least one member, and each one's mean over those members."""
+def _out_of_fold(members: list[Run], scores: np.ndarray,
+                 weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Rows held out by at least one member, and each one's (weighted) mean over those
+    members."""
     total, count = np.zeros(scores.shape[1]), np.zeros(scores.shape[1])
-    for member, member_scores in zip(members, scores):
+    weights = np.ones(len(members)) if weights is None else weights
+    for member, member_scores, weight in zip(members, scores, weights):
         rows = np.asarray(member.config["split"]["val_rows"], dtype=int)
-        total[rows] += member_scores[rows]
-        count[rows] += 1
+        total[rows] += weight * member_scores[rows]
+        count[rows] += weight
     rows = np.flatnonzero(count)
     return rows, total[rows] / count[rows]
 
@@ -177,7 +197,11 @@ def load_ensemble(path: str | Path, device: str = "auto") -> Ensemble:
     if any(not isinstance(n, str) or Path(n).name != n or n in (".", "..") for n in names):
         raise RunDirectoryError(f"{config_path}: member names must be plain directory names")
     members = [load_run(directory / name, device=device) for name in names]
-    if {m.name for m in members} != {config.get("model")}:
+    if config.get("model") == MIXED:
+        from exohunt.training.mixed import check_mixed
+
+        check_mixed(config, members, directory)
+    elif {m.name for m in members} != {config.get("model")}:
         raise RunDirectoryError(f"{directory}: members are not all {config.get('model')!r} runs")
     return Ensemble(members, config, directory)
 

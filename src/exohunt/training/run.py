@@ -1,7 +1,8 @@
 """A trained model and everything needed to use it again: :class:`Run` and :func:`load_run`.
 
 A run directory is data, never code. ``model.pt`` is a plain dict of tensors and strings loaded
-with ``torch.load(weights_only=True)``; ``model.skops`` (the ``gbm`` baseline) is loaded by
+with ``torch.load(weights_only=True)`` (or ``model.safetensors``: tensors and a string header,
+:mod:`exohunt.training.safe_weights`); ``model.skops`` (the ``gbm`` baseline) is loaded by
 ``skops.io`` after checking that every type in it comes from scikit-learn or NumPy. JSON holds
 the rest. ``config.json`` records the SHA-256 of the weights file; a mismatch (a tampered or
 swapped file) is refused with a :class:`RunDirectoryError`.
@@ -142,9 +143,13 @@ class Run:
         raw = self._features(data, jobs, progress, cache_dir, signals_per_star)
         return prediction_table(data, raw, self._score_raw(raw), self.threshold)
 
-    def save(self, directory: str | Path) -> Path:
+    def save(self, directory: str | Path, weights_format: str = "pt") -> Path:
         """Write ``model.pt``/``model.skops``, ``config.json``, ``history.json``,
-        ``metrics.json`` into ``directory`` (created if needed)."""
+        ``metrics.json`` into ``directory`` (created if needed); a network's weights go to
+        ``model.safetensors`` instead with ``weights_format="safetensors"``."""
+        if weights_format not in ("pt", "safetensors"):
+            raise InputError(f"weights_format must be 'pt' or 'safetensors', got "
+                             f"{weights_format!r}")
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         if self.kind == "tabular":
@@ -155,6 +160,12 @@ class Run:
             weights = directory / "model.skops"
             # deflated: half the bytes (bundled models have a size budget), loaded alike
             sio.dump(self.model, weights, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+        elif weights_format == "safetensors":
+            from exohunt.training.safe_weights import SAFETENSORS_FILE, save_safetensors
+
+            weights = directory / SAFETENSORS_FILE
+            save_safetensors(self.model, weights, run_format=RUN_FORMAT, name=self.name,
+                             config=self.config["model"]["config"])
         else:
             weights = directory / "model.pt"
             state = {k: v.detach().cpu() for k, v in self.model.state_dict().items()}
@@ -225,7 +236,7 @@ def _load_weights(directory: Path, config: dict) -> Any:
         raise RunDirectoryError(f"{directory}/config.json names no weights file")
     (name, digest), = files.items()
     path = directory / name
-    if name not in ("model.pt", "model.skops") or not path.is_file():
+    if name not in ("model.pt", "model.skops", "model.safetensors") or not path.is_file():
         raise RunDirectoryError(f"{path} is missing")
     if _sha256(path) != digest:
         raise RunDirectoryError(f"{path} does not match the checksum in config.json: "
@@ -239,6 +250,12 @@ def _load_weights(directory: Path, config: dict) -> Any:
         if foreign:
             raise RunDirectoryError(f"{path} contains types outside scikit-learn/NumPy: {foreign}")
         return sio.load(path, trusted=untrusted)
+    if name == "model.safetensors":
+        from exohunt.training.safe_weights import load_safetensors
+
+        model_config, state = load_safetensors(path, run_format=RUN_FORMAT, name=model_name)
+        payload = {"config": json.dumps(model_config), "state_dict": state}
+        return _network(model_name, payload, path)
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:  # any unpickling failure means "not our file"
@@ -246,6 +263,10 @@ def _load_weights(directory: Path, config: dict) -> Any:
     if not isinstance(payload, dict) or payload.get("format") != RUN_FORMAT \
             or payload.get("model") != model_name:
         raise RunDirectoryError(f"{path} is not an exohunt {model_name!r} checkpoint")
+    return _network(model_name, payload, path)
+
+
+def _network(model_name: str, payload: dict, path: Path) -> torch.nn.Module:
     model = build_model(model_name, json.loads(payload["config"]))
     try:
         model.load_state_dict(payload["state_dict"], strict=True)
