@@ -19,6 +19,7 @@ from exohunt.search.context import CONTEXT_COLUMNS, context_statistics
 from exohunt.search.detrend import DETREND_METHODS, detrend
 from exohunt.search.grid import MIN_PERIOD_DAYS
 from exohunt.search.junk import check_junk_mode, mask_junk, shortest_duration
+from exohunt.search.later import keep_spot_model
 from exohunt.search.peaks import best_peak, near_harmonic, search_grid
 from exohunt.search.peaks import flatten_spectrum as _flatten_spectrum  # noqa: F401 (old name)
 from exohunt.search.prewhiten import Prepared, prewhiten
@@ -313,9 +314,14 @@ def _iterate(prepared: Prepared, det: LightCurve, grid: tuple, options: dict, *,
     singles: list[SingleEvent] = []
     lone: list[Signal] = []  # lone dips masked without being reported (see RETRY_POWER)
     first_pg = None
+    spotted = None  # the spot model dropped for the last signal, re-judged before searching on
     options = {**options, "window_length": prepared.window}  # keep the first choice
     while len(signals) < max_signals and len(singles) <= max_signals:
         masked = [*signals, *map(_as_mask, singles), *lone]
+        if spotted is not None:
+            prepared, det, options = keep_spot_model(
+                spotted, prepared, det, _in_transit(spotted.clean.time, masked), options)
+            spotted = None
         exclude = _in_transit(det.time, masked)
         noise = float(det.meta["noise"]) or 1.0
         pg, *peak = best_peak(det.time[~exclude], det.flux[~exclude], noise, grid,
@@ -331,7 +337,7 @@ def _iterate(prepared: Prepared, det: LightCurve, grid: tuple, options: dict, *,
         found = _ephemeris(*peak[:3])
         if prepared.period and near_harmonic(np.array([found.period]), [prepared.period],
                                               tol=0.02)[0]:
-            prepared = prepared.without_rotation()
+            spotted, prepared = prepared, prepared.without_rotation()
             options["window_length"] = prepared.window
         mask = _in_transit(prepared.clean.time, [*masked, found])
         det = detrend(prepared(mask), mask=mask, **options)

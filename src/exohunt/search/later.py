@@ -1,0 +1,70 @@
+"""Guards of the later iterations of the multi-signal search (:func:`exohunt.search.search`).
+
+The search drops a spot model (:mod:`exohunt.search.prewhiten`) when a signal it finds lies at
+a harmonic of the rotation period: a deep planet can be taken for the rotation, and the spot
+model would then eat its transits. Spot residuals however also make weak peaks at the rotation
+harmonics, so on a spotted star without planets a noise peak routinely triggers the drop. The
+signal itself is still measured as before (its features do not change), but the *next* search
+would then run on the plain biweight residual of a spotted star: red, with a noise σ up to
+twenty times that of the spot-model residual, whose periodogram has peaks of SDE 15-23 at
+spot-like durations.
+
+:func:`keep_spot_model` therefore re-judges the drop before the next search: the spot model,
+refitted with every found transit masked, is restored when its residual (outside the masked
+transits) is clearly whiter than the plain one. When the rotation really was a planet, its
+transits are masked now, the spot model has nothing left to fit, both residuals are equally
+white and the drop stands.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from exohunt.lightcurve import LightCurve
+from exohunt.search.detrend import detrend
+from exohunt.search.prewhiten import ROTATION_SLACK, Prepared
+from exohunt.search.rotation import whiteness
+
+__all__ = ["keep_spot_model"]
+
+
+def keep_spot_model(spotted: Prepared, plain: Prepared, det: LightCurve, mask: np.ndarray,
+                    options: dict) -> tuple[Prepared, LightCurve, dict]:
+    """Choose between the dropped spot model and the plain biweight for the next search.
+
+    Parameters
+    ----------
+    spotted : Prepared
+        The pre-whitening with the spot model, as before the drop.
+    plain : Prepared
+        ``spotted.without_rotation()``, in use since the drop.
+    det : LightCurve
+        The current detrended light curve, ``plain`` detrended with ``mask``.
+    mask : ndarray of bool, shape (T,)
+        Cadences of ``spotted.clean`` inside every transit found so far.
+    options : dict
+        :func:`~exohunt.search.detrend.detrend` keyword arguments in use (``window_length``
+        is ``plain.window``).
+
+    Returns
+    -------
+    prepared : Prepared
+        ``spotted`` when its residual's :func:`~exohunt.search.rotation.whiteness` outside
+        ``mask``, times ``ROTATION_SLACK``, is below the plain residual's; else ``plain``.
+    det : LightCurve
+        The detrended light curve of the chosen pre-whitening (``det`` when ``plain``).
+    options : dict
+        ``options`` with the chosen pre-whitening's window.
+    """
+    redetrended = {**options, "window_length": spotted.window}
+    det_spotted = detrend(spotted(mask), mask=mask, **redetrended)
+    # detrending may clip flares, so each residual is judged on its own cadences
+    masked_times = spotted.clean.time[mask]
+    keep_spotted = ~np.isin(det_spotted.time, masked_times)
+    keep_plain = ~np.isin(det.time, masked_times)
+    if min(keep_spotted.sum(), keep_plain.sum()) < 50:
+        return plain, det, options
+    if (ROTATION_SLACK * whiteness(det_spotted.flux[keep_spotted])
+            < whiteness(det.flux[keep_plain])):
+        return spotted, det_spotted, redetrended
+    return plain, det, options
