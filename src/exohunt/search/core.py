@@ -19,7 +19,7 @@ from exohunt.search.context import CONTEXT_COLUMNS, context_statistics
 from exohunt.search.detrend import DETREND_METHODS, detrend
 from exohunt.search.grid import MIN_PERIOD_DAYS
 from exohunt.search.junk import check_junk_mode, mask_junk, shortest_duration
-from exohunt.search.later import keep_spot_model
+from exohunt.search.later import MAX_REJECTED, keep_spot_model, transit_shaped
 from exohunt.search.peaks import best_peak, near_harmonic, search_grid
 from exohunt.search.peaks import flatten_spectrum as _flatten_spectrum  # noqa: F401 (old name)
 from exohunt.search.prewhiten import Prepared, prewhiten
@@ -312,12 +312,21 @@ def _iterate(prepared: Prepared, det: LightCurve, grid: tuple, options: dict, *,
     """Search, mask the transits found, re-detrend with them masked, search again."""
     signals: list[Signal] = []
     singles: list[SingleEvent] = []
+    # once a signal is found, each single event is masked with the ephemeris its re-detrending
+    # masked: centred on the mean time of its data, the mask misses the interpolated trend
+    # where the transit runs into a gap, which leaves deep spurious dips on spotted stars.
+    # Before that the data-centred masks stay, so the first signal (the features the bundled
+    # models were trained on) is unchanged.
+    single_masks: list[Signal] = []
     lone: list[Signal] = []  # lone dips masked without being reported (see RETRY_POWER)
+    rejected: list[Signal] = []  # later peaks not shaped like a transit (later.transit_shaped)
+    limits = check_thresholds(vetting)
     first_pg = None
     spotted = None  # the spot model dropped for the last signal, re-judged before searching on
     options = {**options, "window_length": prepared.window}  # keep the first choice
     while len(signals) < max_signals and len(singles) <= max_signals:
-        masked = [*signals, *map(_as_mask, singles), *lone]
+        singles_masked = single_masks if signals else map(_as_mask, singles)
+        masked = [*signals, *singles_masked, *lone, *rejected]
         if spotted is not None:
             prepared, det, options = keep_spot_model(
                 spotted, prepared, det, _in_transit(spotted.clean.time, masked), options)
@@ -343,7 +352,13 @@ def _iterate(prepared: Prepared, det: LightCurve, grid: tuple, options: dict, *,
         det = detrend(prepared(mask), mask=mask, **options)
         signal = _make_signal(det, _in_transit(det.time, masked), peak, vetting)
         if signal.n_transits_with_data >= 2:
+            if signals and not transit_shaped(signal, limits):
+                if len(rejected) == MAX_REJECTED:
+                    break
+                rejected.append(found)
+                continue
             signals.append(signal)
         else:
             singles.append(_single(det, signal))
+            single_masks.append(found)
     return SearchResult(signals, det, first_pg, det.meta["flux_mode"], singles)

@@ -14,6 +14,10 @@ refitted with every found transit masked, is restored when its residual (outside
 transits) is clearly whiter than the plain one. When the rotation really was a planet, its
 transits are masked now, the spot model has nothing left to fit, both residuals are equally
 white and the drop stands.
+
+:func:`transit_shaped` keeps later peaks that red noise makes (broad dips at the longest
+searched duration, unequal dips) out of the reported signals: they are masked like the lone
+dips of :func:`exohunt.search.search` and the search goes on.
 """
 
 from __future__ import annotations
@@ -25,7 +29,11 @@ from exohunt.search.detrend import detrend
 from exohunt.search.prewhiten import ROTATION_SLACK, Prepared
 from exohunt.search.rotation import whiteness
 
-__all__ = ["keep_spot_model"]
+__all__ = ["MAX_REJECTED", "keep_spot_model", "transit_shaped"]
+
+#: Later peaks that are not shaped like a transit are masked and searched past, at most this
+#: many per search; the search stops at the next one.
+MAX_REJECTED = 2
 
 
 def keep_spot_model(spotted: Prepared, plain: Prepared, det: LightCurve, mask: np.ndarray,
@@ -68,3 +76,32 @@ def keep_spot_model(spotted: Prepared, plain: Prepared, det: LightCurve, mask: n
             < whiteness(det.flux[keep_plain])):
         return spotted, det_spotted, redetrended
     return plain, det, options
+
+
+def transit_shaped(signal, limits: dict[str, float]) -> bool:
+    """Whether a later signal is shaped like a transit, by the vetting tests that red noise fails.
+
+    On spotted stars, once the first signal is masked, the strongest peaks left are broad dips
+    of the spot residual: at the longest searched duration (2.5 times a central transit of a
+    Sun-like star), with a trapezoid fit longer still (5-7.5 times), or a few unequal dips.
+    Planets pass (two-planet stars of ``benchmarks/bench_tls.py``: box and fitted durations
+    0.3-1.3 times the expected, single-transit depth scatter under 4).
+
+    Parameters
+    ----------
+    signal : Signal
+        A signal found after the first.
+    limits : dict
+        Vetting thresholds (:data:`exohunt.search.vetting.VETTING_THRESHOLDS` with overrides).
+
+    Returns
+    -------
+    bool
+        The box duration is within ``min_duration_ratio`` .. ``max_duration_ratio`` of the
+        expected, the fitted trapezoid is not longer than ``max_duration_ratio`` and the
+        single-transit depths scatter no more than ``max_depth_scatter`` (NaN passes both).
+    """
+    low, high = limits["min_duration_ratio"], limits["max_duration_ratio"]
+    return bool(low <= signal.duration_ratio <= high
+                and not signal.fit_duration_ratio > high
+                and not signal.depth_scatter > limits["max_depth_scatter"])
