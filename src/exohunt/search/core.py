@@ -8,7 +8,7 @@ pre-whitened first (a K2 roll-sawtooth correction and/or a spot model, see
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 
 import numpy as np
 
@@ -157,8 +157,8 @@ def _in_transit(time: np.ndarray, signals: list[Signal], width: float = 1.5) -> 
     return mask
 
 
-def _make_signal(det: LightCurve, exclude: np.ndarray, peak: tuple, vetting: dict | None
-                 ) -> Signal:
+def _make_signal(det: LightCurve, exclude: np.ndarray, peak: tuple, vetting: dict | None,
+                 context: bool = True) -> Signal:
     period, t0, duration, power, sde = peak
     keep = ~exclude
     time, flux = det.time[keep], det.flux[keep]
@@ -168,9 +168,11 @@ def _make_signal(det: LightCurve, exclude: np.ndarray, peak: tuple, vetting: dic
     relative = det.meta["flux_mode"] == "relative"
     ppm = 1e6 if relative else float("nan")
     # centroid detrending is the costly part; a signal seen once becomes a SingleEvent, which
-    # carries no context statistics (see _iterate), so it is skipped then
+    # carries no context statistics (see _iterate), so it is skipped then, and so is a later
+    # signal until it is known to be reported (_with_context)
     context = (context_statistics(det[keep], period=period, t0=t0, duration=duration,
-                                  fit=stats) if stats["n_transits_with_data"] >= 2 else {})
+                                  fit=stats)
+               if context and stats["n_transits_with_data"] >= 2 else {})
     return Signal(period=period, t0=t0, duration=duration, depth=stats["depth"],
                   depth_err=stats["depth_err"], depth_ppm=stats["depth"] * ppm,
                   snr=stats["snr"], sde=sde, power=power, n_transits=stats["n_transits"],
@@ -192,6 +194,15 @@ def _make_signal(det: LightCurve, exclude: np.ndarray, peak: tuple, vetting: dic
                   fit_ingress_fraction=stats["fit_ingress_fraction"],
                   fit_depth=stats["fit_depth"], fit_snr=stats["fit_snr"],
                   passes_vetting=passes_vetting(stats, sde=sde, thresholds=vetting), **context)
+
+
+def _with_context(det: LightCurve, exclude: np.ndarray, signal: Signal) -> Signal:
+    """``signal`` with its context statistics, as :func:`_make_signal` computes them."""
+    fit = {name: getattr(signal, name) for name in
+           ("fit_duration", "fit_ingress_fraction", "fit_depth", "fit_snr")}
+    return replace(signal, **context_statistics(det[~exclude], period=signal.period,
+                                                t0=signal.t0, duration=signal.duration,
+                                                fit=fit))
 
 
 def _ephemeris(period: float, t0: float, duration: float) -> Signal:
@@ -350,14 +361,15 @@ def _iterate(prepared: Prepared, det: LightCurve, grid: tuple, options: dict, *,
             options["window_length"] = prepared.window
         mask = _in_transit(prepared.clean.time, [*masked, found])
         det = detrend(prepared(mask), mask=mask, **options)
-        signal = _make_signal(det, _in_transit(det.time, masked), peak, vetting)
+        exclude = _in_transit(det.time, masked)
+        signal = _make_signal(det, exclude, peak, vetting, context=not signals)
         if signal.n_transits_with_data >= 2:
             if signals and not transit_shaped(signal, limits):
                 if len(rejected) == MAX_REJECTED:
                     break
                 rejected.append(found)
                 continue
-            signals.append(signal)
+            signals.append(_with_context(det, exclude, signal) if len(signals) else signal)
         else:
             singles.append(_single(det, signal))
             single_masks.append(found)
