@@ -19,7 +19,7 @@ from exohunt.search.context import CONTEXT_COLUMNS, context_statistics
 from exohunt.search.detrend import DETREND_METHODS, detrend
 from exohunt.search.grid import MIN_PERIOD_DAYS
 from exohunt.search.junk import check_junk_mode, mask_junk, shortest_duration
-from exohunt.search.later import MAX_REJECTED, keep_spot_model, transit_shaped
+from exohunt.search.later import MAX_REJECTED, box_misshaped, keep_spot_model, transit_shaped
 from exohunt.search.peaks import best_peak, near_harmonic, search_grid
 from exohunt.search.peaks import flatten_spectrum as _flatten_spectrum  # noqa: F401 (old name)
 from exohunt.search.prewhiten import Prepared, prewhiten
@@ -362,13 +362,15 @@ def _iterate(prepared: Prepared, det: LightCurve, grid: tuple, options: dict, *,
         mask = _in_transit(prepared.clean.time, [*masked, found])
         det = detrend(prepared(mask), mask=mask, **options)
         exclude = _in_transit(det.time, masked)
-        signal = _make_signal(det, exclude, peak, vetting, context=not signals)
+        signal = (None if signals and box_misshaped(det.time[~exclude], peak, limits)
+                  else _make_signal(det, exclude, peak, vetting, context=not signals))
+        if signal is None or (signals and signal.n_transits_with_data >= 2
+                              and not transit_shaped(signal, limits)):
+            if len(rejected) == MAX_REJECTED:
+                break
+            rejected.append(found)
+            continue
         if signal.n_transits_with_data >= 2:
-            if signals and not transit_shaped(signal, limits):
-                if len(rejected) == MAX_REJECTED:
-                    break
-                rejected.append(found)
-                continue
             signals.append(_with_context(det, exclude, signal) if len(signals) else signal)
         else:
             singles.append(_single(det, signal))

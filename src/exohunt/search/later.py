@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from exohunt.lightcurve import LightCurve
+from exohunt.lightcurve import LightCurve, fold_phase
 from exohunt.search.detrend import detrend
+from exohunt.search.grid import expected_duration
 from exohunt.search.prewhiten import ROTATION_SLACK, Prepared
 from exohunt.search.rotation import WHITE_ENOUGH, whiteness
 
-__all__ = ["MAX_REJECTED", "keep_spot_model", "transit_shaped"]
+__all__ = ["MAX_REJECTED", "box_misshaped", "keep_spot_model", "transit_shaped"]
 
 #: Later peaks that are not shaped like a transit are masked and searched past, at most this
 #: many per search; the search stops at the next one.
@@ -108,3 +109,34 @@ def transit_shaped(signal, limits: dict[str, float]) -> bool:
     """
     low, high = limits["min_duration_ratio"], limits["max_duration_ratio"]
     return bool(low <= signal.duration_ratio <= high and not signal.fit_duration_ratio > high)
+
+
+def box_misshaped(time: np.ndarray, peak, limits: dict[str, float]) -> bool:
+    """Whether a later peak fails :func:`transit_shaped` on its box duration alone and has data
+    in at least two transits: it is then rejected before its statistics and trapezoid fit
+    (13 ms a peak on Kaggle-length curves) are computed, with the same outcome.
+
+    Parameters
+    ----------
+    time : ndarray, shape (T,)
+        Times (days) of the cadences the peak's statistics would use (other signals' transits
+        left out).
+    peak : sequence
+        ``(period, t0, duration, ...)`` of the box search, days.
+    limits : dict
+        Vetting thresholds, as for :func:`transit_shaped`.
+
+    Returns
+    -------
+    bool
+        The duration ratio is outside ``min_duration_ratio`` .. ``max_duration_ratio`` and
+        ``n_transits_with_data`` (as :func:`~exohunt.search.vetting.transit_statistics`
+        counts it) is at least 2.
+    """
+    period, t0, duration = (float(v) for v in peak[:3])
+    ratio = duration / float(expected_duration(period))
+    if limits["min_duration_ratio"] <= ratio <= limits["max_duration_ratio"] or not time.size:
+        return False
+    t0 = float(time.min() + (t0 - time.min()) % period)  # as exohunt.search.core._make_signal
+    inside = np.abs(fold_phase(time, period, t0)) < 0.5 * duration
+    return np.unique(np.round((time[inside] - t0) / period)).size >= 2
