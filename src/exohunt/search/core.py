@@ -264,7 +264,9 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
     max_signals : int
         Most signals to report; each found signal is masked and the data re-detrended. A peak
         with data in only one transit becomes a :class:`SingleEvent` (at most
-        ``max_signals + 1`` of them) and is masked the same way.
+        ``max_signals + 1`` of them) and is masked the same way. A peak after the first signal
+        whose box or fitted duration is outside the vetting duration range is masked and not
+        reported (:mod:`exohunt.search.later`).
     min_sde : float
         Stop when the periodogram peak's SDE falls below this (0 keeps the best signal).
     detrend_method : {"biweight", "median"}
