@@ -8,7 +8,7 @@ pre-whitened first (a K2 roll-sawtooth correction and/or a spot model, see
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 
 import numpy as np
 
@@ -19,6 +19,7 @@ from exohunt.search.context import CONTEXT_COLUMNS, context_statistics
 from exohunt.search.detrend import DETREND_METHODS, detrend
 from exohunt.search.grid import MIN_PERIOD_DAYS
 from exohunt.search.junk import check_junk_mode, mask_junk, shortest_duration
+from exohunt.search.later import MAX_REJECTED, box_misshaped, keep_spot_model, transit_shaped
 from exohunt.search.peaks import best_peak, near_harmonic, search_grid
 from exohunt.search.peaks import flatten_spectrum as _flatten_spectrum  # noqa: F401 (old name)
 from exohunt.search.prewhiten import Prepared, prewhiten
@@ -156,8 +157,8 @@ def _in_transit(time: np.ndarray, signals: list[Signal], width: float = 1.5) -> 
     return mask
 
 
-def _make_signal(det: LightCurve, exclude: np.ndarray, peak: tuple, vetting: dict | None
-                 ) -> Signal:
+def _make_signal(det: LightCurve, exclude: np.ndarray, peak: tuple, vetting: dict | None,
+                 context: bool = True) -> Signal:
     period, t0, duration, power, sde = peak
     keep = ~exclude
     time, flux = det.time[keep], det.flux[keep]
@@ -167,9 +168,11 @@ def _make_signal(det: LightCurve, exclude: np.ndarray, peak: tuple, vetting: dic
     relative = det.meta["flux_mode"] == "relative"
     ppm = 1e6 if relative else float("nan")
     # centroid detrending is the costly part; a signal seen once becomes a SingleEvent, which
-    # carries no context statistics (see _iterate), so it is skipped then
+    # carries no context statistics (see _iterate), so it is skipped then, and so is a later
+    # signal until it is known to be reported (_with_context)
     context = (context_statistics(det[keep], period=period, t0=t0, duration=duration,
-                                  fit=stats) if stats["n_transits_with_data"] >= 2 else {})
+                                  fit=stats)
+               if context and stats["n_transits_with_data"] >= 2 else {})
     return Signal(period=period, t0=t0, duration=duration, depth=stats["depth"],
                   depth_err=stats["depth_err"], depth_ppm=stats["depth"] * ppm,
                   snr=stats["snr"], sde=sde, power=power, n_transits=stats["n_transits"],
@@ -191,6 +194,15 @@ def _make_signal(det: LightCurve, exclude: np.ndarray, peak: tuple, vetting: dic
                   fit_ingress_fraction=stats["fit_ingress_fraction"],
                   fit_depth=stats["fit_depth"], fit_snr=stats["fit_snr"],
                   passes_vetting=passes_vetting(stats, sde=sde, thresholds=vetting), **context)
+
+
+def _with_context(det: LightCurve, exclude: np.ndarray, signal: Signal) -> Signal:
+    """``signal`` with its context statistics, as :func:`_make_signal` computes them."""
+    fit = {name: getattr(signal, name) for name in
+           ("fit_duration", "fit_ingress_fraction", "fit_depth", "fit_snr")}
+    return replace(signal, **context_statistics(det[~exclude], period=signal.period,
+                                                t0=signal.t0, duration=signal.duration,
+                                                fit=fit))
 
 
 def _ephemeris(period: float, t0: float, duration: float) -> Signal:
@@ -252,7 +264,9 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
     max_signals : int
         Most signals to report; each found signal is masked and the data re-detrended. A peak
         with data in only one transit becomes a :class:`SingleEvent` (at most
-        ``max_signals + 1`` of them) and is masked the same way.
+        ``max_signals + 1`` of them) and is masked the same way. A peak after the first signal
+        whose box or fitted duration is outside the vetting duration range is masked and not
+        reported (:mod:`exohunt.search.later`).
     min_sde : float
         Stop when the periodogram peak's SDE falls below this (0 keeps the best signal).
     detrend_method : {"biweight", "median"}
@@ -311,11 +325,25 @@ def _iterate(prepared: Prepared, det: LightCurve, grid: tuple, options: dict, *,
     """Search, mask the transits found, re-detrend with them masked, search again."""
     signals: list[Signal] = []
     singles: list[SingleEvent] = []
+    # once a signal is found, each single event is masked with the ephemeris its re-detrending
+    # masked: centred on the mean time of its data, the mask misses the interpolated trend
+    # where the transit runs into a gap, which leaves deep spurious dips on spotted stars.
+    # Before that the data-centred masks stay, so the first signal (the features the bundled
+    # models were trained on) is unchanged.
+    single_masks: list[Signal] = []
     lone: list[Signal] = []  # lone dips masked without being reported (see RETRY_POWER)
+    rejected: list[Signal] = []  # later peaks not shaped like a transit (later.transit_shaped)
+    limits = check_thresholds(vetting)
     first_pg = None
+    spotted = None  # the spot model dropped for the last signal, re-judged before searching on
     options = {**options, "window_length": prepared.window}  # keep the first choice
     while len(signals) < max_signals and len(singles) <= max_signals:
-        masked = [*signals, *map(_as_mask, singles), *lone]
+        singles_masked = single_masks if signals else map(_as_mask, singles)
+        masked = [*signals, *singles_masked, *lone, *rejected]
+        if spotted is not None:
+            prepared, det, options = keep_spot_model(
+                spotted, prepared, det, _in_transit(spotted.clean.time, masked), options)
+            spotted = None
         exclude = _in_transit(det.time, masked)
         noise = float(det.meta["noise"]) or 1.0
         pg, *peak = best_peak(det.time[~exclude], det.flux[~exclude], noise, grid,
@@ -331,13 +359,22 @@ def _iterate(prepared: Prepared, det: LightCurve, grid: tuple, options: dict, *,
         found = _ephemeris(*peak[:3])
         if prepared.period and near_harmonic(np.array([found.period]), [prepared.period],
                                               tol=0.02)[0]:
-            prepared = prepared.without_rotation()
+            spotted, prepared = prepared, prepared.without_rotation()
             options["window_length"] = prepared.window
         mask = _in_transit(prepared.clean.time, [*masked, found])
         det = detrend(prepared(mask), mask=mask, **options)
-        signal = _make_signal(det, _in_transit(det.time, masked), peak, vetting)
+        exclude = _in_transit(det.time, masked)
+        signal = (None if signals and box_misshaped(det.time[~exclude], peak, limits)
+                  else _make_signal(det, exclude, peak, vetting, context=not signals))
+        if signal is None or (signals and signal.n_transits_with_data >= 2
+                              and not transit_shaped(signal, limits)):
+            if len(rejected) == MAX_REJECTED:
+                break
+            rejected.append(found)
+            continue
         if signal.n_transits_with_data >= 2:
-            signals.append(signal)
+            signals.append(_with_context(det, exclude, signal) if len(signals) else signal)
         else:
             singles.append(_single(det, signal))
+            single_masks.append(found)
     return SearchResult(signals, det, first_pg, det.meta["flux_mode"], singles)
