@@ -103,7 +103,9 @@ def _instrument() -> StageTimer:
     timer.wrap(peaks, "bls_periodogram",
                lambda a, k: "box search (coarse)" if k.get("locate") is False
                else "peak refinement (fine)")
-    timer.wrap(peaks, "flatten_spectrum", "spectrum (SDE)")
+    # the running median of the spectrum (search-15 on) or the whole flattening (before)
+    timer.wrap(peaks, "_spectrum_baseline" if hasattr(peaks, "_spectrum_baseline")
+               else "flatten_spectrum", "spectrum (SDE)")
     timer.wrap(core, "transit_statistics", "vetting (other)")
     timer.wrap(vetting, "fit_trapezoid", "trapezoid fit")
     timer.wrap(vetting, "v_shape_sigma", "shape test")

@@ -142,8 +142,9 @@ def test_runs_of_compatible_search_versions_load_and_older_ones_are_refused(tmp_
     from exohunt.training.run import _check_preprocessing
 
     assert FEATURE_VERSION not in COMPATIBLE_FEATURE_VERSIONS
-    for version in COMPATIBLE_FEATURE_VERSIONS:
-        assert version.startswith(("search-12:", "search-13:"))
+    assert FEATURE_VERSION.startswith("search-15:")
+    for version in COMPATIBLE_FEATURE_VERSIONS:  # none since search-15 (its SDE moved)
+        assert version.startswith("search-")
         config = {"preprocessing": {"kind": "tabular", "feature_version": version}}
         with warnings.catch_warnings():
             warnings.simplefilter("error")
@@ -153,3 +154,9 @@ def test_runs_of_compatible_search_versions_load_and_older_ones_are_refused(tmp_
     with pytest.raises(RunDirectoryError, match=r"'search-11'.*retrain"):
         _check_preprocessing({"preprocessing": {"kind": "tabular",
                                                 "feature_version": "search-11"}}, tmp_path)
+    search14 = ("search-14:cpu-independent+thinned-trend+centroid-density+trapezoid-fit"
+                "+input-flux-mode+lone-dip-retry+packed-bls+shape-tests+sawtooth-lsq+ramps"
+                "+pspline-spots+biweight-adaptive+bls-ofir1.5+robust-sde+views201/61")
+    with pytest.raises(RunDirectoryError, match=r"'search-14.*retrain"):
+        _check_preprocessing({"preprocessing": {"kind": "tabular",
+                                                "feature_version": search14}}, tmp_path)

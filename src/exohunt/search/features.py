@@ -22,23 +22,19 @@ __all__ = ["COMPATIBLE_FEATURE_VERSIONS", "FEATURE_VERSION", "SIGNAL_COLUMNS", "
            "FeatureSet", "extract_features", "star_features", "star_signal_features"]
 
 #: Names the preprocessing (detrending, grid, views, statistics); runs record it.
-FEATURE_VERSION = ("search-14:cpu-independent+thinned-trend+centroid-density"
+FEATURE_VERSION = ("search-15:coarse-fine-bls+binned-coarse+white-window+fast-fft"
+                   "+cpu-independent+thinned-trend+centroid-density"
                    "+trapezoid-fit+input-flux-mode+lone-dip-retry+packed-bls+shape-tests"
                    "+sawtooth-lsq+ramps+pspline-spots+biweight-adaptive+bls-ofir1.5+robust-sde"
                    "+views201/61")
 
-#: Older versions whose statistics and views this code computes alike (search-13 only added
-#: columns: the centroid and stellar-catalogue ones, NaN without them; search-14 made the
-#: sums CPU-independent, which moves values in their last bits, and evaluates the biweight
-#: of cadences finer than window/100 at steps, a trend change of a few ppm). Runs select
-#: their own columns, so runs of these versions score unchanged, without a warning.
-COMPATIBLE_FEATURE_VERSIONS = frozenset({
-    "search-12:trapezoid-fit+input-flux-mode+lone-dip-retry+packed-bls+shape-tests"
-    "+sawtooth-lsq+ramps+pspline-spots+biweight-adaptive+bls-ofir1.5+robust-sde+views201/61",
-    "search-13:centroid-density+trapezoid-fit+input-flux-mode+lone-dip-retry+packed-bls"
-    "+shape-tests+sawtooth-lsq+ramps+pspline-spots+biweight-adaptive+bls-ofir1.5+robust-sde"
-    "+views201/61",
-})
+#: Older versions whose statistics and views this code computes alike; runs of these versions
+#: score unchanged, without a warning. None since search-15: its box search takes its SDE
+#: from every second frequency (the spectrum's median and spread move by a few per cent), no
+#: longer tries a shorter detrending window on white residuals and finds rotation periods on
+#: another frequency grid, so a search-12/13/14 run (whose models learnt the old values) is
+#: refused and must be retrained.
+COMPATIBLE_FEATURE_VERSIONS: frozenset[str] = frozenset()
 
 STAT_COLUMNS = (
     "has_signal", "log10_period", "duration_hours", "duration_ratio", "depth_sigma",

@@ -10,7 +10,47 @@ from exohunt.search.bls import Periodogram, bls_periodogram
 from exohunt.search.detrend import robust_std
 from exohunt.search.grid import bin_widths, frequency_grid
 
-__all__ = ["best_peak", "flatten_spectrum", "near_harmonic", "search_grid"]
+__all__ = ["COARSE_PEAKS", "COARSE_STRIDE", "best_peak", "flatten_spectrum", "near_harmonic",
+           "search_grid"]
+
+#: The box search's first pass takes every COARSE_STRIDE-th frequency of the (Ofir, 1.5×
+#: oversampled) grid; the skipped frequencies are searched next to the COARSE_PEAKS highest
+#: local maxima of that pass only. At the nearest coarse frequency a transit's epochs drift
+#: by at most a third of its duration either side of the best box over the baseline, so its
+#: coarse peak keeps most of its power and stays among the highest.
+COARSE_STRIDE = 2
+COARSE_PEAKS = 8
+#: Cadences finer than half the narrowest phase bin are averaged in groups (of equal count,
+#: at most half a phase bin long) for the first two passes: the box power of equal-count
+#: means is that of the points (S² N / n_in (N − n_in) / σ², each term scaled alike). The
+#: final, finer pass uses every cadence.
+BIN_FRACTION = 0.5
+#: Cadences are only averaged when full groups span at least this share of the time the
+#: points cover (not, e.g., where 2-min and 30-min sectors are stitched: the 30-min points
+#: would fill no group).
+MIN_BINNED_SHARE = 0.9
+
+
+def _binned(time: np.ndarray, flux: np.ndarray, noise: float, width: float
+            ) -> tuple[np.ndarray, np.ndarray, float]:
+    """Means of consecutive groups of cadences no longer than ``width`` days together (full
+    groups only) and their noise, or the inputs where no group would hold two cadences."""
+    cadence = float(np.median(np.diff(time))) if time.size > 1 else width
+    size = int(width / cadence) if cadence > 0 else 1
+    if size < 2 or time.size < 20 * size:
+        return time, flux, noise
+    # group edges midway between cadences: a timing jitter then moves no point across one
+    slot = np.floor((time - time[0] + 0.5 * cadence) / (size * cadence)).astype(np.int64)
+    edges = np.r_[0, np.flatnonzero(np.diff(slot)) + 1]
+    count = np.diff(np.r_[edges, time.size])
+    full = count == size
+    # the time the points cover (steps up to ten cadences; longer ones are gaps)
+    covered = float(np.minimum(np.diff(time), 10 * cadence).sum())
+    if size * cadence * int(full.sum()) < MIN_BINNED_SHARE * covered:  # mixed cadences
+        return time, flux, noise
+    tsum = np.add.reduceat(time, edges)[full]
+    fsum = np.add.reduceat(flux, edges)[full]
+    return tsum / size, fsum / size, noise / np.sqrt(size)
 
 
 def near_harmonic(periods: np.ndarray, avoid, tol: float = 0.01) -> np.ndarray:
@@ -22,13 +62,24 @@ def near_harmonic(periods: np.ndarray, avoid, tol: float = 0.01) -> np.ndarray:
     return near
 
 
+def _chunks(frequencies: int) -> int:
+    """Chunks of the running median for a grid of ``frequencies``: ≥ 100 per median, ≤ 40."""
+    return int(np.clip(frequencies // 100, 1, 40))
+
+
+def _spectrum_baseline(power: np.ndarray, chunks: int | None = None
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Running median of ``power``: chunk medians and the chunks' centres (index units)."""
+    chunks = _chunks(power.size) if chunks is None else min(chunks, power.size)
+    edges = np.linspace(0, power.size, chunks + 1).astype(int)
+    centres = 0.5 * (edges[:-1] + edges[1:]) - 0.5
+    return centres, _chunk_medians(np.ascontiguousarray(power, dtype=float), edges)
+
+
 def flatten_spectrum(power: np.ndarray) -> tuple[np.ndarray, float]:
     """Power minus its running median (chunk medians, interpolated) and the robust spread
     (1.4826 MAD) of that residual: SDE = residual / spread."""
-    chunks = int(np.clip(power.size // 100, 1, 40))  # ≥ 100 frequencies per median
-    edges = np.linspace(0, power.size, chunks + 1).astype(int)
-    centres = 0.5 * (edges[:-1] + edges[1:]) - 0.5
-    medians = _chunk_medians(np.ascontiguousarray(power, dtype=float), edges)
+    centres, medians = _spectrum_baseline(power)
     resid = power - np.interp(np.arange(power.size), centres, medians)
     return resid, robust_std(resid)
 
@@ -42,23 +93,66 @@ def _chunk_medians(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
     return out
 
 
+def _candidates(resid: np.ndarray, excluded: np.ndarray, count: int) -> np.ndarray:
+    """Indices of the ``count`` highest local maxima of ``resid`` outside ``excluded``,
+    highest first (ties: lower index first)."""
+    value = np.where(excluded, -np.inf, resid)
+    left = np.r_[-np.inf, value[:-1]]
+    right = np.r_[value[1:], -np.inf]
+    peaks = np.flatnonzero((value >= left) & (value >= right) & np.isfinite(value))
+    if peaks.size == 0:
+        return np.array([int(np.argmax(value))])
+    order = np.argsort(-value[peaks], kind="stable")
+    return peaks[order[:count]]
+
+
 def best_peak(time, flux, noise, grid, avoid=()) -> tuple[Periodogram, float, float, float,
                                                           float, float]:
-    """Coarse periodogram, then a finer search around its most significant peak."""
+    """Most significant box-search peak, found coarse to fine.
+
+    The box search runs over every ``COARSE_STRIDE``-th frequency of the grid (the spectrum
+    whose running median and spread give the SDE), then over the skipped frequencies next to
+    its ``COARSE_PEAKS`` highest local maxima (a transit that falls between two coarse
+    frequencies is still seen, at a lower power, at both), and finally on a finer grid with
+    finer phase bins around the best of those. The first two passes search short cadences
+    averaged in groups (``BIN_FRACTION``), the last every cadence. Returns the coarse
+    periodogram, then the peak's period, t0, duration (days), box SNR and SDE."""
     freqs, widths, mbins, qmax = grid
-    pg = bls_periodogram(time, flux, frequencies=freqs, bin_width=widths, duration_bins=mbins,
-                         sigma=noise, qmax=qmax, locate=False)
-    resid, spread = flatten_spectrum(pg.power)
-    k = int(np.argmax(np.where(near_harmonic(pg.periods, avoid), -np.inf, resid)))
+    coarse_time, coarse_flux, coarse_noise = _binned(time, flux, noise,
+                                                     BIN_FRACTION * float(widths.min()))
+    options = {"duration_bins": mbins, "sigma": coarse_noise, "qmax": qmax}
+    pg = bls_periodogram(coarse_time, coarse_flux, frequencies=freqs[::COARSE_STRIDE],
+                         bin_width=widths[::COARSE_STRIDE], locate=False, **options)
+    # chunks as wide in frequency as the full grid's: a running median over twice the range
+    # would not follow the broad rise that a lone deep dip gives all long periods
+    centres, medians = _spectrum_baseline(pg.power, _chunks(freqs.size))
+    resid = pg.power - np.interp(np.arange(pg.power.size), centres, medians)
+    spread = robust_std(resid)
+    near = near_harmonic(1 / freqs, avoid)
+    tops = _candidates(resid, near[::COARSE_STRIDE], COARSE_PEAKS) * COARSE_STRIDE
+    full = np.unique(np.clip(tops[:, None] + np.arange(1 - COARSE_STRIDE, COARSE_STRIDE),
+                             0, freqs.size - 1))
+    skipped = full[full % COARSE_STRIDE != 0]
+    power = np.empty(freqs.size)
+    power[::COARSE_STRIDE] = pg.power
+    if skipped.size:
+        power[skipped] = bls_periodogram(coarse_time, coarse_flux, frequencies=freqs[skipped],
+                                         bin_width=widths[skipped], locate=False,
+                                         **options).power
+    # the coarse spectrum's running median, at full-grid positions
+    level = np.interp(full / COARSE_STRIDE, centres, medians)
+    score = np.where(near[full], -np.inf, power[full] - level)
+    best = int(np.argmax(score))
+    k, resid_k = int(full[best]), float(power[full[best]] - level[best])
     step = np.diff(freqs)[min(k, freqs.size - 2)]
     fine = np.linspace(freqs[k] - 1.5 * step, freqs[k] + 1.5 * step, 31)
     fine = fine[fine > 0]
     pg2 = bls_periodogram(time, flux, frequencies=fine, bin_width=widths[k] / 3,
                           duration_bins=mbins * 3, sigma=noise, qmax=qmax)
     j = int(np.argmax(pg2.power))
-    power = max(float(pg2.power[j]), float(pg.power[k]))
-    sde = (resid[k] + power - float(pg.power[k])) / spread if spread > 0 else 0.0
-    return pg, float(pg2.periods[j]), float(pg2.t0[j]), float(pg2.duration[j]), power, sde
+    peak = max(float(pg2.power[j]), float(power[k]))
+    sde = (resid_k + peak - float(power[k])) / spread if spread > 0 else 0.0
+    return pg, float(pg2.periods[j]), float(pg2.t0[j]), float(pg2.duration[j]), peak, sde
 
 
 def search_grid(baseline: float, period_min: float, period_max: float,

@@ -45,21 +45,35 @@ def bspline_rows(time: np.ndarray, spacing: float) -> tuple[np.ndarray, np.ndarr
 
 @numba.njit(cache=True)
 def _accumulate(first, values, funcs, y, weight, n_coef):  # pragma: no cover - numba
+    """Normal equations in LAPACK upper band storage (``band[w - 1 + i - j, j] = A[i, j]``).
+
+    They are summed row by row (``rows[i, d] = A[i, i + d]``): the products of one point then
+    go to consecutive addresses, which vectorises, where the band's columns lie a whole row
+    apart. Every element is the same sum, in the same order, as accumulating into the band
+    directly: the same bits."""
     m = funcs.shape[1]
     width = 4 * m
-    band = np.zeros((width, n_coef))
+    rows = np.zeros((n_coef, width))
     rhs = np.zeros(n_coef)
     row = np.empty(width)
     for i in range(y.size):
-        if weight[i] == 0.0:
+        wi = weight[i]
+        if wi == 0.0:
             continue
         for a in range(width):
             row[a] = values[i, a // m] * funcs[i, a % m]
         base = first[i] * m
+        yi = y[i]
         for a in range(width):
-            rhs[base + a] += weight[i] * row[a] * y[i]
-            for b in range(a, width):
-                band[width - 1 + a - b, base + b] += weight[i] * row[a] * row[b]
+            wa = wi * row[a]  # (w r_a) r_b: the association of the direct sum
+            rhs[base + a] += wa * yi
+            r = base + a
+            for d in range(width - a):
+                rows[r, d] += wa * row[a + d]
+    band = np.zeros((width, n_coef))
+    for i in range(n_coef):
+        for d in range(min(width, n_coef - i)):
+            band[width - 1 - d, i + d] = rows[i, d]
     return band, rhs
 
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import numba
 import numpy as np
+from scipy.fft import next_fast_len
 
 from exohunt.lightcurve import LightCurve
 from exohunt.search.detrend import _trend, point_to_point_noise, robust_std
@@ -64,7 +65,7 @@ def sawtooth_period(time: np.ndarray, resid: np.ndarray) -> tuple[float, float]:
     cadence = float(np.median(np.diff(time)))
     grid = np.arange(time[0], time[-1], cadence)
     values = np.interp(grid, time, resid)
-    size = 4 * grid.size
+    size = next_fast_len(4 * grid.size, real=True)  # small prime factors: a fast transform
     power = np.abs(np.fft.rfft(values - values.mean(), n=size)) ** 2
     freqs = np.fft.rfftfreq(size, d=cadence)
     band = (freqs >= 1 / PERIOD_RANGE[1]) & (freqs <= 1 / PERIOD_RANGE[0])
