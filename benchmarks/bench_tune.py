@@ -71,6 +71,15 @@ def paired_bootstrap(labels, groups, tuned: np.ndarray, default: np.ndarray, n: 
     return float(low), float(high), float(np.mean(np.array(gains) > 0)), len(gains)
 
 
+def trial_spread(trials) -> str:
+    """Min, median and max CV AP of the complete trials, and the per-fold APs of the best."""
+    values = sorted(t.value for t in trials if t.state.name == "COMPLETE")
+    if not values:
+        return "none complete"
+    return (f"{len(values)} complete, min {values[0]:.4f}, median {np.median(values):.4f}, "
+            f"max {values[-1]:.4f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(DATA))
@@ -84,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=None,
                         help="wall seconds after which the search starts no new trial")
     parser.add_argument("--out", default="/tmp/bench_tune")
+    parser.add_argument("--quiet", action="store_true", help="no line per finished trial")
     parser.add_argument("--quick", action="store_true",
                         help="a 1,500-event subset, 3 trials, 1 seed: a smoke test")
     args = parser.parse_args(argv)
@@ -108,8 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     started, cpu_started = time.perf_counter(), cpu_seconds()
     result = tune(train_views, args.model, out / "tune", trials=args.trials, folds=args.folds,
                   positive=positive, epochs=args.epochs, jobs=1, retrain=False,
-                  timeout=args.timeout,
-                  progress=False, device="cpu")
+                  timeout=args.timeout, progress=not args.quiet, device="cpu")
     tune_wall, tune_cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
     trials = result.study.get_trials(deepcopy=False)
     baseline_cv = trials[0].value  # trial 0 is the base configuration
@@ -120,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     scores: dict[str, list] = {"default": [], "tuned": []}
     rows_out = []
+    retrain_started, retrain_cpu_started = time.perf_counter(), cpu_seconds()
     labels = val_views.labels.astype(int)
     for seed in range(42, 42 + args.seeds):
         for name, config in (("default", None), ("tuned", str(result.best_config))):
@@ -134,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
                              "val_shard_f1": f1_score(labels, probability >= run.threshold),
                              "train_s": time.perf_counter() - tick})
             print(json.dumps(rows_out[-1]), flush=True)
+    retrain_wall = time.perf_counter() - retrain_started
+    retrain_cpu = cpu_seconds() - retrain_cpu_started
     tuned, default = np.array(scores["tuned"]), np.array(scores["default"])
     low, high, share, n_boot = paired_bootstrap(labels, val_views.table["tic_id"].astype(str)
                                                 .to_numpy(), tuned, default, args.bootstrap)
@@ -164,6 +176,9 @@ def main(argv: list[str] | None = None) -> int:
         f"search: {len(trials)} trials ({counts['COMPLETE']} complete, {counts['PRUNED']} "
         f"pruned, {counts['FAIL']} failed), {tune_wall:.0f} s wall, {tune_cpu:.0f} CPU s; "
         f"best parameters {json.dumps(result.best_params)}",
+        f"complete trials' CV AP: {trial_spread(trials)}",
+        f"retraining ({2 * args.seeds} runs on all train shards): {retrain_wall:.0f} s wall, "
+        f"{retrain_cpu:.0f} CPU s",
     ])
     (out / "results.md").write_text(report + "\n")
     (out / "runs.jsonl").write_text("\n".join(json.dumps(r) for r in rows_out) + "\n")

@@ -210,3 +210,29 @@ def test_parallel_trials_share_the_study_and_draw_different_parameters(tmp_path)
     assert 4 <= len(trials) <= 5 and all(t.state.name == "COMPLETE" for t in trials)
     assert len({json.dumps(t.params, sort_keys=True) for t in trials}) == len(trials)
     assert (tmp_path / "out" / "best_config.json").is_file()
+
+
+def test_networks_are_pruned_on_their_best_ap_so_far_and_never_early_in_a_fold():
+    from exohunt.tuning.objective import EPOCH_STEPS, PRUNE_FROM_EPOCH, epoch_reporter
+    from exohunt.tuning.study import make_pruner
+
+    study = optuna.create_study(direction="maximize", pruner=make_pruner(tabular=False))
+    for _ in range(2):  # two complete trials at AP 0.6 on every epoch of two folds
+        done = study.ask()
+        for fold in range(2):
+            for epoch in range(1, 9):
+                done.report(0.6, fold * EPOCH_STEPS + epoch)
+        study.tell(done, 0.6)
+    noisy = study.ask()
+    for fold in range(2):
+        report = epoch_reporter(noisy, fold)
+        # one epoch's AP dips far under the median (noise); the best so far does not
+        for epoch, ap in enumerate([0.65, 0.30, float("nan"), 0.62, 0.64], start=1):
+            report(epoch, ap)
+    assert noisy.storage.get_trial(noisy._trial_id).intermediate_values[EPOCH_STEPS + 3] == 0.65
+    hopeless = study.ask()
+    report = epoch_reporter(hopeless, 1)  # hopeless from the start of its second fold
+    for epoch in range(1, PRUNE_FROM_EPOCH):  # warm-up in every fold, not only the first
+        report(epoch, float("nan"))
+    with pytest.raises(optuna.TrialPruned, match=f"fold 1, epoch {PRUNE_FROM_EPOCH}"):
+        report(PRUNE_FROM_EPOCH, 0.05)
