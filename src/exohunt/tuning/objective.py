@@ -6,12 +6,13 @@ the best early-stopping AP of the fold so far — the AP of the checkpoint the f
 if it stopped there — so that a hopeless configuration is pruned after a few epochs; the
 trees report the running mean after each fold (step ``fold``).
 
-Why the best so far, and not the epoch's own AP, and why no pruning before
-:data:`PRUNE_FROM_EPOCH` of *every* fold: the early-stopping split of a fold holds few
-positives (about 50 planet candidates of AstroNet-Triage with 3 folds), so one epoch's AP
-jumps by 0.1-0.2 from one epoch to the next early in training (0.52 → 0.44 → 0.65 for the
-default ``twoview``; 0.56 → 0.32 → 0.63 for a trial that went on to beat it), and a median
-rule on the raw values prunes on that noise (benchmarks/results_tune.md, round 9).
+Why the best so far, and no pruning before :data:`PRUNE_FROM_EPOCH` of *every* fold: the
+early-stopping split of a fold holds few positives (about 50 planet candidates of
+AstroNet-Triage with 3 folds), so one epoch's AP jumps by 0.1-0.2 from one epoch to the next
+early in training (0.52 → 0.44 → 0.65 for the default ``twoview``; 0.56 → 0.32 → 0.63 for a
+trial that went on to match it); the best so far is what the fold would keep, and the pruner
+(:mod:`exohunt.tuning.pruning`) compares it with the other trials' best so far at the same
+epoch of the same fold, allowing for the split's noise.
 """
 
 from __future__ import annotations
@@ -101,13 +102,20 @@ def _score(labels: np.ndarray, probability: np.ndarray) -> float:
     return 0.0 if math.isnan(value) else value
 
 
-def epoch_reporter(trial: Any, fold: int) -> Callable[[int, float], None]:
+def epoch_reporter(trial: Any, fold: int,
+                   n_positive: int | None = None) -> Callable[[int, float], None]:
     """The ``on_epoch(epoch, validation_ap)`` callback of a network's fold ``fold``: reports
     the fold's best early-stopping AP so far (a diverged epoch, NaN, counts as 0) at step
     ``fold × EPOCH_STEPS + epoch`` and, from epoch :data:`PRUNE_FROM_EPOCH` on, raises
-    ``optuna.TrialPruned`` when the pruner says so."""
+    ``optuna.TrialPruned`` when the pruner says so. ``n_positive``: positives of the
+    early-stopping split, which set the pruner's noise margin
+    (:mod:`exohunt.tuning.pruning`)."""
     import optuna
 
+    from exohunt.tuning.pruning import POSITIVES_ATTR
+
+    if n_positive is not None:
+        trial.set_user_attr(POSITIVES_ATTR, int(n_positive))
     best_so_far = 0.0
 
     def on_epoch(epoch: int, validation_ap: float) -> None:
@@ -132,6 +140,7 @@ def evaluate(trial: Any, setup: SearchSetup, folds: Folds) -> float:
 
     from exohunt.models import get_spec
     from exohunt.training.api import _fit, _model_config
+    from exohunt.tuning.pruning import POSITIVES_ATTR
 
     started = time.perf_counter()
     spec = get_spec(setup.model)
@@ -140,7 +149,8 @@ def evaluate(trial: Any, setup: SearchSetup, folds: Folds) -> float:
     for k in range(len(folds.folds)):
         data = _inputs(folds, k, spec.inputs)
         fold_config = _model_config(spec, config, data["fit"], folds.imbalance, setup.seed)
-        on_epoch = epoch_reporter(trial, k) if spec.inputs != "tabular" else None
+        on_epoch = (epoch_reporter(trial, k, int(np.sum(data["y_stop"])))
+                    if spec.inputs != "tabular" else None)
         model, fitted = _fit(setup.model, spec, fold_config, data["fit"], data["y_fit"],
                              data["stop"], data["y_stop"], loop, folds.imbalance, setup.seed,
                              setup.device, False, on_epoch,
@@ -153,6 +163,8 @@ def evaluate(trial: Any, setup: SearchSetup, folds: Folds) -> float:
         trial.set_user_attr("fold_average_precision", values)
         trial.set_user_attr("seconds", round(time.perf_counter() - started, 2))
         if spec.inputs == "tabular":
+            trial.set_user_attr(POSITIVES_ATTR, int(sum(  # behind the running mean
+                np.sum(folds.labels[folds.folds[j].test_rows]) for j in range(k + 1))))
             trial.report(float(np.mean(values)), k)
             if trial.should_prune():
                 raise optuna.TrialPruned(f"after fold {k}: mean AP {np.mean(values):.3f}")
