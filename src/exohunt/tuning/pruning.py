@@ -5,8 +5,8 @@ of the complete trials' values at the *current* step. The search's steps are epo
 successive folds (``fold × 1000 + epoch``) or successive folds, so that rule set a trial's
 best epoch of fold 0 against the others' epochs of fold 2, and — with two complete trials,
 as a short study has — pruned anything a hair under their mean: on AstroNet-Triage vetting
-10 of 12 ``twoview`` trials were pruned, three of them within 0.005 AP of the median
-(benchmarks/results_tune.md, round 9), about a tenth of what a ~50-positive early-stopping
+10 of 12 ``twoview`` trials were pruned, three of them within 0.01 AP of the median
+(benchmarks/results_tune.md, round 9), a sixth or less of what a ~50-positive early-stopping
 split can resolve.
 
 :class:`NoiseMarginPruner` compares the trial's value at its last step with the median of the

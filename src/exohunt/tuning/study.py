@@ -85,7 +85,7 @@ def make_pruner(tabular: bool) -> Any:
     every fold; trees after a fold once five are, on the running mean of the folds' APs.
     Only a trial worse than the median by more than the AP's noise is pruned. (With Optuna's
     median rule on AstroNet vetting the trees lost 13 of 20 trials, many within 0.01-0.03 of
-    the median, and ``twoview`` 10 of 12, three within 0.005: benchmarks/results_tune.md.)
+    the median, and ``twoview`` 10 of 12, three within 0.01: benchmarks/results_tune.md.)
     """
     from exohunt.tuning.pruning import NoiseMarginPruner
 
