@@ -71,6 +71,29 @@ def paired_bootstrap(labels, groups, tuned: np.ndarray, default: np.ndarray, n: 
     return float(low), float(high), float(np.mean(np.array(gains) > 0)), len(gains)
 
 
+def runner_up_config(args, positive, tune_dir: Path, trial) -> Path:
+    """A ``best_config.json``-style file (what ``exohunt train --config`` reads) for ``trial``
+    of the study in ``tune_dir``, written beside it as ``trial<N>_config.json``."""
+    from exohunt.tuning.api import plan_search
+    from exohunt.tuning.objective import best_settings
+    from exohunt.tuning.report import write_best_config
+
+    plan = plan_search(args.model, tune_dir, trials=args.trials, folds=args.folds,
+                       positive=positive, epochs=args.epochs)
+    return write_best_config(tune_dir / f"trial{trial.number}_config.json", args.model,
+                             best_settings(plan.setup, trial.params), trial,
+                             {"note": "runner-up of the study, for the noise comparison"})
+
+
+def trial_spread(trials) -> str:
+    """Min, median and max CV AP of the complete trials, and the per-fold APs of the best."""
+    values = sorted(t.value for t in trials if t.state.name == "COMPLETE")
+    if not values:
+        return "none complete"
+    return (f"{len(values)} complete, min {values[0]:.4f}, median {np.median(values):.4f}, "
+            f"max {values[-1]:.4f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(DATA))
@@ -84,6 +107,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=None,
                         help="wall seconds after which the search starts no new trial")
     parser.add_argument("--out", default="/tmp/bench_tune")
+    parser.add_argument("--quiet", action="store_true", help="no line per finished trial")
+    parser.add_argument("--runner-up", action="store_true",
+                        help="when the search keeps the default (trial 0), retrain the best "
+                             "other complete trial against it instead: the val-shard noise "
+                             "between two configurations the search could not tell apart")
     parser.add_argument("--quick", action="store_true",
                         help="a 1,500-event subset, 3 trials, 1 seed: a smoke test")
     args = parser.parse_args(argv)
@@ -108,21 +136,29 @@ def main(argv: list[str] | None = None) -> int:
     started, cpu_started = time.perf_counter(), cpu_seconds()
     result = tune(train_views, args.model, out / "tune", trials=args.trials, folds=args.folds,
                   positive=positive, epochs=args.epochs, jobs=1, retrain=False,
-                  timeout=args.timeout,
-                  progress=False, device="cpu")
+                  timeout=args.timeout, progress=not args.quiet, device="cpu")
     tune_wall, tune_cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
     trials = result.study.get_trials(deepcopy=False)
     baseline_cv = trials[0].value  # trial 0 is the base configuration
-    if result.study.best_trial.number == 0:
+    chosen, chosen_value, chosen_config = (result.study.best_trial, result.best_value,
+                                           str(result.best_config))
+    if chosen.number == 0:
         print(f"the search ({len(trials)} trials, {tune_wall:.0f} s wall, {tune_cpu:.0f} CPU s) "
               f"kept the default configuration (CV AP {baseline_cv:.4f}): the gain is 0 by "
-              "construction, nothing to retrain")
-        return 0
+              "construction" + ("; retraining the runner-up against it" if args.runner_up
+                                else ", nothing to retrain"), flush=True)
+        others = [t for t in trials if t.state.name == "COMPLETE" and t.number != 0]
+        if not (args.runner_up and others):
+            return 0
+        chosen = max(others, key=lambda t: t.value)
+        chosen_value = chosen.value
+        chosen_config = str(runner_up_config(args, positive, out / "tune", chosen))
     scores: dict[str, list] = {"default": [], "tuned": []}
     rows_out = []
+    retrain_started, retrain_cpu_started = time.perf_counter(), cpu_seconds()
     labels = val_views.labels.astype(int)
     for seed in range(42, 42 + args.seeds):
-        for name, config in (("default", None), ("tuned", str(result.best_config))):
+        for name, config in (("default", None), ("tuned", chosen_config)):
             tick = time.perf_counter()
             run = train(train_views, args.model, seed=seed, positive=positive, config=config,
                         jobs=1, device="cpu", epochs=args.epochs)
@@ -134,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
                              "val_shard_f1": f1_score(labels, probability >= run.threshold),
                              "train_s": time.perf_counter() - tick})
             print(json.dumps(rows_out[-1]), flush=True)
+    retrain_wall = time.perf_counter() - retrain_started
+    retrain_cpu = cpu_seconds() - retrain_cpu_started
     tuned, default = np.array(scores["tuned"]), np.array(scores["default"])
     low, high, share, n_boot = paired_bootstrap(labels, val_views.table["tic_id"].astype(str)
                                                 .to_numpy(), tuned, default, args.bootstrap)
@@ -144,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     counts = {s: sum(t.state.name == s for t in trials) for s in ("COMPLETE", "PRUNED", "FAIL")}
     verdict = ("inside the noise" if low <= 0 <= high else
                ("a gain" if low > 0 else "a loss") + " beyond the bootstrap noise")
+    label = "runner-up" if chosen.number != result.study.best_trial.number else "tuned"
     report = "\n".join([
         f"machine: {machine_description('numpy', 'sklearn', 'torch', 'optuna')}; "
         f"AVX-512: {'yes' if avx512() else 'no'}; shared with other jobs at the time",
@@ -155,15 +194,21 @@ def main(argv: list[str] | None = None) -> int:
         f"val-shard AP, mean of {args.seeds} seeds | val-shard F1, mean |",
         "| --- | --- | --- | --- |",
         f"| default | {baseline_cv:.4f} (trial 0) | {mean['default']:.4f} | {f1['default']:.3f} |",
-        f"| tuned | {result.best_value:.4f} (trial {result.study.best_trial.number}) | "
+        f"| {label} | "
+        f"{chosen_value:.4f} (trial {chosen.number}) | "
         f"{mean['tuned']:.4f} | {f1['tuned']:.3f} |",
         "",
-        f"gain in val-shard AP: {mean['tuned'] - mean['default']:+.4f}, paired bootstrap 95 % "
+        f"{label} − default, val-shard AP: {mean['tuned'] - mean['default']:+.4f}, paired "
+        "bootstrap 95 % "
         f"interval [{low:+.4f}, {high:+.4f}] over TIC ids ({n_boot} resamples; gain > 0 in "
         f"{share:.0%}): {verdict}.",
         f"search: {len(trials)} trials ({counts['COMPLETE']} complete, {counts['PRUNED']} "
-        f"pruned, {counts['FAIL']} failed), {tune_wall:.0f} s wall, {tune_cpu:.0f} CPU s; "
+        f"pruned, {counts['FAIL']} failed), {tune_wall:.0f} s wall, {tune_cpu:.0f} CPU s in this "
+        "invocation (a resumed study's earlier trials are not timed again); "
         f"best parameters {json.dumps(result.best_params)}",
+        f"complete trials' CV AP: {trial_spread(trials)}",
+        f"retraining ({2 * args.seeds} runs on all train shards): {retrain_wall:.0f} s wall, "
+        f"{retrain_cpu:.0f} CPU s",
     ])
     (out / "results.md").write_text(report + "\n")
     (out / "runs.jsonl").write_text("\n".join(json.dumps(r) for r in rows_out) + "\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from _scale_fixtures import N_POINTS
 from _search_synth import noise_lightcurve, planet_lightcurve
@@ -30,3 +31,30 @@ def test_cache_joined_equals_one_search_of_the_whole_list_and_is_hit_afterwards(
     for key in whole.arrays:
         np.testing.assert_array_equal(joined.arrays[key], whole.arrays[key])
     cache_joined([curves[:2], curves[2:]], tmp_path, jobs=1)  # already there: no search
+
+
+def test_injected_features_are_cached_by_their_bytes_so_a_second_run_does_not_search(
+        tmp_path, monkeypatch):
+    from exohunt.batch import LightCurveBatch
+    from exohunt.training.augment import injected_features
+
+    rng = np.random.default_rng(5)
+    flux = rng.normal(1.0, 1e-3, (16, N_POINTS)).astype(np.float32)
+    labels = np.zeros(16, np.int8)
+    labels[:3] = 1
+    data = LightCurveBatch(flux, labels, np.arange(N_POINTS) * 0.0204, source="noise")
+    options = dict(per_positive=1, binaries_per_planet=1.0, jobs=1, cache_dir=tmp_path)
+    first, first_labels = injected_features(data, np.arange(12), labels, "tabular", seed=3,
+                                            **options)
+    import exohunt.search as search_pkg
+
+    monkeypatch.setattr(search_pkg, "extract_features",
+                        lambda *a, **k: (_ for _ in ()).throw(AssertionError("searched")))
+    again, again_labels = injected_features(data, np.arange(12), labels, "tabular", seed=3,
+                                            **options)
+    np.testing.assert_array_equal(again_labels, first_labels)
+    pd.testing.assert_frame_equal(again.stats, first.stats)
+    for key in first.arrays:
+        np.testing.assert_array_equal(again.arrays[key], first.arrays[key])
+    with pytest.raises(AssertionError, match="searched"):  # other injections: a new key
+        injected_features(data, np.arange(12), labels, "tabular", seed=4, **options)

@@ -210,3 +210,37 @@ def test_parallel_trials_share_the_study_and_draw_different_parameters(tmp_path)
     assert 4 <= len(trials) <= 5 and all(t.state.name == "COMPLETE" for t in trials)
     assert len({json.dumps(t.params, sort_keys=True) for t in trials}) == len(trials)
     assert (tmp_path / "out" / "best_config.json").is_file()
+
+
+def test_networks_are_pruned_on_their_best_ap_so_far_beyond_the_noise_fold_by_fold():
+    from exohunt.tuning.objective import EPOCH_STEPS, PRUNE_FROM_EPOCH, epoch_reporter
+    from exohunt.tuning.pruning import noise_margin
+    from exohunt.tuning.study import make_pruner
+
+    study = optuna.create_study(direction="maximize", pruner=make_pruner(tabular=False))
+    for fold_0 in (0.8, 0.9):  # two complete trials: AP ~0.8-0.9 in fold 0, 0.6 in fold 1
+        done = study.ask()
+        for epoch in range(1, 9):
+            done.report(fold_0, epoch)
+            done.report(0.6, EPOCH_STEPS + epoch)
+        study.tell(done, 0.7)
+    noisy = study.ask()
+    for fold in range(2):
+        report = epoch_reporter(noisy, fold, n_positive=50)
+        # one epoch's AP dips far under the median (noise); the best so far does not
+        for epoch, ap in enumerate([0.9, 0.30, float("nan"), 0.62, 0.64], start=1):
+            report(epoch, ap)
+    assert noisy.storage.get_trial(noisy._trial_id).intermediate_values[EPOCH_STEPS + 3] == 0.9
+    # 0.02 under the median, well inside the noise of 50 positives (0.069): kept
+    assert noise_margin(0.6, 50) == pytest.approx(0.0693, abs=1e-4)
+    close = study.ask()
+    for epoch in range(1, 6):
+        epoch_reporter(close, 1, n_positive=50)(epoch, 0.58)
+    hopeless = study.ask()
+    epoch_reporter(hopeless, 0, n_positive=50)(1, 0.95)  # fold 0 fine …
+    report = epoch_reporter(hopeless, 1, n_positive=50)  # … fold 1 hopeless from its start
+    for epoch in range(1, PRUNE_FROM_EPOCH):  # warm-up in every fold, not only the first
+        report(epoch, float("nan"))
+    # compared with fold 1's median at that epoch, not with its own fold-0 best (0.95)
+    with pytest.raises(optuna.TrialPruned, match=f"fold 1, epoch {PRUNE_FROM_EPOCH}"):
+        report(PRUNE_FROM_EPOCH, 0.45)

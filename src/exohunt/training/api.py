@@ -305,7 +305,7 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
 
         extra, extra_labels = injected_features(
             data, train_rows, labels, spec.inputs, prep=prep, seed=seed, jobs=jobs,
-            progress=progress, hosts=quiet,
+            progress=progress, hosts=quiet, cache_dir=cache_dir,
             **{**_augment_options(name), **(budget.augment_overrides() if budget else {})})
         raw_train = raw_train.concat(extra)
         y_train = np.concatenate([y_train, extra_labels])
@@ -330,7 +330,7 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
         config = replace(config, max_iter=int(model.get_params()["trees__max_iter"]))
     choice, threshold_rows, points = _choose_threshold(
         model, spec, data, labels, val_rows, result.val_probability, objective, fitted, prep,
-        imbalance, seed, jobs, progress, device, quiet, w_val, budget)
+        imbalance, seed, jobs, progress, device, quiet, w_val, budget, cache_dir)
     run_config = {
         "format": RUN_FORMAT, "format_version": 1,
         "model": {"name": name, "inputs": spec.inputs, "config": asdict(config),
@@ -364,7 +364,7 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
 
 def _choose_threshold(model, spec, data, labels, val_rows, val_probability, objective, fitted,
                       prep, imbalance, seed, jobs, progress, device, quiet, w_val=None,
-                      budget=None) -> tuple[Any, dict]:
+                      budget=None, cache_dir=None) -> tuple[Any, dict]:
     """The decision threshold, on the validation split only.
 
     A validation split of ~1,000 stars holds only ~7 planets, so a threshold chosen on them
@@ -383,7 +383,7 @@ def _choose_threshold(model, spec, data, labels, val_rows, val_probability, obje
     extra, _ = injected_features(data, val_rows, labels, spec.inputs, prep=prep, seed=seed + 1,
                                  jobs=jobs, progress=progress,
                                  max_injected=_threshold_injected(budget),
-                                 reverse_positives=False, hosts=quiet)
+                                 reverse_positives=False, hosts=quiet, cache_dir=cache_dir)
     extra_in = to_inputs(extra, spec.inputs, fitted)
     if spec.inputs == "tabular":
         extra_probability = model.predict_proba(extra_in["X"])[:, 1]

@@ -19,6 +19,7 @@ convention, :mod:`exohunt.simulate.signals`) against that noise exactly the draw
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 
@@ -183,8 +184,8 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
                       prep: SequencePrep | None = None, seed: int = 42, jobs: int = 0,
                       progress: bool = False, per_positive: int = 30,
                       max_injected: int = 1200, reverse_positives: bool = True,
-                      binaries_per_planet: float = 0.0, hosts: np.ndarray | None = None
-                      ) -> tuple[RawFeatures, np.ndarray]:
+                      binaries_per_planet: float = 0.0, hosts: np.ndarray | None = None,
+                      cache_dir: str | Path | None = None) -> tuple[RawFeatures, np.ndarray]:
     """Features and labels of the augmentation rows for the rows ``train_rows`` of a split.
 
     ``per_positive × n_positive`` negatives (at most ``max_injected``) receive a planet
@@ -197,6 +198,11 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
     ``data`` is a :class:`LightCurveBatch` or a list of single-star light curves; into the
     latter the signals go with their centroids, SAP flux and catalogue consistent
     (:func:`exohunt.training.inject_context.inject_lightcurve`).
+
+    ``cache_dir``: the feature cache of :func:`exohunt.training.features.extract`. Its key is
+    the injected light curves' bytes, which the seed fixes, so runs with the same data, rows
+    and seed (a tuned and a default configuration retrained alike; a search's folds prepared
+    again) search the injected curves once.
     """
     files = isinstance(data, list) and all(isinstance(lc, LightCurve) for lc in data)
     if not (isinstance(data, LightCurveBatch) or files):
@@ -216,7 +222,8 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
     if files:  # single-star files: centroids and catalogue follow (training.inject_context)
         curves = _injected_curves(data, planet_hosts, positives if reverse_positives else [],
                                   binary_hosts, rng)
-        return extract(curves, kind, prep=prep, jobs=jobs, progress=progress), extra_labels
+        return extract(curves, kind, prep=prep, jobs=jobs, progress=progress,
+                       cache_dir=cache_dir), extra_labels
     reversed_positives = data.flux[positives][:, ::-1] if reverse_positives else data.flux[:0]
     flux = np.concatenate([inject_rows(data.flux[planet_hosts], data.time, rng,
                                        bright_share=BRIGHT_PLANET_SHARE),
@@ -224,7 +231,8 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
                            inject_rows(data.flux[binary_hosts], data.time, rng,
                                        kind="binary")])
     extra = LightCurveBatch(flux, extra_labels, data.time, source="augmented")
-    return extract(extra, kind, prep=prep, jobs=jobs, progress=progress), extra_labels
+    return extract(extra, kind, prep=prep, jobs=jobs, progress=progress,
+                   cache_dir=cache_dir), extra_labels
 
 
 def _injected_curves(curves: list, planet_hosts: np.ndarray, positives, binary_hosts: np.ndarray,

@@ -118,7 +118,9 @@ def prepare_folds(data, labels: np.ndarray, model: str, imbalance: str, n_folds:
 
             fold.extra, fold.extra_labels = injected_features(
                 data, fit_rows, labels, spec.inputs, prep=prep, seed=seed + k, jobs=jobs,
-                progress=progress, hosts=_quiet_hosts(raw), **_augment_options(model))
+                progress=progress, hosts=_quiet_hosts(raw),
+                cache_dir=None if cache_dir is None else Path(cache_dir) / "features",
+                **_augment_options(model))
         folds.append(fold)
     views = ["global", "local"] if isinstance(data, ViewBatch) else ["local"]
     result = Folds(raw, labels, folds, imbalance, views if spec.inputs == "tabular" else [],

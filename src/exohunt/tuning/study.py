@@ -79,16 +79,17 @@ def make_sampler(seed: int, n_finished: int, worker: int, n_startup: int,
 
 
 def make_pruner(tabular: bool) -> Any:
-    """Median pruning, set so that a short study prunes: networks from their second epoch
-    once two trials are complete; trees after a fold once five are. (On AstroNet vetting the
-    trees' rule pruned 13 of 20 trials, many within 0.01-0.03 of the median, about one fold's
-    noise; a 25th-percentile rule pruned 14 of 20 and was no better: benchmarks/results_tune.md.)
+    """The search's pruner (:class:`~exohunt.tuning.pruning.NoiseMarginPruner`), set so that
+    a short study prunes hopeless trials: networks once two trials are complete, on each
+    fold's best AP so far from epoch :data:`~exohunt.tuning.objective.PRUNE_FROM_EPOCH` of
+    every fold; trees after a fold once five are, on the running mean of the folds' APs.
+    Only a trial worse than the median by more than the AP's noise is pruned. (With Optuna's
+    median rule on AstroNet vetting the trees lost 13 of 20 trials, many within 0.01-0.03 of
+    the median, and ``twoview`` 10 of 12, three within 0.01: benchmarks/results_tune.md.)
     """
-    import optuna
+    from exohunt.tuning.pruning import NoiseMarginPruner
 
-    if tabular:
-        return optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=0)
-    return optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=2)
+    return NoiseMarginPruner(n_startup_trials=5 if tabular else 2)
 
 
 def counted_trials(study: Any) -> tuple[int, int]:
@@ -172,5 +173,5 @@ def _step_name(trial: Any, network: bool) -> str:
         return "start"
     value = trial.intermediate_values.get(step, float("nan"))
     if network:
-        return f"fold {step // EPOCH_STEPS} epoch {step % EPOCH_STEPS} (AP {value:.3f})"
+        return f"fold {step // EPOCH_STEPS} epoch {step % EPOCH_STEPS} (best AP {value:.3f})"
     return f"fold {step} (mean AP {value:.3f})"
