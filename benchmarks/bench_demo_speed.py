@@ -7,7 +7,7 @@ which counts the spawned search pools), so the ratio holds on a machine shared w
 jobs where wall time does not. Variants (``--variants``, comma-separated):
 
 - ``old``: the reference source tree (``--old-src``, e.g. a worktree of commit 4fde671), host;
-- ``new``: this tree, host; ``new-full``: this tree with ``--full-search``;
+- ``new``: this tree, host; ``new-budget``: this tree with ``--search-budget``;
 - ``new-restricted``: this tree with numba, numpy, OpenBLAS and torch restricted to AVX2
   (profile_search.RESTRICTED plus numpy's AVX-512 targets disabled);
 - ``new-1job``: this tree with ``--jobs 1`` (one process, one thread).
@@ -46,8 +46,8 @@ def _variant_env(name: str, old_src: str | None) -> tuple[dict, list[str]]:
         env.update(RESTRICTED, NPY_DISABLE_CPU_FEATURES=_avx512_numpy_targets())
     if name == "new-1job":
         extra = ["--jobs", "1"]
-    if name == "new-full":
-        extra = ["--full-search"]
+    if name == "new-budget":
+        extra = ["--search-budget"]
     return env, extra
 
 
