@@ -120,6 +120,27 @@ def _out_of_fold(members: list[Run], scores: np.ndarray,
     return rows, total[rows] / count[rows]
 
 
+def out_of_fold_record(ensemble: Ensemble, labelled, labels: np.ndarray, objective: str,
+                       train_options: dict, weights: np.ndarray | None = None) -> dict:
+    """The ``training``, ``threshold`` and ``metrics`` entries of ``ensemble.json``: the
+    members' out-of-fold scores of the labelled training rows (``weights`` per member, the
+    plain mean without), the threshold chosen on them and their average precision."""
+    members = ensemble.members
+    scores = ensemble._member_scores(labelled, train_options.get("jobs", 0), False,
+                                     train_options.get("cache_dir"))[1]
+    rows, oof = (_out_of_fold(members, scores) if weights is None
+                 else _out_of_fold(members, scores, weights))
+    choice = choose_threshold(labels[rows], oof, objective)
+    return {
+        # what the members were trained to call positive (read by 'exohunt evaluate')
+        "training": {"positive": members[0].config["training"]["positive"]},
+        "threshold": {**choice.to_dict(), "out_of_fold_rows": len(rows)},
+        "metrics": {"out_of_fold_average_precision": safe_average_precision(labels[rows], oof),
+                    "member_validation_average_precision":
+                        [m.metrics["average_precision"] for m in members]},
+    }
+
+
 def train_ensemble(data: Any, model: str = "twoview", n_members: int = 5,
                    out: str | Path | None = None, *, seed: int = 42,
                    positive: tuple[str, ...] | list[str] | None = None, objective: str = "f1",
@@ -155,20 +176,11 @@ def train_ensemble(data: Any, model: str = "twoview", n_members: int = 5,
     members = [train(data, model=model, seed=seed + k, positive=positive, objective=objective,
                      **train_options) for k in range(n_members)]
     ensemble = Ensemble(members, {})
-    scores = ensemble._member_scores(labelled, train_options.get("jobs", 0), False,
-                                     train_options.get("cache_dir"))[1]
-    rows, oof = _out_of_fold(members, scores)
-    choice = choose_threshold(labels[rows], oof, objective)
     ensemble.config = {
         "format": ENSEMBLE_FORMAT, "format_version": 1, "model": model,
         "config_name": members[0].config["model"].get("config_name"),
         "seeds": [seed + k for k in range(n_members)],
-        # what the members were trained to call positive (read by 'exohunt evaluate')
-        "training": {"positive": members[0].config["training"]["positive"]},
-        "threshold": {**choice.to_dict(), "out_of_fold_rows": len(rows)},
-        "metrics": {"out_of_fold_average_precision": safe_average_precision(labels[rows], oof),
-                    "member_validation_average_precision":
-                        [m.metrics["average_precision"] for m in members]},
+        **out_of_fold_record(ensemble, labelled, labels, objective, train_options),
     }
     if out is not None:
         ensemble.save(out)

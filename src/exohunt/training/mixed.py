@@ -24,9 +24,8 @@ import numpy as np
 
 from exohunt.errors import InputError, RunDirectoryError
 from exohunt.training.api import _labelled, train
-from exohunt.training.ensemble import ENSEMBLE_FORMAT, MIXED, Ensemble, _out_of_fold
+from exohunt.training.ensemble import ENSEMBLE_FORMAT, MIXED, Ensemble, out_of_fold_record
 from exohunt.training.run import Run, coerce_data
-from exohunt.training.threshold import choose_threshold, safe_average_precision
 
 __all__ = ["MIXABLE_INPUTS", "check_mixed", "train_mixed_ensemble"]
 
@@ -85,21 +84,14 @@ def train_mixed_ensemble(data: Any, parts: Sequence[tuple[str, Any, int]],
                                  objective=objective, config=config, **train_options))
             weights.append(1.0 / (len(parts) * n))
     ensemble = Ensemble(members, {"weights": weights})
-    scores = ensemble._member_scores(labelled, train_options.get("jobs", 0), False,
-                                     train_options.get("cache_dir"))[1]
-    rows, oof = _out_of_fold(members, scores, np.asarray(weights))
-    choice = choose_threshold(labels[rows], oof, objective)
+    record = out_of_fold_record(ensemble, labelled, labels, objective, train_options,
+                                np.asarray(weights))
     ensemble.config = {
         "format": ENSEMBLE_FORMAT, "format_version": 1, "model": MIXED, "config_name": None,
         "label": " + ".join(_part_label(*part) for part in parts),
         "parts": [{"model": m, "config": c, "members": n} for m, c, n in parts],
         "member_models": [m.name for m in members], "weights": weights,
-        "seeds": [seed + k for _, _, n in parts for k in range(n)],
-        "training": {"positive": members[0].config["training"]["positive"]},
-        "threshold": {**choice.to_dict(), "out_of_fold_rows": len(rows)},
-        "metrics": {"out_of_fold_average_precision": safe_average_precision(labels[rows], oof),
-                    "member_validation_average_precision":
-                        [m.metrics["average_precision"] for m in members]},
+        "seeds": [seed + k for _, _, n in parts for k in range(n)], **record,
     }
     if out is not None:
         ensemble.save(out, weights_format=weights_format)
