@@ -94,6 +94,15 @@ def trial_spread(trials) -> str:
             f"max {values[-1]:.4f}")
 
 
+def write_results(out: Path, report: str, rows: list[dict]) -> int:
+    """``results.md`` (the printed report) and ``runs.jsonl`` (one line per retrained run)
+    into ``out``; returns the exit status 0."""
+    (out / "results.md").write_text(report + "\n")
+    (out / "runs.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    print(report)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(DATA))
@@ -210,10 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         f"retraining ({2 * args.seeds} runs on all train shards): {retrain_wall:.0f} s wall, "
         f"{retrain_cpu:.0f} CPU s",
     ])
-    (out / "results.md").write_text(report + "\n")
-    (out / "runs.jsonl").write_text("\n".join(json.dumps(r) for r in rows_out) + "\n")
-    print(report)
-    return 0
+    return write_results(out, report, rows_out)
 
 
 if __name__ == "__main__":

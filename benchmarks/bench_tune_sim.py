@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(Path(__file__).parent))
     from _machine import machine_description
     from bench_models import planet_rates
-    from bench_tune import avx512, cpu_seconds, paired_bootstrap, trial_spread
+    from bench_tune import avx512, cpu_seconds, paired_bootstrap, trial_spread, write_results
     from exohunt.search.features import FEATURE_VERSION
     from exohunt.simulate import simulate
     from exohunt.training import train
@@ -142,10 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         f"retraining and scoring ({len(rows_out)} runs): {retrain_wall:.0f} s wall, "
         f"{retrain_cpu:.0f} CPU s",
     ])
-    (out / "results.md").write_text(report + "\n")
-    (out / "runs.jsonl").write_text("\n".join(json.dumps(r) for r in rows_out) + "\n")
-    print(report)
-    return 0
+    return write_results(out, report, rows_out)
 
 
 if __name__ == "__main__":
