@@ -51,7 +51,7 @@ def _variant_env(name: str, old_src: str | None) -> tuple[dict, list[str]]:
     return env, extra
 
 
-def run_variant(name: str, old_src: str | None) -> dict:
+def run_variant(name: str, old_src: str | None, seed: int = 42) -> dict:
     import subprocess
 
     from bench_demo import parse_demo
@@ -60,7 +60,7 @@ def run_variant(name: str, old_src: str | None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         command = [sys.executable, "-m", "exohunt.cli", "demo", "--out", str(work / "demo"),
-                   *extra]
+                   "--seed", str(seed), *extra]
         cpu0, wall0 = _cpu_children(), dt.datetime.now()
         with open(work / "stdout.txt", "w") as so, open(work / "stderr.txt", "w") as se:
             status = subprocess.run(command, stdout=so, stderr=se, env=env).returncode
@@ -101,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--old-src", default=None, help="src/ of the reference commit")
     parser.add_argument("--variants", default="old,new,new-restricted,new-1job")
+    parser.add_argument("--seed", type=int, default=42, help="the demo's --seed")
     parser.add_argument("--out", type=Path, default=HERE / "results_demo_speed.md")
     args = parser.parse_args(argv)
     names = [v.strip() for v in args.variants.split(",") if v.strip()]
@@ -108,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("variant 'old' needs --old-src")
     rows = []
     for name in names:
-        rows.append(run_variant(name, args.old_src))
+        rows.append(run_variant(name, args.old_src, args.seed))
         print(rows[-1], flush=True)
         text = render(rows, "python benchmarks/bench_demo_speed.py "
                       + " ".join(sys.argv[1:] if argv is None else argv))
