@@ -40,6 +40,7 @@ from _machine import machine_description
 
 TRAIN_SEED = 7107       # the training stars (train split of this seed)
 TEST_SEED = 90417       # the test stars (test split): used for nothing else, ever
+DEV_SEED = 5151         # development test stars (test split): model choices are made here
 CONTEXTS = ("none", "centroid", "stellar", "auto")
 LABELS = {"none": "flux only", "centroid": "+ centroid", "stellar": "+ density/radius",
           "auto": "+ both (default)", "auto-recall": "+ both, threshold objective recall:0.95",
@@ -59,6 +60,7 @@ def simulate_split(folder: Path, split: str, seed: int, n_stars: int) -> pd.Data
     from exohunt.simulate.simulator import truth_frame
 
     table = folder / f"{split}_truth.csv"
+    folder.mkdir(parents=True, exist_ok=True)
     if table.exists():
         return pd.read_csv(table)
     grid = time_grid(3197, 29.4244 / 1440.0)
@@ -162,13 +164,13 @@ def evaluate(truth: pd.DataFrame, p: np.ndarray, stored: float) -> dict:
     }
 
 
-def run_models(folder: Path, cache: Path, jobs: int, curves: dict, imbalance: str | None = None,
+def run_models(folders: dict, cache: Path, jobs: int, curves: dict, imbalance: str | None = None,
                only: tuple[str, ...] | None = None) -> tuple[dict, dict, dict]:
     from exohunt.training import train
 
-    test_truth = pd.read_csv(folder / "test_truth.csv")
+    test_truth = pd.read_csv(folders["test"] / "test_truth.csv")
     train_curves, test_curves = curves["train"], curves["test"]
-    table = folder / "train_truth.csv"
+    table = folders["train"] / "train_truth.csv"
     results, seconds, selected = {}, {}, {}
     for row, context, objective in VARIANTS:
         if only and row not in only:
@@ -184,10 +186,10 @@ def run_models(folder: Path, cache: Path, jobs: int, curves: dict, imbalance: st
     return results, seconds, selected
 
 
-def describe_sets(folder: Path) -> str:
+def describe_sets(folders: dict) -> str:
     lines = []
     for split in ("train", "test"):
-        truth = pd.read_csv(folder / f"{split}_truth.csv")
+        truth = pd.read_csv(folders[split] / f"{split}_truth.csv")
         kind = truth["kind"]
         beb = kind == "background-eb"
         planets = kind == "planet"
@@ -202,7 +204,7 @@ def describe_sets(folder: Path) -> str:
                       "unresolvable BEBs |", "|---|---|---|---|---|---|---|", *lines])
 
 
-def report(results: dict, seconds: dict, selected: dict, folder: Path, args) -> str:
+def report(results: dict, seconds: dict, selected: dict, folders: dict, args) -> str:
     flux = results["none"]
     rows = ["| model | far BEBs rejected (stored thr.) | recall SNR>=10 (stored) | "
             "BEB FP @ recall 0.95 | EB FP @ 0.95 | precision @ 0.95 (resolvable) | "
@@ -249,14 +251,19 @@ def report(results: dict, seconds: dict, selected: dict, folder: Path, args) -> 
         f"(the pieces of a split searched by parallel `--stage features --split S --part K` "
         f"runs first, as this one was)",
         f"Training stars: vetting preset, train split, seed {TRAIN_SEED}; test stars: test "
-        f"split, seed {TEST_SEED} (used for nothing else). FITS files written and read back.",
-        "", describe_sets(folder), "", *rows, "", *extra, ""])
+        f"split, seed {args.test_seed}"
+        f"{' (used for nothing else)' if args.test_seed == TEST_SEED else ' (development)'}. "
+        "FITS files written and read back.",
+        "", describe_sets(folders), "", *rows, "", *extra, ""])
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-train", type=int, default=1500)
     parser.add_argument("--n-test", type=int, default=3000)
+    parser.add_argument("--test-seed", type=int, default=TEST_SEED,
+                        help=f"seed of the test split (default {TEST_SEED}, the record's; "
+                             f"{DEV_SEED}: the development set for model choices)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--work", default="/tmp/bench_context_models")
     parser.add_argument("--stage", choices=("features", "all"), default="all")
@@ -274,35 +281,40 @@ def main(argv=None) -> int:
     parser.add_argument("--variants", default=None,
                         help="comma-separated rows of VARIANTS to train (default: all)")
     args = parser.parse_args(argv)
-    folder = Path(args.work) / f"train{args.n_train}-test{args.n_test}"
+    # Each split in its own folder (named by size and seed), so that a development test set
+    # and the record's share one training set.
+    folders = {"train": Path(args.work) / f"train{args.n_train}-seed{TRAIN_SEED}",
+               "test": Path(args.work) / f"test{args.n_test}-seed{args.test_seed}"}
     cache = Path(args.work) / "cache"
     started = time.perf_counter()
     from exohunt.training.features import extract
 
     curves: dict[str, list] = {}
-    for split, seed, n in (("test", TEST_SEED, args.n_test), ("train", TRAIN_SEED, args.n_train)):
+    for split, seed, n in (("test", args.test_seed, args.n_test),
+                           ("train", TRAIN_SEED, args.n_train)):
         if args.split not in (None, split):
             continue
-        truth = simulate_split(folder, split, seed, n)
+        truth = simulate_split(folders[split], split, seed, n)
         print(f"{split}: {len(truth)} stars simulated ({time.perf_counter() - started:.0f} s)",
               flush=True)
         cpu = time.process_time()
         if args.part is not None and args.parts > 1:  # this piece only: read only its files
             bounds = np.linspace(0, len(truth), args.parts + 1).astype(int)
-            piece = read_split(folder, truth.iloc[bounds[args.part]:bounds[args.part + 1]])
+            piece = read_split(folders[split], truth.iloc[bounds[args.part]:bounds[args.part + 1]])
             extract(piece, "tabular", jobs=args.jobs, cache_dir=cache, progress=True)
         else:
-            curves[split] = read_split(folder, truth)
+            curves[split] = read_split(folders[split], truth)
             cached_features(curves[split], cache, args.jobs, args.parts)
         print(f"{split}: searched ({time.perf_counter() - started:.0f} s wall, "
               f"{time.process_time() - cpu:.0f} s CPU here)", flush=True)
     if args.stage == "features":
         return 0
     only = tuple(args.variants.split(",")) if args.variants else None
-    results, seconds, selected = run_models(folder, cache, args.jobs, curves, args.imbalance, only)
+    results, seconds, selected = run_models(folders, cache, args.jobs, curves, args.imbalance,
+                                            only)
     if only:  # a subset of rows: the per-row lines above are the result (the table needs all)
         return 0
-    text = report(results, seconds, selected, folder, args)
+    text = report(results, seconds, selected, folders, args)
     print(text)
     if args.out:
         Path(args.out).write_text(text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -11,6 +13,7 @@ from exohunt.search.stellar import catalogue_density
 from exohunt.simulate import split_spec, time_grid
 from exohunt.simulate.dataset import make_star
 from exohunt.simulate.lightcurves import star_lightcurve
+from exohunt.simulate.params import EclipsingBinaryParams
 from exohunt.training.augment import injected_features
 from exohunt.training.inject_context import beb_offset, inject_lightcurve, time_reversed
 
@@ -105,3 +108,61 @@ def test_injected_features_on_files_carry_centroid_statistics():
     offsets = raw.stats["centroid_offset_pixels"].to_numpy()
     assert np.isfinite(offsets[:2]).all() and (offsets[:2] < 0.5).all()
     assert np.isfinite(raw.arrays["centroid_local"]).all()
+
+
+def test_eb_on_target_keeps_the_centroid_on_target_and_follows_the_binary():
+    """An on-target EB: undiluted binary (depth its own, >> a planet's), the centroid moved
+    only as a planet on the target moves it (toward no source but the target), SAP diluted by
+    the aperture's neighbours, the primary's density the host's catalogue density
+    (scattered)."""
+    lc = host(crowded=True)
+    beta = 1 - lc.meta["crowdsap"]
+    out = inject_lightcurve(lc, "eb", 0.0, np.random.default_rng(6))
+    signal = out.meta["injected"][-1]
+    assert signal["type"] == "EclipsingBinaryParams" and signal["dilution"] == 1.0
+    assert out.meta["injected_offset_px"] == 0.0
+    model = out.flux / lc.flux
+    assert np.nanmin(model) < 1 - 0.01  # R2/R1 >= 0.25: at least a per-cent eclipse
+    for axis, name in enumerate(("centroid_col", "centroid_row")):
+        before = np.asarray(lc.columns[name])
+        expected = ((np.nanmedian(before) - lc.meta["target_pixel"][axis])
+                    * (1 / ((1 - beta) * model + beta) - 1))
+        np.testing.assert_allclose(out.columns[name] - before, expected, atol=1e-9)
+    np.testing.assert_allclose(out.columns["sap_flux"] / lc.columns["sap_flux"],
+                               (1 - beta) * model + beta, rtol=1e-9)
+    lc = host()
+    rho, error_dex = catalogue_density(lc.meta["star"])
+    drawn = [inject_lightcurve(lc, "eb", 0.0, np.random.default_rng(s)).meta["injected"][-1]
+             for s in range(60)]
+    binaries = [EclipsingBinaryParams(**{k: v for k, v in d.items() if k != "type"})
+                for d in drawn]
+    # the primary's density is raised 4x where the stars would touch (as the simulator does)
+    raised = np.array([replace(b, stellar_density=b.stellar_density / 4).a_rs * (1 - b.ecc)
+                       < 1.5 * (1 + b.radius_ratio) for b in binaries])
+    density = np.array([b.stellar_density for b in binaries]) / np.where(raised, 4.0, 1.0)
+    scatter = np.log10(density / rho)
+    assert abs(np.mean(scatter)) < 3 * error_dex / np.sqrt(len(scatter))
+    assert np.std(scatter) == pytest.approx(error_dex, rel=0.35)
+    assert {d["radius_ratio"] >= 0.25 for d in drawn} == {True}
+
+
+def test_eb_on_target_found_on_target():
+    """The search finds the on-target EB with a source offset ~0 (it cannot be told from a
+    planet by its centroid)."""
+    lc = inject_lightcurve(host(), "eb", 0.0, np.random.default_rng(11))
+    _, stats, _row = star_features(lc)
+    assert stats["snr"] > 20
+    assert stats["centroid_offset_pixels"] < 0.3 and stats["centroid_offset_sigma"] < 3
+
+
+def test_injected_features_add_on_target_ebs_as_negatives_without_changing_the_rest():
+    curves = [host(i) for i in (3, 40, 80, 120, 160, 200)]
+    labels = np.array([1, 0, 0, 0, 0, 1], np.int8)
+    common = dict(per_positive=1, binaries_per_planet=1.0, seed=5, jobs=1)
+    raw, extra = injected_features(curves, np.arange(6), labels, "tabular",
+                                   target_binaries_per_planet=1.0, **common)
+    plain, _ = injected_features(curves, np.arange(6), labels, "tabular", **common)
+    assert list(extra) == [1, 1, 1, 1, 0, 0, 0, 0] and len(raw) == 8
+    # the planets and background EBs are those drawn without on-target EBs
+    np.testing.assert_array_equal(raw.stats["snr"].to_numpy()[:6], plain.stats["snr"].to_numpy())
+    assert (raw.stats["centroid_offset_pixels"].to_numpy()[6:] < 0.5).all()

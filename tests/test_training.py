@@ -464,3 +464,38 @@ def test_search_features_keep_the_search_vetting_columns_for_predictions():
                    "fit_duration_hours", "fit_ingress_fraction", "passes_vetting"):
         assert column in signals.columns
     assert len(signals) == 3 and signals.columns.is_unique
+
+
+def test_recall_objective_on_strong_signals_ignores_the_weak_planets():
+    """recall:R@snrS: planets whose search SNR is below S neither count nor hurt."""
+    labels = np.array([1, 1, 1, 1, 0, 0, 0, 0])
+    probability = np.array([0.9, 0.8, 0.05, 0.01, 0.6, 0.3, 0.2, 0.02])
+    snr = np.array([30.0, 12.0, 8.0, np.nan, 9.0, 20.0, 7.0, np.nan])
+    plain = choose_threshold(labels, probability, "recall:1.0")
+    strong = choose_threshold(labels, probability, "recall:1.0@snr10", signal_snr=snr)
+    assert plain.threshold <= 0.01 and plain.precision == 0.5
+    assert strong.threshold == pytest.approx(0.7)  # halfway between 0.8 and the next score
+    assert strong.recall == 1.0 and strong.precision == 1.0
+    assert strong.objective == "recall:1.0@snr10"
+
+
+@pytest.mark.parametrize("objective", ["recall:0.9@snr", "recall:0.9@snr-3", "recall:0.9@x10",
+                                       "recall:0.9@snrnan", "recall:2@snr10"])
+def test_malformed_strong_recall_objectives_are_refused(objective):
+    from exohunt.training.threshold import parse_objective
+
+    with pytest.raises(InputError, match=r"recall:0\.95@snr10"):
+        parse_objective(objective)
+
+
+def test_strong_recall_objective_needs_search_snr():
+    labels, probability = np.array([1, 0, 1, 0]), np.array([0.9, 0.1, 0.8, 0.2])
+    with pytest.raises(InputError, match="search SNR"):
+        choose_threshold(labels, probability, "recall:0.9@snr10")
+    with pytest.raises(InputError, match="no validation planet"):
+        choose_threshold(labels, probability, "recall:0.9@snr10",
+                         signal_snr=np.array([5.0, 50.0, 3.0, 9.0]))
+    with pytest.raises(InputError, match="search-based models"):
+        train(LightCurveBatch(np.random.default_rng(0).normal(size=(20, 64)),
+                              np.array([0, 1] * 10, np.int8)), "cnn",
+              objective="recall:0.9@snr10")

@@ -52,7 +52,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--time-budget", type=float, default=None,
                         help="stop training after this many seconds (checked every batch)")
     parser.add_argument("--objective", default="f1",
-                        help="threshold objective on validation: f1 or recall:R (e.g. recall:0.95)")
+                        help="threshold objective on validation: f1, recall:R (e.g. "
+                             "recall:0.95) or recall:R@snrS (recall R of the validation "
+                             "planets whose search SNR is >= S, e.g. recall:0.95@snr10; "
+                             "search-based models)")
     parser.add_argument("--members", type=int, default=1,
                         help="train this many runs (seeds SEED, SEED+1, …, each with its own "
                              "validation split) and average their probabilities: a seed "

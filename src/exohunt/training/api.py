@@ -38,7 +38,12 @@ from exohunt.training.loop import LoopSettings, fit_gbm, fit_network, predict_ne
 from exohunt.training.metrics import validation_metrics
 from exohunt.training.preprocess import SequencePrep
 from exohunt.training.run import RUN_FORMAT, Run, coerce_data, resolve_device
-from exohunt.training.threshold import choose_threshold, operating_points, parse_objective
+from exohunt.training.threshold import (
+    choose_threshold,
+    objective_min_snr,
+    operating_points,
+    parse_objective,
+)
 
 __all__ = ["DEFAULT_MODEL", "INJECTION_HOST_MAX_SNR", "MODEL_DEFAULTS", "train"]
 
@@ -267,6 +272,9 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
         imbalance = "weights"
     imbalance = check_imbalance(imbalance or defaults["imbalance"])
     parse_objective(objective)
+    if objective_min_snr(objective) is not None and spec.inputs == "sequence":
+        raise InputError(f"threshold objective {objective!r} needs the search's signal SNR: "
+                         f"search-based models only (gbm, twoview, lstm-views), not {model}")
     check_context(context)
     if search_budget is not None and (spec.inputs != "tabular" or imbalance != "inject"):
         raise InputError("a search budget applies to the boosted trees with injection "
@@ -330,7 +338,8 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
         config = replace(config, max_iter=int(model.get_params()["trees__max_iter"]))
     choice, threshold_rows, points = _choose_threshold(
         model, spec, data, labels, val_rows, result.val_probability, objective, fitted, prep,
-        imbalance, seed, jobs, progress, device, quiet, w_val, budget, cache_dir)
+        imbalance, seed, jobs, progress, device, quiet, w_val, budget, cache_dir,
+        _signal_snr(raw_val))
     run_config = {
         "format": RUN_FORMAT, "format_version": 1,
         "model": {"name": name, "inputs": spec.inputs, "config": asdict(config),
@@ -364,7 +373,7 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
 
 def _choose_threshold(model, spec, data, labels, val_rows, val_probability, objective, fitted,
                       prep, imbalance, seed, jobs, progress, device, quiet, w_val=None,
-                      budget=None, cache_dir=None) -> tuple[Any, dict]:
+                      budget=None, cache_dir=None, val_snr=None) -> tuple[Any, dict]:
     """The decision threshold, on the validation split only.
 
     A validation split of ~1,000 stars holds only ~7 planets, so a threshold chosen on them
@@ -372,11 +381,14 @@ def _choose_threshold(model, spec, data, labels, val_rows, val_probability, obje
     planet-free stars also receive injected planets (never seen in training); these are
     weighted so that real and injected planets count half each and the positives keep the
     real prevalence, which keeps the F1-optimal threshold honest for data like the real ones.
+    ``val_snr``: the validation rows' search SNR (None without search statistics), for a
+    ``recall:R@snrS`` objective.
     """
     y_val = labels[val_rows]
     described = {"real_positives": int(y_val.sum()), "injected_positives": 0}
     if imbalance != "inject" or not isinstance(data, LightCurveBatch):
-        return (choose_threshold(y_val, val_probability, objective, sample_weight=w_val),
+        return (choose_threshold(y_val, val_probability, objective, sample_weight=w_val,
+                                 signal_snr=val_snr),
                 described, operating_points(y_val, val_probability, sample_weight=w_val))
     from exohunt.training.augment import injected_features
 
@@ -396,10 +408,20 @@ def _choose_threshold(model, spec, data, labels, val_rows, val_probability, obje
     weights = np.concatenate([real_weights, np.full(n_extra, 0.5 * n_real / max(n_extra, 1))])
     all_labels = np.concatenate([y_val, np.ones(n_extra, np.int8)])
     all_probability = np.concatenate([val_probability, extra_probability])
-    choice = choose_threshold(all_labels, all_probability, objective, sample_weight=weights)
+    all_snr = None if val_snr is None else np.concatenate([val_snr, _signal_snr(extra)])
+    choice = choose_threshold(all_labels, all_probability, objective, sample_weight=weights,
+                              signal_snr=all_snr)
     described["injected_positives"] = n_extra
     return choice, described, operating_points(all_labels, all_probability,
                                                sample_weight=weights)
+
+
+def _signal_snr(raw) -> np.ndarray | None:
+    """The search SNR of each row's top signal (NaN without one), or None without search
+    statistics (sequence and view models)."""
+    if "snr" not in raw.stats:
+        return None
+    return raw.stats["snr"].to_numpy(float)
 
 
 def _quiet_hosts(raw) -> np.ndarray | None:

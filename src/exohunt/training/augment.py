@@ -153,7 +153,8 @@ def inject_rows(flux: np.ndarray, time: np.ndarray, rng: np.random.Generator,
                 kind: str = "planet", day_side: bool = True,
                 bright_share: float = 0.0) -> np.ndarray:
     """Copies of ``flux`` (N, T) with one random planet (or diluted eclipsing binary, with
-    ``kind="binary"``) injected into each row at an SNR log-uniform in ``snr_range``; with
+    ``kind="binary"``; an undiluted one on the star itself, ``kind="eb"``) injected into each
+    row at an SNR log-uniform in ``snr_range`` (not for ``"eb"``: its depth is its own); with
     ``day_side`` a planet also gets its occultation (albedo log-uniform in
     :data:`DAY_SIDE_ALBEDO`); a share ``bright_share`` of the rows instead takes an SNR
     log-uniform in :data:`BRIGHT_SNR_RANGE`."""
@@ -177,21 +178,33 @@ def inject_rows(flux: np.ndarray, time: np.ndarray, rng: np.random.Generator,
     return out
 
 
-_SIGNAL_MAKERS = {"planet": _random_planet, "binary": _random_binary}
+def _random_target_binary(*args, **kwargs):
+    from exohunt.training.inject_context import random_target_binary
+
+    return random_target_binary(*args, **kwargs)
+
+
+_SIGNAL_MAKERS = {"planet": _random_planet, "binary": _random_binary,
+                  "eb": _random_target_binary}
 
 
 def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: str, *,
                       prep: SequencePrep | None = None, seed: int = 42, jobs: int = 0,
                       progress: bool = False, per_positive: int = 30,
                       max_injected: int = 1200, reverse_positives: bool = True,
-                      binaries_per_planet: float = 0.0, hosts: np.ndarray | None = None,
+                      binaries_per_planet: float = 0.0, target_binaries_per_planet: float = 0.0,
+                      hosts: np.ndarray | None = None,
                       cache_dir: str | Path | None = None) -> tuple[RawFeatures, np.ndarray]:
     """Features and labels of the augmentation rows for the rows ``train_rows`` of a split.
 
     ``per_positive × n_positive`` negatives (at most ``max_injected``) receive a planet
     (label 1); with ``binaries_per_planet`` > 0 as many times that number of further negatives
     receive a diluted background eclipsing binary (label 0: the look-alikes the classifier
-    must learn to reject); with ``reverse_positives`` the split's positives are added once
+    must learn to reject); with ``target_binaries_per_planet`` > 0 that many times the number of
+    planets further negatives become undiluted eclipsing binaries on the star itself (label 0;
+    their centroid stays on the target, so the classifier cannot take "centroid on target" for
+    "planet"; drawn from their own random stream, so that the other injections do not change
+    with it); with ``reverse_positives`` the split's positives are added once
     more, reversed in time (label 1). ``hosts`` (bool, one per row of ``data``) restricts the
     stars that may receive a signal — e.g. to those without a strong signal of their own.
 
@@ -217,11 +230,17 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
     n_binaries = min(len(negatives), round(binaries_per_planet * n_planets))
     planet_hosts = np.sort(rng.choice(negatives, size=n_planets, replace=False))
     binary_hosts = np.sort(rng.choice(negatives, size=n_binaries, replace=False))
+    eb_rng = np.random.default_rng([seed, 8])
+    n_target = min(len(negatives), round(target_binaries_per_planet * n_planets))
+    target_hosts = np.sort(eb_rng.choice(negatives, size=n_target, replace=False))
     extra_labels = np.concatenate([np.ones(n_planets + len(positives) * reverse_positives,
-                                           np.int8), np.zeros(n_binaries, np.int8)])
+                                           np.int8), np.zeros(n_binaries + n_target, np.int8)])
     if files:  # single-star files: centroids and catalogue follow (training.inject_context)
+        from exohunt.training.inject_context import inject_lightcurve
+
         curves = _injected_curves(data, planet_hosts, positives if reverse_positives else [],
                                   binary_hosts, rng)
+        curves += [inject_lightcurve(data[i], "eb", 0.0, eb_rng) for i in target_hosts]
         return extract(curves, kind, prep=prep, jobs=jobs, progress=progress,
                        cache_dir=cache_dir), extra_labels
     reversed_positives = data.flux[positives][:, ::-1] if reverse_positives else data.flux[:0]
@@ -229,7 +248,8 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
                                        bright_share=BRIGHT_PLANET_SHARE),
                            reversed_positives,
                            inject_rows(data.flux[binary_hosts], data.time, rng,
-                                       kind="binary")])
+                                       kind="binary"),
+                           inject_rows(data.flux[target_hosts], data.time, eb_rng, kind="eb")])
     extra = LightCurveBatch(flux, extra_labels, data.time, source="augmented")
     return extract(extra, kind, prep=prep, jobs=jobs, progress=progress,
                    cache_dir=cache_dir), extra_labels

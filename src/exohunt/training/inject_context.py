@@ -25,6 +25,15 @@ light-weighted mean of its sources' positions, with the weights of
   by ~ depth × D toward the binary, whose source offset is D. The binary keeps its own stars'
   density (drawn), not the host's.
 
+- **Eclipsing binary on the target** (``kind="eb"``, a negative like the simulator's ``eb``
+  kind): the target itself eclipses, undiluted, with the simulator's binary distributions
+  (:func:`exohunt.simulate.kinds.draw_eb`: R2/R1 0.25-1, 30 % grazing and V-shaped, secondary
+  eclipses, eccentric orbits, ellipsoidal variation). The source is the target, so the centroid
+  moves as for a planet (source offset ~0) and the primary's density is the host's catalogue
+  density (scattered as for a planet); what gives it away is the eclipse itself: depth, shape,
+  secondary and odd/even eclipses, and a duration set by two stars' masses and radii rather
+  than a planet's. Without these the trees learn "centroid on target => planet".
+
 The SAP flux, when present, takes the same signal at the aperture's dilution. Light curves
 without centroid columns get the flux signal only.
 """
@@ -39,7 +48,11 @@ import numpy as np
 from exohunt.lightcurve import LightCurve
 from exohunt.simulate.scene import neighbour_weight
 
-__all__ = ["beb_offset", "inject_lightcurve", "time_reversed"]
+__all__ = ["INJECTION_KINDS", "beb_offset", "inject_lightcurve", "random_target_binary",
+           "time_reversed"]
+
+#: What :func:`inject_lightcurve` injects: a planet, a background EB, an EB on the target.
+INJECTION_KINDS = ("planet", "binary", "eb")
 
 _CENTROIDS = ("centroid_col", "centroid_row")
 
@@ -122,19 +135,53 @@ def host_density(lc: LightCurve, rng: np.random.Generator) -> float | None:
     return float(rho * 10.0 ** rng.normal(0.0, error_dex))
 
 
+def random_target_binary(time: np.ndarray, rng: np.random.Generator, valid: np.ndarray,
+                         snr: float | None = None, *, noise_ppm: float | None = None,
+                         density: float | None = None):
+    """An undiluted eclipsing binary drawn as the simulator draws its ``eb`` kind
+    (:func:`exohunt.simulate.kinds.draw_eb`), its primary of ``density`` (g cm⁻³; default
+    log-uniform 0.5-3, the simulator's) unless the stars would nearly touch.
+
+    ``snr`` and ``noise_ppm`` are accepted for the interface of the other signal makers and
+    not used: a binary on the target is not diluted, its depth is its own.
+    """
+    from exohunt.simulate.kinds import log_uniform
+    from exohunt.simulate.params import EclipsingBinaryParams
+
+    period = float(log_uniform(rng, 0.5, min(20.0, 0.45 * float(np.ptp(time)))))
+    k = float(rng.uniform(0.25, 1.0))
+    ecc, omega = 0.0, 90.0
+    if period > 3 and rng.random() < 0.5:
+        ecc, omega = float(rng.uniform(0.05, 0.5)), float(rng.uniform(0, 360))
+    grazing = rng.random() < 0.3
+    drawn_density = float(log_uniform(rng, 0.5, 3.0))  # drawn either way: same stream after
+    binary = EclipsingBinaryParams(
+        period=period, t0=float(time[0] + rng.uniform(0, period)), radius_ratio=k,
+        impact=float(rng.uniform(1 - k, 1 + 0.7 * k) if grazing else rng.uniform(0, 1 - k)),
+        surface_brightness_ratio=float(rng.uniform(0.05, 1.0)), mass_ratio=min(1.0, k**1.25),
+        stellar_density=drawn_density if density is None else float(density), ecc=ecc,
+        omega_deg=omega, u1=float(rng.uniform(0.25, 0.55)), u2=float(rng.uniform(0.1, 0.3)))
+    if binary.a_rs * (1 - ecc) < 1.5 * (1 + k):  # keep the stars detached, as draw_eb does
+        from dataclasses import replace
+
+        binary = replace(binary, stellar_density=binary.stellar_density * 4)
+    return binary
+
+
 def inject_lightcurve(lc: LightCurve, kind: str, snr: float, rng: np.random.Generator, *,
                       day_side: bool = True, offset: tuple[float, float] | None = None
                       ) -> LightCurve:
     """A copy of ``lc`` with one random planet (``kind="planet"``, with its occultation when
     ``day_side``) or background EB (``kind="binary"``) at matched-filter SNR ``snr`` against
-    the light curve's own white noise, its centroids, SAP flux and catalogue consistent
+    the light curve's own white noise, or an undiluted eclipsing binary on the target
+    (``kind="eb"``; ``snr`` unused), its centroids, SAP flux and catalogue consistent
     (module docstring).
 
     Parameters
     ----------
     lc : LightCurve
         Flux around a positive level (e-/s or relative), NaN allowed.
-    kind : {"planet", "binary"}
+    kind : {"planet", "binary", "eb"}
     snr : float
     rng : numpy.random.Generator
     offset : (float, float), optional
@@ -144,7 +191,7 @@ def inject_lightcurve(lc: LightCurve, kind: str, snr: float, rng: np.random.Gene
     -------
     LightCurve
         ``meta["injected"]`` records the signal (and ``meta["injected_offset_px"]`` a binary's
-        offset from the target, pixels).
+        offset from the target, pixels: 0 for ``"eb"``).
     """
     from exohunt.simulate import inject
     from exohunt.simulate.signals import signal_model
@@ -178,8 +225,13 @@ def inject_lightcurve(lc: LightCurve, kind: str, snr: float, rng: np.random.Gene
         out = inject(lc, signal)
         columns = _binary_columns(lc, signal_model(time, signal), signal.dilution, offset)
         extra_meta = {"injected_offset_px": float(math.hypot(*offset))}
+    elif kind == "eb":
+        signal = random_target_binary(time, rng, valid, density=host_density(lc, rng))
+        out = inject(lc, signal)
+        columns = _planet_columns(lc, signal_model(time, signal))  # the source is the target
+        extra_meta = {"injected_offset_px": 0.0}
     else:
-        raise ValueError(f"kind must be 'planet' or 'binary', got {kind!r}")
+        raise ValueError(f"kind must be one of {', '.join(INJECTION_KINDS)}, got {kind!r}")
     return out.replace(columns={**lc.columns, **columns}, meta=extra_meta)
 
 

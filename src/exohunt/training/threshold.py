@@ -1,8 +1,11 @@
 """Choosing the decision threshold on validation data, by a named objective.
 
-Objectives: ``"f1"`` (maximise planet-class F1, the default) or ``"recall:R"`` (the highest
+Objectives: ``"f1"`` (maximise planet-class F1, the default), ``"recall:R"`` (the highest
 threshold whose recall is at least R, e.g. ``"recall:0.95"``: as many candidates as needed to
-find 95% of the validation planets, and no more).
+find 95% of the validation planets, and no more) or ``"recall:R@snrS"`` (the same counting
+only the validation planets whose *detected* signal has a search SNR of at least S; the weaker
+planets neither count nor hurt, e.g. ``"recall:0.95@snr10"``: a threshold for the planets the
+search finds clearly, not one dragged to ~0 by the faint ones it barely sees).
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ from sklearn.metrics import average_precision_score, precision_recall_curve
 
 from exohunt.errors import InputError
 
-__all__ = ["OPERATING_RECALLS", "ThresholdChoice", "choose_threshold", "operating_points",
-           "parse_objective", "safe_average_precision"]
+__all__ = ["OPERATING_RECALLS", "ThresholdChoice", "choose_threshold", "objective_min_snr",
+           "operating_points", "parse_objective", "safe_average_precision"]
 
 #: Validation recalls at which a run records its threshold and precision, so that a user can
 #: trade precision for recall (``exohunt predict --threshold``) without touching test data.
@@ -37,18 +40,38 @@ class ThresholdChoice:
 
 
 def parse_objective(objective: str) -> tuple[str, float | None]:
-    """``"f1"`` → ("f1", None); ``"recall:0.95"`` → ("recall", 0.95); else InputError."""
+    """``"f1"`` → ("f1", None); ``"recall:0.95"`` (or ``"recall:0.95@snr10"``) → ("recall",
+    0.95); else InputError. :func:`objective_min_snr` reads the ``@snrS`` part."""
     if objective == "f1":
         return "f1", None
     if objective.startswith("recall:"):
+        body, _, _ = objective.split(":", 1)[1].partition("@")
         try:
-            target = float(objective.split(":", 1)[1])
+            target = float(body)
         except ValueError:
             target = -1.0
         if 0.0 < target <= 1.0:
+            objective_min_snr(objective)  # checks the @snrS part
             return "recall", target
-    raise InputError(f"unknown threshold objective {objective!r}; "
-                     "expected 'f1' or 'recall:R' with 0 < R <= 1 (e.g. 'recall:0.95')")
+    raise InputError(f"unknown threshold objective {objective!r}; expected 'f1', 'recall:R' "
+                     "with 0 < R <= 1 (e.g. 'recall:0.95') or 'recall:R@snrS' with S > 0 "
+                     "(e.g. 'recall:0.95@snr10')")
+
+
+def objective_min_snr(objective: str) -> float | None:
+    """The search SNR S of a ``"recall:R@snrS"`` objective (None without ``@``); InputError
+    for a malformed or non-positive S."""
+    _, at, part = objective.partition("@")
+    if not at:
+        return None
+    try:
+        value = float(part[3:]) if part.startswith("snr") else -1.0
+    except ValueError:
+        value = -1.0
+    if not (np.isfinite(value) and value > 0):
+        raise InputError(f"threshold objective {objective!r}: the part after '@' must be "
+                         "'snrS' with a search SNR S > 0 (e.g. 'recall:0.95@snr10')")
+    return value
 
 
 def safe_average_precision(labels: np.ndarray, probability: np.ndarray,
@@ -62,17 +85,33 @@ def safe_average_precision(labels: np.ndarray, probability: np.ndarray,
 
 def choose_threshold(labels: np.ndarray, probability: np.ndarray,
                      objective: str = "f1", *,
-                     sample_weight: np.ndarray | None = None) -> ThresholdChoice:
+                     sample_weight: np.ndarray | None = None,
+                     signal_snr: np.ndarray | None = None) -> ThresholdChoice:
     """Pick the decision threshold on (validation) ``labels`` (N,) and ``probability`` (N,).
 
     A star is a candidate when ``probability >= threshold``. Thresholds sit halfway between
     neighbouring distinct scores, so that a tiny change of a score does not flip a decision.
     ``sample_weight`` (N,) weights the rows, e.g. injected validation planets down-weighted so
-    that the positives keep the real prevalence.
+    that the positives keep the real prevalence. ``signal_snr`` (N,): the search SNR of each
+    row's detected signal (NaN without one), needed by a ``"recall:R@snrS"`` objective, which
+    leaves out the planets below S; the precision, recall and F1 it reports are those of the
+    rows kept.
     """
     kind, target = parse_objective(objective)
     labels = np.asarray(labels).astype(int)
     probability = np.asarray(probability, dtype=float)
+    min_snr = objective_min_snr(objective)
+    if min_snr is not None:
+        if signal_snr is None or len(signal_snr) != len(labels):
+            raise InputError(f"threshold objective {objective!r} needs the search SNR of every "
+                             "validation star (search-based models such as gbm)")
+        keep = (labels == 0) | (np.nan_to_num(np.asarray(signal_snr, float), nan=-1.0)
+                                >= min_snr)
+        if not np.any(labels[keep] == 1):
+            raise InputError(f"threshold objective {objective!r}: no validation planet has a "
+                             f"search SNR >= {min_snr:g}; use 'recall:R' or a lower S")
+        labels, probability = labels[keep], probability[keep]
+        sample_weight = None if sample_weight is None else np.asarray(sample_weight)[keep]
     if labels.sum() == 0 or labels.sum() == len(labels):
         raise InputError("cannot choose a threshold: the validation split holds a single class")
     precision, recall, cuts = precision_recall_curve(labels, probability,
