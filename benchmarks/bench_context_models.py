@@ -43,12 +43,19 @@ TEST_SEED = 90417       # the test stars (test split): used for nothing else, ev
 DEV_SEED = 5151         # development test stars (test split): model choices are made here
 CONTEXTS = ("none", "centroid", "stellar", "auto")
 LABELS = {"none": "flux only", "centroid": "+ centroid", "stellar": "+ density/radius",
-          "auto": "+ both (default)", "auto-recall": "+ both, threshold objective recall:0.95",
-          "none-recall": "flux only, threshold objective recall:0.95"}
-#: (row, context, threshold objective): the four context sets with the default objective (F1
-#: on validation), then the two main models with the stored threshold at validation recall 0.95.
-VARIANTS = (*((c, c, "f1") for c in CONTEXTS), ("none-recall", "none", "recall:0.95"),
-            ("auto-recall", "auto", "recall:0.95"))
+          "auto": "+ both (default)"}
+
+
+def variants(objective: str, alt_objective: str | None) -> tuple[tuple[str, str, str], ...]:
+    """(row, context, threshold objective): the four context sets with ``objective``, then
+    flux only and both with ``alt_objective`` (if given) for the stored threshold's sake."""
+    rows = tuple((c, c, objective) for c in CONTEXTS)
+    if alt_objective:
+        for context in ("none", "auto"):
+            row = f"{context}-alt"
+            LABELS[row] = f"{LABELS[context]}, threshold objective {alt_objective}"
+            rows += ((row, context, alt_objective),)
+    return rows
 
 
 def simulate_split(folder: Path, split: str, seed: int, n_stars: int) -> pd.DataFrame:
@@ -161,23 +168,35 @@ def evaluate(truth: pd.DataFrame, p: np.ndarray, stored: float) -> dict:
         "ceiling_precision_all": ceiling_precision,
         "ceiling_f1_all": 2 * ceiling_precision * 0.95 / (ceiling_precision + 0.95),
         "threshold_stored": stored, "threshold_at95": at95,
+        # which kinds of star the false positives at recall 0.95 are (counts)
+        "fp_kinds_at95": {k: int(np.sum((p >= at95) & (kind == k)))
+                          for k in sorted(set(kind)) if k != "planet"},
+        "weak_planets_at95": int(np.sum((p >= at95) & weak)),
     }
 
 
-def run_models(folders: dict, cache: Path, jobs: int, curves: dict, imbalance: str | None = None,
-               only: tuple[str, ...] | None = None) -> tuple[dict, dict, dict]:
+def run_models(folders: dict, cache: Path, jobs: int, curves: dict, rows: tuple,
+               imbalance: str | None = None, only: tuple[str, ...] | None = None,
+               augment: dict | None = None) -> tuple[dict, dict, dict]:
     from exohunt.training import train
 
     test_truth = pd.read_csv(folders["test"] / "test_truth.csv")
     train_curves, test_curves = curves["train"], curves["test"]
     table = folders["train"] / "train_truth.csv"
     results, seconds, selected = {}, {}, {}
-    for row, context, objective in VARIANTS:
+    from exohunt.training import api
+
+    defaults = dict(api.MODEL_DEFAULTS["gbm"]["augment"])
+    for row, context, objective in rows:
         if only and row not in only:
             continue
         started = time.process_time()
-        run = train(train_curves, "gbm", labels=table, context=context, cache_dir=cache,
-                    jobs=jobs, seed=42, objective=objective, imbalance=imbalance)
+        api.MODEL_DEFAULTS["gbm"]["augment"] = {**defaults, **(augment or {})}
+        try:
+            run = train(train_curves, "gbm", labels=table, context=context, cache_dir=cache,
+                        jobs=jobs, seed=42, objective=objective, imbalance=imbalance)
+        finally:
+            api.MODEL_DEFAULTS["gbm"]["augment"] = defaults
         p = run.score(test_curves, jobs=jobs, cache_dir=cache)
         seconds[row] = time.process_time() - started
         results[row] = evaluate(test_truth, p, run.threshold)
@@ -204,13 +223,14 @@ def describe_sets(folders: dict) -> str:
                       "unresolvable BEBs |", "|---|---|---|---|---|---|---|", *lines])
 
 
-def report(results: dict, seconds: dict, selected: dict, folders: dict, args) -> str:
+def report(results: dict, seconds: dict, selected: dict, folders: dict, args,
+           rows_run: tuple) -> str:
     flux = results["none"]
     rows = ["| model | far BEBs rejected (stored thr.) | recall SNR>=10 (stored) | "
             "BEB FP @ recall 0.95 | EB FP @ 0.95 | precision @ 0.95 (resolvable) | "
             "precision @ 0.95 (all) | F1 (all) | BEB FP ratio flux/model | CPU s |",
             "|---|---|---|---|---|---|---|---|---|---|"]
-    for context, *_ in VARIANTS:
+    for context, *_ in rows_run:
         r = results[context]
         ratio = flux["beb_fp_at95"] / r["beb_fp_at95"] if r["beb_fp_at95"] > 0 else float("inf")
         rows.append(
@@ -221,7 +241,7 @@ def report(results: dict, seconds: dict, selected: dict, folders: dict, args) ->
     both = results["auto"]
     extra = [
         "- stored thresholds (chosen on the training set's validation split): " + ", ".join(
-            f"{LABELS[c]} {results[c]['threshold_stored']:.3f}" for c, *_ in VARIANTS),
+            f"{LABELS[c]} {results[c]['threshold_stored']:.3f}" for c, *_ in rows_run),
         "- far BEBs (>= 1 px) rejected at the test recall-0.95 threshold instead: "
         + ", ".join(f"{LABELS[c]} {results[c]['far_beb_rejected_at95']:.1%}" for c in CONTEXTS),
         "- unresolvable BEBs passed at recall 0.95 (both): "
@@ -235,7 +255,10 @@ def report(results: dict, seconds: dict, selected: dict, folders: dict, args) ->
         f"systematic floor to that error: {both['unresolvable_floor_share']:.1%}, and "
         f"precision at recall 0.95 leaving those out: " + ", ".join(
             f"{LABELS[c]} {results[c]['precision_resolvable_floor_at95']:.3f}"
-            for c, *_ in VARIANTS),
+            for c, *_ in rows_run),
+        "- false positives at recall 0.95 by kind of star (both): " + ", ".join(
+            f"{k} {n}" for k, n in both["fp_kinds_at95"].items())
+        + f" (and {both['weak_planets_at95']} SNR < 10 planets, which do not count)",
         "- statistics each run read: " + "; ".join(
             f"{LABELS[c]}: {len(selected[c]['centroid_stats'])} centroid, "
             f"{len(selected[c]['stellar_stats'])} catalogue" for c in CONTEXTS),
@@ -247,9 +270,10 @@ def report(results: dict, seconds: dict, selected: dict, folders: dict, args) ->
         "other jobs; CPU seconds per model include training and scoring, searched features "
         "cached).",
         f"Command: `nice -n 10 python benchmarks/bench_context_models.py --n-train "
-        f"{args.n_train} --n-test {args.n_test} --jobs {args.jobs} --parts {args.parts}` "
-        f"(the pieces of a split searched by parallel `--stage features --split S --part K` "
-        f"runs first, as this one was)",
+        f"{args.n_train} --n-test {args.n_test} --test-seed {args.test_seed} --jobs {args.jobs} "
+        f"--imbalance {args.imbalance} --target-ebs {args.target_ebs:g} --objective "
+        f"{args.objective}{f' --alt-objective {args.alt_objective}' if args.alt_objective else ''}"
+        f"` (each split searched first by `--stage features --split S`)",
         f"Training stars: vetting preset, train split, seed {TRAIN_SEED}; test stars: test "
         f"split, seed {args.test_seed}"
         f"{' (used for nothing else)' if args.test_seed == TEST_SEED else ' (development)'}. "
@@ -279,7 +303,16 @@ def main(argv=None) -> int:
                              "for files; inject: injected planets and background EBs, searched "
                              "each run)")
     parser.add_argument("--variants", default=None,
-                        help="comma-separated rows of VARIANTS to train (default: all)")
+                        help="comma-separated rows to train (default: all)")
+    parser.add_argument("--objective", default="f1",
+                        help="threshold objective of the four context rows (e.g. "
+                             "recall:0.95@snr10)")
+    parser.add_argument("--alt-objective", default="recall:0.95",
+                        help="threshold objective of two more rows, flux only and both "
+                             "('' for none)")
+    parser.add_argument("--target-ebs", type=float, default=0.0,
+                        help="with --imbalance inject: on-target eclipsing binaries injected "
+                             "per injected planet (training negatives)")
     args = parser.parse_args(argv)
     # Each split in its own folder (named by size and seed), so that a development test set
     # and the record's share one training set.
@@ -310,11 +343,13 @@ def main(argv=None) -> int:
     if args.stage == "features":
         return 0
     only = tuple(args.variants.split(",")) if args.variants else None
-    results, seconds, selected = run_models(folders, cache, args.jobs, curves, args.imbalance,
-                                            only)
+    rows = variants(args.objective, args.alt_objective or None)
+    augment = {"target_binaries_per_planet": args.target_ebs} if args.target_ebs else None
+    results, seconds, selected = run_models(folders, cache, args.jobs, curves, rows,
+                                            args.imbalance, only, augment)
     if only:  # a subset of rows: the per-row lines above are the result (the table needs all)
         return 0
-    text = report(results, seconds, selected, folders, args)
+    text = report(results, seconds, selected, folders, args, rows)
     print(text)
     if args.out:
         Path(args.out).write_text(text)

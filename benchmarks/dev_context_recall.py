@@ -134,6 +134,8 @@ def main(argv=None) -> int:
     lines += ["| recipe | " + " | ".join(keys) + " |", "|---" * (len(keys) + 1) + "|"]
     lines += [f"| {r} | " + " | ".join(f"{v[k]:.3f}" for k in keys) + " |"
               for r, v in results.items()]
+    lines += ["", *(f"- {r}: false positives at recall 0.95 by kind {v['fp_kinds_at95']}"
+                    for r, v in results.items() if "fp_kinds_at95" in v)]
     text = "\n".join(lines)
     print(text)
     if args.out:

@@ -240,9 +240,12 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
 
         curves = _injected_curves(data, planet_hosts, positives if reverse_positives else [],
                                   binary_hosts, rng)
-        curves += [inject_lightcurve(data[i], "eb", 0.0, eb_rng) for i in target_hosts]
-        return extract(curves, kind, prep=prep, jobs=jobs, progress=progress,
-                       cache_dir=cache_dir), extra_labels
+        raw = extract(curves, kind, prep=prep, jobs=jobs, progress=progress, cache_dir=cache_dir)
+        if n_target:  # searched (and cached) apart: the other injections' cache still hits
+            targets = [inject_lightcurve(data[i], "eb", 0.0, eb_rng) for i in target_hosts]
+            raw = raw.concat(extract(targets, kind, prep=prep, jobs=jobs, progress=progress,
+                                     cache_dir=cache_dir))
+        return raw, extra_labels
     reversed_positives = data.flux[positives][:, ::-1] if reverse_positives else data.flux[:0]
     flux = np.concatenate([inject_rows(data.flux[planet_hosts], data.time, rng,
                                        bright_share=BRIGHT_PLANET_SHARE),
