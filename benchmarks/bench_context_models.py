@@ -186,17 +186,17 @@ def run_models(folders: dict, cache: Path, jobs: int, curves: dict, rows: tuple,
     results, seconds, selected = {}, {}, {}
     from exohunt.training import api
 
-    defaults = dict(api.MODEL_DEFAULTS["gbm"]["augment"])
+    defaults = dict(api.MODEL_DEFAULTS["gbm"].get("file_augment", {}))
     for row, context, objective in rows:
         if only and row not in only:
             continue
         started = time.process_time()
-        api.MODEL_DEFAULTS["gbm"]["augment"] = {**defaults, **(augment or {})}
+        api.MODEL_DEFAULTS["gbm"]["file_augment"] = {**defaults, **(augment or {})}
         try:
             run = train(train_curves, "gbm", labels=table, context=context, cache_dir=cache,
                         jobs=jobs, seed=42, objective=objective, imbalance=imbalance)
         finally:
-            api.MODEL_DEFAULTS["gbm"]["augment"] = defaults
+            api.MODEL_DEFAULTS["gbm"]["file_augment"] = defaults
         p = run.score(test_curves, jobs=jobs, cache_dir=cache)
         seconds[row] = time.process_time() - started
         results[row] = evaluate(test_truth, p, run.threshold)
@@ -310,9 +310,10 @@ def main(argv=None) -> int:
     parser.add_argument("--alt-objective", default="recall:0.95",
                         help="threshold objective of two more rows, flux only and both "
                              "('' for none)")
-    parser.add_argument("--target-ebs", type=float, default=0.0,
+    parser.add_argument("--target-ebs", type=float, default=0.5,
                         help="with --imbalance inject: on-target eclipsing binaries injected "
-                             "per injected planet (training negatives)")
+                             "per injected planet (training negatives; gbm's default for "
+                             "files 0.5, round 7 had 0)")
     args = parser.parse_args(argv)
     # Each split in its own folder (named by size and seed), so that a development test set
     # and the record's share one training set.
@@ -344,7 +345,7 @@ def main(argv=None) -> int:
         return 0
     only = tuple(args.variants.split(",")) if args.variants else None
     rows = variants(args.objective, args.alt_objective or None)
-    augment = {"target_binaries_per_planet": args.target_ebs} if args.target_ebs else None
+    augment = {"target_binaries_per_planet": args.target_ebs}
     results, seconds, selected = run_models(folders, cache, args.jobs, curves, rows,
                                             args.imbalance, only, augment)
     if only:  # a subset of rows: the per-row lines above are the result (the table needs all)

@@ -13,8 +13,9 @@ with which statistics).
     nice -n 10 python benchmarks/dev_context_recall.py --work /tmp/h-ctx-work \\
         --recipes base,eb0.5 --out /tmp/h-ctx-work/dev.md
 
-Recipes: ``base`` (gbm's injection defaults), ``ebX`` (plus X undiluted on-target eclipsing
-binaries per injected planet), ``flux`` (base, flux statistics only), a ``+recall`` suffix
+Recipes: ``base`` (round 7's injection: gbm's defaults without on-target EBs), ``ebX`` (plus X
+undiluted on-target eclipsing binaries per injected planet; gbm's default for files since
+round 10 is ``eb0.5``), ``flux`` (base, flux statistics only), a ``+recall`` suffix
 (stored threshold objective ``recall:0.95``) or ``+snr10`` (``recall:0.95@snr10``).
 """
 
@@ -50,9 +51,9 @@ def parse_recipe(recipe: str) -> tuple[str, dict, str]:
     name, _, suffix = recipe.partition("+")
     objective = {"": "f1", "recall": "recall:0.95", "snr10": "recall:0.95@snr10"}[suffix]
     if name == "flux":
-        return "none", {}, objective
-    if name == "base":
-        return "auto", {}, objective
+        return "none", {"target_binaries_per_planet": 0.0}, objective
+    if name == "base":  # round 7's recipe: no on-target EBs
+        return "auto", {"target_binaries_per_planet": 0.0}, objective
     if name.startswith("eb"):
         return "auto", {"target_binaries_per_planet": float(name[2:])}, objective
     raise SystemExit(f"unknown recipe {recipe!r}")
@@ -62,13 +63,13 @@ def train_recipe(recipe: str, train_curves: list, table: Path, cache: Path, jobs
     from exohunt.training import api, train
 
     context, augment, objective = parse_recipe(recipe)
-    saved = dict(api.MODEL_DEFAULTS["gbm"]["augment"])
-    api.MODEL_DEFAULTS["gbm"]["augment"] = {**saved, **augment}
+    saved = dict(api.MODEL_DEFAULTS["gbm"].get("file_augment", {}))
+    api.MODEL_DEFAULTS["gbm"]["file_augment"] = {**saved, **augment}
     try:
         return train(train_curves, "gbm", labels=table, context=context, cache_dir=cache,
                      jobs=jobs, seed=42, objective=objective, imbalance="inject")
     finally:
-        api.MODEL_DEFAULTS["gbm"]["augment"] = saved
+        api.MODEL_DEFAULTS["gbm"]["file_augment"] = saved
 
 
 def lowest_planets(truth: pd.DataFrame, p: np.ndarray, raw, n: int = 12) -> tuple[str, dict]:

@@ -212,3 +212,39 @@ def test_train_on_files_records_context_and_reloads(tmp_path):
     assert "centroid_global" in fitted["global_views"]
     assert views.config["model"]["config"]["n_global_channels"] == 2
     assert np.isfinite(views.score(curves, jobs=1, cache_dir=tmp_path / "cache")).all()
+
+
+@pytest.mark.slow
+def test_inject_on_files_chooses_the_threshold_with_injected_validation_planets(tmp_path):
+    """``imbalance="inject"`` on single-star files: the validation split's planet-free stars
+    receive injected planets for the threshold too (as a batch's do), and a
+    ``recall:R@snrS`` objective is met on the validation planets of search SNR >= S."""
+    from exohunt.simulate import split_spec, time_grid
+    from exohunt.simulate.dataset import make_star
+    from exohunt.simulate.lightcurves import star_lightcurve
+    from exohunt.training import train
+
+    grid = time_grid(1500, 29.4244 / 1440.0)
+    spec = split_spec("vetting", "test", 100)
+    kinds = ["planet", "eb", "quiet", "quiet", "quiet"] * 5
+    curves = [star_lightcurve(make_star(grid, kind, i, np.random.default_rng(i), spec), grid)
+              .replace(meta={"source": f"/data/s{i}.fits"}) for i, kind in enumerate(kinds)]
+    table = pd.DataFrame({"file": [f"s{i}.fits" for i in range(len(kinds))],
+                          "label": [int(kind == "planet") for kind in kinds]})
+    run = train(curves, "gbm", labels=table, jobs=1, cache_dir=tmp_path, val_fraction=0.4,
+                imbalance="inject", objective="recall:0.9@snr8")
+    threshold = run.config["threshold"]
+    assert threshold["objective"] == "recall:0.9@snr8" and threshold["recall"] >= 0.9
+    assert threshold["validation_rows"]["injected_positives"] > 0
+
+
+def test_gbm_injects_on_target_ebs_into_files_only():
+    """On-target EBs are a file-training default (centroids exist there); a Kaggle-layout
+    batch's injections are unchanged."""
+    from exohunt.batch import LightCurveBatch
+    from exohunt.training.api import _augment_options
+
+    batch = LightCurveBatch(np.ones((4, 32)), np.zeros(4, np.int8))
+    assert _augment_options("gbm", [object()])["target_binaries_per_planet"] > 0
+    assert "target_binaries_per_planet" not in _augment_options("gbm", batch)
+    assert _augment_options("gbm", batch)["binaries_per_planet"] == 3.0

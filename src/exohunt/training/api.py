@@ -86,7 +86,12 @@ MODEL_DEFAULTS: dict[str, dict[str, Any]] = {
     # rate from 2.1 % to 0.6 % and F1 from 0.36 to 0.45 (round 2); three instead of one, on the
     # development set (seeds 42, 43): EB false positives 1.5 → 1.3 %, F1 0.62 → 0.65, AP
     # 0.69 → 0.68, and a steadier threshold (benchmarks/results_dev.md, round 5).
-    "gbm": {"imbalance": "inject", "loop": {}, "augment": {"binaries_per_planet": 3.0}},
+    # On single-star files (centroids, catalogue) also undiluted eclipsing binaries on the
+    # target itself, half as many as injected planets: without them the trees learn "centroid
+    # on target => planet" (round 10, development set: on-target EB false positives at recall
+    # 0.95 4.5 % -> 1.5 %, precision 0.47 -> 0.55; benchmarks/results_context_models.md).
+    "gbm": {"imbalance": "inject", "loop": {}, "augment": {"binaries_per_planet": 3.0},
+            "file_augment": {"target_binaries_per_planet": 0.5}},
 }
 
 
@@ -314,7 +319,8 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
         extra, extra_labels = injected_features(
             data, train_rows, labels, spec.inputs, prep=prep, seed=seed, jobs=jobs,
             progress=progress, hosts=quiet, cache_dir=cache_dir,
-            **{**_augment_options(name), **(budget.augment_overrides() if budget else {})})
+            **{**_augment_options(name, data),
+               **(budget.augment_overrides() if budget else {})})
         raw_train = raw_train.concat(extra)
         y_train = np.concatenate([y_train, extra_labels])
         w_train = np.concatenate([w_train, np.ones(len(extra_labels))])
@@ -386,7 +392,10 @@ def _choose_threshold(model, spec, data, labels, val_rows, val_probability, obje
     """
     y_val = labels[val_rows]
     described = {"real_positives": int(y_val.sum()), "injected_positives": 0}
-    if imbalance != "inject" or not isinstance(data, LightCurveBatch):
+    # single-star files too: ~30 real validation planets, ~20 of them strong, set a recall-0.95
+    # threshold by their lowest one or two scores alone (benchmarks/results_context_models.md)
+    files = isinstance(data, list)
+    if imbalance != "inject" or not (isinstance(data, LightCurveBatch) or files):
         return (choose_threshold(y_val, val_probability, objective, sample_weight=w_val,
                                  signal_snr=val_snr),
                 described, operating_points(y_val, val_probability, sample_weight=w_val))
@@ -443,8 +452,13 @@ def _threshold_injected(budget) -> int:
         else budget.threshold_injected
 
 
-def _augment_options(name: str) -> dict:
-    return dict(MODEL_DEFAULTS[name].get("augment", {}))
+def _augment_options(name: str, data: Any = None) -> dict:
+    """The model's injection options (:func:`~exohunt.training.augment.injected_features`);
+    for single-star files (a list of light curves) with its ``file_augment`` on top."""
+    options = dict(MODEL_DEFAULTS[name].get("augment", {}))
+    if isinstance(data, list):
+        options.update(MODEL_DEFAULTS[name].get("file_augment", {}))
+    return options
 
 
 def _weights_size(directory: Path) -> int:

@@ -120,7 +120,7 @@ def prepare_folds(data, labels: np.ndarray, model: str, imbalance: str, n_folds:
                 data, fit_rows, labels, spec.inputs, prep=prep, seed=seed + k, jobs=jobs,
                 progress=progress, hosts=_quiet_hosts(raw),
                 cache_dir=None if cache_dir is None else Path(cache_dir) / "features",
-                **_augment_options(model))
+                **_augment_options(model, data))
         folds.append(fold)
     views = ["global", "local"] if isinstance(data, ViewBatch) else ["local"]
     result = Folds(raw, labels, folds, imbalance, views if spec.inputs == "tabular" else [],
@@ -140,7 +140,7 @@ def _key(data, labels, groups, model, imbalance, n_folds, seed, prep) -> str:
     digest.update(np.asarray(groups, np.int64).tobytes())
     described = {"version": CACHE_VERSION, "inputs": get_spec(model).inputs,
                  "imbalance": imbalance, "folds": n_folds, "seed": seed,
-                 "augment": _augment_options(model) if imbalance == "inject" else {},
+                 "augment": _augment_options(model, data) if imbalance == "inject" else {},
                  "prep": prep.to_dict() if prep is not None else None}
     digest.update(json.dumps(described, sort_keys=True).encode())
     if isinstance(data, LightCurveBatch) and (imbalance == "inject"
