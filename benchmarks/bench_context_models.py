@@ -310,10 +310,10 @@ def main(argv=None) -> int:
     parser.add_argument("--alt-objective", default="recall:0.95",
                         help="threshold objective of two more rows, flux only and both "
                              "('' for none)")
-    parser.add_argument("--target-ebs", type=float, default=0.5,
+    parser.add_argument("--target-ebs", type=float, default=2.0,
                         help="with --imbalance inject: on-target eclipsing binaries injected "
                              "per injected planet (training negatives; gbm's default for "
-                             "files 0.5, round 7 had 0)")
+                             "files 2, round 7 had 0)")
     args = parser.parse_args(argv)
     # Each split in its own folder (named by size and seed), so that a development test set
     # and the record's share one training set.

@@ -15,7 +15,7 @@ with which statistics).
 
 Recipes: ``base`` (round 7's injection: gbm's defaults without on-target EBs), ``ebX`` (plus X
 undiluted on-target eclipsing binaries per injected planet; gbm's default for files since
-round 10 is ``eb0.5``), ``flux`` (base, flux statistics only), a ``+recall`` suffix
+round 10 is ``eb2``), ``flux`` (base, flux statistics only), a ``+recall`` suffix
 (stored threshold objective ``recall:0.95``) or ``+snr10`` (``recall:0.95@snr10``).
 """
 
