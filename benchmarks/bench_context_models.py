@@ -1,4 +1,4 @@
-"""Round 7: does vetting with centroids and the host star's parameters beat flux alone?
+"""Rounds 7 and 10: does vetting with centroids and the host star's parameters beat flux alone?
 
 Simulates a FITS-format training set and, with a seed used for nothing else, a test set of the
 ``vetting`` preset (3,000 stars: 120 planets at SNR 5-60, 10 % eclipsing binaries, 15 %
@@ -19,10 +19,18 @@ targets (``benchmarks/results_context_models.md``):
   source-offset uncertainty of its noise model); with them included, precision, F1 and the
   ceiling they imply.
 
-Run (stage ``features`` alone first if the machine is busy; the models stage reuses it)::
+Round 10's record (search-15; gbm with injection, two on-target EBs per injected planet, the
+threshold objective ``recall:0.95@snr10``, chosen on the development split ``--test-seed 5151``
+by ``dev_context_recall.py``). Run (stage ``features`` alone first if the machine is busy; the
+models stage reuses it)::
 
-    nice -n 10 python benchmarks/bench_context_models.py --stage features --jobs 3
-    nice -n 10 python benchmarks/bench_context_models.py --out benchmarks/results_context_models.md
+    nice -n 10 python benchmarks/bench_context_models.py --work W --n-train 3000 \
+        --stage features --split train
+    nice -n 10 python benchmarks/bench_context_models.py --work W --n-train 3000 \
+        --stage features --split test
+    nice -n 10 python benchmarks/bench_context_models.py --work W --n-train 3000 \
+        --imbalance inject --target-ebs 2 --objective recall:0.95@snr10 --alt-objective f1 \
+        --out /tmp/record.md
 """
 
 from __future__ import annotations
