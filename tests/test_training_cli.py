@@ -118,3 +118,15 @@ def test_members_out_of_range_is_a_one_line_error(tmp_path, capsys):
     assert main(["train", str(csv), "--out", str(tmp_path / "e"), "--members", "0"]) == 2
     err = capsys.readouterr().err
     assert "--members must be from 1 to 100, got 0" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("objective", ["recall:0.95@snr0", "recall:0.95@depth10"])
+def test_train_command_rejects_a_malformed_strong_recall_objective(tmp_path, capsys, objective):
+    from exohunt.io import write_kaggle_csv
+
+    csv = write_kaggle_csv(tmp_path / "train.csv", dipped_batch(n=20, n_pos=4))
+    status = main(["train", str(csv), "--out", str(tmp_path / "r"), "--model", "cnn",
+                   "--no-progress", "--objective", objective])
+    assert status == 2
+    err = capsys.readouterr().err
+    assert "recall:0.95@snr10" in err and "Traceback" not in err and len(err.splitlines()) == 1

@@ -227,7 +227,9 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
     jobs : int
         Worker processes for the search and torch threads (0 = all cores).
     objective : str
-        Threshold objective on validation: ``"f1"`` or ``"recall:R"``.
+        Threshold objective on validation: ``"f1"``, ``"recall:R"`` or ``"recall:R@snrS"``
+        (recall R of the validation planets whose search SNR is >= S; search-based models,
+        :mod:`exohunt.training.threshold`).
     config, loop, prep : optional
         Model config (dataclass, the name of one of the model's named configurations such as
         ``"large"`` — which also brings the loop settings it was tuned with —, the path of a
