@@ -5,18 +5,37 @@ Hosts and planets come from exohunt's simulator (:mod:`exohunt.simulate.kinds`):
 for the host (kind ``quiet`` or ``rotator``), ``draw_planet`` for each planet (period log-U 0.5 d
 to 0.45 × baseline, Rp/R* solved for the SNR with the gaps taken into account), the flux rendered
 by ``star_flux`` with the product of the planets' transit models. Kaggle-length curves (3,197
-Kepler long cadences, 65.3 d). Every star has its own seeded generator, so a star does not change
-when the counts of other stars change.
+Kepler long cadences, 65.3 d) by default; ``cadence="tess-2min"`` renders the same draws on a
+TESS 2-min sector instead (27.4 d with a 1.2-d orbit gap, ~18,900 cadences, the layout of
+``profile_search.py``), the white noise per cadence scaled by sqrt(29.4 min / 2 min) so that
+a host has the same precision per hour as on the Kaggle grid. Every star has its own seeded
+generator, so a star does not change when the counts of other stars change.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 SNR_BINS = ((5.0, 7.0), (7.0, 10.0), (10.0, 20.0))
 HOSTS = ("quiet", "rotator")
+#: Layouts: name -> (cadence in days, baseline in days, orbit gap (start, stop) in days), or
+#: None for the Kaggle grid.
+CADENCES = {"kaggle": None, "tess-2min": (2.0 / 1440, 27.4, (13.2, 14.4))}
+
+
+def star_time(cadence: str) -> np.ndarray:
+    """The cadence grid (days) of layout ``cadence`` (a key of :data:`CADENCES`)."""
+    from exohunt.simulate.simulator import time_grid
+
+    if cadence not in CADENCES:
+        raise ValueError(f"unknown cadence {cadence!r}; expected one of {', '.join(CADENCES)}")
+    if CADENCES[cadence] is None:
+        return time_grid()
+    step, baseline, (start, stop) = CADENCES[cadence]
+    time = np.arange(0.0, baseline, step)
+    return time[(time < start) | (time >= stop)]
 
 
 @dataclass
@@ -48,16 +67,20 @@ def _separated(periods: list[float], period: float) -> bool:
     return all(abs(period / (p * f) - 1) > 0.05 for p in periods for f in (0.5, 1.0, 2.0))
 
 
-def make_star(index: int, host: str, n_planets: int, snr_bin: int, seed: int) -> InjectedStar:
-    """Render star ``index`` (deterministic in ``seed`` and ``index``)."""
+def make_star(index: int, host: str, n_planets: int, snr_bin: int, seed: int,
+              cadence: str = "kaggle") -> InjectedStar:
+    """Render star ``index`` (deterministic in ``seed``, ``index`` and ``cadence``)."""
     from exohunt.simulate.kinds import draw_planet, draw_star
     from exohunt.simulate.signals import expected_snr, transit_model
-    from exohunt.simulate.simulator import time_grid
+    from exohunt.simulate.simulator import KEPLER_LONG_CADENCE_DAYS
     from exohunt.simulate.stars import gap_mask, star_flux
 
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(index,)))
-    time = time_grid()
+    time = star_time(cadence)
     star = draw_star(rng, host, time)
+    if cadence != "kaggle":  # the same precision per hour as on the Kaggle grid
+        step = float(np.median(np.diff(time)))
+        star = replace(star, noise_ppm=star.noise_ppm * np.sqrt(KEPLER_LONG_CADENCE_DAYS / step))
     valid = gap_mask(time, star.gaps)
     model = np.ones_like(time)
     planets: list[dict] = []
@@ -74,8 +97,10 @@ def make_star(index: int, host: str, n_planets: int, snr_bin: int, seed: int) ->
     return InjectedStar(index, host, n_planets, time, flux, planets)
 
 
-def iter_stars(per_cell: int, multi_per_cell: int, noise_per_host: int, seed: int):
-    """Yield the planned stars one at a time (memory: one star)."""
+def iter_stars(per_cell: int, multi_per_cell: int, noise_per_host: int, seed: int,
+               cadence: str = "kaggle"):
+    """Yield the planned stars one at a time (memory: one star); ``cadence`` a key of
+    :data:`CADENCES`."""
     for index, (host, n_planets, snr_bin) in enumerate(plan(per_cell, multi_per_cell,
                                                             noise_per_host)):
-        yield make_star(index, host, n_planets, snr_bin, seed)
+        yield make_star(index, host, n_planets, snr_bin, seed, cadence)

@@ -3,7 +3,8 @@ side by side on the same injected planets (a speed change must not cost detectio
 
 Stars are those of ``bench_tls.py`` (:mod:`_tls_stars`: Kaggle-length curves of quiet and
 spotted hosts with zero, one or two planets whose matched-filter SNR is drawn in the bins 5-7,
-7-10 and 10-20). Each tree runs ``search(max_signals=3, min_sde=0)`` on every star in a fresh
+7-10 and 10-20; ``--cadence tess-2min`` renders them on a TESS 2-min sector instead). Each
+tree runs ``search(max_signals=3, min_sde=0)`` on every star in a fresh
 interpreter (``PYTHONPATH`` = that tree's ``src``; numba compiled before timing), one process
 after the other, and reports:
 
@@ -40,7 +41,7 @@ from exohunt.lightcurve import LightCurve
 from exohunt.search import search
 out = []
 first = True
-for star in iter_stars(*map(int, sys.argv[3:7])):
+for star in iter_stars(*map(int, sys.argv[3:7]), cadence=sys.argv[7]):
     lc = LightCurve(star.time, star.flux)
     if first:
         search(lc, max_signals=3, min_sde=0.0)  # compile or load the numba kernels
@@ -60,7 +61,8 @@ def measure(src: Path, args: argparse.Namespace, folder: Path) -> list[dict]:
     path = folder / f"{abs(hash(str(src)))}.json"
     env = {**os.environ, "PYTHONPATH": str(src)}
     subprocess.run([sys.executable, "-c", CHILD, str(HERE), str(path), str(args.per_cell),
-                    str(args.multi_per_cell), str(args.noise_per_host), str(args.seed)],
+                    str(args.multi_per_cell), str(args.noise_per_host), str(args.seed),
+                    args.cadence],
                    env=env, check=True)
     return json.loads(path.read_text())
 
@@ -104,7 +106,8 @@ def render(names: list[str], summaries: list[dict], args: argparse.Namespace) ->
                      + " | ".join(cells) + f" | {s['vetted_fa']:.1%} (n={s['n_noise']}) |")
     lines += ["", f"Machine: {machine_description('numpy', 'numba')}; shared with other jobs. "
               f"Stars: `--per-cell {args.per_cell} --multi-per-cell {args.multi_per_cell} "
-              f"--noise-per-host {args.noise_per_host} --seed {args.seed}`."]
+              f"--noise-per-host {args.noise_per_host} --seed {args.seed} "
+              f"--cadence {args.cadence}`."]
     return "\n".join(lines)
 
 
@@ -116,9 +119,13 @@ def main(argv: list[str] | None = None) -> str:
     parser.add_argument("--noise-per-host", type=int, default=60)
     parser.add_argument("--far", type=float, default=0.05)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--cadence", default="kaggle", choices=("kaggle", "tess-2min"),
+                        help="the stars' layout (see _tls_stars.CADENCES)")
     parser.add_argument("--ref-json", default=None,
                         help="reuse the reference tree's measurements from this file (written "
                              "there when absent; same star options only)")
+    parser.add_argument("--new-json", default=None,
+                        help="also write this tree's measurements to this file")
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
     sys.path.insert(0, str(HERE))
@@ -130,6 +137,8 @@ def main(argv: list[str] | None = None) -> str:
             if args.ref_json:
                 Path(args.ref_json).write_text(json.dumps(reference))
         runs = [reference, measure(SRC, args, Path(tmp))]
+        if args.new_json:
+            Path(args.new_json).write_text(json.dumps(runs[1]))
     text = render([f"reference ({args.ref_src})", "this tree"],
                   [summarise(r, args.far) for r in runs], args)
     if args.out:

@@ -1,10 +1,13 @@
 """Are the search's features bit-identical between two source trees?
 
-Searches the same simulated ``kaggle`` rows (default 300 of seed 11's test mix) with
-``exohunt.search.extract_features`` under each tree (a fresh interpreter per tree, one worker)
-and compares every statistic, signal column and view bit for bit (NaN = NaN).
+Searches the same simulated ``kaggle`` rows (default 300 of seed 11's test mix), or with
+``--flavour`` the first ``--rows`` test stars of a mission flavour
+(:mod:`exohunt.simulate.flavour_sets`: light curves in e-/s with centroids and catalogue
+parameters), with ``exohunt.search.extract_features`` under each tree (a fresh interpreter per
+tree, one worker) and compares every statistic, signal column and view bit for bit (NaN = NaN).
 
     python benchmarks/compare_features.py --ref-src /work/main/src [--rows 300]
+    python benchmarks/compare_features.py --ref-src /work/main/src --flavour kepler-lc --rows 40
 """
 
 from __future__ import annotations
@@ -24,7 +27,10 @@ CHILD = """
 import pickle, sys
 from exohunt.search import FEATURE_VERSION, extract_features
 from exohunt.simulate import simulate
-data = simulate("kaggle", seed=int(sys.argv[2]), n_train=1, n_test=int(sys.argv[3])).test
+from exohunt.simulate.flavour_sets import iter_flavour
+seed, rows, flavour = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+data = (simulate("kaggle", seed=seed, n_train=1, n_test=rows).test if flavour == "kaggle"
+        else [lc for lc, _ in iter_flavour(flavour, "test", seed, rows)])
 f = extract_features(data, jobs=1)
 with open(sys.argv[1], "wb") as out:
     pickle.dump({"version": FEATURE_VERSION, "stats": f.stats, "signals": f.signals,
@@ -32,11 +38,11 @@ with open(sys.argv[1], "wb") as out:
 """
 
 
-def features(src: Path, rows: int, seed: int, folder: Path) -> dict:
+def features(src: Path, rows: int, seed: int, folder: Path, flavour: str = "kaggle") -> dict:
     path = folder / f"{abs(hash(str(src)))}.pkl"
     env = {**os.environ, "PYTHONPATH": str(src)}
-    subprocess.run([sys.executable, "-c", CHILD, str(path), str(seed), str(rows)], env=env,
-                   check=True)
+    subprocess.run([sys.executable, "-c", CHILD, str(path), str(seed), str(rows), flavour],
+                   env=env, check=True)
     with open(path, "rb") as source:
         return pickle.load(source)
 
@@ -46,10 +52,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ref-src", type=Path, required=True)
     parser.add_argument("--rows", type=int, default=300)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--flavour", default="kaggle",
+                        help="kaggle (rows of the kaggle preset) or a mission flavour of "
+                             "exohunt.simulate.flavours (e.g. kepler-lc, tess-ffi)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as name:
-        ref = features(args.ref_src, args.rows, args.seed, Path(name))
-        new = features(SRC, args.rows, args.seed, Path(name))
+        ref = features(args.ref_src, args.rows, args.seed, Path(name), args.flavour)
+        new = features(SRC, args.rows, args.seed, Path(name), args.flavour)
     differing = []
     for part in ("stats", "signals"):
         a, b = ref[part], new[part]
@@ -65,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
             differing.append(f"views.{view}")
     n_values = sum(ref[p].size for p in ("stats", "signals")) + sum(
         v.size for v in ref["views"].values())
-    print(f"{args.rows} rows (kaggle preset, seed {args.seed}); feature version "
+    where = ("kaggle preset" if args.flavour == "kaggle"
+             else f"flavour {args.flavour}, test split")
+    print(f"{args.rows} rows ({where}, seed {args.seed}); feature version "
           f"{'equal' if ref['version'] == new['version'] else 'DIFFERENT'}; "
           f"{n_values} values compared; differing: {differing or 'none (bit-identical)'}")
     return 1 if differing or ref["version"] != new["version"] else 0
