@@ -203,3 +203,29 @@ def test_extract_features_carries_centroid_statistics_and_views():
     assert set(features.centroid_views) == set(CENTROID_VIEW_NAMES)
     local = features.centroid_views["centroid_local"]
     assert local.shape == (2, 61) and local[0].max() > local[1].max()
+
+
+def test_centroid_residuals_reuse_the_last_result_only_for_the_same_input():
+    # the statistics and the views detrend one signal's centroids alike: the second call
+    # reuses the first's result (the same bits), anything else is computed afresh
+    from exohunt.lightcurve import LightCurve
+    from exohunt.search import centroid
+
+    rng = np.random.default_rng(11)
+    time = np.arange(0.0, 6.0, 2.0 / 1440)
+    cols = {"centroid_col": 100 + 0.01 * rng.standard_normal(time.size),
+            "centroid_row": 50 + 0.01 * rng.standard_normal(time.size)}
+    lc = LightCurve(time, np.ones(time.size), columns=cols, meta={"window_length": 0.5})
+    first = centroid.centroid_residuals(lc, 1.3, 0.4, 0.1)
+    first[:] = 0.0                                 # the caller's copy, not the cache
+    again = centroid.centroid_residuals(lc[np.arange(time.size)], 1.3, 0.4, 0.1)
+    centroid._last.clear()
+    fresh = centroid.centroid_residuals(lc, 1.3, 0.4, 0.1)
+    assert np.array_equal(again, fresh, equal_nan=True) and np.abs(fresh).max() > 0
+    other = centroid.centroid_residuals(lc, 1.3, 0.45, 0.1)
+    assert not np.array_equal(other, fresh, equal_nan=True)
+    bumped = cols["centroid_col"].copy()
+    bumped[1000] += 0.05                           # another star's centroids, same times
+    moved = lc.replace(columns={**cols, "centroid_col": bumped})
+    shifted = centroid.centroid_residuals(moved, 1.3, 0.45, 0.1)
+    assert not np.array_equal(shifted, other, equal_nan=True)
