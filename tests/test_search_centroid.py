@@ -219,7 +219,7 @@ def test_centroid_residuals_reuse_the_last_result_only_for_the_same_input():
     first = centroid.centroid_residuals(lc, 1.3, 0.4, 0.1)
     first[:] = 0.0                                 # the caller's copy, not the cache
     again = centroid.centroid_residuals(lc[np.arange(time.size)], 1.3, 0.4, 0.1)
-    centroid._last.clear()
+    centroid._LAST.entry = ()
     fresh = centroid.centroid_residuals(lc, 1.3, 0.4, 0.1)
     assert np.array_equal(again, fresh, equal_nan=True) and np.abs(fresh).max() > 0
     other = centroid.centroid_residuals(lc, 1.3, 0.45, 0.1)

@@ -99,8 +99,9 @@ def centroid_residuals(lc: LightCurve, period: float, t0: float, duration: float
     # the statistics and the views of one signal detrend the same centroids alike: the second
     # call gets the first's result (a full-cadence biweight of a TESS sector costs ~25 ms)
     key = (float(period), float(t0), float(duration), float(window))
-    if _last and _last[0] == key and _same(_last[1], lc.time) and _same(_last[2], xy):
-        return _last[3].copy()
+    last = _LAST.entry  # one read: a thread that replaces it meanwhile cannot tear it
+    if last and last[0] == key and _same(last[1], lc.time) and _same(last[2], xy):
+        return last[3].copy()
     time = lc.time[finite]
     masked = np.abs(fold_phase(time, period, t0)) < 0.5 * _MASK_WIDTH * duration
     out = np.full(xy.shape, np.nan)
@@ -108,12 +109,18 @@ def centroid_residuals(lc: LightCurve, period: float, t0: float, duration: float
         trend = _trend(time, xy[finite, axis], method="biweight", window_length=float(window),
                        break_tolerance=0.5, mask=masked if (~masked).sum() >= _MIN_OUT else None)
         out[finite, axis] = xy[finite, axis] - trend
-    _last[:] = [key, lc.time.copy(), xy, out.copy()]
+    _LAST.entry = (key, lc.time.copy(), xy.copy(), out.copy())
     return out
 
 
-#: The last :func:`centroid_residuals` call: ``[key, time, centroids, result]`` (one entry).
-_last: list = []
+class _LastCall:
+    """The last :func:`centroid_residuals` call, ``(key, time, centroids, result)``, kept as
+    one tuple that is replaced whole."""
+
+    entry: tuple = ()
+
+
+_LAST = _LastCall()
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> bool:
