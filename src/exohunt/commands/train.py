@@ -56,6 +56,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "recall:0.95) or recall:R@snrS (recall R of the validation "
                              "planets whose search SNR is >= S, e.g. recall:0.95@snr10; "
                              "search-based models)")
+    parser.add_argument("--prevalence", default="none", choices=("none", "weight"),
+                        help="gbm with injection: 'weight' weights the planets so the fitted "
+                             "planet share is the data's own (probabilities at the true "
+                             "prevalence, not the ~12%% of the injected set); default none")
     parser.add_argument("--members", type=int, default=1,
                         help="train this many runs (seeds SEED, SEED+1, …, each with its own "
                              "validation split) and average their probabilities: a seed "
@@ -98,7 +102,8 @@ def run(args: argparse.Namespace) -> int:
                    imbalance=args.imbalance, positive=positive, epochs=args.epochs,
                    time_budget=args.time_budget, jobs=args.jobs,
                    progress=not args.quiet, objective=args.objective,
-                   cache_dir=args.cache_dir, config=config, context=args.context)
+                   cache_dir=args.cache_dir, config=config, context=args.context,
+                   prevalence=args.prevalence)
     m = result.metrics
     print(f"trained {model} in {m['training_seconds']:.1f} s "
           + (f"(kept {m['best_epoch']} trees, chosen on validation AP)"
@@ -156,7 +161,7 @@ def _run_ensemble(args: argparse.Namespace, data, model: str, positive, config) 
                               device=args.device, imbalance=args.imbalance, epochs=args.epochs,
                               time_budget=args.time_budget, jobs=args.jobs,
                               progress=not args.quiet, cache_dir=args.cache_dir, config=config,
-                              context=args.context)
+                              context=args.context, prevalence=args.prevalence)
     m = ensemble.config["metrics"]
     choice = ensemble.config["threshold"]
     members = ", ".join(f"{ap:.3f}" for ap in m["member_validation_average_precision"])

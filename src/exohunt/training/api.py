@@ -37,6 +37,7 @@ from exohunt.training.features import extract, fit_preprocessing, to_inputs
 from exohunt.training.loop import LoopSettings, fit_gbm, fit_network, predict_network
 from exohunt.training.metrics import validation_metrics
 from exohunt.training.preprocess import SequencePrep
+from exohunt.training.prevalence import check_prevalence, prevalence_weights
 from exohunt.training.run import RUN_FORMAT, Run, coerce_data, resolve_device
 from exohunt.training.threshold import (
     choose_threshold,
@@ -198,7 +199,7 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
           objective: str = "f1", val_fraction: float = 0.2, config: Any = None,
           loop: dict | None = None, prep: SequencePrep | None = None,
           cache_dir: str | Path | None = None, labels: Any = None, context: str = "auto",
-          search_budget: SearchBudget | None = None) -> Run:
+          search_budget: SearchBudget | None = None, prevalence: str = "none") -> Run:
     """Train model ``model`` on labelled ``data`` and (if ``out``) save the run directory.
 
     Parameters
@@ -244,6 +245,12 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
         Search only a share of the planet-free stars (weighted back to the true prevalence)
         and inject fewer signals (:mod:`exohunt.training.budget`); ``gbm`` with injection
         only. Default: search everything.
+    prevalence : {"none", "weight"}
+        ``"weight"``: the planets (real and injected) weighted so that the fitted set's planet
+        share is the real training rows' own, which makes the probabilities estimates at the
+        true prevalence instead of the injected set's ~12 %
+        (:func:`exohunt.training.prevalence.prevalence_weights`); tabular models with
+        injection only. ``"none"`` (default): every row weighs 1.
 
     Returns
     -------
@@ -287,6 +294,10 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
     if search_budget is not None and (spec.inputs != "tabular" or imbalance != "inject"):
         raise InputError("a search budget applies to the boosted trees with injection "
                          f"(gbm, --imbalance inject), not to {model} with {imbalance}")
+    if check_prevalence(prevalence) != "none" and (spec.inputs != "tabular"
+                                                   or imbalance != "inject"):
+        raise InputError(f"--prevalence {prevalence} applies to the boosted trees with "
+                         f"injection (gbm, --imbalance inject), not to {model} with {imbalance}")
     settings = LoopSettings(**{**defaults["loop"], **named_settings, **(loop or {})})
     settings = replace(settings, epochs=epochs or settings.epochs, time_budget=time_budget)
     prep = prep or defaults.get("prep")
@@ -298,13 +309,14 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
         with threadpool_limits(n_threads):
             return _train(data, model, spec, out, seed, resolve_device(device), imbalance, positive,
                           settings, prep, jobs, progress, objective, val_fraction, config,
-                          cache_dir, config_name, context, search_budget)
+                          cache_dir, config_name, context, search_budget, prevalence)
     finally:
         torch.set_num_threads(threads)
 
 
 def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep, jobs, progress,
-           objective, val_fraction, config, cache_dir, config_name, context, budget) -> Run:
+           objective, val_fraction, config, cache_dir, config_name, context, budget,
+           prevalence="none") -> Run:
     started = time.perf_counter()
     data, labels = _labelled(data, positive)
     train_rows, val_rows = _split(labels, val_fraction, seed)
@@ -328,8 +340,12 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
         y_train = np.concatenate([y_train, extra_labels])
         w_train = np.concatenate([w_train, np.ones(len(extra_labels))])
     w_val = searched.weight[val_rows]
-    if budget is None:  # no weights at all: exactly the computation without a budget
-        w_train = w_val = None
+    if prevalence == "weight":  # the real training rows come first, then the injected ones
+        w_train = prevalence_weights(y_train, w_train, np.arange(len(y_train)) < len(train_rows))
+    elif budget is None:  # no weights at all: exactly the computation without a budget
+        w_train = None
+    if budget is None:
+        w_val = None
     raw_val = raw.subset(searched.position[val_rows])
     preprocessing_seconds = time.perf_counter() - started
     fitted = fit_preprocessing(raw_train, spec.inputs, context)
@@ -362,7 +378,8 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
                      "val_fraction": val_fraction, "loop": asdict(loop),
                      "device": str(device),
                      **({"search_budget": {**budget.to_dict(), "n_searched": len(raw)}}
-                        if budget else {})},
+                        if budget else {}),
+                     **({"prevalence": prevalence} if prevalence != "none" else {})},
         "seed": seed, "data": _describe(data, labels, *split),
         "split": {"val_rows": split[1].tolist()},
         "versions": {"exohunt": exohunt.__version__, "torch": torch.__version__,
