@@ -51,7 +51,11 @@ def _variant_env(name: str, old_src: str | None) -> tuple[dict, list[str]]:
     return env, extra
 
 
-def run_variant(name: str, old_src: str | None, seed: int = 42) -> dict:
+def run_variant(name: str, old_src: str | None, seed: int = 42, keep: Path | None = None
+                ) -> dict:
+    """One demo in a fresh process; with ``keep``, its transcript (stdout, stderr) and its
+    run and report folders are copied to ``keep/<name>/``."""
+    import shutil
     import subprocess
 
     from bench_demo import parse_demo
@@ -70,6 +74,14 @@ def run_variant(name: str, old_src: str | None, seed: int = 42) -> dict:
             raise RuntimeError(f"{name}: exohunt demo exited with {status}:\n"
                                + (work / "stderr.txt").read_text()[-2000:])
         result = parse_demo((work / "stdout.txt").read_text(), (work / "stderr.txt").read_text())
+        if keep is not None:
+            target = keep / name
+            shutil.rmtree(target, ignore_errors=True)
+            target.mkdir(parents=True)
+            for item in ("stdout.txt", "stderr.txt"):
+                shutil.copy(work / item, target / item)
+            for folder in ("run", "report"):
+                shutil.copytree(work / "demo" / folder, target / folder)
     return {"variant": name, "cpu_s": cpu, "wall_s": wall, "load": os.getloadavg()[0],
             **result}
 
@@ -103,13 +115,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variants", default="old,new,new-restricted,new-1job")
     parser.add_argument("--seed", type=int, default=42, help="the demo's --seed")
     parser.add_argument("--out", type=Path, default=HERE / "results_demo_speed.md")
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="copy each variant's transcript, run and report to KEEP/VARIANT/")
     args = parser.parse_args(argv)
     names = [v.strip() for v in args.variants.split(",") if v.strip()]
     if "old" in names and not args.old_src:
         parser.error("variant 'old' needs --old-src")
     rows = []
     for name in names:
-        rows.append(run_variant(name, args.old_src, args.seed))
+        rows.append(run_variant(name, args.old_src, args.seed, args.keep))
         print(rows[-1], flush=True)
         text = render(rows, "python benchmarks/bench_demo_speed.py "
                       + " ".join(sys.argv[1:] if argv is None else argv))

@@ -30,8 +30,10 @@ import numpy as np
 
 OBJECTIVES = ("f1", "recall:0.8")
 FULL = (1.0, 900, 3.0, 300)  # today's sizes (the threshold stage is capped at 30 per planet)
-SIZES = [FULL, (0.5, 900, 3.0, 300), (0.3, 600, 2.0, 200), (0.3, 450, 1.5, 150),
-         (0.2, 600, 2.0, 200), (0.2, 450, 1.5, 150)]
+SIZES = [(0.5, 900, 3.0, 300), (0.3, 600, 2.0, 200), (0.3, 450, 1.5, 150),
+         (0.2, 600, 2.0, 200), (0.2, 450, 1.5, 150),  # FULL: the recipes stage
+         (1.0, 600, 2.0, 200), (1.0, 450, 1.5, 150), (1.0, 300, 1.5, 150),
+         (1.0, 300, 1.0, 100)]
 
 
 def _mean(values: np.ndarray) -> float:
@@ -177,25 +179,62 @@ def _recipes(stage: str, fixed: str | None) -> list[dict]:
             for w in ("none", "weight")]
 
 
+COLUMNS = [("held_f1", ".3f"), ("held_ap", ".3f"), ("held_recall", ".2f"),
+           ("held_fa_per_1000", ".2f"), ("test_found", ".2f"), ("test_fa", ".2f"),
+           ("test_ap", ".3f"), ("threshold", ".3f"), ("no_signal_p", ".3f"),
+           ("no_signal_planet_share", ".3f"), ("expected_over_observed", ".2f"),
+           ("expected_over_observed_prior", ".2f"), ("searched", ".0f"), ("fit_cpu", ".1f")]
+
+
+def summarize(path: Path) -> str:
+    """Markdown table of a results file: one line per recipe, sizes and objective, means over
+    seeds (and draws); the per-seed values of held-out F1 and own-test found/false alarms."""
+    import json
+
+    import pandas as pd
+
+    rows = pd.DataFrame([json.loads(line) for line in path.read_text().splitlines() if line])
+    rows["sizes"] = rows["sizes"].map(tuple)
+    keys = ["weighting", "drop", "config", "sizes", "objective"]
+    lines = ["| " + " | ".join(keys + [c for c, _ in COLUMNS]) + " | per seed: held F1; "
+             "test found/false alarms |", "|" + "---|" * (len(keys) + len(COLUMNS) + 1)]
+    for key, group in rows.groupby(keys, sort=False):
+        by_seed = group.groupby("seed")
+        per_seed = "; ".join(f"{seed}: {g['held_f1'].mean():.2f} {g['test_found'].mean():.1f}/"
+                             f"{g['test_fa'].mean():.1f}" for seed, g in by_seed)
+        means = by_seed[[c for c, _ in COLUMNS]].mean().mean()
+        lines.append("| " + " | ".join(str(k) for k in key) + " | "
+                     + " | ".join(f"{means[c]:{f}}" for c, f in COLUMNS) + f" | {per_seed} |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     from threadpoolctl import threadpool_limits
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pools", type=Path, required=True)
+    parser.add_argument("--pools", type=Path)
+    parser.add_argument("--summarize", type=Path, help="print the table of a --out file")
     parser.add_argument("--seeds", type=int, nargs="+", default=[43, 44, 45])
     parser.add_argument("--stage", choices=("recipes", "sizes"), default="recipes")
     parser.add_argument("--recipe", help="sizes stage: WEIGHTING,drop|keep,CONFIG")
     parser.add_argument("--draws", type=int, default=2)
+    parser.add_argument("--skip-sizes", type=int, default=0,
+                        help="sizes stage: skip the first N configurations of SIZES")
+    parser.add_argument("--only", type=int, nargs="+",
+                        help="fit models of these seeds only (held-out sets still use all)")
     parser.add_argument("--out", type=Path, help="append JSON lines of every result here")
     args = parser.parse_args(argv)
     import json
 
+    if args.summarize:
+        print(summarize(args.summarize))
+        return 0
     pools = load_pools(args.pools, args.seeds)
-    sizes = [FULL] if args.stage == "recipes" else SIZES
+    sizes = [FULL] if args.stage == "recipes" else SIZES[args.skip_sizes:]
     with threadpool_limits(1):  # the trees' OpenMP threads only spin on a shared machine
         for recipe in _recipes(args.stage, args.recipe):
             for size in sizes:
-                for seed in args.seeds:
+                for seed in args.only or args.seeds:
                     heldout = heldout_for(pools, seed)
                     for draw in range(1 if size == FULL else args.draws):
                         for row in fit_and_score(pools[seed], heldout, recipe, size, draw, seed):

@@ -30,9 +30,15 @@ def test_demo_writes_run_report_and_data(demo):
     metrics = json.loads((demo / "report" / "metrics.json").read_text())
     assert metrics["n_total"] == 120 and metrics["n_positive"] >= 1
     assert 0 <= metrics["roc_auc"] <= 1 and metrics["recall_by_snr"]
-    # By default the demo searches every star (no search budget)
+    # By default the demo searches every star, injects DEMO_SIZES' signals and weights the
+    # planets to the true prevalence
+    from exohunt.training.budget import DEMO_SIZES
+
     config = json.loads((demo / "run" / "config.json").read_text())
-    assert "search_budget" not in config["training"]
+    budget = config["training"]["search_budget"]
+    assert budget["negative_fraction"] == 1.0 and budget["n_searched"] == config["data"]["n_total"]
+    assert budget["max_injected"] == DEMO_SIZES.max_injected
+    assert config["training"]["prevalence"] == "weight"
 
 
 def test_demo_search_budget_searches_its_share(tmp_path):

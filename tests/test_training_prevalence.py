@@ -70,8 +70,8 @@ def test_train_with_prevalence_weights_scores_planet_free_stars_near_the_prevale
 
     data = _dipped(n=150, n_pos=8, seed=1)
     options = dict(model="gbm", config={"max_iter": 30}, jobs=1, seed=3)
-    plain = train(data, **options)
-    weighted = train(data, prevalence="weight", **options)
+    plain = train(data, prevalence="none", **options)
+    weighted = train(data, **options)  # "auto": weighted for gbm with injection
     assert weighted.config["training"]["prevalence"] == "weight"
     assert "prevalence" not in plain.config["training"]  # runs without it: unchanged config
     noise = LightCurveBatch(np.random.default_rng(5).normal(0, 1e-3, (40, 400)), None,
@@ -86,8 +86,8 @@ def test_train_refuses_prevalence_where_it_cannot_apply():
     from exohunt.training import train
 
     with pytest.raises(InputError, match="unknown prevalence handling 'true'; expected one "
-                                         "of: none, weight"):
+                                         "of: auto, none, weight"):
         train(_dipped(n=40, n_pos=6), model="gbm", prevalence="true", jobs=1)
-    with pytest.raises(InputError, match="--prevalence weight applies to the boosted trees"):
+    with pytest.raises(InputError, match="prevalence 'weight' applies to the boosted trees"):
         train(_dipped(n=40, n_pos=6), model="gbm", imbalance="weights", prevalence="weight",
               jobs=1)

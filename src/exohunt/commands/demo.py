@@ -135,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
     from exohunt.search.features import resolve_jobs
     from exohunt.search.pool import shared_search_pool
     from exohunt.training import DEFAULT_MODEL, train
-    from exohunt.training.budget import DEMO_BUDGET
+    from exohunt.training.budget import DEMO_BUDGET, DEMO_SIZES
 
     out: Path = args.out
     prepare_out(out)
@@ -148,15 +148,16 @@ def run(args: argparse.Namespace) -> int:
     (out / "data").mkdir(exist_ok=True)
     test_csv = write_kaggle_csv(out / "data" / "test.csv", data.test)
     data.test_truth.to_csv(out / "data" / "test_truth.csv", index=False)
-    budget = DEMO_BUDGET if args.search_budget else None
+    budget = DEMO_BUDGET if args.search_budget else DEMO_SIZES
     step(f"Training the default model '{DEFAULT_MODEL}' on the training split "
          "(validation carved out of it)")
-    if budget is not None:
-        print(f"    searching {budget.negative_fraction:.0%} of the planet-free stars (each "
-              f"weighted {1 / budget.negative_fraction:g}x), at most {budget.max_injected} "
-              f"injected planets with {budget.binaries_per_planet:g} background binaries each "
-              f"and {budget.threshold_injected} for the threshold (--search-budget)",
-              file=sys.stderr)
+    share = ("every star" if budget.negative_fraction >= 1 else
+             f"{budget.negative_fraction:.0%} of the planet-free stars (each weighted "
+             f"{1 / budget.negative_fraction:g}x, --search-budget)")
+    print(f"    searching {share}; {budget.max_injected} injected planets with "
+          f"{budget.binaries_per_planet:g} background binaries each and "
+          f"{budget.threshold_injected} for the threshold; planets weighted to the true "
+          "prevalence", file=sys.stderr)
     # One search pool for all four searches (training stars, injected curves, threshold
     # planets, test split): its workers start once (same results).
     with shared_search_pool(resolve_jobs(args.jobs)):

@@ -56,10 +56,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "recall:0.95) or recall:R@snrS (recall R of the validation "
                              "planets whose search SNR is >= S, e.g. recall:0.95@snr10; "
                              "search-based models)")
-    parser.add_argument("--prevalence", default="none", choices=("none", "weight"),
+    parser.add_argument("--prevalence", default="auto", choices=("auto", "none", "weight"),
                         help="gbm with injection: 'weight' weights the planets so the fitted "
                              "planet share is the data's own (probabilities at the true "
-                             "prevalence, not the ~12%% of the injected set); default none")
+                             "prevalence, not the ~12%% of the injected set); 'none' does not; "
+                             "auto (default): weight where it applies")
     parser.add_argument("--members", type=int, default=1,
                         help="train this many runs (seeds SEED, SEED+1, …, each with its own "
                              "validation split) and average their probabilities: a seed "

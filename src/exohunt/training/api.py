@@ -37,7 +37,7 @@ from exohunt.training.features import extract, fit_preprocessing, to_inputs
 from exohunt.training.loop import LoopSettings, fit_gbm, fit_network, predict_network
 from exohunt.training.metrics import validation_metrics
 from exohunt.training.preprocess import SequencePrep
-from exohunt.training.prevalence import check_prevalence, prevalence_weights
+from exohunt.training.prevalence import prevalence_weights, resolve_prevalence
 from exohunt.training.run import RUN_FORMAT, Run, coerce_data, resolve_device
 from exohunt.training.threshold import (
     choose_threshold,
@@ -199,7 +199,7 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
           objective: str = "f1", val_fraction: float = 0.2, config: Any = None,
           loop: dict | None = None, prep: SequencePrep | None = None,
           cache_dir: str | Path | None = None, labels: Any = None, context: str = "auto",
-          search_budget: SearchBudget | None = None, prevalence: str = "none") -> Run:
+          search_budget: SearchBudget | None = None, prevalence: str = "auto") -> Run:
     """Train model ``model`` on labelled ``data`` and (if ``out``) save the run directory.
 
     Parameters
@@ -245,12 +245,13 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
         Search only a share of the planet-free stars (weighted back to the true prevalence)
         and inject fewer signals (:mod:`exohunt.training.budget`); ``gbm`` with injection
         only. Default: search everything.
-    prevalence : {"none", "weight"}
+    prevalence : {"auto", "none", "weight"}
         ``"weight"``: the planets (real and injected) weighted so that the fitted set's planet
         share is the real training rows' own, which makes the probabilities estimates at the
         true prevalence instead of the injected set's ~12 %
         (:func:`exohunt.training.prevalence.prevalence_weights`); tabular models with
-        injection only. ``"none"`` (default): every row weighs 1.
+        injection only. ``"none"``: every row weighs 1. ``"auto"`` (default): ``"weight"``
+        where it applies, else ``"none"``.
 
     Returns
     -------
@@ -294,10 +295,7 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
     if search_budget is not None and (spec.inputs != "tabular" or imbalance != "inject"):
         raise InputError("a search budget applies to the boosted trees with injection "
                          f"(gbm, --imbalance inject), not to {model} with {imbalance}")
-    if check_prevalence(prevalence) != "none" and (spec.inputs != "tabular"
-                                                   or imbalance != "inject"):
-        raise InputError(f"--prevalence {prevalence} applies to the boosted trees with "
-                         f"injection (gbm, --imbalance inject), not to {model} with {imbalance}")
+    prevalence = resolve_prevalence(prevalence, spec.inputs, imbalance)
     settings = LoopSettings(**{**defaults["loop"], **named_settings, **(loop or {})})
     settings = replace(settings, epochs=epochs or settings.epochs, time_budget=time_budget)
     prep = prep or defaults.get("prep")
