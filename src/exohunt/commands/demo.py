@@ -26,9 +26,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"smaller data ({QUICK['n_train']} training, {QUICK['n_test']} test "
                              "stars) for a fast look")
     parser.add_argument("--search-budget", action="store_true",
-                        help="search a fifth of the planet-free training stars (weighted back "
-                             "to the true prevalence) and inject fewer signals: ~0.36x the "
-                             "CPU, but a weaker model (exohunt.training.budget.DEMO_BUDGET)")
+                        help="search only a fifth of the planet-free training stars "
+                             "(weighted back to the true prevalence): less CPU, but a weaker "
+                             "model (exohunt.training.budget.DEMO_BUDGET; default: "
+                             "DEMO_SIZES, every star searched)")
     add_seed(parser)
     add_jobs(parser)
     # Hidden knobs for the end-to-end test: tiny splits and short light curves.
@@ -154,8 +155,9 @@ def run(args: argparse.Namespace) -> int:
     share = ("every star" if budget.negative_fraction >= 1 else
              f"{budget.negative_fraction:.0%} of the planet-free stars (each weighted "
              f"{1 / budget.negative_fraction:g}x, --search-budget)")
+    binaries = "binary" if budget.binaries_per_planet == 1 else "binaries"
     print(f"    searching {share}; {budget.max_injected} injected planets with "
-          f"{budget.binaries_per_planet:g} background binaries each and "
+          f"{budget.binaries_per_planet:g} background {binaries} each and "
           f"{budget.threshold_injected} for the threshold; planets weighted to the true "
           "prevalence", file=sys.stderr)
     # One search pool for all four searches (training stars, injected curves, threshold
