@@ -130,3 +130,15 @@ def test_train_command_rejects_a_malformed_strong_recall_objective(tmp_path, cap
     assert status == 2
     err = capsys.readouterr().err
     assert "recall:0.95@snr10" in err and "Traceback" not in err and len(err.splitlines()) == 1
+
+
+def test_prevalence_weight_where_it_cannot_apply_is_a_one_line_error(tmp_path, capsys):
+    from exohunt.io import write_kaggle_csv
+
+    csv = write_kaggle_csv(tmp_path / "train.csv", dipped_batch(n=40, n_pos=8))
+    assert main(["train", str(csv), "--out", str(tmp_path / "r"), "--model", "cnn",
+                 "--prevalence", "weight"]) == 2
+    err = capsys.readouterr().err
+    assert "prevalence 'weight' applies to the boosted trees with injection" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "r").exists()
