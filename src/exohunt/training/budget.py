@@ -10,8 +10,9 @@ planets, which are rare, are always all searched. It can also cap the injected p
 background binaries (see :mod:`exohunt.training.augment`).
 
 The choice of the rows is seeded and does not look at any feature, so no test data takes part
-in it; ``exohunt demo`` uses :data:`DEMO_BUDGET`, whose sizes were chosen on simulated data of
-another seed (``benchmarks/dev_demo_sizes.py``).
+in it; ``exohunt demo`` uses :data:`DEMO_SIZES` (every star searched, fewer injected signals)
+and, with ``--search-budget``, :data:`DEMO_BUDGET`, both chosen on simulated data of other
+seeds than the demo's (``benchmarks/dev_demo_sizes.py``, ``benchmarks/dev_demo_recipe.py``).
 """
 
 from __future__ import annotations
