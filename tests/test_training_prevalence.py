@@ -82,6 +82,17 @@ def test_train_with_prevalence_weights_scores_planet_free_stars_near_the_prevale
     assert p_weighted.mean() < 2 * prevalence < p_plain.mean()
 
 
+def test_auto_weights_only_injection_into_a_light_curve_batch():
+    from exohunt.training.prevalence import resolve_prevalence
+
+    assert resolve_prevalence("auto", "tabular", "inject") == "weight"
+    assert resolve_prevalence("auto", "tabular", "inject", files=True) == "none"
+    assert resolve_prevalence("auto", "tabular", "weights") == "none"  # the bundled default
+    assert resolve_prevalence("auto", "views", "inject") == "none"
+    assert resolve_prevalence("weight", "tabular", "inject", files=True) == "weight"
+    assert resolve_prevalence("none", "tabular", "inject") == "none"
+
+
 def test_train_refuses_prevalence_where_it_cannot_apply():
     from exohunt.training import train
 

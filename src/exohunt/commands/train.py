@@ -60,7 +60,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="gbm with injection: 'weight' weights the planets so the fitted "
                              "planet share is the data's own (probabilities at the true "
                              "prevalence, not the ~12%% of the injected set); 'none' does not; "
-                             "auto (default): weight where it applies")
+                             "auto (default): weight for a Kaggle-layout or simulated set, "
+                             "none for single-star files")
     parser.add_argument("--members", type=int, default=1,
                         help="train this many runs (seeds SEED, SEED+1, …, each with its own "
                              "validation split) and average their probabilities: a seed "

@@ -251,7 +251,7 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
         true prevalence instead of the injected set's ~12 %
         (:func:`exohunt.training.prevalence.prevalence_weights`); tabular models with
         injection only. ``"none"``: every row weighs 1. ``"auto"`` (default): ``"weight"``
-        where it applies, else ``"none"``.
+        for a light-curve batch (Kaggle layout, simulated) with injection, else ``"none"``.
 
     Returns
     -------
@@ -295,7 +295,8 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
     if search_budget is not None and (spec.inputs != "tabular" or imbalance != "inject"):
         raise InputError("a search budget applies to the boosted trees with injection "
                          f"(gbm, --imbalance inject), not to {model} with {imbalance}")
-    prevalence = resolve_prevalence(prevalence, spec.inputs, imbalance)
+    prevalence = resolve_prevalence(prevalence, spec.inputs, imbalance,
+                                    files=_labelled_files(data))
     settings = LoopSettings(**{**defaults["loop"], **named_settings, **(loop or {})})
     settings = replace(settings, epochs=epochs or settings.epochs, time_budget=time_budget)
     prep = prep or defaults.get("prep")

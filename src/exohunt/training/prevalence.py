@@ -23,7 +23,10 @@ __all__ = ["PREVALENCE_CHOICES", "check_prevalence", "positive_share", "prevalen
 #: ``train(..., prevalence=...)``: ``"none"`` fits the injected planets at full weight (the
 #: planet share of the fitted set, ~12 % for gbm's defaults, inflates every probability);
 #: ``"weight"`` weights them with :func:`prevalence_weights`; ``"auto"`` (the default) is
-#: ``"weight"`` for the boosted trees with injection and ``"none"`` for everything else. On the
+#: ``"weight"`` for the boosted trees with injection into a light-curve batch (the Kaggle
+#: layout, simulated sets) and ``"none"`` for everything else — single-star files included,
+#: whose injection recipe was chosen without the weights (benchmarks/results_context_models.md)
+#: and has not been measured with them. On the
 #: ``kaggle`` preset of dev seeds 43-45 (benchmarks/results_demo_recipe.md) ``"weight"`` raised
 #: held-out AP 0.595 → 0.618 and F1 0.565 → 0.578, and brought the mean probability of stars
 #: without any signal from 0.085 to 0.005.
@@ -38,16 +41,32 @@ def check_prevalence(prevalence: str) -> str:
     return prevalence
 
 
-def resolve_prevalence(prevalence: str, inputs: str, imbalance: str) -> str:
+def resolve_prevalence(prevalence: str, inputs: str, imbalance: str, *,
+                       files: bool = False) -> str:
     """``"none"`` or ``"weight"`` for a model with ``inputs`` trained with ``imbalance``.
 
-    ``"auto"`` weights where injection inflates the planet share of a tabular model's fitted
-    set; an explicit ``"weight"`` anywhere else is an InputError.
+    Parameters
+    ----------
+    prevalence : {"auto", "none", "weight"}
+        The choice asked for.
+    inputs : str
+        The model's input kind (``"tabular"``, ``"views"``, ``"sequence"``).
+    imbalance : str
+        The resolved imbalance handling.
+    files : bool
+        True when training on single-star files: ``"auto"`` is ``"none"`` there.
+
+    Returns
+    -------
+    str
+        ``"auto"`` becomes ``"weight"`` where injection inflates the planet share of a tabular
+        model fitted on a light-curve batch; an explicit ``"weight"`` where the model has no
+        injected planets is an InputError.
     """
     check_prevalence(prevalence)
     applies = inputs == "tabular" and imbalance == "inject"
     if prevalence == "auto":
-        return "weight" if applies else "none"
+        return "weight" if applies and not files else "none"
     if prevalence == "weight" and not applies:
         raise InputError(f"prevalence 'weight' applies to the boosted trees with injection "
                          f"(gbm, --imbalance inject), not to {inputs} inputs with {imbalance}")
