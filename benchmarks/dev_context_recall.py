@@ -16,7 +16,10 @@ with which statistics).
 Recipes: ``base`` (round 7's injection: gbm's defaults without on-target EBs), ``ebX`` (plus X
 undiluted on-target eclipsing binaries per injected planet; gbm's default for files since
 round 10 is ``eb2``), ``flux`` (base, flux statistics only), a ``+recall`` suffix
-(stored threshold objective ``recall:0.95``) or ``+snr10`` (``recall:0.95@snr10``).
+(stored threshold objective ``recall:0.95``) or ``+snr10`` (``recall:0.95@snr10``), and a
+``*K`` suffix (e.g. ``eb2+snr10*5``): an ensemble of K members on K disjoint folds
+(``train_ensemble(..., folds=True)``, threshold out of fold), reported with each member alone at
+its own stored threshold (member 0 is the single run of the same recipe).
 """
 
 from __future__ import annotations
@@ -60,14 +63,19 @@ def parse_recipe(recipe: str) -> tuple[str, dict, str]:
 
 
 def train_recipe(recipe: str, train_curves: list, table: Path, cache: Path, jobs: int):
-    from exohunt.training import api, train
+    from exohunt.training import api, train, train_ensemble
 
+    recipe, _, members = recipe.partition("*")
     context, augment, objective = parse_recipe(recipe)
     saved = dict(api.MODEL_DEFAULTS["gbm"].get("file_augment", {}))
     api.MODEL_DEFAULTS["gbm"]["file_augment"] = {**saved, **augment}
+    options = dict(labels=table, context=context, cache_dir=cache, jobs=jobs, seed=42,
+                   objective=objective, imbalance="inject")
     try:
-        return train(train_curves, "gbm", labels=table, context=context, cache_dir=cache,
-                     jobs=jobs, seed=42, objective=objective, imbalance="inject")
+        if members:
+            return train_ensemble(train_curves, "gbm", n_members=int(members), folds=True,
+                                  **options)
+        return train(train_curves, "gbm", **options)
     finally:
         api.MODEL_DEFAULTS["gbm"]["file_augment"] = saved
 
@@ -122,6 +130,13 @@ def main(argv=None) -> int:
         p = run.score(dev_curves, jobs=args.jobs, cache_dir=cache)
         results[recipe] = evaluate(dev_truth, p, run.threshold)
         print(f"{recipe} ({time.process_time() - cpu:.0f} s CPU): {results[recipe]}", flush=True)
+        for m, member in enumerate(getattr(run, "members", [])):  # an ensemble's members alone
+            results[f"{recipe} member {m}"] = evaluate(
+                dev_truth, member.score(dev_curves, jobs=args.jobs, cache_dir=cache),
+                member.threshold)
+            print(f"{recipe} member {m}: {results[f'{recipe} member {m}']}", flush=True)
+        if hasattr(run, "members"):
+            print(f"{recipe}: out-of-fold threshold {run.config['threshold']}", flush=True)
         if k == 0:
             table, counts = lowest_planets(dev_truth, p, raw_dev)
             lines += [f"Recipe `{recipe}`: SNR >= 10 planets {counts['strong']}, top signal at "

@@ -142,6 +142,24 @@ def _split(labels: np.ndarray, val_fraction: float, seed: int) -> tuple[np.ndarr
     return np.sort(train_rows), np.sort(val_rows)
 
 
+def _given_split(labels: np.ndarray, val_rows: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(training rows, validation rows) for explicit validation rows; InputError unless they
+    are distinct row positions that leave both classes on each side."""
+    try:
+        val = np.asarray(val_rows)
+        ok = val.ndim == 1 and val.size > 0 and np.issubdtype(val.dtype, np.integer)
+    except (TypeError, ValueError):
+        ok = False
+    if not ok or val.min() < 0 or val.max() >= len(labels) or len(np.unique(val)) != val.size:
+        raise InputError(f"val_rows must be distinct row positions from 0 to {len(labels) - 1}")
+    val = np.sort(val)
+    train_rows = np.setdiff1d(np.arange(len(labels)), val)
+    for name, rows in (("training", train_rows), ("validation", val)):
+        if len(np.unique(labels[rows])) < 2:
+            raise InputError(f"val_rows leave the {name} rows without both classes")
+    return train_rows, val
+
+
 def _describe(data: Any, labels: np.ndarray, train_rows, val_rows) -> dict:
     return {"type": type(data).__name__, "source": str(getattr(data, "source", "")),
             "n_total": len(labels), "n_positive": int(labels.sum()),
@@ -199,7 +217,8 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
           objective: str = "f1", val_fraction: float = 0.2, config: Any = None,
           loop: dict | None = None, prep: SequencePrep | None = None,
           cache_dir: str | Path | None = None, labels: Any = None, context: str = "auto",
-          search_budget: SearchBudget | None = None, prevalence: str = "auto") -> Run:
+          search_budget: SearchBudget | None = None, prevalence: str = "auto",
+          val_rows: Any = None) -> Run:
     """Train model ``model`` on labelled ``data`` and (if ``out``) save the run directory.
 
     Parameters
@@ -252,6 +271,10 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
         (:func:`exohunt.training.prevalence.prevalence_weights`); tabular models with
         injection only. ``"none"``: every row weighs 1. ``"auto"`` (default): ``"weight"``
         for a light-curve batch (Kaggle layout, simulated) with injection, else ``"none"``.
+    val_rows : sequence of int, optional
+        The validation rows (positions in the labelled data) instead of a random
+        ``val_fraction`` split: e.g. one fold of a K-fold split
+        (:func:`exohunt.training.ensemble.train_ensemble` with ``folds=True``).
 
     Returns
     -------
@@ -308,17 +331,19 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
         with threadpool_limits(n_threads):
             return _train(data, model, spec, out, seed, resolve_device(device), imbalance, positive,
                           settings, prep, jobs, progress, objective, val_fraction, config,
-                          cache_dir, config_name, context, search_budget, prevalence)
+                          cache_dir, config_name, context, search_budget, prevalence,
+                          val_rows)
     finally:
         torch.set_num_threads(threads)
 
 
 def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep, jobs, progress,
            objective, val_fraction, config, cache_dir, config_name, context, budget,
-           prevalence="none") -> Run:
+           prevalence="none", given_val_rows=None) -> Run:
     started = time.perf_counter()
     data, labels = _labelled(data, positive)
-    train_rows, val_rows = _split(labels, val_fraction, seed)
+    train_rows, val_rows = (_split(labels, val_fraction, seed) if given_val_rows is None
+                            else _given_split(labels, given_val_rows))
     searched = SearchedRows.choose(labels, train_rows, val_rows, budget, seed)
     raw = extract(searched.rows_of(data), spec.inputs, prep=prep, jobs=jobs, progress=progress,
                   cache_dir=cache_dir)

@@ -8,7 +8,12 @@ stopping and checkpoint) and its own initialisation. Together the members see al
 The ensemble's decision threshold is chosen *out of fold*: every training row that was in the
 validation split of at least one member is scored by the mean of those members only (models
 that never trained on it), and the threshold objective is applied to these rows. No row
-scores itself.
+scores itself. With random splits (the default) five members at ``val_fraction`` 0.2 leave
+~1/3 of the rows out of every validation split; with ``folds=True`` the members' validation
+splits are the K = ``n_members`` disjoint folds of one stratified split, so every row is
+scored out of fold (member 0's fold is the validation split a single run with ``seed`` and
+``val_fraction`` = 1/K would use). A ``recall:R@snrS`` objective reads the out-of-fold rows'
+search SNR.
 
 An ensemble directory holds ``ensemble.json`` and one ordinary run directory per member
 (``member-00`` …), each checked by :func:`exohunt.training.load_run` when loaded. A *mixed*
@@ -27,12 +32,12 @@ import numpy as np
 import pandas as pd
 
 from exohunt.errors import InputError, RunDirectoryError
-from exohunt.training.api import _labelled, train
+from exohunt.training.api import _labelled, _signal_snr, _split, train
 from exohunt.training.run import Run, coerce_data, load_run, prediction_table
 from exohunt.training.threshold import choose_threshold, safe_average_precision
 
-__all__ = ["ENSEMBLE_FORMAT", "Ensemble", "is_run_directory", "load_ensemble", "load_model",
-           "train_ensemble"]
+__all__ = ["ENSEMBLE_FORMAT", "Ensemble", "fold_rows", "is_run_directory", "load_ensemble",
+           "load_model", "train_ensemble"]
 
 ENSEMBLE_FORMAT = "exohunt-ensemble"
 #: ``ensemble.json``'s ``model`` for an ensemble of several models (exohunt.training.mixed)
@@ -126,11 +131,13 @@ def out_of_fold_record(ensemble: Ensemble, labelled, labels: np.ndarray, objecti
     members' out-of-fold scores of the labelled training rows (``weights`` per member, the
     plain mean without), the threshold chosen on them and their average precision."""
     members = ensemble.members
-    scores = ensemble._member_scores(labelled, train_options.get("jobs", 0), False,
-                                     train_options.get("cache_dir"))[1]
+    raw, scores = ensemble._member_scores(labelled, train_options.get("jobs", 0), False,
+                                          train_options.get("cache_dir"))
     rows, oof = (_out_of_fold(members, scores) if weights is None
                  else _out_of_fold(members, scores, weights))
-    choice = choose_threshold(labels[rows], oof, objective)
+    snr = _signal_snr(raw)  # None for sequence models, which cannot use recall:R@snrS anyway
+    choice = choose_threshold(labels[rows], oof, objective,
+                              signal_snr=None if snr is None else snr[rows])
     return {
         # what the members were trained to call positive (read by 'exohunt evaluate')
         "training": {"positive": members[0].config["training"]["positive"]},
@@ -141,10 +148,34 @@ def out_of_fold_record(ensemble: Ensemble, labelled, labels: np.ndarray, objecti
     }
 
 
+def fold_rows(labels: np.ndarray, n_folds: int, seed: int) -> list[np.ndarray]:
+    """``n_folds`` disjoint, label-stratified folds covering every row, each sorted.
+
+    Fold 0 is the validation split of a single run with ``seed`` and ``val_fraction`` =
+    1/``n_folds``; each further fold is drawn (stratified, ``seed``) from the rows left, so
+    that the folds have equal sizes within a row.
+    """
+    rest, first = _split(labels, 1.0 / n_folds, seed)
+    folds = [first]
+    for k in range(1, n_folds - 1):
+        rest, fold = _split_rows(rest, labels, 1.0 / (n_folds - k), seed)
+        folds.append(fold)
+    return [*folds, rest]
+
+
+def _split_rows(rows: np.ndarray, labels: np.ndarray, fraction: float,
+                seed: int) -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.model_selection import train_test_split
+
+    keep, fold = train_test_split(rows, test_size=fraction, stratify=labels[rows],
+                                  random_state=seed)
+    return np.sort(keep), np.sort(fold)
+
+
 def train_ensemble(data: Any, model: str = "twoview", n_members: int = 5,
                    out: str | Path | None = None, *, seed: int = 42,
                    positive: tuple[str, ...] | list[str] | None = None, objective: str = "f1",
-                   **train_options: Any) -> Ensemble:
+                   folds: bool = False, **train_options: Any) -> Ensemble:
     """Train ``n_members`` runs of ``model`` (seeds ``seed``, ``seed + 1`` …) and average them.
 
     Parameters
@@ -158,9 +189,13 @@ def train_ensemble(data: Any, model: str = "twoview", n_members: int = 5,
         Ensemble directory to write (``ensemble.json`` and ``member-NN/`` run directories).
     seed, positive, objective :
         As in :func:`exohunt.training.train`; ``objective`` also sets the ensemble threshold.
+    folds : bool
+        Member ``k`` validates on fold ``k`` of :func:`fold_rows` (K = ``n_members``
+        disjoint folds: every training row is scored out of fold) instead of its own random
+        ``val_fraction`` split.
     **train_options :
         Passed to every :func:`exohunt.training.train` call (``device``, ``epochs``,
-        ``config``, ``loop``, ``jobs`` …).
+        ``config``, ``loop``, ``jobs``, ``labels`` …).
 
     Returns
     -------
@@ -172,14 +207,25 @@ def train_ensemble(data: Any, model: str = "twoview", n_members: int = 5,
     if hasattr(data, "train") and hasattr(data, "test"):  # a SimulatedDataset: its train split
         data = data.train
     data = coerce_data(data)  # read once, shared by every member
+    if train_options.get("labels") is not None:  # single-star files: labelled once, here
+        from exohunt.io.labels import apply_labels
+
+        data, _ = apply_labels(data, train_options.pop("labels"), positive=positive)
+        positive = None
+    train_options.pop("labels", None)
     labelled, labels = _labelled(data, tuple(positive) if positive else None)
+    if folds and "val_fraction" in train_options:
+        raise InputError("folds=True sets each member's validation split (1/n_members of the "
+                         "rows); do not pass val_fraction with it")
+    member_val = fold_rows(labels, n_members, seed) if folds else [None] * n_members
     members = [train(data, model=model, seed=seed + k, positive=positive, objective=objective,
-                     **train_options) for k in range(n_members)]
+                     val_rows=member_val[k], **train_options) for k in range(n_members)]
     ensemble = Ensemble(members, {})
     ensemble.config = {
         "format": ENSEMBLE_FORMAT, "format_version": 1, "model": model,
         "config_name": members[0].config["model"].get("config_name"),
         "seeds": [seed + k for k in range(n_members)],
+        "validation_splits": "folds" if folds else "random",
         **out_of_fold_record(ensemble, labelled, labels, objective, train_options),
     }
     if out is not None:
