@@ -45,9 +45,9 @@ def test_members_trains_a_seed_ensemble_that_predict_and_evaluate_take(tmp_path,
     csv = write_kaggle_csv(tmp_path / "train.csv", dipped_batch(n=80, n_pos=16))
     ens = tmp_path / "ens"
     assert main(["train", str(csv), "--out", str(ens), "--model", "gbm", "--members", "2",
-                 "--imbalance", "none", "--jobs", "1", "--no-progress"]) == 0
+                 "--imbalance", "none", "--jobs", "1", "--no-progress", "--folds"]) == 0
     out = capsys.readouterr().out
-    assert "trained 2 gbm runs (seeds 42-43)" in out and "out of fold" in out
+    assert "trained 2 gbm runs (seeds 42-43)" in out and "out of fold (80 rows)" in out
     ensemble = load_model(ens, device="cpu")
     assert isinstance(ensemble, Ensemble) and len(ensemble.members) == 2
     # predict through the worker pool (workers load the ensemble) and in process: same scores
@@ -118,6 +118,15 @@ def test_members_out_of_range_is_a_one_line_error(tmp_path, capsys):
     assert main(["train", str(csv), "--out", str(tmp_path / "e"), "--members", "0"]) == 2
     err = capsys.readouterr().err
     assert "--members must be from 1 to 100, got 0" in err and "Traceback" not in err
+
+
+def test_folds_without_members_is_a_one_line_error(tmp_path, capsys):
+    from exohunt.io import write_kaggle_csv
+
+    csv = write_kaggle_csv(tmp_path / "train.csv", dipped_batch(n=40, n_pos=8))
+    assert main(["train", str(csv), "--out", str(tmp_path / "e"), "--folds"]) == 2
+    err = capsys.readouterr().err
+    assert "--folds needs --members K" in err and "Traceback" not in err
 
 
 @pytest.mark.parametrize("objective", ["recall:0.95@snr0", "recall:0.95@depth10"])

@@ -66,6 +66,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="train this many runs (seeds SEED, SEED+1, …, each with its own "
                              "validation split) and average their probabilities: a seed "
                              "ensemble, as Astronet does; threshold chosen out of fold")
+    parser.add_argument("--folds", action="store_true",
+                        help="with --members K: the members' validation splits are K disjoint "
+                             "folds (each 1/K of the stars), so the ensemble's threshold is "
+                             "chosen on every training star out of fold, not ~2/3 of them")
     parser.add_argument("--cache-dir", default=None,
                         help="cache search features here, to reuse them across runs")
     parser.add_argument("--context", default="auto", choices=("auto", "none", "centroid",
@@ -98,6 +102,8 @@ def run(args: argparse.Namespace) -> int:
         positive = None
     if not 1 <= args.members <= 100:
         raise InputError(f"--members must be from 1 to 100, got {args.members}")
+    if args.folds and args.members == 1:
+        raise InputError("--folds needs --members K (K >= 2): the members' validation folds")
     if args.members != 1:
         return _run_ensemble(args, data, model, positive, config)
     result = train(data, model=model, out=args.out, seed=args.seed, device=args.device,
@@ -160,6 +166,7 @@ def _run_ensemble(args: argparse.Namespace, data, model: str, positive, config) 
 
     ensemble = train_ensemble(data, model=model, n_members=args.members, out=args.out,
                               seed=args.seed, positive=positive, objective=args.objective,
+                              folds=args.folds,
                               device=args.device, imbalance=args.imbalance, epochs=args.epochs,
                               time_budget=args.time_budget, jobs=args.jobs,
                               progress=not args.quiet, cache_dir=args.cache_dir, config=config,
