@@ -185,8 +185,8 @@ def evaluate(truth: pd.DataFrame, p: np.ndarray, stored: float) -> dict:
 
 def run_models(folders: dict, cache: Path, jobs: int, curves: dict, rows: tuple,
                imbalance: str | None = None, only: tuple[str, ...] | None = None,
-               augment: dict | None = None) -> tuple[dict, dict, dict]:
-    from exohunt.training import train
+               augment: dict | None = None, members: int = 1) -> tuple[dict, dict, dict]:
+    from exohunt.training import train, train_ensemble
 
     test_truth = pd.read_csv(folders["test"] / "test_truth.csv")
     train_curves, test_curves = curves["train"], curves["test"]
@@ -201,13 +201,20 @@ def run_models(folders: dict, cache: Path, jobs: int, curves: dict, rows: tuple,
         started = time.process_time()
         api.MODEL_DEFAULTS["gbm"]["file_augment"] = {**defaults, **(augment or {})}
         try:
-            run = train(train_curves, "gbm", labels=table, context=context, cache_dir=cache,
-                        jobs=jobs, seed=42, objective=objective, imbalance=imbalance)
+            options = dict(labels=table, context=context, cache_dir=cache, jobs=jobs, seed=42,
+                           objective=objective, imbalance=imbalance)
+            run = (train_ensemble(train_curves, "gbm", n_members=members, folds=True, **options)
+                   if members > 1 else train(train_curves, "gbm", **options))
         finally:
             api.MODEL_DEFAULTS["gbm"]["file_augment"] = defaults
         p = run.score(test_curves, jobs=jobs, cache_dir=cache)
         seconds[row] = time.process_time() - started
         results[row] = evaluate(test_truth, p, run.threshold)
+        if members > 1:  # each member alone at its own stored threshold: a single run's spread
+            results[row]["member_thresholds"] = [m.threshold for m in run.members]
+            results[row]["member_recall_strong_stored"] = [
+                evaluate(test_truth, m.score(test_curves, jobs=jobs, cache_dir=cache),
+                         m.threshold)["recall_strong_stored"] for m in run.members]
         selected[row] = run.config["preprocessing"]["fitted"]["context"]
         print(f"{LABELS[row]}: {results[row]}", flush=True)
     return results, seconds, selected
@@ -281,6 +288,7 @@ def report(results: dict, seconds: dict, selected: dict, folders: dict, args,
         f"{args.n_train} --n-test {args.n_test} --test-seed {args.test_seed} --jobs {args.jobs} "
         f"--imbalance {args.imbalance} --target-ebs {args.target_ebs:g} --objective "
         f"{args.objective}{f' --alt-objective {args.alt_objective}' if args.alt_objective else ''}"
+        f"{f' --members {args.members}' if args.members > 1 else ''}"
         f"` (each split searched first by `--stage features --split S`)",
         f"Training stars: vetting preset, train split, seed {TRAIN_SEED}; test stars: test "
         f"split, seed {args.test_seed}"
@@ -322,6 +330,10 @@ def main(argv=None) -> int:
                         help="with --imbalance inject: on-target eclipsing binaries injected "
                              "per injected planet (training negatives; gbm's default for "
                              "files 2, round 7 had 0)")
+    parser.add_argument("--members", type=int, default=1,
+                        help="train each row as an ensemble of this many gbm runs on disjoint "
+                             "validation folds (train_ensemble(..., folds=True)), its "
+                             "threshold chosen out of fold")
     args = parser.parse_args(argv)
     # Each split in its own folder (named by size and seed), so that a development test set
     # and the record's share one training set.
@@ -355,7 +367,7 @@ def main(argv=None) -> int:
     rows = variants(args.objective, args.alt_objective or None)
     augment = {"target_binaries_per_planet": args.target_ebs}
     results, seconds, selected = run_models(folders, cache, args.jobs, curves, rows,
-                                            args.imbalance, only, augment)
+                                            args.imbalance, only, augment, args.members)
     if only:  # a subset of rows: the per-row lines above are the result (the table needs all)
         return 0
     text = report(results, seconds, selected, folders, args, rows)
