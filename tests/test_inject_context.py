@@ -166,3 +166,27 @@ def test_injected_features_add_on_target_ebs_as_negatives_without_changing_the_r
     # the planets and background EBs are those drawn without on-target EBs
     np.testing.assert_array_equal(raw.stats["snr"].to_numpy()[:6], plain.stats["snr"].to_numpy())
     assert (raw.stats["centroid_offset_pixels"].to_numpy()[6:] < 0.5).all()
+
+
+def test_planets_drawn_inside_a_giant_host_are_moved_out_and_others_left_as_drawn():
+    """A giant's catalogue density (0.002 g/cm3) with a short drawn period put the orbit
+    inside the star and crashed the injection; such orbits move out to a/R* = 2, while an
+    orbit that was possible keeps its drawn period (the same stream as before the fix)."""
+    from exohunt.simulate.params import a_over_rs
+    from exohunt.training.augment import MIN_PLANET_A_RS, _random_period, _random_planet
+
+    time = np.arange(0.0, 60.0, 29.4244 / 1440.0)
+    valid = np.ones(time.size, bool)
+    moved = 0
+    for seed in range(30):
+        drawn = _random_period(time, np.random.default_rng(seed))  # the first draw
+        planet = _random_planet(time, np.random.default_rng(seed), valid, 12.0, density=0.002)
+        if a_over_rs(drawn, 0.002) <= planet.impact:
+            moved += 1
+            assert planet.a_rs == pytest.approx(MIN_PLANET_A_RS, rel=1e-9)
+            assert 0.0 < np.cos(np.radians(planet.inclination_deg)) < 1.0
+        else:
+            assert planet.period == drawn
+    assert moved >= 2  # the case happens (4 of these 30 seeds), and the test checks it
+    sun_like = _random_planet(time, np.random.default_rng(0), valid, 12.0, density=1.4)
+    assert sun_like.period == _random_period(time, np.random.default_rng(0))

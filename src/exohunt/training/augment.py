@@ -33,6 +33,9 @@ __all__ = ["BRIGHT_PLANET_SHARE", "BRIGHT_SNR_RANGE", "DAY_SIDE_ALBEDO", "inject
            "injected_features", "occultation_model", "white_noise"]
 
 _REFERENCE_PPM = 1000.0
+#: Where an injected planet's drawn orbit lies inside its host it is moved out to this a/R*
+#: (the closest-in known planets sit near 2).
+MIN_PLANET_A_RS = 2.0
 
 
 def white_noise(flux: np.ndarray) -> float:
@@ -67,6 +70,13 @@ def _random_planet(time: np.ndarray, rng: np.random.Generator, valid: np.ndarray
                           stellar_density=_given_or(density, float(np.exp(
                               rng.uniform(np.log(0.3), np.log(5))))),
                           u1=float(rng.uniform(0.2, 0.6)), u2=float(rng.uniform(0.05, 0.35)))
+    if planet.a_rs <= planet.impact:
+        # A host of low catalogue density (a giant) and a short drawn period put the orbit
+        # inside the star (no inclination gives the impact: the injection crashed); the
+        # period whose orbit lies at MIN_PLANET_A_RS instead. Every orbit that was possible
+        # is left as drawn (the same injections, features and bundled models as before).
+        planet = replace(planet, period=planet.period
+                         * (MIN_PLANET_A_RS / planet.a_rs) ** 1.5)
     return rp_rs_for_snr(time, planet, noise_ppm, snr, valid)
 
 
