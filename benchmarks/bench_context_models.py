@@ -195,7 +195,8 @@ def run_models(folders: dict, cache: Path, jobs: int, curves: dict, rows: tuple,
     from exohunt.training import api
 
     defaults = dict(api.MODEL_DEFAULTS["gbm"].get("file_augment", {}))
-    for row, context, objective in rows:
+    for row, context, objective in sorted(rows, key=lambda r: only.index(r[0])
+                                          if only and r[0] in only else -1):
         if only and row not in only:
             continue
         started = time.process_time()
@@ -215,7 +216,8 @@ def run_models(folders: dict, cache: Path, jobs: int, curves: dict, rows: tuple,
             results[row]["member_recall_strong_stored"] = [
                 evaluate(test_truth, m.score(test_curves, jobs=jobs, cache_dir=cache),
                          m.threshold)["recall_strong_stored"] for m in run.members]
-        selected[row] = run.config["preprocessing"]["fitted"]["context"]
+        first = run.members[0] if members > 1 else run  # an ensemble: its members read alike
+        selected[row] = first.config["preprocessing"]["fitted"]["context"]
         print(f"{LABELS[row]}: {results[row]}", flush=True)
     return results, seconds, selected
 
