@@ -57,3 +57,20 @@ def noise_lightcurve(rng: np.random.Generator, *, noise: float = 1e-3,
     """Planet-free white noise around 1."""
     time = np.arange(n_points) * CADENCE
     return LightCurve(time, 1 + noise * rng.standard_normal(n_points))
+
+
+def dipped_batch(n: int = 90, n_pos: int = 14, length: int = 400, seed: int = 0):
+    """A small Kepler-cadence batch (N, ``length``) of white-noise rows, ``n_pos`` of them
+    (label 1) with periodic 4-sigma box dips: enough signal for a quick training run."""
+    from exohunt.batch import LightCurveBatch
+
+    rng = np.random.default_rng(seed)
+    time = np.arange(length) * 0.0204  # Kepler long cadence, days
+    flux = rng.normal(0, 1e-3, (n, length))
+    labels = np.zeros(n, np.int8)
+    labels[rng.choice(n, n_pos, replace=False)] = 1
+    for row in np.flatnonzero(labels):
+        period, start = rng.integers(60, 120), rng.integers(0, 50)
+        for s in range(start, length, period):
+            flux[row, s:s + 5] -= 4e-3
+    return LightCurveBatch(flux, labels, time, source="dipped")

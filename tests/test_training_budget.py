@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from _search_synth import dipped_batch
 from exohunt.batch import LightCurveBatch
 from exohunt.errors import InputError
 from exohunt.training import train
@@ -58,21 +59,10 @@ def test_weighted_validation_metrics_equal_those_of_repeated_rows():
         pytest.approx(choose_threshold(labels[repeated], probability[repeated]).threshold)
 
 
-def _dipped(n: int = 90, n_pos: int = 14, length: int = 400, seed: int = 0) -> LightCurveBatch:
-    rng = np.random.default_rng(seed)
-    time = np.arange(length) * 0.0204  # Kepler long cadence, days
-    flux = rng.normal(0, 1e-3, (n, length))
-    labels = np.zeros(n, np.int8)
-    labels[rng.choice(n, n_pos, replace=False)] = 1
-    for row in np.flatnonzero(labels):
-        period, start = rng.integers(60, 120), rng.integers(0, 50)
-        for s in range(start, length, period):
-            flux[row, s:s + 5] -= 4e-3
-    return LightCurveBatch(flux, labels, time, source="dipped")
 
 
 def test_train_with_a_budget_searches_only_its_share_and_never_reads_the_rest():
-    data = _dipped()
+    data = dipped_batch()
     budget = SearchBudget(negative_fraction=0.25, max_injected=8, binaries_per_planet=1.0,
                           threshold_injected=4)
     options = dict(model="gbm", config={"max_iter": 20}, jobs=1, seed=3, search_budget=budget)
@@ -101,5 +91,5 @@ def test_a_budget_is_refused_where_it_cannot_apply():
     with pytest.raises(InputError, match="max_injected"):
         SearchBudget(max_injected=-1)
     with pytest.raises(InputError, match="search budget applies"):
-        train(_dipped(n=40, n_pos=6), model="gbm", imbalance="weights", jobs=1,
+        train(dipped_batch(n=40, n_pos=6), model="gbm", imbalance="weights", jobs=1,
               search_budget=SearchBudget(negative_fraction=0.5))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from _search_synth import dipped_batch
 from exohunt.errors import InputError
 from exohunt.training.prevalence import positive_share, prevalence_weights, prior_shift
 
@@ -47,20 +48,6 @@ def test_prior_shift_is_monotone_and_exact_for_a_change_of_prior():
         prior_shift(p, 0.0, 0.01)
 
 
-def _dipped(n: int, n_pos: int, length: int = 400, seed: int = 0):
-    """Kepler-cadence noise rows, ``n_pos`` of them with periodic 4-sigma box dips."""
-    from exohunt.batch import LightCurveBatch
-
-    rng = np.random.default_rng(seed)
-    time = np.arange(length) * 0.0204
-    flux = rng.normal(0, 1e-3, (n, length))
-    labels = np.zeros(n, np.int8)
-    labels[rng.choice(n, n_pos, replace=False)] = 1
-    for row in np.flatnonzero(labels):
-        period, start = rng.integers(60, 120), rng.integers(0, 50)
-        for s in range(start, length, period):
-            flux[row, s:s + 5] -= 4e-3
-    return LightCurveBatch(flux, labels, time, source="dipped")
 
 
 @pytest.mark.slow
@@ -68,7 +55,7 @@ def test_train_with_prevalence_weights_scores_planet_free_stars_near_the_prevale
     from exohunt.batch import LightCurveBatch
     from exohunt.training import train
 
-    data = _dipped(n=150, n_pos=8, seed=1)
+    data = dipped_batch(n=150, n_pos=8, seed=1)
     options = dict(model="gbm", config={"max_iter": 30}, jobs=1, seed=3)
     plain = train(data, prevalence="none", **options)
     weighted = train(data, **options)  # "auto": weighted for gbm with injection
@@ -98,7 +85,7 @@ def test_train_refuses_prevalence_where_it_cannot_apply():
 
     with pytest.raises(InputError, match="unknown prevalence handling 'true'; expected one "
                                          "of: auto, none, weight"):
-        train(_dipped(n=40, n_pos=6), model="gbm", prevalence="true", jobs=1)
+        train(dipped_batch(n=40, n_pos=6), model="gbm", prevalence="true", jobs=1)
     with pytest.raises(InputError, match="prevalence 'weight' applies to the boosted trees"):
-        train(_dipped(n=40, n_pos=6), model="gbm", imbalance="weights", prevalence="weight",
+        train(dipped_batch(n=40, n_pos=6), model="gbm", imbalance="weights", prevalence="weight",
               jobs=1)
