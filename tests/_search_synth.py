@@ -74,3 +74,23 @@ def dipped_batch(n: int = 90, n_pos: int = 14, length: int = 400, seed: int = 0)
         for s in range(start, length, period):
             flux[row, s:s + 5] -= 4e-3
     return LightCurveBatch(flux, labels, time, source="dipped")
+
+
+def labelled_vetting_files(kinds: list[str], prefix: str = "s", n_points: int = 1500):
+    """Simulated vetting-preset stars of the given ``kinds`` (one each, star i seeded by i) on
+    a Kepler long-cadence grid of ``n_points``, as light curves whose source is
+    ``/data/{prefix}{i}.fits``, and the labels table naming them (planet = 1): what
+    ``train(curves, labels=table)`` reads for single-star files."""
+    import pandas as pd
+
+    from exohunt.simulate import split_spec, time_grid
+    from exohunt.simulate.dataset import make_star
+    from exohunt.simulate.lightcurves import star_lightcurve
+
+    grid = time_grid(n_points, 29.4244 / 1440.0)
+    spec = split_spec("vetting", "test", 100)
+    curves = [star_lightcurve(make_star(grid, kind, i, np.random.default_rng(i), spec), grid)
+              .replace(meta={"source": f"/data/{prefix}{i}.fits"}) for i, kind in enumerate(kinds)]
+    table = pd.DataFrame({"file": [f"{prefix}{i}.fits" for i in range(len(kinds))],
+                          "label": [int(kind == "planet") for kind in kinds]})
+    return curves, table

@@ -10,6 +10,7 @@ import pytest
 import torch
 from threadpoolctl import threadpool_limits
 
+from _search_synth import labelled_vetting_files
 from exohunt.errors import InputError
 from exohunt.models import build_model
 from exohunt.search.centroid import CENTROID_COLUMNS
@@ -182,20 +183,10 @@ def test_train_on_files_records_context_and_reloads(tmp_path):
     """gbm and twoview trained on simulated single-star files with centroids and catalogue:
     the run records what it read, ``context="none"`` reads no context, and the saved run
     reloads and scores (cached features: one search per star)."""
-    from exohunt.simulate import split_spec, time_grid
-    from exohunt.simulate.dataset import make_star
-    from exohunt.simulate.lightcurves import star_lightcurve
     from exohunt.training import load_run, train
 
-    grid = time_grid(1500, 29.4244 / 1440.0)
-    spec = split_spec("vetting", "test", 100)
     kinds = ["planet", "background-eb", "quiet", "quiet"] * 6
-    curves = [star_lightcurve(make_star(grid, kind, i, np.random.default_rng(i), spec), grid)
-              for i, kind in enumerate(kinds)]
-    labels = [int(kind == "planet") for kind in kinds]
-    table = pd.DataFrame({"file": [f"star{i}.fits" for i in range(len(kinds))],
-                          "label": labels})
-    curves = [lc.replace(meta={"source": f"/data/star{i}.fits"}) for i, lc in enumerate(curves)]
+    curves, table = labelled_vetting_files(kinds, prefix="star")
     options = {"labels": table, "jobs": 1, "cache_dir": tmp_path / "cache", "val_fraction": 0.3}
     run = train(curves, "gbm", out=tmp_path / "auto", **options)
     read = run.config["preprocessing"]["fitted"]["context"]
@@ -219,18 +210,10 @@ def test_inject_on_files_with_a_strong_recall_objective(tmp_path):
     """``imbalance="inject"`` on single-star files (on-target EBs among the injections) with a
     ``recall:R@snrS`` objective: the threshold meets R on the real validation planets of
     search SNR >= S (files get no injected validation planets)."""
-    from exohunt.simulate import split_spec, time_grid
-    from exohunt.simulate.dataset import make_star
-    from exohunt.simulate.lightcurves import star_lightcurve
     from exohunt.training import train
 
-    grid = time_grid(1500, 29.4244 / 1440.0)
-    spec = split_spec("vetting", "test", 100)
     kinds = ["planet", "eb", "quiet", "quiet", "quiet"] * 5
-    curves = [star_lightcurve(make_star(grid, kind, i, np.random.default_rng(i), spec), grid)
-              .replace(meta={"source": f"/data/s{i}.fits"}) for i, kind in enumerate(kinds)]
-    table = pd.DataFrame({"file": [f"s{i}.fits" for i in range(len(kinds))],
-                          "label": [int(kind == "planet") for kind in kinds]})
+    curves, table = labelled_vetting_files(kinds)
     run = train(curves, "gbm", labels=table, jobs=1, cache_dir=tmp_path, val_fraction=0.4,
                 imbalance="inject", objective="recall:0.9@snr8")
     threshold = run.config["threshold"]

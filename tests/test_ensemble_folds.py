@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from _search_synth import labelled_vetting_files
 from _views_synth import synthetic_views
 from exohunt.errors import InputError
 from exohunt.training import train
@@ -81,18 +82,10 @@ def test_out_of_fold_snr_objective_without_search_statistics_is_an_input_error()
 def test_file_ensemble_on_folds_with_injection_and_snr_objective(tmp_path):
     """Single-star files + ``labels`` + injection + ``recall:R@snrS``: every member holds out
     its own fold, every file is scored out of fold, the threshold meets R on them."""
-    from exohunt.simulate import split_spec, time_grid
-    from exohunt.simulate.dataset import make_star
-    from exohunt.simulate.lightcurves import star_lightcurve
     from exohunt.training import load_ensemble, train_ensemble
 
-    grid = time_grid(1500, 29.4244 / 1440.0)
-    spec = split_spec("vetting", "test", 100)
     kinds = ["planet", "eb", "quiet", "quiet", "quiet"] * 6
-    curves = [star_lightcurve(make_star(grid, kind, i, np.random.default_rng(i), spec), grid)
-              .replace(meta={"source": f"/data/s{i}.fits"}) for i, kind in enumerate(kinds)]
-    table = pd.DataFrame({"file": [f"s{i}.fits" for i in range(len(kinds))],
-                          "label": [int(kind == "planet") for kind in kinds]})
+    curves, table = labelled_vetting_files(kinds)
     ensemble = train_ensemble(curves, "gbm", n_members=2, folds=True, labels=table, jobs=1,
                               cache_dir=tmp_path / "cache", imbalance="inject",
                               objective="recall:0.9@snr8", out=tmp_path / "ens")
