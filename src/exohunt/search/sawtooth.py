@@ -254,11 +254,16 @@ def remove_sawtooth(lc: LightCurve, trend: np.ndarray) -> LightCurve | None:
         template = sawtooth_template(lc.time, times)
         funcs = np.column_stack([np.ones_like(template), template])
         weight = keep.astype(float)
-        for _ in range(3):
+        for step in range(3):
             terms = fit_modulated(rows, funcs, resid, weight, parts=True)
+            if step == 2:
+                break
             model = terms.sum(axis=1)
             sigma = robust_std((resid - model)[keep])
-            weight = (keep & (np.abs(resid - model) < 4 * sigma)).astype(float)
+            clipped = (keep & (np.abs(resid - model) < 4 * sigma)).astype(float)
+            if np.array_equal(clipped, weight):  # converged: a refit would repeat this one
+                break
+            weight = clipped
         return terms
 
     terms = fit(firings, resid)
