@@ -14,7 +14,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["ingress_fraction_grid", "pairwise_sum"]
+__all__ = ["ingress_fraction_grid", "pairwise_sum", "template_chi2"]
 
 #: numpy's pairwise-summation block (``PW_BLOCKSIZE`` in numpy's loops_utils.h).
 _BLOCK = 128
