@@ -204,9 +204,11 @@ def ramp_model(time: np.ndarray, flux: np.ndarray, *, min_gap: float = 0.1,
             design = np.column_stack([np.ones_like(x), x, ramp])
             coef, *_ = np.linalg.lstsq(design, y, rcond=None)
             resid = y - design @ coef
-            cov = np.linalg.pinv(design.T @ design) * robust_std(resid) ** 2
             chi2 = float(np.sum(resid**2))
-            if chi2 < best[0] and abs(coef[2]) > 5 * np.sqrt(cov[2, 2]):
+            if not chi2 < best[0]:  # the amplitude's error only matters for a better fit
+                continue
+            cov = np.linalg.pinv(design.T @ design) * robust_std(resid) ** 2
+            if abs(coef[2]) > 5 * np.sqrt(cov[2, 2]):
                 best = (chi2, coef[2] * ramp)
         out[start + near] = best[1]
     return out
@@ -252,18 +254,29 @@ def remove_sawtooth(lc: LightCurve, trend: np.ndarray) -> LightCurve | None:
         template = sawtooth_template(lc.time, times)
         funcs = np.column_stack([np.ones_like(template), template])
         weight = keep.astype(float)
-        for _ in range(3):
+        for step in range(3):
             terms = fit_modulated(rows, funcs, resid, weight, parts=True)
+            if step == 2:
+                break
             model = terms.sum(axis=1)
             sigma = robust_std((resid - model)[keep])
-            weight = (keep & (np.abs(resid - model) < 4 * sigma)).astype(float)
+            clipped = (keep & (np.abs(resid - model) < 4 * sigma)).astype(float)
+            if np.array_equal(clipped, weight):  # converged: a refit would repeat this one
+                break
+            weight = clipped
         return terms
 
     terms = fit(firings, resid)
     amplitude = float(np.median(np.abs(np.diff(terms[:, 1])[index - 1]))) / 2 or 1.0
+    first = (firings, resid, terms)  # _refine's first model is this one: not fitted twice
+
+    def residual(times: np.ndarray, resid: np.ndarray) -> np.ndarray:
+        known = first[2] if times is first[0] and resid is first[1] else fit(times, resid)
+        return resid - known.sum(axis=1)
+
     for _ in range(2):  # the first trend is biased by the sawtooth itself: alternate
-        firings = _refine(lc.time, lambda f, r=resid: r - fit(f, r).sum(axis=1), firings,
-                          index, amplitude, keep)
+        firings = _refine(lc.time, lambda f, r=resid: residual(f, r), firings, index,
+                          amplitude, keep)
         sawtooth = fit(firings, resid)[:, 1]
         resid = lc.flux - _trend(lc.time, lc.flux - sawtooth, method="biweight",
                                  window_length=TREND_WINDOW, break_tolerance=0.5, mask=~keep)

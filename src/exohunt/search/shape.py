@@ -16,6 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from exohunt.search.exact_sums import template_chi2
 from exohunt.search.transit_fit import _binned
 
 __all__ = ["U_TEMPLATES", "V_TEMPLATES", "secondary_search", "v_shape_sigma"]
@@ -69,25 +70,13 @@ def _template_fits(x: np.ndarray, r: np.ndarray, duration: float, templates: tup
     """Smallest χ² (flux unit²) of ``r`` over ``templates`` × duration scales, depth free
     (dips only); each profile is averaged over the exposure (5 sub-samples), since a
     30-minute cadence stretches a planet's short ingress noticeably."""
-    table = _table(templates)
-    # explicit products and numpy's fixed-order sums, not BLAS: BLAS kernels sum in an
-    # order that depends on the CPU and the thread count
-    w = np.ones(x.size) if w is None else w
-    total = float(np.sum(w * r * r))
-    best = total
+    w = np.ones(x.size) if w is None else np.ascontiguousarray(w, dtype=float)
     offsets = np.linspace(-0.4, 0.4, 5) * exposure if exposure > 0 else np.zeros(1)
-    for scale in _SCALES:
-        half = 0.5 * duration * scale
-        shapes = np.zeros((len(templates), x.size))
-        for offset in offsets:
-            index = np.minimum(np.rint(np.abs(x + offset) / half * 1000), 1001).astype(np.intp)
-            shapes += table[:, index]
-        norms = np.sum(w * shapes * shapes, axis=1)
-        projections = np.sum(shapes * (w * r), axis=1)
-        ok = (norms > 0) & (projections < 0)
-        if ok.any():
-            best = min(best, total - float(np.max(projections[ok] ** 2 / norms[ok])))
-    return best
+    # one numba call with numpy's fixed summation order (exact_sums), not BLAS: BLAS kernels
+    # sum in an order that depends on the CPU and the thread count
+    return float(template_chi2(np.ascontiguousarray(x, dtype=float),
+                               np.ascontiguousarray(r, dtype=float), w, _table(templates),
+                               0.5 * duration * np.asarray(_SCALES), offsets))
 
 
 def v_shape_sigma(phase: np.ndarray, resid: np.ndarray, duration: float, noise: float, *,

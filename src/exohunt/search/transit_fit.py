@@ -22,7 +22,13 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
+import scipy
 from scipy.optimize import least_squares
+
+try:  # MINPACK's lmder, as least_squares(method="lm") calls it
+    from scipy.optimize._minpack import _lmder
+except ImportError:  # pragma: no cover - other scipy builds
+    _lmder = None
 
 __all__ = ["TrapezoidFit", "fit_trapezoid", "trapezoid"]
 
@@ -32,6 +38,12 @@ _SUBSAMPLES = 4        # exposure averaging
 _T14_LIMITS = (0.25, 3.0)   # × the box duration
 _START_T14 = (0.7, 1.1, 1.8)
 _START_F = (0.1, 0.35)
+#: scipy's 2-point finite-difference relative step (sqrt of the float64 epsilon).
+_FD_STEP = float(np.finfo(np.float64).eps ** 0.5)
+#: scipy 1.16 on computes least_squares' "lm" Jacobian in Python (approx_derivative) and
+#: calls MINPACK's lmder with it (no diag), which _levenberg_marquardt reproduces; before, lmdif
+#: differenced in Fortran.
+_SCIPY_FD_IN_PYTHON = tuple(int(v) for v in scipy.__version__.split(".")[:2]) >= (1, 16)
 
 
 @dataclass(frozen=True)
@@ -157,16 +169,49 @@ def fit_trapezoid(phase: np.ndarray, resid: np.ndarray, duration: float, noise: 
     # which on a planet-free star's flat χ² sends the optimiser elsewhere).
     starts = [np.array([0.0, t * duration, f]) for t in _START_T14 for f in _START_F]
     start = min(starts, key=lambda p: _chi2(p, data))
-    fit = least_squares(_residuals_unbounded, _unbounded(start, duration, lo, hi), args=data,
-                        method="lm", max_nfev=50)
-    best = _physical(fit.x, duration, lo, hi)
-    if _chi2(start, data) < float(np.sum(fit.fun * fit.fun)):
+    u_best, fun = _levenberg_marquardt(_unbounded(start, duration, lo, hi), data)
+    best = _physical(u_best, duration, lo, hi)
+    if _chi2(start, data) < float(np.sum(fun * fun)):
         best = start
     depth, norm = _profile(best, *data[:5], np.empty(x.size))
     depth_err = noise / math.sqrt(norm) if norm > 0 else float("nan")
     values = (best[0], best[1], best[2], depth, depth_err, depth / depth_err)
     # Rounded to 9 significant digits, for the same reason as the inputs above.
     return TrapezoidFit(*(float(f"{v:.9g}") for v in values), n_points=n_points)
+
+
+def _levenberg_marquardt(u0: np.ndarray, data: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """MINPACK's Levenberg-Marquardt (lmder) from ``u0``: the best parameters and residuals.
+
+    The same steps as ``least_squares(..., method="lm", max_nfev=50)``: scipy ≥ 1.16 hands
+    MINPACK a 2-point finite-difference Jacobian computed in Python (``x_scale="jac"``, no
+    ``diag``), reproduced here without the Python machinery around it, which cost ~1.5
+    times the fit itself. Other scipy versions run ``least_squares``.
+    """
+    if _lmder is None or not _SCIPY_FD_IN_PYTHON:
+        fit = least_squares(_residuals_unbounded, u0, args=data, method="lm", max_nfev=50)
+        return fit.x, fit.fun
+    last: list = [None, None]
+
+    def fun(u: np.ndarray) -> np.ndarray:
+        if last[0] is None or not np.array_equal(u, last[0]):
+            last[0], last[1] = u.copy(), _residuals_unbounded(u, *data)
+        return last[1].copy()
+
+    def jac(u: np.ndarray) -> np.ndarray:
+        # scipy's approx_derivative, "2-point", no bounds: the same floating-point steps
+        f0 = fun(u)
+        step = _FD_STEP * ((u >= 0).astype(float) * 2 - 1) * np.maximum(1.0, np.abs(u))
+        out = np.empty((u.size, f0.size))
+        for i in range(u.size):
+            shifted = u.copy()
+            shifted[i] = u[i] + step[i]
+            out[i] = (_residuals_unbounded(shifted, *data) - f0) / ((u[i] + step[i]) - u[i])
+        return out.T  # Fortran order, as scipy hands it over
+
+    u, info, _ = _lmder(fun, jac, np.array(u0, dtype=float), (), True, False, 1e-8, 1e-8,
+                        1e-8, 50, 100.0, None)
+    return u, info["fvec"]
 
 
 def _chi2(params: np.ndarray, data: tuple) -> float:
