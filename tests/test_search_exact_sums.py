@@ -123,3 +123,19 @@ def test_without_lmder_falls_back_to_least_squares(monkeypatch):
     reference = least_squares(transit_fit._residuals_unbounded, u0, args=data, method="lm",
                               max_nfev=50)
     assert np.array_equal(u, reference.x) and np.array_equal(residuals, reference.fun)
+
+
+def test_a_changed_private_lmder_falls_back_to_least_squares(monkeypatch):
+    """scipy's ``_lmder`` is private: if a release changes its signature the fit must still
+    run, through the public ``least_squares``, instead of failing every search."""
+    u0, data = _fit_inputs(4)
+
+    def changed_signature(*args):
+        raise TypeError("_lmder() takes 11 positional arguments but 12 were given")
+
+    monkeypatch.setattr(transit_fit, "_lmder", changed_signature)
+    monkeypatch.setattr(transit_fit, "_SCIPY_FD_IN_PYTHON", True)
+    u, residuals = transit_fit._levenberg_marquardt(u0, data)
+    reference = least_squares(transit_fit._residuals_unbounded, u0, args=data, method="lm",
+                              max_nfev=50)
+    assert np.array_equal(u, reference.x) and np.array_equal(residuals, reference.fun)

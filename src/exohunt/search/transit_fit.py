@@ -209,8 +209,12 @@ def _levenberg_marquardt(u0: np.ndarray, data: tuple) -> tuple[np.ndarray, np.nd
             out[i] = (_residuals_unbounded(shifted, *data) - f0) / ((u[i] + step[i]) - u[i])
         return out.T  # Fortran order, as scipy hands it over
 
-    u, info, _ = _lmder(fun, jac, np.array(u0, dtype=float), (), True, False, 1e-8, 1e-8,
-                        1e-8, 50, 100.0, None)
+    try:
+        u, info, _ = _lmder(fun, jac, np.array(u0, dtype=float), (), True, False, 1e-8, 1e-8,
+                            1e-8, 50, 100.0, None)
+    except (TypeError, ValueError, KeyError):  # a scipy whose private entry point changed
+        fit = least_squares(_residuals_unbounded, u0, args=data, method="lm", max_nfev=50)
+        return fit.x, fit.fun
     return u, info["fvec"]
 
 
