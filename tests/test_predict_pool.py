@@ -69,3 +69,14 @@ def test_worker_pool_writes_the_same_file_as_one_process(tmp_path, monkeypatch):
                                   check_exact=True)
     for column in noisy:
         np.testing.assert_allclose(a[column], b[column], rtol=1e-3, atol=1e-3)
+
+
+def test_a_star_without_a_signal_has_the_columns_of_one_with_a_signal():
+    from exohunt.search import extract_features
+
+    # predict writes the columns of its first chunk: a chunk of signal-less stars alone must
+    # not drop the vetting columns
+    found = extract_features(dipped_batch(n=2, n_pos=1, length=400), jobs=1).signals
+    empty = extract_features([_curve(5)], jobs=1).signals  # too short to search
+    assert list(empty.columns) == list(found.columns)
+    assert empty.isna().all(axis=None)
