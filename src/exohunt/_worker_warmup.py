@@ -2,10 +2,11 @@
 
 :mod:`exohunt.scoring_pool` names this module in ``set_forkserver_preload``: whatever it
 imports and compiles lives in the server and is inherited by every worker forked from it, so
-each worker no longer pays for it on its own. Measured on the 2-core reference machine: the
-modules a gradient-boosting run's loader needs (skops, scikit-learn's pipeline and trees,
-~0.6 s of CPU) and loading the search's numba kernels from their cache on a worker's first
-stars (~0.25 s) — per worker, at the start of every ``exohunt predict --jobs N`` run.
+each worker no longer pays for it on its own: the modules a gradient-boosting run's loader
+needs (skops alone is ~0.5 s of CPU) and the search's numba kernels, loaded from their cache
+on a worker's first stars. Measured on the 2-core reference machine
+(``benchmarks/results_predict_overhead.md``): a worker's start-up CPU 0.9-1.05 s → 0.2 s, its
+first TESS star 0.75 s → 0.37 s, in every ``exohunt predict --jobs N`` run.
 
 The warm-up searches one small synthetic light curve (spot modulation, a box transit and
 centroid columns, so that the detrending, pre-whitening, box search, vetting, centroid and
