@@ -145,6 +145,46 @@ def _markdown(rows: list[dict], args, described: str, command: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _side_by_side(args, command: str) -> str:
+    """``--ref-src``: this tree against another on the same Kaggle CSV (and TESS files)."""
+    sys.path.insert(0, str(HERE / "bundled"))
+    from _default_data import TEST_SEED_OFFSET, flavour_set
+
+    from _predict_compare import measure, render
+    from exohunt.io.writers import write_kaggle_csv
+    from exohunt.simulate import simulate
+
+    run_dir = args.run or str(HERE.parent / "src" / "exohunt" / "bundled" / "default")
+    trees = {"ref": args.ref_src.resolve(), "this": (HERE.parent / "src").resolve()}
+    with tempfile.TemporaryDirectory() as name:
+        csv = write_kaggle_csv(Path(name) / "rows.csv", simulate(
+            "kaggle", seed=args.seed, n_train=1, n_test=args.stars or 2000).test)
+        inputs = {"Kaggle rows": [str(csv)]}
+        if args.tess_files:
+            set_size = max(args.tess_set, args.tess_files)
+            folder = args.work / "data" / f"test-{TEST_SEED_OFFSET}" / f"tess-2min-{set_size}"
+            if not (folder / "truth.csv").exists():  # simulated and written once
+                flavour_set(args.work, "tess-2min", "test", TEST_SEED_OFFSET, set_size)
+            inputs["TESS 2-min"] = sorted(str(p) for p in folder.glob("*.fits"))[
+                :args.tess_files]
+        results = measure(trees, run_dir, inputs, restricted=args.restricted,
+                          repeats=args.repeats, stages=args.stages)
+    sizes = {name: (args.stars or 2000) if name == "Kaggle rows" else len(paths)
+             for name, paths in inputs.items()}
+    return "\n".join([
+        "## `exohunt predict` side by side: this tree against a reference tree", "",
+        f"Date: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC  ",
+        f"Machine: {machine_description('numpy', 'sklearn')}; shared with other jobs, so "
+        "wall-clock rates are noisy: compare the trees within a row pair (each repeat runs "
+        "both, alternating)  ", f"Command: `{command}`  ",
+        f"Trees: ref = `{trees['ref']}`, this = `{trees['this']}`; run `{run_dir}` for both. "
+        f"Median of {args.repeats} runs; each child warms up first.", "",
+        render(results, trees, sizes),
+        "Stage rows: CPU ms per star of one jobs=1 `predict` call in a fresh interpreter per "
+        "tree, split by timing the functions that bound each stage (exclusive; see "
+        "`benchmarks/_predict_child.py`)."]) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="120 stars, 1 repeat")
@@ -156,8 +196,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory", action="store_true",
                         help="instead: peak RSS of 'exohunt predict' on 2,000 and 8,000 stars "
                              "(needs --run)")
+    parser.add_argument("--ref-src", type=Path, default=None,
+                        help="instead: this tree against the source tree REF_SRC, side by side "
+                             "(each in its own interpreter), on --stars Kaggle rows (default "
+                             "2000) and --tess-files TESS 2-min files; --run defaults to the "
+                             "bundled default")
+    parser.add_argument("--restricted", action="store_true",
+                        help="with --ref-src: also without AVX-512 at every layer")
+    parser.add_argument("--stages", action="store_true",
+                        help="with --ref-src: per-stage CPU breakdown of jobs=1 predict")
+    parser.add_argument("--tess-files", type=int, default=0,
+                        help="with --ref-src: also score this many simulated TESS 2-min FITS "
+                             "files (the bundled build's held-out tess-2min set)")
+    parser.add_argument("--tess-set", type=int, default=160,
+                        help="size of the simulated TESS set (made once under --work)")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/bench_predict"),
+                        help="where the simulated TESS files are kept between runs")
     parser.add_argument("--out", type=Path, default=HERE / "results_predict.md")
     args = parser.parse_args(argv)
+    if args.ref_src is not None:
+        command = "python benchmarks/bench_predict.py " + " ".join(
+            sys.argv[1:] if argv is None else argv)
+        text = _side_by_side(args, command)
+        args.out.write_text(text)
+        print(text)
+        return 0
     if args.memory:
         if not args.run:
             parser.error("--memory needs --run RUN_DIR")

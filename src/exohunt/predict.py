@@ -96,15 +96,29 @@ def _cut(batch: LightCurveBatch, size: int, base: int) -> Iterator[tuple[object,
                base + start)
 
 
-def _chunks(objects: Iterable[object], size: int) -> Iterator[tuple[object, int]]:
-    """``(chunk, row offset)``: batches cut into slices, single light curves gathered."""
+def _rows_within(size: int, cadences_per_row: int, max_cadences: int | None) -> int:
+    """Rows of ``cadences_per_row`` each in one chunk: ``size``, fewer if ``max_cadences``."""
+    if max_cadences is None:
+        return size
+    return max(1, min(size, max_cadences // max(1, cadences_per_row)))
+
+
+def _chunks(objects: Iterable[object], size: int, max_cadences: int | None = None
+            ) -> Iterator[tuple[object, int]]:
+    """``(chunk, row offset)``: batches cut into slices, single light curves gathered.
+
+    A chunk holds at most ``size`` stars and, with ``max_cadences``, at most that many
+    cadences (but at least one star): the worker pool gets tasks of similar cost whatever
+    the length of the light curves."""
     pending: list[LightCurve] = []
+    cadences = 0
     for obj in objects:
         if isinstance(obj, KaggleStream):  # a malformed row part-way through is fatal
             for block in obj:
-                yield from _cut(block, size, block.meta["row_offset"])
+                rows = _rows_within(size, block.flux.shape[1], max_cadences)
+                yield from _cut(block, rows, block.meta["row_offset"])
         elif isinstance(obj, LightCurveBatch):
-            yield from _cut(obj, size, 0)
+            yield from _cut(obj, _rows_within(size, obj.flux.shape[1], max_cadences), 0)
         elif isinstance(obj, ViewBatch):
             for start in range(0, len(obj), size):
                 part = slice(start, min(start + size, len(obj)))
@@ -112,10 +126,13 @@ def _chunks(objects: Iterable[object], size: int) -> Iterator[tuple[object, int]
                 yield ViewBatch(obj.global_view[part], obj.local_view[part], labels,
                                 obj.table.iloc[part].reset_index(drop=True), obj.source), start
         else:
-            pending.extend(obj if isinstance(obj, (list, tuple)) else [obj])
-            while len(pending) >= size:
-                yield pending[:size], 0
-                pending = pending[size:]
+            for lc in obj if isinstance(obj, (list, tuple)) else [obj]:
+                pending.append(lc)
+                cadences += len(lc)
+                if len(pending) >= size or (max_cadences is not None
+                                            and cadences >= max_cadences):
+                    yield pending, 0
+                    pending, cadences = [], 0
     if pending:
         yield pending, 0
 
@@ -196,7 +213,8 @@ def predict(run=None, inputs=None, *, out, jobs: int = 0, strict: bool = False, 
         that only later chunks have are dropped).
     jobs : int
         Worker processes (0 = all cores, 1 = this process). One pool is started for the whole
-        call and scores chunks of 64 stars in order (:class:`exohunt.scoring_pool.ChunkScorer`).
+        call and scores chunks in order, each of at most 64 stars and about 65,000 cadences
+        (:class:`exohunt.scoring_pool.ChunkScorer`).
     strict : bool
         Raise :class:`InputError` on the first unreadable input instead of skipping it.
     plots : path, optional
@@ -291,7 +309,8 @@ def predict(run=None, inputs=None, *, out, jobs: int = 0, strict: bool = False, 
     try:
         scorer.start()
         with partial.open("w", newline="") as handle:
-            for chunk, offset, frame in scorer.map(_chunks(readable(), size)):
+            for chunk, offset, frame in scorer.map(_chunks(readable(), size,
+                                                           scorer.chunk_cadences)):
                 # A star is named by source and index; Run.predict's "star" counts within
                 # the chunk only, so it must not reach the file.
                 frame = _global_index(frame, chunk, offset).drop(columns="star", errors="ignore")

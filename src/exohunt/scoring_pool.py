@@ -5,7 +5,7 @@ call but costs seconds per chunk when :func:`exohunt.predict.predict` streams th
 chunks. Here the pool is started once: each worker loads the run from its directory (JSON,
 safetensors/skops — nothing is unpickled), then scores whole small chunks in-process
 (``jobs=1``). Until every worker is ready the calling process scores chunks itself, so the
-start-up of the workers overlaps useful work instead of adding to it. At most ``2 × jobs``
+start-up of the workers overlaps useful work instead of adding to it. At most ``4 × jobs``
 chunks are in flight, so memory stays bounded, and results come back in input order, so the
 output does not depend on the number of workers.
 """
@@ -21,9 +21,18 @@ from pathlib import Path
 
 from exohunt.lightcurve import LightCurve
 
-__all__ = ["PARALLEL_CHUNK_SIZE", "ChunkScorer", "resolve_jobs"]
+__all__ = ["PARALLEL_CHUNK_CADENCES", "PARALLEL_CHUNK_SIZE", "ChunkScorer", "resolve_jobs"]
 
 PARALLEL_CHUNK_SIZE = 64  # stars per worker task: small enough to balance, big enough to amortise
+#: Cadences per worker task (at least one star): ~0.5 s of work, whatever the light curves'
+#: length. The last tasks of a run keep one worker busy while the other waits, and the caller
+#: scores whole tasks itself while the workers start: 64 TESS sectors (~9 s of CPU) per task
+#: idled a core for seconds, ~20 Kaggle rows or 3-4 TESS sectors do not; a task's own cost
+#: (tables, transfer) stays ~1 % of it.
+PARALLEL_CHUNK_CADENCES = 65_536
+#: Tasks in flight per worker: enough that a slow task at the head of the (ordered) results
+#: does not leave the other workers without work.
+_IN_FLIGHT_PER_WORKER = 4
 
 _RUN = None  # the worker's own copy of the run
 
@@ -51,14 +60,15 @@ def _unpack(packed):
 
 def _context():
     """``forkserver`` where available: one server imports torch, scikit-learn and the search
-    once and forks clean workers from it (no threads or OpenMP state are forked, unlike plain
-    ``fork``); ``spawn`` elsewhere."""
+    once, loads the search's compiled kernels (:mod:`exohunt._worker_warmup`) and forks clean
+    workers from it (no threads or OpenMP state are forked, unlike plain ``fork``); ``spawn``
+    elsewhere."""
     import multiprocessing
 
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = get_context("forkserver")
         context.set_forkserver_preload(["exohunt.scoring_pool", "exohunt.training",
-                                        "exohunt.search"])
+                                        "exohunt.search", "exohunt._worker_warmup"])
         return context
     return get_context("spawn")
 
@@ -113,6 +123,11 @@ class ChunkScorer:
         """Largest chunk worth sending to one worker (``None``: no limit in-process)."""
         return PARALLEL_CHUNK_SIZE if self.parallel else None
 
+    @property
+    def chunk_cadences(self) -> int | None:
+        """Cadences per chunk sent to one worker (``None``: no limit in-process)."""
+        return PARALLEL_CHUNK_CADENCES if self.parallel else None
+
     def start(self) -> None:
         """Start the workers now (they load the run while the caller reads its input)."""
         if self.parallel and self._pool is None:
@@ -142,7 +157,7 @@ class ChunkScorer:
                 continue
             pending.append((chunk, offset, self._pool.submit(_score_packed, _pack(chunk),
                                                              self.signals_per_star)))
-            if len(pending) >= 2 * self.workers:
+            if len(pending) >= _IN_FLIGHT_PER_WORKER * self.workers:
                 chunk_, offset_, future = pending.popleft()
                 yield chunk_, offset_, future.result()
         while pending:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from collections.abc import Sequence
@@ -162,13 +163,23 @@ def _searched(lc: LightCurve, options: dict):
         return None
 
 
+@functools.cache
+def _signal_row_columns() -> tuple[str, ...]:
+    """Every column of :meth:`Signal.as_row`: a star without a signal gets them all (NaN), so
+    a table of such stars alone has the columns of any other (``predict`` keeps the columns
+    of its first chunk of stars)."""
+    from exohunt.search.core import _ephemeris
+
+    return tuple(_ephemeris(math.nan, math.nan, math.nan).as_row())
+
+
 def _describe(result, rank: int, sizes: dict) -> tuple:
     """``(views, stats, row)`` of signal ``rank`` of a search result (zeros when absent)."""
     global_bins, local_bins = sizes["global"], sizes["local"]
     if result is None or len(result.signals) <= rank:
         views = {name: np.zeros(global_bins if name.endswith("global") else local_bins,
                                 np.float32) for name in VIEW_NAMES + CENTROID_VIEW_NAMES}
-        return views, _stats(None, 0.0), dict.fromkeys(SIGNAL_COLUMNS, np.nan)
+        return views, _stats(None, 0.0), dict.fromkeys(_signal_row_columns(), np.nan)
     signal = result.signals[rank]
     noise = float(result.detrended.meta["noise"])
     made = make_views(result.detrended, signal, global_bins=global_bins, local_bins=local_bins)

@@ -88,7 +88,15 @@ def binned_view(phase: np.ndarray, flux: np.ndarray, *, lo: float, hi: float, bi
         Bin means; empty bins interpolated from their neighbours, NaN if all are empty.
     """
     order = np.argsort(phase)
-    ph, fl = phase[order], flux[order]
+    return _binned_sorted(phase[order], flux[order], lo=lo, hi=hi, bins=bins, width=width)
+
+
+def _binned_sorted(ph: np.ndarray, fl: np.ndarray, *, lo: float, hi: float, bins: int,
+                   width: float) -> np.ndarray:
+    """:func:`binned_view` of points already sorted by phase (``ph`` ascending).
+
+    Views of one phase array share its sort (an argsort is most of a view's cost on a TESS
+    sector); the same sorted arrays give the same bits as sorting them again."""
     csum = np.concatenate([[0.0], np.cumsum(fl - (fl.mean() if fl.size else 0.0))])
     centres = np.linspace(lo, hi, bins)
     start = np.searchsorted(ph, centres - width / 2)
@@ -141,11 +149,13 @@ def make_views(lc_detrended: LightCurve, signal, *, global_bins: int = 201,
     global_opts = {"lo": -period / 2 * (1 - 1 / global_bins),
                    "hi": period / 2 * (1 - 1 / global_bins), "bins": global_bins,
                    "width": max(period / global_bins, duration / 4)}
-    gview = binned_view(phase, flux, **global_opts)
+    order = np.argsort(phase)
+    sorted_phase, sorted_flux = phase[order], flux[order]
+    gview = _binned_sorted(sorted_phase, sorted_flux, **global_opts)
     half = min(LOCAL_HALF_WIDTH * duration, period / 2)
     local_opts = {"lo": -half, "hi": half, "bins": local_bins,
                   "width": max(2 * half / local_bins, 0.16 * duration)}
-    lview = binned_view(phase, flux, **local_opts)
+    lview = _binned_sorted(sorted_phase, sorted_flux, **local_opts)
     sview = binned_view(fold_phase(time, period, t0 + period / 2), flux, **local_opts)
     odd = (np.round((time - t0) / period).astype(np.int64) % 2).astype(bool)
     oview = binned_view(phase[odd], flux[odd], **local_opts)
@@ -176,9 +186,12 @@ def _centroid_views(lc: LightCurve, signal, phase: np.ndarray, global_opts: dict
     if resid is None:
         return None
     ok = np.isfinite(resid).all(axis=1)
+    order = np.argsort(phase[ok])  # one sort for both axes and both views
+    sorted_phase = phase[ok][order]
+    sorted_axes = [resid[ok, axis][order] for axis in (0, 1)]  # contiguous, as before
     views = []
     for opts in (global_opts, local_opts):
-        col, row = (binned_view(phase[ok], resid[ok, axis], **opts) for axis in (0, 1))
+        col, row = (_binned_sorted(sorted_phase, values, **opts) for values in sorted_axes)
         distance = np.hypot(col - np.nanmedian(col), row - np.nanmedian(row)) / depth
         view = np.clip(distance - np.nanmedian(distance), -CENTROID_VIEW_CLIP,
                        CENTROID_VIEW_CLIP)

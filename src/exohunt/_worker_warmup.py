@@ -1,0 +1,61 @@
+"""Warm-up imported once by the scoring pool's fork server, before it forks any worker.
+
+:mod:`exohunt.scoring_pool` names this module in ``set_forkserver_preload``: whatever it
+imports and compiles lives in the server and is inherited by every worker forked from it, so
+each worker no longer pays for it on its own: the modules a gradient-boosting run's loader
+needs (skops alone is ~0.5 s of CPU) and the search's numba kernels, loaded from their cache
+on a worker's first stars. Measured on the 2-core reference machine
+(``benchmarks/results_predict_overhead.md``): a worker's start-up CPU 0.9-1.05 s → 0.2 s, its
+first TESS star 0.75 s → 0.37 s, in every ``exohunt predict --jobs N`` run.
+
+The warm-up searches one small synthetic light curve (spot modulation, a box transit and
+centroid columns, so that the detrending, pre-whitening, box search, vetting, centroid and
+view kernels all run once). It is a pure function of constants: it changes no state that a
+later search reads. Any failure is swallowed: a fork server that cannot import its preload
+modules would fail every worker, and the warm-up only saves time.
+"""
+
+from __future__ import annotations
+
+import importlib
+import warnings
+
+__all__ = ["warm_up"]
+
+#: What loading a gradient-boosting run imports (skops alone is ~0.5 s of CPU).
+_LOADER_MODULES = ("skops.io", "sklearn.pipeline", "sklearn.ensemble")
+
+
+def _synthetic_star():
+    import numpy as np
+
+    from exohunt.lightcurve import LightCurve
+
+    rng = np.random.default_rng(0)
+    time = np.arange(2400) * (2.0 / 60 / 24) * 10  # 20-min cadence, ~33 days
+    transit = np.abs((time - 1.3 + 2.65) % 5.3 - 2.65) < 0.075
+    flux = (1.0 + 2e-3 * np.sin(2 * np.pi * time / 3.1) - 3e-3 * transit
+            + 4e-4 * rng.standard_normal(time.size))
+    centroid = 100.0 + 1e-3 * rng.standard_normal((2, time.size)) + 2e-3 * transit
+    star = {"teff": 5700.0, "logg": 4.4, "radius": 1.0, "feh": 0.0, "mag": 12.0}
+    return LightCurve(time, flux, np.full(time.size, 4e-4),
+                      {"star": star, "crowdsap": 0.98, "target_pixel": (100.0, 100.0)},
+                      columns={"centroid_col": centroid[0], "centroid_row": centroid[1]})
+
+
+def warm_up() -> None:
+    """Import the run loader's modules and run the search's kernels once (errors ignored)."""
+    try:
+        for name in _LOADER_MODULES:
+            importlib.import_module(name)
+
+        from exohunt.search.features import star_signal_features
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            star_signal_features(_synthetic_star())
+    except Exception:  # an optimisation only: the workers work without it
+        pass
+
+
+warm_up()
