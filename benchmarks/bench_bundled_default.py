@@ -122,7 +122,7 @@ def _stages(run, paths: list, n: int) -> dict:
 def throughput(run_dir: Path, work: Path, seed: int, n_stars: int, repeats: int, jobs: int,
                quick: bool) -> list[dict]:
     """Stars/s of predict on TESS 2-min FITS, Kepler-quarter FITS and Kaggle-layout rows."""
-    from _default_data import flavour_set
+    from _default_data import flavour_files
 
     from exohunt.io.writers import write_kaggle_csv
     from exohunt.training import load_run
@@ -134,10 +134,8 @@ def throughput(run_dir: Path, work: Path, seed: int, n_stars: int, repeats: int,
         folder = Path(tmp)
         sets = {}
         for name in ("tess-2min", "kepler-lc"):
-            n_made = sizes("test", quick)[name]
-            flavour_set(work, name, "test", test_seed, n_made)
-            data = Path(work) / "data" / f"test-{test_seed}" / f"{name}-{n_made}"
-            sets[name] = sorted(str(p) for p in data.glob("*.fits"))[:n_stars]
+            files = flavour_files(work, name, "test", test_seed, sizes("test", quick)[name])
+            sets[name] = sorted(files)[:n_stars]
         from exohunt.batch import LightCurveBatch
         from exohunt.simulate import simulate
 

@@ -19,7 +19,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE / "bundled")]
 
-from _default_data import TEST_SEED_OFFSET, flavour_set  # noqa: E402
+from _default_data import TEST_SEED_OFFSET, flavour_files  # noqa: E402
 
 from _machine import machine_description  # noqa: E402
 
@@ -34,9 +34,7 @@ def main(argv=None) -> int:
     parser.add_argument("--work", default="/tmp/bench_bundled_throughput")
     args = parser.parse_args(argv)
     work = Path(args.work)
-    flavour_set(work, "tess-2min", "test", TEST_SEED, args.stars)
-    folder = work / "data" / f"test-{TEST_SEED}" / f"tess-2min-{args.stars}"
-    files = sorted(str(p) for p in folder.glob("*.fits"))
+    files = sorted(flavour_files(work, "tess-2min", "test", TEST_SEED, args.stars))
     exohunt = str(Path(sys.executable).with_name("exohunt"))
     walls = []
     for repeat in range(args.repeats):

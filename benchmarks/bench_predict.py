@@ -148,7 +148,7 @@ def _markdown(rows: list[dict], args, described: str, command: str) -> str:
 def _side_by_side(args, command: str) -> str:
     """``--ref-src``: this tree against another on the same Kaggle CSV (and TESS files)."""
     sys.path.insert(0, str(HERE / "bundled"))
-    from _default_data import TEST_SEED_OFFSET, flavour_set
+    from _default_data import TEST_SEED_OFFSET, flavour_files
 
     from _predict_compare import measure, render
     from exohunt.io.writers import write_kaggle_csv
@@ -162,11 +162,8 @@ def _side_by_side(args, command: str) -> str:
         inputs = {"Kaggle rows": [str(csv)]}
         if args.tess_files:
             set_size = max(args.tess_set, args.tess_files)
-            folder = args.work / "data" / f"test-{TEST_SEED_OFFSET}" / f"tess-2min-{set_size}"
-            if not (folder / "truth.csv").exists():  # simulated and written once
-                flavour_set(args.work, "tess-2min", "test", TEST_SEED_OFFSET, set_size)
-            inputs["TESS 2-min"] = sorted(str(p) for p in folder.glob("*.fits"))[
-                :args.tess_files]
+            inputs["TESS 2-min"] = sorted(flavour_files(
+                args.work, "tess-2min", "test", TEST_SEED_OFFSET, set_size))[:args.tess_files]
         results = measure(trees, run_dir, inputs, restricted=args.restricted,
                           repeats=args.repeats, stages=args.stages)
     sizes = {name: (args.stars or 2000) if name == "Kaggle rows" else len(paths)

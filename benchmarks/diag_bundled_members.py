@@ -37,10 +37,10 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE / "bundled"), str(HERE)]
 
 from _default_data import FLAVOUR_NAMES, cache_whole, load_sets  # noqa: E402
+from default import OBJECTIVE, REAL_DATA  # noqa: E402
 
 from _machine import machine_description  # noqa: E402
 
-REAL = HERE.parents[1] / "shared" / "data" / "lightcurves"
 OBJECTIVES = ("recall:0.8", "recall:0.95@snr10")
 
 
@@ -59,7 +59,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.percentiles:
         return percentiles(args)
 
-    from default import OBJECTIVE
 
     import exohunt
     from exohunt.search import FEATURE_VERSION
@@ -77,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     labelled, labels = _labelled(data, None)
     print(f"# {machine_description()}; {len(labels)} training stars, {int(labels.sum())} planets, "
           f"seed {args.seed}, {args.members} members, features {FEATURE_VERSION[:9]}")
-    real = sorted(REAL.glob("*.fits")) if REAL.is_dir() else []
+    real = sorted(REAL_DATA.glob("*.fits")) if REAL_DATA.is_dir() else []
     for config in args.configs:
         ensemble = train_ensemble(data, "gbm", n_members=args.members, seed=args.seed,
                                   folds=True, imbalance="weights", context="auto",
@@ -116,7 +115,7 @@ def percentiles(args: argparse.Namespace) -> int:
                               names=(flavour,))[flavour]
     planets = _table(run._features(curves, args.jobs, False, args.work / "cache", 1))
     planets = planets[truth["label"].to_numpy() == 1]
-    signals = _table(run._features(exohunt.read(REAL / name), 1, False, None, 3))
+    signals = _table(run._features(exohunt.read(REAL_DATA / name), 1, False, None, 3))
     print(f"# {name}: {len(signals)} signals against {len(planets)} {flavour} training "
           f"planets (value, percentile)")
     for column in signals.columns:

@@ -65,21 +65,13 @@ def _kaggle_rows(split: str, seed: int, n_stars: int) -> tuple[list, pd.DataFram
     return curves, truth_frame(rows)
 
 
-def flavour_set(work: Path, name: str, split: str, seed: int, n_stars: int
-                ) -> tuple[list, pd.DataFrame]:
-    """The light curves (label in ``meta["label"]``) and truth table of one flavour's split.
-
-    Flavours other than ``kaggle`` are written as FITS files under
-    ``work/data/<split>-<seed>/<name>/`` once and read back with :func:`exohunt.read`.
-    """
-    import exohunt
-    from exohunt.errors import DataQualityWarning
+def flavour_folder(work: Path, name: str, split: str, seed: int, n_stars: int) -> Path:
+    """Where one flavour's split is written: ``work/data/<split>-<seed>/<name>-<n_stars>/``
+    (FITS files and ``truth.csv``), simulated and written there the first time."""
     from exohunt.io.writers import write_fits
     from exohunt.simulate.flavour_sets import iter_flavour
     from exohunt.simulate.simulator import truth_frame
 
-    if name == "kaggle":
-        return _kaggle_rows(split, seed, n_stars)
     folder = Path(work) / "data" / f"{split}-{seed}" / f"{name}-{n_stars}"
     table = folder / "truth.csv"
     if not table.exists():
@@ -91,7 +83,30 @@ def flavour_set(work: Path, name: str, split: str, seed: int, n_stars: int
             write_fits(folder / file, lc, overwrite=True)
             rows.append({**truth, "file": file})
         truth_frame(rows).to_csv(table, index=False)
-    truth = pd.read_csv(table)
+    return folder
+
+
+def flavour_files(work: Path, name: str, split: str, seed: int, n_stars: int) -> list[str]:
+    """The FITS paths of one flavour's split in truth-table order (written once, not read:
+    for benchmarks that hand the files to ``exohunt predict``)."""
+    folder = flavour_folder(work, name, split, seed, n_stars)
+    return [str(folder / file) for file in pd.read_csv(folder / "truth.csv")["file"]]
+
+
+def flavour_set(work: Path, name: str, split: str, seed: int, n_stars: int
+                ) -> tuple[list, pd.DataFrame]:
+    """The light curves (label in ``meta["label"]``) and truth table of one flavour's split.
+
+    Flavours other than ``kaggle`` are written as FITS files by :func:`flavour_folder` once
+    and read back with :func:`exohunt.read`.
+    """
+    import exohunt
+    from exohunt.errors import DataQualityWarning
+
+    if name == "kaggle":
+        return _kaggle_rows(split, seed, n_stars)
+    folder = flavour_folder(work, name, split, seed, n_stars)
+    truth = pd.read_csv(folder / "truth.csv")
     curves = []
     with warnings.catch_warnings():  # catalogue [Fe/H] beyond the readers' range: set aside
         warnings.simplefilter("ignore", DataQualityWarning)
