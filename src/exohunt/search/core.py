@@ -123,6 +123,12 @@ class Signal:
         out["secondary_flag"] = self.secondary_flag
         return out
 
+    @staticmethod
+    def row_columns() -> tuple[str, ...]:
+        """The keys of :meth:`as_row`, in order: what a star without a signal gets as NaN,
+        so that a table of such stars alone has every column of any other."""
+        return tuple(_ephemeris(float("nan"), float("nan"), float("nan")).as_row())
+
 
 @dataclass(frozen=True)
 class SingleEvent:

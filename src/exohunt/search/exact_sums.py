@@ -148,7 +148,6 @@ def ingress_fraction_grid(x, r, duration, scales, fractions):  # pragma: no cove
     return best_f
 
 
-
 @numba.njit(cache=True, nogil=True)
 def template_chi2(x, r, w, table, half_widths, offsets):  # pragma: no cover - numba
     """Smallest χ² of ``r`` over tabulated eclipse profiles, depth free (dips only).

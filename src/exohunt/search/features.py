@@ -165,12 +165,11 @@ def _searched(lc: LightCurve, options: dict):
 
 @functools.cache
 def _signal_row_columns() -> tuple[str, ...]:
-    """Every column of :meth:`Signal.as_row`: a star without a signal gets them all (NaN), so
-    a table of such stars alone has the columns of any other (``predict`` keeps the columns
-    of its first chunk of stars)."""
-    from exohunt.search.core import _ephemeris
+    """:meth:`Signal.row_columns`, once (``predict`` keeps the columns of its first chunk of
+    stars, which may have no signal at all)."""
+    from exohunt.search.core import Signal
 
-    return tuple(_ephemeris(math.nan, math.nan, math.nan).as_row())
+    return Signal.row_columns()
 
 
 def _describe(result, rank: int, sizes: dict) -> tuple:
