@@ -5,8 +5,9 @@ imports and compiles lives in the server and is inherited by every worker forked
 each worker no longer pays for it on its own: the modules a gradient-boosting run's loader
 needs (skops alone is ~0.5 s of CPU) and the search's numba kernels, loaded from their cache
 on a worker's first stars. Measured on the 2-core reference machine
-(``benchmarks/results_predict_overhead.md``): a worker's start-up CPU 0.9-1.05 s → 0.2 s, its
-first TESS star 0.75 s → 0.37 s, in every ``exohunt predict --jobs N`` run.
+(``benchmarks/bench_worker_startup.py``, ``results_predict_overhead.md``): a worker's start-up
+CPU 1.11 s → 0.33 s, its first TESS star 0.52 s → 0.13 s, in every ``exohunt predict --jobs N``
+run.
 
 The warm-up searches one small synthetic light curve (spot modulation, a box transit and
 centroid columns, so that the detrending, pre-whitening, box search, vetting, centroid and
