@@ -24,6 +24,12 @@ import numba
 import numpy as np
 
 from exohunt.lightcurve import LightCurve
+from exohunt.search.binned import (
+    CLIP_SIGMA,
+    TREND_BIN_WIDTH,
+    binned_biweight_trend,
+    uses_bins,
+)
 from exohunt.search.biweight import biweight_trend
 from exohunt.search.grid import expected_duration
 
@@ -101,9 +107,16 @@ def _flux_mode(flux: np.ndarray, flux_mode: str) -> str:
 
 
 def _trend(time: np.ndarray, flux: np.ndarray, *, method: str, window_length: float,
-           break_tolerance: float, mask: np.ndarray | None) -> np.ndarray:
+           break_tolerance: float, mask: np.ndarray | None, binned: bool = True
+           ) -> np.ndarray:
     if method == "biweight":  # exohunt's own: the same bits on every CPU (see biweight.py)
         step = window_length / TREND_STEPS
+        if binned and uses_bins(time):  # short cadence: fitted on robust 10-min bins (binned.py)
+            noise = point_to_point_noise(flux if mask is None else flux[~mask])
+            return _fill_gaps(time, flux, binned_biweight_trend(
+                time, flux, window_length=window_length, break_tolerance=break_tolerance,
+                mask=mask, step=step if TREND_BIN_WIDTH <= 0.5 * step else None,
+                clip=CLIP_SIGMA * noise))
         cadence = float(np.median(np.diff(time))) if time.size > 1 else step
         trend = biweight_trend(time, flux, window_length=window_length,
                                break_tolerance=break_tolerance, mask=mask,
@@ -121,8 +134,13 @@ def _trend(time: np.ndarray, flux: np.ndarray, *, method: str, window_length: fl
                                break_tolerance=break_tolerance, edge_cutoff=0.0,
                                return_trend=True, mask=mask)
         trend = trend - offset
+    return _fill_gaps(time, flux, trend)
+
+
+def _fill_gaps(time: np.ndarray, flux: np.ndarray, trend: np.ndarray) -> np.ndarray:
+    """``trend`` with its NaNs (windows with no unmasked point) interpolated in time."""
     bad = ~np.isfinite(trend)
-    if bad.any():  # windows with no unmasked point: interpolate in time
+    if bad.any():
         good = ~bad
         trend[bad] = (np.interp(time[bad], time[good], trend[good]) if good.any()
                       else np.median(flux))

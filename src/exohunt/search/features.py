@@ -23,7 +23,8 @@ __all__ = ["COMPATIBLE_FEATURE_VERSIONS", "FEATURE_VERSION", "SIGNAL_COLUMNS", "
            "FeatureSet", "extract_features", "star_features", "star_signal_features"]
 
 #: Names the preprocessing (detrending, grid, views, statistics); runs record it.
-FEATURE_VERSION = ("search-15:coarse-fine-bls+binned-coarse+white-window+fast-fft"
+FEATURE_VERSION = ("search-16:binned-short-cadence-trends"
+                   "+coarse-fine-bls+binned-coarse+white-window+fast-fft"
                    "+cpu-independent+thinned-trend+centroid-density"
                    "+trapezoid-fit+input-flux-mode+lone-dip-retry+packed-bls+shape-tests"
                    "+sawtooth-lsq+ramps+pspline-spots+biweight-adaptive+bls-ofir1.5+robust-sde"
@@ -34,7 +35,10 @@ FEATURE_VERSION = ("search-15:coarse-fine-bls+binned-coarse+white-window+fast-ff
 #: from every second frequency (the spectrum's median and spread move by a few per cent), no
 #: longer tries a shorter detrending window on white residuals and finds rotation periods on
 #: another frequency grid, so a search-12/13/14 run (whose models learnt the old values) is
-#: refused and must be retrained.
+#: refused and must be retrained. search-16 fits the trends of cadences of 5 min and shorter
+#: on 10-min bin medians (exohunt.search.binned): longer cadences give search-15's features
+#: bit for bit, but a search-15 model may have learnt short-cadence stars, so it is not
+#: listed either.
 COMPATIBLE_FEATURE_VERSIONS: frozenset[str] = frozenset()
 
 STAT_COLUMNS = (

@@ -16,11 +16,13 @@ import numba
 import numpy as np
 from scipy.interpolate import BSpline
 
-__all__ = ["bspline_rows", "fit_modulated"]
+__all__ = ["bspline_rows", "fit_modulated", "modulated_coefficients", "predict_modulated"]
 
 
-def bspline_rows(time: np.ndarray, spacing: float) -> tuple[np.ndarray, np.ndarray, int]:
-    """Cubic B-spline basis with knots every ~``spacing`` days over the span of ``time``.
+def bspline_rows(time: np.ndarray, spacing: float, span: tuple[float, float] | None = None
+                 ) -> tuple[np.ndarray, np.ndarray, int]:
+    """Cubic B-spline basis with knots every ~``spacing`` days over the span of ``time``
+    (or over ``span`` = (start, end) days, which must contain every time).
 
     Returns
     -------
@@ -31,8 +33,9 @@ def bspline_rows(time: np.ndarray, spacing: float) -> tuple[np.ndarray, np.ndarr
     n_basis : int
         Number of basis functions.
     """
-    n_int = max(int(np.ceil((time[-1] - time[0]) / spacing)), 1)
-    inner = np.linspace(time[0], time[-1], n_int + 1)
+    start, end = (time[0], time[-1]) if span is None else span
+    n_int = max(int(np.ceil((end - start) / spacing)), 1)
+    inner = np.linspace(start, end, n_int + 1)
     knots = np.r_[[inner[0]] * 3, inner, [inner[-1]] * 3]
     matrix = BSpline.design_matrix(time, knots, 3).tocsr()
     matrix.sort_indices()
@@ -156,6 +159,17 @@ def fit_modulated(rows: tuple[np.ndarray, np.ndarray, int], funcs: np.ndarray, y
     ndarray, shape (T,), or (T, M) with ``parts``
         The fitted model at every time (points of weight 0 included).
     """
+    funcs = np.ascontiguousarray(funcs, dtype=float)
+    coef = modulated_coefficients(rows, funcs, y, weight, penalty)
+    return predict_modulated(rows, funcs, coef, parts=parts)
+
+
+def modulated_coefficients(rows: tuple[np.ndarray, np.ndarray, int], funcs: np.ndarray,
+                           y: np.ndarray, weight: np.ndarray, penalty: float = 1e-3
+                           ) -> np.ndarray:
+    """The spline coefficients of :func:`fit_modulated` (same arguments), shape
+    (n_basis × M,), interleaved knot by knot; :func:`predict_modulated` evaluates them at
+    any times inside the knots' span."""
     first, values, n_basis = rows
     funcs = np.ascontiguousarray(funcs, dtype=float)
     m = funcs.shape[1]
@@ -165,6 +179,14 @@ def fit_modulated(rows: tuple[np.ndarray, np.ndarray, int], funcs: np.ndarray, y
     strength = penalty * max(float(np.sum(weight)), 1.0) / n_basis
     _add_penalty(band, n_basis, m, strength)
     band[-1] += 1e-9 * (np.max(band[-1]) + 1e-300)  # keeps empty coefficients defined
-    coef = _solve_banded(band, rhs)
-    terms = _predict(first, values, funcs, coef)
+    return _solve_banded(band, rhs)
+
+
+def predict_modulated(rows: tuple[np.ndarray, np.ndarray, int], funcs: np.ndarray,
+                      coef: np.ndarray, parts: bool = False) -> np.ndarray:
+    """The model of coefficients ``coef`` at the times of ``rows`` (:func:`bspline_rows`
+    with the fit's knots) and ``funcs`` (shape (T, M)): shape (T,), or (T, M) with
+    ``parts``."""
+    first, values, _ = rows
+    terms = _predict(first, values, np.ascontiguousarray(funcs, dtype=float), coef)
     return terms if parts else terms.sum(axis=1)

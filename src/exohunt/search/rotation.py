@@ -21,10 +21,16 @@ import numpy as np
 from scipy.fft import next_fast_len
 
 from exohunt.lightcurve import LightCurve
+from exohunt.search.binned import TREND_BIN_WIDTH, bin_means, uses_bins
 from exohunt.search.detrend import point_to_point_noise, robust_std
-from exohunt.search.pspline import bspline_rows, fit_modulated
+from exohunt.search.pspline import (
+    bspline_rows,
+    fit_modulated,
+    modulated_coefficients,
+    predict_modulated,
+)
 
-__all__ = ["SPACING_ROTATIONS", "remove_rotation", "rotation_period",
+__all__ = ["SPACING_ROTATIONS", "binned_rotation_trend", "remove_rotation", "rotation_period",
            "rotation_trend", "whiteness"]
 
 #: Knot spacings of the amplitude/phase splines tried, longest first, in rotation periods
@@ -35,6 +41,9 @@ MIN_SPACING = 0.4
 WHITE_ENOUGH = 1.1
 #: Whiteness (σ / point-to-point noise) above which a biweight residual counts as red.
 RED_LIMIT = 1.2
+#: Short cadences: the spot model is fitted on bins at most this many times shorter than the
+#: rotation period (a bin mean then flattens the second harmonic by < 1 %).
+BINS_PER_ROTATION = 40
 #: Relative weight of the second-difference penalty on the spline coefficients.
 PENALTY = 2e-4
 
@@ -62,9 +71,10 @@ def rotation_period(time: np.ndarray, flux: np.ndarray, *, max_frequency: float 
     return float(1.0 / freqs[band][int(np.argmax(power[band]))])
 
 
-def _harmonics(time: np.ndarray, period: float) -> np.ndarray:
-    """Constant, then sine and cosine of the first two harmonics: shape (T, 5)."""
-    phase = 2 * np.pi * (time - time[0]) / period
+def _harmonics(time: np.ndarray, period: float, start: float | None = None) -> np.ndarray:
+    """Constant, then sine and cosine of the first two harmonics (phase 0 at ``start``,
+    default ``time[0]``): shape (T, 5)."""
+    phase = 2 * np.pi * (time - (time[0] if start is None else start)) / period
     return np.column_stack([np.ones_like(time), np.sin(phase), np.cos(phase),
                             np.sin(2 * phase), np.cos(2 * phase)])
 
@@ -95,6 +105,9 @@ def rotation_trend(time: np.ndarray, flux: np.ndarray, *, period: float | None =
     period = rotation_period(time, flux) if period is None else float(period)
     if spacing is None:
         spacing = max(SPACING_ROTATIONS[0] * period, MIN_SPACING)
+    if uses_bins(time):
+        return binned_rotation_trend(time, flux, period=period, mask=mask, spacing=spacing,
+                                     n_iter=n_iter), period
     rows, funcs = bspline_rows(time, spacing), _harmonics(time, period)
     level = float(np.median(flux))
     y = flux - level
@@ -111,6 +124,57 @@ def rotation_trend(time: np.ndarray, flux: np.ndarray, *, period: float | None =
             break
         keep = new
     return model + level, period
+
+
+def binned_rotation_trend(time: np.ndarray, flux: np.ndarray, *, period: float,
+                          spacing: float, mask: np.ndarray | None = None,
+                          n_iter: int = 4) -> np.ndarray:
+    """:func:`rotation_trend` of a short-cadence light curve, fitted on bin medians.
+
+    The same robust loop as :func:`rotation_trend` (cadences beyond 3 σ of the residual at
+    every cadence dropped, those in ``mask`` never used), but each fit is made to the means
+    of the kept cadences in bins (:func:`~exohunt.search.binned.bin_means`) at most
+    :data:`~exohunt.search.binned.TREND_BIN_WIDTH` wide and at most 1 / ``BINS_PER_ROTATION``
+    of the rotation period, each weighted by its number of kept cadences. The model at every
+    cadence is the harmonics there times their spline amplitudes interpolated linearly from
+    the bin times (splines with knots ≥ ``MIN_SPACING`` days apart are straight to ~1e-3 of
+    their change over a bin): shape (T,), flux unit.
+    """
+    width = min(TREND_BIN_WIDTH, period / BINS_PER_ROTATION)
+    level = float(np.median(flux))
+    y = flux - level
+    harmonics = _harmonics(time, period)
+    masked = None if mask is None else np.asarray(mask, dtype=bool)
+    keep = np.ones(time.size, dtype=bool) if masked is None else ~masked
+    model = np.zeros_like(y)
+    for _ in range(n_iter):
+        model = _binned_fit(time, y, keep, harmonics, period, spacing, width)
+        resid = y - model
+        sigma = robust_std(resid[keep])
+        new = np.abs(resid) < 3 * sigma if sigma > 0 else keep
+        if masked is not None:
+            new &= ~masked
+        if np.array_equal(new, keep):
+            break
+        keep = new
+    return model + level
+
+
+def _binned_fit(time: np.ndarray, y: np.ndarray, keep: np.ndarray, harmonics: np.ndarray,
+                period: float, spacing: float, width: float) -> np.ndarray:
+    """One weighted fit of the spot model to the bin means of ``y[keep]``, at every cadence
+    (``harmonics`` = :func:`_harmonics` of ``time``): the weighted least squares of the kept
+    cadences themselves, up to the model's curvature within a bin."""
+    times, values, good, counts = bin_means(time, y, keep, width)
+    times, values, counts = times[good], values[good], counts[good]
+    rows = bspline_rows(times, spacing, span=(time[0], time[-1]))
+    funcs = _harmonics(times, period, start=time[0])
+    coef = modulated_coefficients(rows, funcs, values, counts.astype(float), PENALTY)
+    amplitudes = predict_modulated(rows, np.ones_like(funcs), coef, parts=True)
+    model = np.zeros(time.size)
+    for j in range(harmonics.shape[1]):
+        model += np.interp(time, times, amplitudes[:, j]) * harmonics[:, j]
+    return model
 
 
 def whiteness(values: np.ndarray) -> float:
