@@ -111,6 +111,7 @@ def percentiles(args: argparse.Namespace) -> int:
     warnings.simplefilter("ignore")
     name, flavour = args.percentiles.rsplit(":", 1)
     run = load_bundled("default")
+    run = getattr(run, "members", [run])[0]  # an ensemble's members share the features
     curves, truth = load_sets(args.work, "train", args.seed, False, args.jobs,
                               names=(flavour,))[flavour]
     planets = _table(run._features(curves, args.jobs, False, args.work / "cache", 1))

@@ -142,8 +142,9 @@ def test_runs_of_compatible_search_versions_load_and_older_ones_are_refused(tmp_
     from exohunt.training.run import _check_preprocessing
 
     assert FEATURE_VERSION not in COMPATIBLE_FEATURE_VERSIONS
-    assert FEATURE_VERSION.startswith("search-15:")
-    for version in COMPATIBLE_FEATURE_VERSIONS:  # none since search-15 (its SDE moved)
+    assert FEATURE_VERSION.startswith("search-16:")
+    # none since search-15 (its SDE moved) and search-16 (β, short-cadence trends)
+    for version in COMPATIBLE_FEATURE_VERSIONS:
         assert version.startswith("search-")
         config = {"preprocessing": {"kind": "tabular", "feature_version": version}}
         with warnings.catch_warnings():

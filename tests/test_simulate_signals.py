@@ -214,3 +214,35 @@ def test_windowed_eb_model_equals_full_batman(ecc, omega, impact):
     expected = (primary + secondary - 1) / (1 + fp)
     np.testing.assert_allclose(eb_model(TIME, eb), expected, rtol=0, atol=1e-12)
     assert (secondary < 1 + fp - 1e-6).any()  # the secondary eclipse is really there
+
+
+def test_planet_day_side_occultation_is_albedo_times_rp_over_a_squared():
+    """HAT-P-7 b-like: Rp/R* 0.078, a/R* ≈ 4.1, A = 0.3: a ~110 ppm occultation half an orbit
+    after the transit, the transit itself unchanged (to the day side's ~1e-4 dilution)."""
+    planet = PlanetParams(period=2.2047, t0=1.0, rp_rs=0.078, stellar_density=0.26, albedo=0.3)
+    expected = 0.3 * 0.078**2 / planet.a_rs**2
+    assert planet.occultation_depth == pytest.approx(expected)
+    time = np.arange(0.0, 6.0, 1.0 / 1440)
+    flux = transit_model(time, planet, exposure_days=0.0)
+    at = lambda t: flux[np.argmin(np.abs(time - t))]  # noqa: E731
+    assert 1 - at(1.0 + 0.5 * planet.period) == pytest.approx(expected, rel=0.02)
+    assert at(1.0 + 0.25 * planet.period) == pytest.approx(1.0, abs=1e-12)
+    dark = transit_model(time, replace(planet, albedo=0.0), exposure_days=0.0)
+    assert 1 - at(1.0) == pytest.approx(1 - dark[np.argmin(np.abs(time - 1.0))], rel=1e-3)
+    with pytest.raises(ValueError, match="albedo"):
+        PlanetParams(period=2.0, t0=0.0, rp_rs=0.1, albedo=-0.1)
+
+
+def test_bright_share_draws_hot_jupiter_snrs_and_every_planet_a_day_side():
+    from exohunt.simulate.dataset import PRESETS, iter_split
+    from exohunt.simulate.params import BRIGHT_SNR_RANGE
+    from exohunt.simulate.simulator import time_grid
+
+    spec = replace(PRESETS["vetting"]["test"], bright_share=0.5).resized(400)
+    time = time_grid(3197, KEPLER_LONG_CADENCE_DAYS)
+    planets = [s.truth for s in iter_split(spec, 3, "test", time) if s.truth["label"] == 1]
+    targets = np.array([t["target_snr"] for t in planets])
+    bright = targets >= BRIGHT_SNR_RANGE[0]
+    assert len(planets) == 16 and 3 <= bright.sum() <= 13          # half, binomial(16, 0.5)
+    assert (targets[~bright] <= spec.planet_snr[1]).all()
+    assert all(0.05 <= t["albedo"] <= 1.0 and t["occultation_ppm"] > 0 for t in planets)

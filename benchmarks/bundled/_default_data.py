@@ -26,6 +26,10 @@ TRAIN_SIZES = {"kepler-lc": 500, "kepler-lc-stitched": 200, "kepler-sc": 200, "k
 TEST_SIZES = {name: 160 for name in FLAVOUR_NAMES} | {"kaggle": 250}
 QUICK_TRAIN, QUICK_TEST = 16, 8
 PLANET_FRACTION = 0.25
+#: Share of the planets drawn bright (SNR 150-2,000, exohunt.simulate.params): real hot
+#: Jupiters of bright stars (HAT-P-7 b: SNR ~1,000 in one Kepler SC month) must not lie
+#: beyond every training planet. Every simulated planet also has a day side (occultation).
+BRIGHT_PLANET_SHARE = 0.15
 #: The held-out set's seed is the build's seed plus this (never a training seed).
 TEST_SEED_OFFSET = 100003
 KAGGLE_POINTS = 3197
@@ -53,7 +57,8 @@ def _kaggle_rows(split: str, seed: int, n_stars: int) -> tuple[list, pd.DataFram
 
     time = time_grid(KAGGLE_POINTS, KEPLER_LONG_CADENCE_DAYS)
     n_planets = max(1, round(PLANET_FRACTION * n_stars))
-    spec = SplitSpec(n_stars, n_planets, dict(KAGGLE_MIX), DEFAULT_PLANET_SNR)
+    spec = SplitSpec(n_stars, n_planets, dict(KAGGLE_MIX), DEFAULT_PLANET_SNR,
+                     bright_share=BRIGHT_PLANET_SHARE)
     curves, rows = [], []
     for star in iter_split(spec, _kaggle_seed(seed), split, time):
         flux = style_flux(star, "kaggle")
@@ -78,7 +83,8 @@ def flavour_folder(work: Path, name: str, split: str, seed: int, n_stars: int) -
         folder.mkdir(parents=True, exist_ok=True)
         rows = []
         for lc, truth in iter_flavour(name, split, seed, n_stars,
-                                      planet_fraction=PLANET_FRACTION):
+                                      planet_fraction=PLANET_FRACTION,
+                                      bright_share=BRIGHT_PLANET_SHARE):
             file = f"sim-{truth['index']:05d}.fits"
             write_fits(folder / file, lc, overwrite=True)
             rows.append({**truth, "file": file})

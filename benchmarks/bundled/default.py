@@ -11,10 +11,11 @@ Model: an ensemble of :data:`MEMBERS` ``gbm`` runs with context (``auto``), clas
 simulated sets already hold a planet per four stars: injection would search every star a
 second time), member ``k`` validating on fold ``k`` of one stratified K-fold split, their
 probabilities averaged; the named configuration (``default`` or ``large``) with the higher
-out-of-fold average precision, never chosen on test or real files; the threshold at recall 0.8
-(:data:`OBJECTIVE`) of the out-of-fold scores of *every* training planet (~850), not of one
-20 % validation split (~170): a single run's threshold moved 0.60 -> 0.66 -> 0.77 between
-rebuilds whose features differed only for short cadences. Metrics: per flavour
+out-of-fold average precision, never chosen on test or real files; the threshold at recall
+0.95 of the training planets with true SNR >= 10 (:data:`THRESHOLD_RECALL`), on the
+out-of-fold scores of *every* training star (~730 such planets), not of one 20 % validation
+split: a single run's threshold moved 0.60 -> 0.66 -> 0.77 between rebuilds whose features
+differed only for short cadences. Metrics: per flavour
 on held-out simulated stars (seed = build seed + 100003), and on the real files in
 ``../shared/data/lightcurves`` when present.
 """
@@ -41,11 +42,16 @@ from _default_metrics import failure_modes, flavour_figures
 
 JOBS = 2
 CONFIGS = ("default", "large")
-#: The stored threshold's objective: the issue asks for recall of planets with SNR >= 10; by
-#: construction 15.8 % of the simulated planets lie below SNR 10 (log-U 5-400), which the
-#: search mostly cannot find, so recall 0.80 of all validation planets is recall ~0.95 of
-#: those at SNR >= 10 (0.95 x 0.842). F1 on this 25 %-planet mix sits at recall ~0.79.
+#: The members' own threshold objective (each run needs one; the ensemble's is below).
 OBJECTIVE = "recall:0.8"
+#: The stored threshold: recall THRESHOLD_RECALL of the training planets whose *true* SNR (the
+#: simulator's matched-filter SNR) is >= THRESHOLD_MIN_SNR, out of fold; weaker planets
+#: neither count nor hurt. Until round 12 the proxy "recall 0.8 of all planets" stood for it
+#: (15.8 % of the planets were below SNR 10); with the bright share that proxy gave 0.90 at
+#: SNR >= 10, not the 0.95 it was meant to (benchmarks/diag_bundled_threshold.py). The
+#: search SNR cannot stand in: planets the search misses or finds at a wrong period keep
+#: their true SNR but lose their search SNR, and "recall 0.95 at search SNR >= 10" cut at 0.03.
+THRESHOLD_RECALL, THRESHOLD_MIN_SNR = 0.95, 10.0
 #: Ensemble members, one per fold: the threshold rests on every training planet's out-of-fold
 #: score, and the mean of five runs moves less between rebuilds than one run does.
 MEMBERS = 5
@@ -69,6 +75,32 @@ def out_of_fold_ap(folder: Path) -> float:
     """The ensemble's out-of-fold average precision, from its ``ensemble.json``."""
     record = json.loads((Path(folder) / "ensemble.json").read_text())
     return float(record["metrics"]["out_of_fold_average_precision"])
+
+
+def store_true_snr_threshold(folder: Path, curves: list, true_snr: np.ndarray, *,
+                             work: Path):
+    """Replace the ensemble's threshold in ``folder/ensemble.json`` with the out-of-fold cut at
+    recall :data:`THRESHOLD_RECALL` of the planets with true SNR >= :data:`THRESHOLD_MIN_SNR`
+    (``true_snr`` (N,), aligned with ``curves``); returns the reloaded model."""
+    from exohunt.training import load_model
+    from exohunt.training.ensemble import _out_of_fold
+    from exohunt.training.threshold import choose_threshold
+
+    model = load_model(folder)
+    labels = np.array([int(lc.meta["label"]) for lc in curves])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _, scores = model._member_scores(curves, JOBS, False, Path(work) / "cache")
+    rows, oof = _out_of_fold(model.members, scores)
+    objective = f"recall:{THRESHOLD_RECALL:g}@snr{THRESHOLD_MIN_SNR:g}"
+    # true SNR in the place of the search SNR: planets below it neither count nor hurt
+    choice = choose_threshold(labels[rows], oof, objective,
+                              signal_snr=np.where(labels == 1, true_snr, 0.0)[rows])
+    record = json.loads((Path(folder) / "ensemble.json").read_text())
+    record["threshold"] = {**choice.to_dict(), "out_of_fold_rows": len(rows),
+                           "snr": "simulator truth (matched-filter SNR)"}
+    (Path(folder) / "ensemble.json").write_text(json.dumps(record, indent=2) + "\n")
+    return load_model(folder)
 
 
 def _size(folder: Path) -> int:
@@ -116,6 +148,9 @@ def build(run_dir: Path, *, work: Path, seed: int, quick: bool) -> dict:
     # --quick (tests): one configuration, no real files — seconds, not minutes
     run, config, val_scores = choose_and_train(Path(run_dir), curves, work=work, seed=seed,
                                                configs=CONFIGS[:1] if quick else CONFIGS)
+    true_snr = np.concatenate([train_sets[name][1]["snr"].to_numpy(float)
+                               for name in FLAVOUR_NAMES])
+    run = store_true_snr_threshold(Path(run_dir), curves, true_snr, work=work)
     test_seed = seed + TEST_SEED_OFFSET
     test_sets = load_sets(work, "test", test_seed, quick, JOBS)
     flavours, pooled, probabilities = {}, [], []
@@ -143,7 +178,8 @@ def build(run_dir: Path, *, work: Path, seed: int, quick: bool) -> dict:
                 "recall": float(record["threshold"]["recall"]),
                 "n_stars": int(record["threshold"]["out_of_fold_rows"]),
                 "member_ap_text": ", ".join(
-                    f"{ap:.3f}" for ap in record["metrics"]["member_validation_average_precision"])},
+                    f"{ap:.3f}"
+                    for ap in record["metrics"]["member_validation_average_precision"])},
         "train": {"n_stars": sum(n_train.values()), "n_planets": sum(n_train_planets.values()),
                   "by_flavour": n_train, "planets_by_flavour": n_train_planets},
         "test_seed": test_seed, "test": flavours, "failure_modes": failures,
@@ -152,7 +188,8 @@ def build(run_dir: Path, *, work: Path, seed: int, quick: bool) -> dict:
         "size_bytes": _size(Path(run_dir)),
     }
     worst = min(flavours, key=lambda name: flavours[name]["ap"])
-    summary = (f"{MEMBERS} gbm runs (K-fold ensemble) on search + centroid + host-star statistics, trained on "
+    summary = (f"{MEMBERS} gbm runs (K-fold ensemble) on search + centroid + host-star "
+               f"statistics, trained on "
                f"{figures['train']['n_stars']:,} simulated Kepler/K2/TESS light curves and "
                f"Kaggle rows; held-out AP (SNR >= 10) {flavours[worst]['ap']:.2f}-"
                f"{max(f['ap'] for f in flavours.values()):.2f} across flavours")

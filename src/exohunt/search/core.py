@@ -84,6 +84,7 @@ class Signal:
     single_event_fraction: float
     depth_scatter: float
     oot_variability: float
+    red_noise_beta: float
     v_shape_sigma: float
     secondary_any_sigma: float
     secondary_any_rel: float
@@ -192,6 +193,7 @@ def _make_signal(det: LightCurve, exclude: np.ndarray, peak: tuple, vetting: dic
                   single_event_fraction=stats["single_event_fraction"],
                   depth_scatter=stats["depth_scatter"],
                   oot_variability=stats["oot_variability"],
+                  red_noise_beta=stats["red_noise_beta"],
                   v_shape_sigma=stats["v_shape_sigma"],
                   secondary_any_sigma=stats["secondary_any_sigma"],
                   secondary_any_rel=stats["secondary_any_rel"],

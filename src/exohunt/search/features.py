@@ -23,7 +23,7 @@ __all__ = ["COMPATIBLE_FEATURE_VERSIONS", "FEATURE_VERSION", "SIGNAL_COLUMNS", "
            "FeatureSet", "extract_features", "star_features", "star_signal_features"]
 
 #: Names the preprocessing (detrending, grid, views, statistics); runs record it.
-FEATURE_VERSION = ("search-16:binned-short-cadence-trends"
+FEATURE_VERSION = ("search-16:red-noise-beta+binned-short-cadence-trends"
                    "+coarse-fine-bls+binned-coarse+white-window+fast-fft"
                    "+cpu-independent+thinned-trend+centroid-density"
                    "+trapezoid-fit+input-flux-mode+lone-dip-retry+packed-bls+shape-tests"
@@ -36,9 +36,10 @@ FEATURE_VERSION = ("search-16:binned-short-cadence-trends"
 #: longer tries a shorter detrending window on white residuals and finds rotation periods on
 #: another frequency grid, so a search-12/13/14 run (whose models learnt the old values) is
 #: refused and must be retrained. search-16 fits the trends of cadences of 5 min and shorter
-#: on 10-min bin medians (exohunt.search.binned): longer cadences give search-15's features
-#: bit for bit, but a search-15 model may have learnt short-cadence stars, so it is not
-#: listed either.
+#: on 10-min bin medians (exohunt.search.binned) and scales the errors of the odd/even,
+#: secondary and single-transit depth tests by the red-noise factor β (a new column,
+#: ``red_noise_beta``; exohunt.search.vetting): a search-15 model learnt the white-noise
+#: values, so it is not listed either.
 COMPATIBLE_FEATURE_VERSIONS: frozenset[str] = frozenset()
 
 STAT_COLUMNS = (
@@ -46,7 +47,8 @@ STAT_COLUMNS = (
     "depth_ppm", "depth_ppm_known", "snr", "sde", "power", "n_transits",
     "n_transits_with_data", "odd_even_sigma", "odd_even_rel", "secondary_sigma",
     "secondary_rel", "ingress_fraction", "single_event_fraction", "depth_scatter",
-    "oot_variability", "v_shape_sigma", "secondary_any_sigma", "secondary_any_rel",
+    "oot_variability", "red_noise_beta", "v_shape_sigma", "secondary_any_sigma",
+    "secondary_any_rel",
     "fit_duration_ratio", "fit_ingress_fraction", "fit_snr", "fit_depth_rel", "passes_vetting",
     *CONTEXT_COLUMNS,
 )
@@ -110,6 +112,8 @@ def _stats(signal: Signal | None, noise: float) -> dict[str, float]:
         "single_event_fraction": s.single_event_fraction,
         "depth_scatter": s.depth_scatter,
         "oot_variability": s.oot_variability,
+        # NaN (too little out-of-transit data) is read as white, the errors' own fallback
+        "red_noise_beta": s.red_noise_beta if np.isfinite(s.red_noise_beta) else 1.0,
         "v_shape_sigma": s.v_shape_sigma,
         "secondary_any_sigma": s.secondary_any_sigma,
         "secondary_any_rel": s.secondary_any_rel,

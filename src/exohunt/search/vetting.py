@@ -1,7 +1,13 @@
 """Transit statistics and vetting tests for one candidate signal on a detrended light curve.
 
-All statistics assume white noise of ``noise`` per point (the robust standard deviation of the
-detrended flux): depth errors are ``noise * sqrt(1/n_in + 1/n_out)``.
+The depth and SNR assume white noise of ``noise`` per point (the robust standard deviation of
+the detrended flux): depth errors are ``noise * sqrt(1/n_in + 1/n_out)``. Residual systematics
+(K2's roll, spots, TESS scattered light) are red on the hours of a transit, where white errors
+are too small: the tests that compare depths *with each other* (odd/even, secondary, single
+transits) divide by errors scaled by the time-averaging factor β of :func:`red_noise_beta`
+(Pont, Zucker & Queloz 2006; Winn et al. 2008), so red noise does not read as an eclipsing
+binary's odd/even difference or as unequal transits. The detection SNR stays white, like the
+search's, and β is a feature of its own.
 """
 
 from __future__ import annotations
@@ -14,7 +20,8 @@ from exohunt.search.grid import expected_duration
 from exohunt.search.shape import secondary_search, v_shape_sigma
 from exohunt.search.transit_fit import fit_trapezoid
 
-__all__ = ["VETTING_THRESHOLDS", "check_thresholds", "passes_vetting", "transit_statistics"]
+__all__ = ["VETTING_THRESHOLDS", "check_thresholds", "passes_vetting", "red_noise_beta",
+           "transit_statistics"]
 
 #: Default vetting thresholds; a signal passes when every test passes.
 VETTING_THRESHOLDS = {
@@ -68,6 +75,51 @@ def _depth_scatter(depths: np.ndarray, errors: np.ndarray, depth: float) -> floa
     return float(np.sum((depths - depth) ** 2 / sigma2) / (depths.size - 1))
 
 
+#: β needs this many duration-long bins of out-of-transit data (fewer: NaN, errors unscaled).
+_MIN_BETA_BINS = 8
+
+
+def red_noise_beta(time: np.ndarray, resid: np.ndarray, keep: np.ndarray, *, duration: float,
+                   noise: float) -> float:
+    """Time-averaging red-noise factor β at the transit's duration.
+
+    The out-of-transit residuals are averaged in consecutive bins one ``duration`` long (bins
+    less than half as full as the median one, at gaps and edges, are left out); β is the
+    robust scatter of the bin means (1.4826 × their median absolute deviation, so other
+    planets' transits or flares do not set it) over what white noise of ``noise`` per point
+    gives, ``noise * sqrt(mean(1 / n_bin))``.
+
+    Parameters
+    ----------
+    time, resid : ndarray, shape (T,)
+        Time (days) and detrended flux minus its baseline (flux unit).
+    keep : ndarray of bool, shape (T,)
+        Out-of-transit cadences to use.
+    duration : float
+        Transit duration (days).
+    noise : float
+        White per-point noise (flux unit).
+
+    Returns
+    -------
+    float
+        β (about 1 for white noise, > 1 when the noise is correlated on the duration's
+        timescale; not floored at 1); NaN with fewer than 8 usable bins or zero noise.
+    """
+    t, r = time[keep], resid[keep]
+    if t.size == 0 or not duration > 0 or not noise > 0:
+        return float("nan")
+    index = np.floor((t - t[0]) / duration).astype(np.int64)
+    counts = np.bincount(index)
+    sums = np.bincount(index, weights=r)
+    full = counts >= 0.5 * np.median(counts[counts > 0])
+    if full.sum() < _MIN_BETA_BINS:
+        return float("nan")
+    means = sums[full] / counts[full]
+    observed = 1.4826 * float(np.median(np.abs(means - np.median(means))))
+    return observed / (noise * float(np.sqrt(np.mean(1.0 / counts[full]))))
+
+
 def _oot_variability(phase: np.ndarray, resid: np.ndarray, keep: np.ndarray, *,
                      period: float, duration: float, noise: float) -> float:
     """Scatter of the folded out-of-transit flux in duration-wide phase bins beyond white
@@ -100,7 +152,7 @@ def transit_statistics(time: np.ndarray, flux: np.ndarray, *, period: float, t0:
     -------
     dict
         ``depth, depth_err, snr, n_transits, n_transits_with_data, odd_even_sigma,
-        secondary_depth, secondary_sigma, ingress_fraction, v_shape_sigma,
+        secondary_depth, secondary_sigma, red_noise_beta, ingress_fraction, v_shape_sigma,
         secondary_any_sigma, secondary_any_rel, duration_ratio, single_event_fraction,
         depth_scatter, oot_variability, fit_t0, fit_duration, fit_duration_ratio,
         fit_ingress_fraction, fit_depth, fit_snr`` (NaN where undefined; see
@@ -117,7 +169,10 @@ def transit_statistics(time: np.ndarray, flux: np.ndarray, *, period: float, t0:
     events, counts = np.unique(in_epochs, return_counts=True)
     sums = np.array([np.sum(baseline - flux[inside][in_epochs == e]) for e in events])
     chi2 = np.maximum(sums, 0.0) ** 2 / np.maximum(counts, 1) / max(noise, 1e-300) ** 2
-    scatter = _depth_scatter(sums / np.maximum(counts, 1), noise / np.sqrt(counts), depth)
+    beta = red_noise_beta(time, flux - baseline, outside, duration=duration, noise=noise)
+    # errors of depths compared with each other: white × β (never shrunk below white)
+    red = max(beta, 1.0) if np.isfinite(beta) else 1.0
+    scatter = _depth_scatter(sums / np.maximum(counts, 1), red * noise / np.sqrt(counts), depth)
     first = np.ceil((time.min() - t0) / period - 0.5 * duration / period)
     last = np.floor((time.max() - t0) / period + 0.5 * duration / period)
     odd = (epoch % 2).astype(bool)
@@ -138,10 +193,11 @@ def transit_statistics(time: np.ndarray, flux: np.ndarray, *, period: float, t0:
         "snr": depth / depth_err if depth_err > 0 else float("nan"),
         "n_transits": int(max(last - first + 1, 0)),
         "n_transits_with_data": int(events.size),
-        "odd_even_sigma": abs(d_odd - d_even) / float(np.hypot(e_odd, e_even)),
+        "odd_even_sigma": abs(d_odd - d_even) / (red * float(np.hypot(e_odd, e_even))),
         "odd_even_rel": abs(d_odd - d_even) / depth if depth > 0 else float("nan"),
         "secondary_depth": d_sec,
-        "secondary_sigma": d_sec / e_sec if e_sec > 0 else float("nan"),
+        "secondary_sigma": d_sec / (red * e_sec) if e_sec > 0 else float("nan"),
+        "red_noise_beta": beta,
         "depth_scatter": scatter,
         "oot_variability": oot / depth if depth > 0 else float("nan"),
         "ingress_fraction": _ingress_fraction(phase, flux - baseline, duration),

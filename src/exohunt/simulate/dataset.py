@@ -90,6 +90,10 @@ class SplitSpec:
     mix: dict[str, float]
     planet_snr: tuple[float, float]
     host_mix: dict[str, float] = field(default_factory=lambda: dict(HOST_MIX))
+    #: share of the planets whose SNR is drawn from BRIGHT_SNR_RANGE instead (draw_planet)
+    bright_share: float = 0.0
+    #: planets have a day side (an occultation, draw_planet); False: the flux of before
+    day_side: bool = True
 
     def resized(self, n_stars: int | None) -> SplitSpec:
         """The same split with ``n_stars`` stars and a proportional number of planets."""
@@ -97,7 +101,7 @@ class SplitSpec:
             return self
         n_planets = max(1, round(n_stars * self.n_planets / self.n_stars))
         return SplitSpec(n_stars, min(n_planets, n_stars), self.mix, self.planet_snr,
-                         self.host_mix)
+                         self.host_mix, self.bright_share, self.day_side)
 
 
 _KAGGLE_TRAIN = SplitSpec(5087, 37, KAGGLE_MIX, (8.0, 60.0))
@@ -114,7 +118,8 @@ TRUTH_COLUMNS = (
     "central_depth_snr", "rp_rs", "impact", "noise_ppm", "target_snr", "n_transits",
     "host_kind", "flux_level",
     "stellar_density", "a_rs", "inclination_deg", "u1", "u2", "secondary_depth_ppm",
-    "t_secondary_days", "eccentricity", "omega_deg", "dilution", "undiluted_depth_ppm",
+    "t_secondary_days", "albedo", "occultation_ppm", "eccentricity", "omega_deg", "dilution",
+    "undiluted_depth_ppm",
     "surface_brightness_ratio", "flux_ratio", "mass_ratio", "ellipsoidal_ppm", "grazing",
     "granulation_ppm", "rotation_period_days", "rotation_amplitude_ppm", "n_flares",
     "max_flare_amplitude_ppm", "sawtooth_ppm", "firing_dip_ppm", "drift_ppm", "ramp_ppm", "n_gaps",
@@ -200,7 +205,8 @@ def _signal_truth(time: np.ndarray, params, star: StarParams, valid: np.ndarray)
         "eccentricity": params.ecc, "omega_deg": params.omega_deg,
     }
     if hasattr(params, "rp_rs"):
-        truth["rp_rs"] = params.rp_rs
+        truth.update(rp_rs=params.rp_rs, albedo=params.albedo,
+                     occultation_ppm=params.occultation_depth * 1e6)
         return truth
     truth.update(
         rp_rs=params.radius_ratio, t_secondary_days=secondary_eclipse_time(params),
@@ -238,7 +244,13 @@ def make_star(time: np.ndarray, kind: str, index: int, rng: np.random.Generator,
     signal_params, model = None, None
     valid_for_truth = None
     if kind == "planet":
-        signal_params, target, n_transits = draw_planet(rng, time, star, spec.planet_snr)
+        # the day side's albedo and the bright share on a stream of their own (spawn key 5):
+        # every other draw of the star keeps its order
+        day_rng = np.random.default_rng(np.random.SeedSequence(
+            aux_seed.entropy, spawn_key=(*aux_seed.spawn_key, 5)))
+        signal_params, target, n_transits = draw_planet(
+            rng, time, star, spec.planet_snr, day_rng=day_rng, bright_share=spec.bright_share,
+            day_side=spec.day_side)
         model = transit_model(time, signal_params)
         truth.update(target_snr=target, n_transits=n_transits)
     elif kind in ("eb", "background-eb"):

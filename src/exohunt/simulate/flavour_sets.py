@@ -44,16 +44,18 @@ def flavour_seed(seed: int, name: str) -> int:
 
 
 def flavour_spec(n_stars: int, planet_fraction: float = 0.25,
-                 planet_snr: tuple[float, float] = DEFAULT_PLANET_SNR) -> SplitSpec:
+                 planet_snr: tuple[float, float] = DEFAULT_PLANET_SNR, *,
+                 bright_share: float = 0.0) -> SplitSpec:
     """The split of ``n_stars`` (at least one planet) in the mix described above."""
     n_planets = min(n_stars, max(1, round(planet_fraction * n_stars)))
-    return SplitSpec(n_stars, n_planets, dict(VETTING_MIX), tuple(planet_snr))
+    return SplitSpec(n_stars, n_planets, dict(VETTING_MIX), tuple(planet_snr),
+                     bright_share=bright_share)
 
 
 def iter_flavour(name: str, split: str = "train", seed: int = 0, n_stars: int = 100, *,
                  planet_fraction: float = 0.25,
-                 planet_snr: tuple[float, float] = DEFAULT_PLANET_SNR
-                 ) -> Iterator[tuple[LightCurve, dict]]:
+                 planet_snr: tuple[float, float] = DEFAULT_PLANET_SNR,
+                 bright_share: float = 0.0) -> Iterator[tuple[LightCurve, dict]]:
     """Yield ``(light curve, truth row)`` for the stars of one flavour's split, one at a time.
 
     Parameters
@@ -68,6 +70,11 @@ def iter_flavour(name: str, split: str = "train", seed: int = 0, n_stars: int = 
         Share of the stars hosting a planet.
     planet_snr : (float, float)
         Range of the planets' (and background EBs') SNR.
+    bright_share : float
+        Share of the planets whose SNR is log-uniform in
+        :data:`exohunt.simulate.params.BRIGHT_SNR_RANGE` instead (hot Jupiters of bright
+        stars). Every planet has a day side (occultation), see
+        :func:`exohunt.simulate.kinds.draw_planet`.
 
     Returns
     -------
@@ -79,7 +86,7 @@ def iter_flavour(name: str, split: str = "train", seed: int = 0, n_stars: int = 
     if name not in FLAVOURS:
         raise ValueError(f"unknown flavour {name!r}; expected one of {', '.join(FLAVOURS)}")
     flavour = FLAVOURS[name]
-    spec = flavour_spec(n_stars, planet_fraction, planet_snr)
+    spec = flavour_spec(n_stars, planet_fraction, planet_snr, bright_share=bright_share)
     own_seed = flavour_seed(seed, name)
     for index, kind in enumerate(split_kinds(spec, own_seed, split)):
         aux_seed = star_aux_seed(own_seed, split, index)

@@ -41,7 +41,12 @@ from dataclasses import replace
 
 import numpy as np
 
-from exohunt.simulate.params import EclipsingBinaryParams, PlanetParams
+from exohunt.simulate.params import (
+    BRIGHT_SNR_RANGE,
+    DAY_SIDE_ALBEDO,
+    EclipsingBinaryParams,
+    PlanetParams,
+)
 from exohunt.simulate.signals import dilution_for_snr, rp_rs_for_snr
 from exohunt.simulate.stars import StarParams, gap_mask
 
@@ -146,8 +151,16 @@ def _max_period(time: np.ndarray, cap: float) -> float:
 
 
 def draw_planet(rng: np.random.Generator, time: np.ndarray, star: StarParams,
-                snr_range: tuple[float, float]) -> tuple[PlanetParams, float, int]:
+                snr_range: tuple[float, float], *, day_rng: np.random.Generator | None = None,
+                bright_share: float = 0.0, day_side: bool = True
+                ) -> tuple[PlanetParams, float, int]:
     """A planet for ``star`` with Rp/R* solved for an SNR drawn log-uniform in ``snr_range``.
+
+    With ``day_rng`` (a stream of its own, so that ``rng``'s later draws keep their order) the
+    planet gets a day side, its albedo log-uniform in :data:`DAY_SIDE_ALBEDO` (an occultation
+    of ``albedo (Rp/a)²``), and with probability ``bright_share`` its SNR is drawn from
+    :data:`BRIGHT_SNR_RANGE` instead of ``snr_range``; ``day_side=False`` leaves the albedo
+    at 0 (drawn all the same: the same planets otherwise).
 
     Returns
     -------
@@ -166,6 +179,11 @@ def draw_planet(rng: np.random.Generator, time: np.ndarray, star: StarParams,
     if params.a_rs < 3.0:  # no planet inside ~3 stellar radii: such hosts must be denser
         params = replace(params, stellar_density=params.stellar_density * (3.0 / params.a_rs) ** 3)
     target = float(log_uniform(rng, *snr_range))
+    if day_rng is not None:
+        albedo = float(log_uniform(day_rng, *DAY_SIDE_ALBEDO))
+        params = replace(params, albedo=albedo if day_side else 0.0)
+        if day_rng.random() < bright_share:
+            target = float(log_uniform(day_rng, *BRIGHT_SNR_RANGE))
     return rp_rs_for_snr(time, params, star.noise_ppm, target, valid), target, n_transits
 
 

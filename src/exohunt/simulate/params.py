@@ -10,6 +10,9 @@ import math
 from dataclasses import asdict, dataclass
 
 __all__ = [
+    "BRIGHT_PLANET_SHARE",
+    "BRIGHT_SNR_RANGE",
+    "DAY_SIDE_ALBEDO",
     "SOLAR_DENSITY_GCC",
     "EclipsingBinaryParams",
     "PlanetParams",
@@ -19,6 +22,15 @@ __all__ = [
 ]
 
 SOLAR_DENSITY_GCC = 1.408
+#: The day side's brightness relative to the star's, per unit area, as an effective albedo
+#: (reflection plus thermal emission in the optical): occultation depth = A (Rp/a)².
+#: Kepler hot Jupiters span A ≈ 0.05-0.6 (HAT-P-7 b ≈ 0.4; Esteves et al. 2015).
+DAY_SIDE_ALBEDO = (0.05, 1.0)
+#: A share of the planets can be bright (SNR log-uniform in BRIGHT_SNR_RANGE): real hot
+#: Jupiters reach SNR ~1,000 (HAT-P-7 b in Kepler short cadence), where a model that saw
+#: planets only up to SNR 150-400 has learnt that every such signal is an eclipsing binary.
+BRIGHT_PLANET_SHARE = 0.15
+BRIGHT_SNR_RANGE = (150.0, 2000.0)
 _G_CGS = 6.674e-8
 _DAY_S = 86400.0
 
@@ -92,6 +104,9 @@ class PlanetParams:
         Quadratic limb-darkening coefficients.
     ecc, omega_deg : float
         Eccentricity and argument of periastron (degrees).
+    albedo : float
+        Effective day-side albedo A (reflection plus thermal emission in the band): the
+        planet's occultation (secondary eclipse) is A (Rp/a)² deep; 0 = none.
     """
 
     period: float
@@ -103,10 +118,13 @@ class PlanetParams:
     u2: float = 0.25
     ecc: float = 0.0
     omega_deg: float = 90.0
+    albedo: float = 0.0
 
     def __post_init__(self) -> None:
         if self.period <= 0 or self.rp_rs <= 0 or self.stellar_density <= 0:
             raise ValueError("period, rp_rs and stellar_density must be positive")
+        if not self.albedo >= 0:
+            raise ValueError(f"albedo must be >= 0, got {self.albedo}")
         if not 0.0 <= self.ecc < 1.0:
             raise ValueError(f"ecc must be in [0, 1), got {self.ecc}")
 
@@ -124,6 +142,11 @@ class PlanetParams:
     def t14(self) -> float:
         """Analytic total transit duration in days."""
         return t14_days(self.period, self.a_rs, self.rp_rs, self.impact, self.ecc, self.omega_deg)
+
+    @property
+    def occultation_depth(self) -> float:
+        """Fractional depth of the occultation, A (Rp/a)² = A (Rp/R*)² / (a/R*)²."""
+        return self.albedo * self.rp_rs**2 / self.a_rs**2
 
     def to_dict(self) -> dict[str, float]:
         """Fields as a plain dict (for truth tables and JSON)."""

@@ -125,9 +125,24 @@ def transit_model(time: np.ndarray, params: PlanetParams, *, exposure_days: floa
     Returns
     -------
     ndarray, shape (T,)
+        With ``params.albedo`` > 0 the planet's day side adds ``params.occultation_depth``
+        outside its occultation (half an orbit from the transit on a circular orbit; no
+        phase curve), normalised so that 1 is the star plus the day side.
     """
-    return _run(time, _batman_params(params, params.rp_rs), exposure_days, supersample,
-                centre=params.t0, half_window=_half_window(params, params.rp_rs))
+    bp = _batman_params(params, params.rp_rs)
+    half = _half_window(params, params.rp_rs)
+    flux = _run(time, bp, exposure_days, supersample, centre=params.t0, half_window=half)
+    fp = params.occultation_depth
+    if fp > 0:
+        # batman's secondary-eclipse mode: the planet as a uniform disc of flux ratio fp
+        # hidden by the star (as the binaries' secondaries in _eclipses)
+        bp.fp = fp
+        bp.t_secondary = float(batman.TransitModel(bp, np.array([params.t0]))
+                               .get_t_secondary(bp))
+        secondary = _run(time, bp, exposure_days, supersample, transittype="secondary",
+                         centre=bp.t_secondary, half_window=half)
+        flux = (flux + secondary - 1.0) / (1.0 + fp)
+    return flux
 
 
 def secondary_eclipse_time(params: EclipsingBinaryParams) -> float:

@@ -26,6 +26,7 @@ import numpy as np
 from exohunt.batch import LightCurveBatch
 from exohunt.errors import InputError
 from exohunt.lightcurve import LightCurve
+from exohunt.simulate.params import BRIGHT_PLANET_SHARE, BRIGHT_SNR_RANGE, DAY_SIDE_ALBEDO
 from exohunt.training.features import RawFeatures, extract
 from exohunt.training.preprocess import SequencePrep
 
@@ -78,18 +79,6 @@ def _random_planet(time: np.ndarray, rng: np.random.Generator, valid: np.ndarray
         planet = replace(planet, period=planet.period
                          * (MIN_PLANET_A_RS / planet.a_rs) ** 1.5)
     return rp_rs_for_snr(time, planet, noise_ppm, snr, valid)
-
-
-#: A share of the injected planets is bright (SNR log-uniform in BRIGHT_SNR_RANGE): real
-#: hot Jupiters reach SNR ~1,000 (HAT-P-7 b in Kepler short cadence), where a model that saw
-#: planets only up to SNR 150 has learnt that every such signal is an eclipsing binary.
-BRIGHT_PLANET_SHARE = 0.15
-BRIGHT_SNR_RANGE = (150.0, 2000.0)
-
-#: The day side's brightness relative to the star's, per unit area, as an effective albedo
-#: (reflection plus thermal emission in the optical): occultation depth = A (Rp/a)².
-#: Kepler hot Jupiters span A ≈ 0.05-0.6 (HAT-P-7 b ≈ 0.4; Esteves et al. 2015).
-DAY_SIDE_ALBEDO = (0.05, 1.0)
 
 
 def occultation_model(time: np.ndarray, planet, albedo: float) -> np.ndarray:
