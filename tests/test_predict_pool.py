@@ -38,12 +38,12 @@ def test_worker_pool_writes_the_same_file_as_one_process(tmp_path, monkeypatch):
     from exohunt.bundled import bundled_run_dir
     from exohunt.io.writers import write_fits, write_kaggle_csv
     from exohunt.predict import predict
-    from exohunt.training import load_run
+    from exohunt.training import load_model
 
     curves, _ = labelled_vetting_files(["planet", "eb", "quiet", "planet", "rotator"])
     files = [str(write_fits(tmp_path / f"s{i}.fits", lc)) for i, lc in enumerate(curves)]
     rows = write_kaggle_csv(tmp_path / "rows.csv", dipped_batch(n=9, n_pos=3, length=400))
-    run = load_run(bundled_run_dir())
+    run = load_model(bundled_run_dir())  # an ensemble since round 12
     one = predict(run, [rows, *files], out=tmp_path / "one.csv", jobs=1, progress=False)
 
     packed = []
