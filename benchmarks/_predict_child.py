@@ -71,9 +71,9 @@ def _warm_inputs(paths: list[str], folder: Path) -> object:
 
 def rates(run_dir: str, paths: list[str], jobs_list: list[int], repeats: int) -> dict:
     from exohunt.predict import predict
-    from exohunt.training import load_run
+    from exohunt.training import load_model
 
-    run = load_run(run_dir)
+    run = load_model(run_dir)
     inputs, n = _inputs(paths)
     out: dict = {"n": n, "rows": []}
     with tempfile.TemporaryDirectory() as name:
@@ -97,9 +97,9 @@ def rates(run_dir: str, paths: list[str], jobs_list: list[int], repeats: int) ->
 
 def stages(run_dir: str, paths: list[str]) -> dict:
     from exohunt.predict import predict
-    from exohunt.training import load_run
+    from exohunt.training import load_model
 
-    run = load_run(run_dir)
+    run = load_model(run_dir)
     inputs, n = _inputs(paths)
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
