@@ -53,9 +53,9 @@ def compare_flavours(run_dir: Path, work: Path, seed: int, jobs: int, quick: boo
     """One row per flavour: the bundled model vs a specialist on its held-out stars."""
     from default import train_default
 
-    from exohunt.training import load_run
+    from exohunt.training import load_model
 
-    bundled = load_run(run_dir)
+    bundled = load_model(run_dir)
     config = bundled.config.get("config_name") or "default"
     train_sets = load_sets(work, "train", seed, quick, jobs)
     test_sets = load_sets(work, "test", seed + TEST_SEED_OFFSET, quick, jobs)
@@ -125,9 +125,9 @@ def throughput(run_dir: Path, work: Path, seed: int, n_stars: int, repeats: int,
     from _default_data import flavour_files
 
     from exohunt.io.writers import write_kaggle_csv
-    from exohunt.training import load_run
+    from exohunt.training import load_model
 
-    run = load_run(run_dir)
+    run = load_model(run_dir)
     test_seed = seed + TEST_SEED_OFFSET
     out = []
     with tempfile.TemporaryDirectory() as tmp:
