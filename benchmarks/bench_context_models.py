@@ -185,7 +185,8 @@ def evaluate(truth: pd.DataFrame, p: np.ndarray, stored: float) -> dict:
 
 def run_models(folders: dict, cache: Path, jobs: int, curves: dict, rows: tuple,
                imbalance: str | None = None, only: tuple[str, ...] | None = None,
-               augment: dict | None = None, members: int = 1) -> tuple[dict, dict, dict]:
+               augment: dict | None = None, members: int = 1, seed: int = 42
+               ) -> tuple[dict, dict, dict]:
     from exohunt.training import train, train_ensemble
 
     test_truth = pd.read_csv(folders["test"] / "test_truth.csv")
@@ -202,7 +203,7 @@ def run_models(folders: dict, cache: Path, jobs: int, curves: dict, rows: tuple,
         started = time.process_time()
         api.MODEL_DEFAULTS["gbm"]["file_augment"] = {**defaults, **(augment or {})}
         try:
-            options = dict(labels=table, context=context, cache_dir=cache, jobs=jobs, seed=42,
+            options = dict(labels=table, context=context, cache_dir=cache, jobs=jobs, seed=seed,
                            objective=objective, imbalance=imbalance)
             run = (train_ensemble(train_curves, "gbm", n_members=members, folds=True, **options)
                    if members > 1 else train(train_curves, "gbm", **options))
@@ -291,6 +292,7 @@ def report(results: dict, seconds: dict, selected: dict, folders: dict, args,
         f"--imbalance {args.imbalance} --target-ebs {args.target_ebs:g} --objective "
         f"{args.objective}{f' --alt-objective {args.alt_objective}' if args.alt_objective else ''}"
         f"{f' --members {args.members}' if args.members > 1 else ''}"
+        f"{f' --train-seed {args.train_seed}' if args.train_seed != 42 else ''}"
         f"` (each split searched first by `--stage features --split S`)",
         f"Training stars: vetting preset, train split, seed {TRAIN_SEED}; test stars: test "
         f"split, seed {args.test_seed}"
@@ -332,6 +334,9 @@ def main(argv=None) -> int:
                         help="with --imbalance inject: on-target eclipsing binaries injected "
                              "per injected planet (training negatives; gbm's default for "
                              "files 2, round 7 had 0)")
+    parser.add_argument("--train-seed", type=int, default=42,
+                        help="train()'s seed (validation split, injections, trees; the "
+                             "record's 42): rerun with others to see one training draw's spread")
     parser.add_argument("--members", type=int, default=1,
                         help="train each row as an ensemble of this many gbm runs on disjoint "
                              "validation folds (train_ensemble(..., folds=True)), its "
@@ -369,7 +374,8 @@ def main(argv=None) -> int:
     rows = variants(args.objective, args.alt_objective or None)
     augment = {"target_binaries_per_planet": args.target_ebs}
     results, seconds, selected = run_models(folders, cache, args.jobs, curves, rows,
-                                            args.imbalance, only, augment, args.members)
+                                            args.imbalance, only, augment, args.members,
+                                            args.train_seed)
     if only:  # a subset of rows: the per-row lines above are the result (the table needs all)
         return 0
     text = report(results, seconds, selected, folders, args, rows)
