@@ -109,21 +109,32 @@ def rotation_trend(time: np.ndarray, flux: np.ndarray, *, period: float | None =
         return binned_rotation_trend(time, flux, period=period, mask=mask, spacing=spacing,
                                      n_iter=n_iter), period
     rows, funcs = bspline_rows(time, spacing), _harmonics(time, period)
+    return _robust_refits(
+        flux, mask, n_iter,
+        lambda y, keep: fit_modulated(rows, funcs, y, keep.astype(float), PENALTY)), period
+
+
+def _robust_refits(flux: np.ndarray, mask: np.ndarray | None, n_iter: int, fit) -> np.ndarray:
+    """The spot model's robust loop: ``fit(y, keep)`` (the model at every cadence of
+    ``y = flux - median``, fitted to the cadences where ``keep``) refitted up to ``n_iter``
+    times, dropping cadences beyond 3 σ of the residual (those in ``mask`` never used);
+    returns the last model plus the median."""
     level = float(np.median(flux))
     y = flux - level
-    keep = np.ones(time.size, dtype=bool) if mask is None else ~np.asarray(mask, dtype=bool)
+    masked = None if mask is None else np.asarray(mask, dtype=bool)
+    keep = np.ones(y.size, dtype=bool) if masked is None else ~masked
     model = np.zeros_like(y)
     for _ in range(n_iter):
-        model = fit_modulated(rows, funcs, y, keep.astype(float), PENALTY)
+        model = fit(y, keep)
         resid = y - model
         sigma = robust_std(resid[keep])
         new = np.abs(resid) < 3 * sigma if sigma > 0 else keep
-        if mask is not None:
-            new &= ~mask
+        if masked is not None:
+            new &= ~masked
         if np.array_equal(new, keep):
             break
         keep = new
-    return model + level, period
+    return model + level
 
 
 def binned_rotation_trend(time: np.ndarray, flux: np.ndarray, *, period: float,
@@ -141,23 +152,10 @@ def binned_rotation_trend(time: np.ndarray, flux: np.ndarray, *, period: float,
     their change over a bin): shape (T,), flux unit.
     """
     width = min(TREND_BIN_WIDTH, period / BINS_PER_ROTATION)
-    level = float(np.median(flux))
-    y = flux - level
     harmonics = _harmonics(time, period)
-    masked = None if mask is None else np.asarray(mask, dtype=bool)
-    keep = np.ones(time.size, dtype=bool) if masked is None else ~masked
-    model = np.zeros_like(y)
-    for _ in range(n_iter):
-        model = _binned_fit(time, y, keep, harmonics, period, spacing, width)
-        resid = y - model
-        sigma = robust_std(resid[keep])
-        new = np.abs(resid) < 3 * sigma if sigma > 0 else keep
-        if masked is not None:
-            new &= ~masked
-        if np.array_equal(new, keep):
-            break
-        keep = new
-    return model + level
+    return _robust_refits(
+        flux, mask, n_iter,
+        lambda y, keep: _binned_fit(time, y, keep, harmonics, period, spacing, width))
 
 
 def _binned_fit(time: np.ndarray, y: np.ndarray, keep: np.ndarray, harmonics: np.ndarray,

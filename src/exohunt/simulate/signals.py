@@ -137,20 +137,23 @@ def transit_model(time: np.ndarray, params: PlanetParams, *, exposure_days: floa
         # batman's secondary-eclipse mode: the planet as a uniform disc of flux ratio fp
         # hidden by the star (as the binaries' secondaries in _eclipses)
         bp.fp = fp
-        bp.t_secondary = float(batman.TransitModel(bp, np.array([params.t0]))
-                               .get_t_secondary(bp))
+        bp.t_secondary = _t_secondary(bp, params.t0)
         secondary = _run(time, bp, exposure_days, supersample, transittype="secondary",
                          centre=bp.t_secondary, half_window=half)
         flux = (flux + secondary - 1.0) / (1.0 + fp)
     return flux
 
 
+def _t_secondary(bp: batman.TransitParams, t0: float) -> float:
+    """batman's mid-time (days) of the secondary eclipse following ``t0`` (``bp.fp`` set)."""
+    return float(batman.TransitModel(bp, np.array([t0])).get_t_secondary(bp))
+
+
 def secondary_eclipse_time(params: EclipsingBinaryParams) -> float:
     """Mid-time (days) of the secondary eclipse following ``params.t0``."""
     bp = _batman_params(params, params.radius_ratio)
     bp.fp = params.flux_ratio
-    model = batman.TransitModel(bp, np.array([params.t0]))
-    return float(model.get_t_secondary(bp))
+    return _t_secondary(bp, params.t0)
 
 
 def _eclipses(time: np.ndarray, params: EclipsingBinaryParams, exposure_days: float | None,
