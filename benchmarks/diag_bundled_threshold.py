@@ -1,8 +1,8 @@
 """Where the bundled ``default``'s out-of-fold threshold puts recall, by true SNR (issue 16).
 
 Every training star of the build (``--work`` of ``build_bundled_models.py --only default``) is
-scored by the ensemble member that did not train on it (the folds of
-:func:`exohunt.training.ensemble.fold_rows`, as the build made them); printed: the share of
+scored by the ensemble member that did not train on it (``default.out_of_fold``, the members'
+recorded validation folds, as the build's threshold is chosen); printed: the share of
 planets below SNR 10 (the simulator's matched-filter SNR), the stored threshold's recall of
 all planets and of those at SNR >= 10, and the thresholds that other objectives would store.
 Training data only: no held-out or real file is read.
@@ -23,6 +23,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE / "bundled")]
 
 from _default_data import FLAVOUR_NAMES, load_sets  # noqa: E402
+from default import out_of_fold  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -35,23 +36,20 @@ def main(argv=None) -> int:
     warnings.simplefilter("ignore")
     from exohunt.bundled import load_bundled
     from exohunt.training import load_model
-    from exohunt.training.ensemble import fold_rows
 
     model = (load_model(args.model) if Path(args.model).is_dir()
              else load_bundled(args.model))
     sets = load_sets(args.work, "train", args.seed, False, args.jobs)
     curves = [lc for name in FLAVOUR_NAMES for lc in sets[name][0]]
-    truth = pd.concat([sets[name][1] for name in FLAVOUR_NAMES], ignore_index=True)
-    labels = np.array([lc.meta["label"] for lc in curves])
-    raw = model.members[0]._features(curves, args.jobs, False, args.work / "cache", 1)
-    scores = np.array([m._score_raw(raw) for m in model.members])
-    oof = np.empty(len(curves))
-    for k, rows in enumerate(fold_rows(labels, len(model.members), args.seed)):
-        oof[rows] = scores[k, rows]
+    rows, oof, labels, raw = out_of_fold(model, curves, work=args.work, jobs=args.jobs)
+    truth = pd.concat([sets[name][1] for name in FLAVOUR_NAMES],
+                      ignore_index=True).iloc[rows].reset_index(drop=True)
+    labels = labels[rows]
     planet = labels == 1
     snr = truth["snr"].to_numpy(float)
     strong = planet & (snr >= 10)
-    print(f"training stars {len(curves)}, planets {planet.sum()}, below SNR 10: "
+    print(f"training stars held out {len(rows)} of {len(curves)}, planets {planet.sum()}, "
+          f"below SNR 10: "
           f"{np.mean(snr[planet] < 10):.3f}; stored threshold {model.threshold:.3f} "
           f"({model.config['threshold']['objective']})")
     for threshold in sorted({model.threshold, 0.5, 0.6, 0.7, 0.8}):
@@ -64,7 +62,7 @@ def main(argv=None) -> int:
         passed = oof >= cut
         print(f"  recall {recall:.2f} of SNR>=10 planets: threshold {cut:.3f}, precision "
               f"{(passed & planet).sum() / max(passed.sum(), 1):.3f}")
-    search_snr = np.nan_to_num(raw.signals["snr"].to_numpy(float), nan=-1.0)
+    search_snr = np.nan_to_num(raw.signals["snr"].to_numpy(float)[rows], nan=-1.0)
     found_strong = planet & (search_snr >= 10)
     for recall in (0.90, 0.95):  # what "recall:R@snr10" (search SNR) would store
         cut = float(np.quantile(oof[found_strong], 1 - recall))

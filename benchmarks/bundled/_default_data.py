@@ -26,10 +26,6 @@ TRAIN_SIZES = {"kepler-lc": 500, "kepler-lc-stitched": 200, "kepler-sc": 200, "k
 TEST_SIZES = {name: 160 for name in FLAVOUR_NAMES} | {"kaggle": 250}
 QUICK_TRAIN, QUICK_TEST = 16, 8
 PLANET_FRACTION = 0.25
-#: Share of the planets drawn bright (SNR 150-2,000, exohunt.simulate.params): real hot
-#: Jupiters of bright stars (HAT-P-7 b: SNR ~1,000 in one Kepler SC month) must not lie
-#: beyond every training planet. Every simulated planet also has a day side (occultation).
-BRIGHT_PLANET_SHARE = 0.15
 #: The held-out set's seed is the build's seed plus this (never a training seed).
 TEST_SEED_OFFSET = 100003
 KAGGLE_POINTS = 3197
@@ -53,6 +49,7 @@ def _kaggle_rows(split: str, seed: int, n_stars: int) -> tuple[list, pd.DataFram
     from exohunt.lightcurve import LightCurve
     from exohunt.simulate.dataset import KAGGLE_MIX, SplitSpec, iter_split
     from exohunt.simulate.flavour_sets import DEFAULT_PLANET_SNR
+    from exohunt.simulate.params import BRIGHT_PLANET_SHARE
     from exohunt.simulate.simulator import style_flux, time_grid, truth_frame
 
     time = time_grid(KAGGLE_POINTS, KEPLER_LONG_CADENCE_DAYS)
@@ -75,6 +72,7 @@ def flavour_folder(work: Path, name: str, split: str, seed: int, n_stars: int) -
     (FITS files and ``truth.csv``), simulated and written there the first time."""
     from exohunt.io.writers import write_fits
     from exohunt.simulate.flavour_sets import iter_flavour
+    from exohunt.simulate.params import BRIGHT_PLANET_SHARE  # 15 %: hot Jupiters (HAT-P-7 b)
     from exohunt.simulate.simulator import truth_frame
 
     folder = Path(work) / "data" / f"{split}-{seed}" / f"{name}-{n_stars}"

@@ -77,21 +77,30 @@ def out_of_fold_ap(folder: Path) -> float:
     return float(record["metrics"]["out_of_fold_average_precision"])
 
 
+def out_of_fold(model, curves: list, *, work: Path, jobs: int = JOBS) -> tuple:
+    """``(rows, scores, labels, raw)``: every training row the ensemble ``model`` held out,
+    scored by the members that did not train on it (their recorded validation rows), the
+    labels of all ``curves`` (``meta["label"]``) and their features (``RawFeatures``, from
+    ``work``'s cache)."""
+    from exohunt.training.ensemble import _out_of_fold
+
+    labels = np.array([int(lc.meta["label"]) for lc in curves])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        raw, scores = model._member_scores(curves, jobs, False, Path(work) / "cache")
+    rows, oof = _out_of_fold(model.members, scores)
+    return rows, oof, labels, raw
+
+
 def store_true_snr_threshold(folder: Path, curves: list, true_snr: np.ndarray, *,
                              work: Path):
     """Replace the ensemble's threshold in ``folder/ensemble.json`` with the out-of-fold cut at
     recall :data:`THRESHOLD_RECALL` of the planets with true SNR >= :data:`THRESHOLD_MIN_SNR`
     (``true_snr`` (N,), aligned with ``curves``); returns the reloaded model."""
     from exohunt.training import load_model
-    from exohunt.training.ensemble import _out_of_fold
     from exohunt.training.threshold import choose_threshold
 
-    model = load_model(folder)
-    labels = np.array([int(lc.meta["label"]) for lc in curves])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        _, scores = model._member_scores(curves, JOBS, False, Path(work) / "cache")
-    rows, oof = _out_of_fold(model.members, scores)
+    rows, oof, labels, _ = out_of_fold(load_model(folder), curves, work=work)
     objective = f"recall:{THRESHOLD_RECALL:g}@snr{THRESHOLD_MIN_SNR:g}"
     # true SNR in the place of the search SNR: planets below it neither count nor hurt
     choice = choose_threshold(labels[rows], oof, objective,
