@@ -68,7 +68,11 @@ def main(argv: list[str] | None = None) -> int:
         for column in a.columns:
             x, y = a[column].to_numpy(float), b[column].to_numpy(float)
             if not np.array_equal(x, y, equal_nan=True):
-                differing.append(f"{part}.{column}")
+                differ = ~((x == y) | (np.isnan(x) & np.isnan(y)))
+                scale = np.maximum(np.abs(x[differ]), np.abs(y[differ]))
+                rel = np.abs(x[differ] - y[differ]) / np.where(scale > 0, scale, 1.0)
+                differing.append(f"{part}.{column} ({int(differ.sum())} rows, max rel. "
+                                 f"difference {np.nanmax(rel):.1e})")
     for view in ref["views"]:
         if not np.array_equal(ref["views"][view], new["views"][view], equal_nan=True):
             differing.append(f"views.{view}")
