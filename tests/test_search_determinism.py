@@ -119,3 +119,22 @@ def test_thinned_biweight_stays_within_its_own_noise():
     assert np.std(thinned - every) < 30e-6
     assert np.std(thinned - truth) < 1.05 * np.std(every - truth)
     assert np.isfinite(thinned).all()
+
+
+def test_plateau_peak_takes_the_middle_of_equal_powers_whatever_their_last_bits():
+    """Issue 20: a two-transit star's fine periodogram has runs of periods with the same
+    power up to the last bits, which differ between CPUs; the choice must not."""
+    from exohunt.search.peaks import plateau_peak
+
+    power = np.array([1.0, 3.0, 7.5, 7.5, 7.5, 7.5, 7.5, 2.0, 7.0])
+    assert plateau_peak(power) == 4
+    rng = np.random.default_rng(0)
+    for _ in range(50):  # last-bit noise on the tied values never moves the choice
+        noisy = power.copy()
+        noisy[2:7] *= 1 + rng.integers(-4, 5, 5) * np.finfo(float).eps
+        assert plateau_peak(noisy) == 4
+    assert plateau_peak(np.array([7.5, 7.5, 1.0])) == 0  # even run: the lower middle
+    assert plateau_peak(np.array([1.0, 2.0, 9.0, 2.0])) == 2  # a clear peak is argmax
+    assert plateau_peak(np.array([-np.inf, 3.0, 3.0, 3.0])) == 2
+    assert plateau_peak(np.array([-np.inf, -np.inf])) == 0
+    assert plateau_peak(np.array([5.0, 5.0 - 1e-6, 1.0])) == 0  # 1e-6 apart is not a tie

@@ -103,39 +103,75 @@ def _fit_inputs(seed):
     return transit_fit._unbounded(np.array([0.0, 0.15, 0.1]), 0.15, lo, hi), data
 
 
-@pytest.mark.skipif(transit_fit._lmder is None or not transit_fit._SCIPY_FD_IN_PYTHON,
-                    reason="needs scipy >= 1.16 with MINPACK's lmder")
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_direct_minpack_takes_least_squares_steps(seed):
+def _random_fit_inputs(seed):
+    """A noisier folded transit (1-20 σ deep, random duration and start), as the search's."""
+    rng = np.random.default_rng(seed)
+    duration = rng.uniform(0.05, 0.3)
+    noise = 10 ** rng.uniform(-4, -2.5)
+    phase = np.sort(rng.uniform(-2.5 * duration, 2.5 * duration, rng.integers(80, 600)))
+    shape = transit_fit.trapezoid(phase, duration, rng.uniform(0.05, 0.4), exposure=0.0204)
+    resid = rng.normal(0.0, noise, phase.size) - rng.uniform(1, 20) * noise * shape
+    w = np.ones(phase.size)
+    offsets = ((np.arange(4) + 0.5) / 4 - 0.5) * 0.0204
+    lo, hi = 0.25 * duration, 3.0 * duration
+    data = (phase, resid, w, np.sqrt(w), offsets, noise, duration, lo, hi)
+    start = np.array([0.0, rng.uniform(0.7, 1.8) * duration, rng.uniform(0.1, 0.35)])
+    return transit_fit._unbounded(start, duration, lo, hi), data
+
+
+def _reference(u0, data):
+    fit = least_squares(transit_fit._residuals_unbounded, u0, args=data, method="lm",
+                        max_nfev=50)
+    return fit.x, fit.fun
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_levenberg_marquardt_matches_minpack_on_a_clear_transit(seed):
+    """The kernel is MINPACK's lmder (trust region, scaling, stopping tests) on a QR of the
+    3-column Jacobian: on a well-posed fit it lands where least_squares(method="lm") does."""
     u0, data = _fit_inputs(seed)
-    reference = least_squares(transit_fit._residuals_unbounded, u0, args=data, method="lm",
-                              max_nfev=50)
     u, residuals = transit_fit._levenberg_marquardt(u0, data)
-    assert np.array_equal(u, reference.x)
-    assert np.array_equal(residuals, reference.fun)
+    ref_u, ref_residuals = _reference(u0, data)
     assert not np.array_equal(u, u0)  # it did move
+    np.testing.assert_allclose(np.sum(residuals ** 2), np.sum(ref_residuals ** 2), rtol=1e-9)
+    ours, theirs = (transit_fit._physical(v, *data[6:9]) for v in (u, ref_u))
+    assert abs(ours[0] - theirs[0]) < 1e-6 * 0.15  # mid-transit, days
+    np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-6)  # T14
+    assert abs(ours[2] - theirs[2]) < 1e-5  # ingress fraction
+    np.testing.assert_allclose(residuals, transit_fit._residuals_unbounded(u, *data))
 
 
-def test_without_lmder_falls_back_to_least_squares(monkeypatch):
-    u0, data = _fit_inputs(3)
-    monkeypatch.setattr(transit_fit, "_lmder", None)
-    u, residuals = transit_fit._levenberg_marquardt(u0, data)
-    reference = least_squares(transit_fit._residuals_unbounded, u0, args=data, method="lm",
-                              max_nfev=50)
-    assert np.array_equal(u, reference.x) and np.array_equal(residuals, reference.fun)
+def test_levenberg_marquardt_is_as_good_as_minpack_over_many_fits():
+    """Over 200 noisier fits the χ² reached agrees with MINPACK's within 1e-6 in at least
+    95 %; where a flat χ² sends the two down different paths, neither is better more often
+    than in 3 % of fits (measured: 394 of 400 agree, 4 worse, 2 better)."""
+    worse = better = agree = 0
+    for seed in range(200):
+        u0, data = _random_fit_inputs(seed)
+        _, residuals = transit_fit._levenberg_marquardt(u0, data)
+        _, ref_residuals = _reference(u0, data)
+        ours, theirs = np.sum(residuals ** 2), np.sum(ref_residuals ** 2)
+        relative = (ours - theirs) / theirs
+        agree += abs(relative) <= 1e-6
+        worse += relative > 1e-6
+        better += relative < -1e-6
+    assert agree >= 190 and worse <= 6 and better <= 6, (agree, worse, better)
 
 
-def test_a_changed_private_lmder_falls_back_to_least_squares(monkeypatch):
-    """scipy's ``_lmder`` is private: if a release changes its signature the fit must still
-    run, through the public ``least_squares``, instead of failing every search."""
-    u0, data = _fit_inputs(4)
+def test_trapezoid_fit_does_not_depend_on_what_the_process_allocated():
+    """Issue 20: MINPACK's answer for this Kepler SC star's flat χ² changed with the memory
+    addresses of its work arrays (two answers ~1e-4 apart, each about a third of the time),
+    so the same star's fit_* features differed between processes. The kernel's do not."""
+    import itertools
 
-    def changed_signature(*args):
-        raise TypeError("_lmder() takes 11 positional arguments but 12 were given")
+    from exohunt.search import extract_features
+    from exohunt.simulate.flavour_sets import iter_flavour
 
-    monkeypatch.setattr(transit_fit, "_lmder", changed_signature)
-    monkeypatch.setattr(transit_fit, "_SCIPY_FD_IN_PYTHON", True)
-    u, residuals = transit_fit._levenberg_marquardt(u0, data)
-    reference = least_squares(transit_fit._residuals_unbounded, u0, args=data, method="lm",
-                              max_nfev=50)
-    assert np.array_equal(u, reference.x) and np.array_equal(residuals, reference.fun)
+    star, _ = next(itertools.islice(iter_flavour("kepler-sc", "test", 11, 30), 29, None))
+    rng = np.random.default_rng(0)
+    ballast, seen = [], set()
+    for _ in range(6):
+        ballast.append([np.empty(int(n)) for n in rng.integers(1, 300, 5)])
+        stats = extract_features([star], jobs=1).stats
+        seen.add(stats[[c for c in stats.columns if c.startswith("fit_")]].to_numpy().tobytes())
+    assert len(seen) == 1

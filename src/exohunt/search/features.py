@@ -23,7 +23,7 @@ __all__ = ["COMPATIBLE_FEATURE_VERSIONS", "FEATURE_VERSION", "SIGNAL_COLUMNS", "
            "FeatureSet", "extract_features", "star_features", "star_signal_features"]
 
 #: Names the preprocessing (detrending, grid, views, statistics); runs record it.
-FEATURE_VERSION = ("search-16:red-noise-beta+binned-short-cadence-trends"
+FEATURE_VERSION = ("search-17:own-lm-fit+plateau-peaks+red-noise-beta+binned-short-cadence-trends"
                    "+coarse-fine-bls+binned-coarse+white-window+fast-fft"
                    "+cpu-independent+thinned-trend+centroid-density"
                    "+trapezoid-fit+input-flux-mode+lone-dip-retry+packed-bls+shape-tests"
@@ -39,7 +39,11 @@ FEATURE_VERSION = ("search-16:red-noise-beta+binned-short-cadence-trends"
 #: on 10-min bin medians (exohunt.search.binned) and scales the errors of the odd/even,
 #: secondary and single-transit depth tests by the red-noise factor β (a new column,
 #: ``red_noise_beta``; exohunt.search.vetting): a search-15 model learnt the white-noise
-#: values, so it is not listed either.
+#: values, so it is not listed either. search-17 fits the trapezoid with its own
+#: Levenberg-Marquardt kernel (MINPACK's answer depended on memory alignment) and takes the
+#: middle of a run of equal BLS powers as the peak (argmax took either end, by CPU): the
+#: fit_* statistics of flat-χ² stars and the periods of some two-transit stars move, so a
+#: search-16 run is refused too.
 COMPATIBLE_FEATURE_VERSIONS: frozenset[str] = frozenset()
 
 STAT_COLUMNS = (

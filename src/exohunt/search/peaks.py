@@ -106,6 +106,39 @@ def _candidates(resid: np.ndarray, excluded: np.ndarray, count: int) -> np.ndarr
     return peaks[order[:count]]
 
 
+#: Powers within this fraction of the largest count as equal when a peak is chosen: BLS
+#: powers of periods that fold the same cadences into transit are equal up to the last bits,
+#: which differ between instruction sets and BLAS builds (issue 20: a two-transit Kaggle
+#: star's fine grid had five such periods, and argmax took the first on one CPU and the
+#: last on another).
+PEAK_TIE_RTOL = 1e-9
+
+
+def plateau_peak(power: np.ndarray, rtol: float = PEAK_TIE_RTOL) -> int:
+    """Index of the highest value of ``power``, taking values within ``rtol`` of it as
+    equal: the middle of the first contiguous run of such values (lower middle for an even
+    run), so that last-bit differences between CPUs cannot move the choice.
+
+    Parameters
+    ----------
+    power : ndarray, shape (F,)
+        Power per trial frequency (``-inf`` where excluded).
+    rtol : float
+        Relative tolerance of "equal".
+
+    Returns
+    -------
+    int
+    """
+    top = float(np.max(power))
+    if not np.isfinite(top):
+        return int(np.argmax(power))
+    tied = power >= top - rtol * max(abs(top), np.finfo(float).tiny)
+    first = int(np.argmax(tied))
+    run = np.argmin(tied[first:]) if not tied[first:].all() else tied.size - first
+    return first + (int(run) - 1) // 2
+
+
 def best_peak(time, flux, noise, grid, avoid=()) -> tuple[Periodogram, float, float, float,
                                                           float, float]:
     """Most significant box-search peak, found coarse to fine.
@@ -142,14 +175,14 @@ def best_peak(time, flux, noise, grid, avoid=()) -> tuple[Periodogram, float, fl
     # the coarse spectrum's running median, at full-grid positions
     level = np.interp(full / COARSE_STRIDE, centres, medians)
     score = np.where(near[full], -np.inf, power[full] - level)
-    best = int(np.argmax(score))
+    best = plateau_peak(score)
     k, resid_k = int(full[best]), float(power[full[best]] - level[best])
     step = np.diff(freqs)[min(k, freqs.size - 2)]
     fine = np.linspace(freqs[k] - 1.5 * step, freqs[k] + 1.5 * step, 31)
     fine = fine[fine > 0]
     pg2 = bls_periodogram(time, flux, frequencies=fine, bin_width=widths[k] / 3,
                           duration_bins=mbins * 3, sigma=noise, qmax=qmax)
-    j = int(np.argmax(pg2.power))
+    j = plateau_peak(pg2.power)
     peak = max(float(pg2.power[j]), float(power[k]))
     sde = (resid_k + peak - float(power[k])) / spread if spread > 0 else 0.0
     return pg, float(pg2.periods[j]), float(pg2.t0[j]), float(pg2.duration[j]), peak, sde

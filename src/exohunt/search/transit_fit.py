@@ -22,13 +22,6 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
-import scipy
-from scipy.optimize import least_squares
-
-try:  # MINPACK's lmder, as least_squares(method="lm") calls it
-    from scipy.optimize._minpack import _lmder
-except ImportError:  # pragma: no cover - other scipy builds
-    _lmder = None
 
 __all__ = ["TrapezoidFit", "fit_trapezoid", "trapezoid"]
 
@@ -38,12 +31,16 @@ _SUBSAMPLES = 4        # exposure averaging
 _T14_LIMITS = (0.25, 3.0)   # × the box duration
 _START_T14 = (0.7, 1.1, 1.8)
 _START_F = (0.1, 0.35)
-#: scipy's 2-point finite-difference relative step (sqrt of the float64 epsilon).
+#: Forward-difference relative step of the Jacobian (sqrt of the float64 epsilon, as scipy's
+#: "2-point").
 _FD_STEP = float(np.finfo(np.float64).eps ** 0.5)
-#: scipy 1.16 on computes least_squares' "lm" Jacobian in Python (approx_derivative) and
-#: calls MINPACK's lmder with it (no diag), which _levenberg_marquardt reproduces; before, lmdif
-#: differenced in Fortran.
-_SCIPY_FD_IN_PYTHON = tuple(int(v) for v in scipy.__version__.split(".")[:2]) >= (1, 16)
+#: Levenberg-Marquardt budget and tolerances (those of ``least_squares(method="lm",
+#: max_nfev=50)``, which the fit used before and which the tests use as its oracle).
+_MAX_NFEV = 50
+_FTOL = _XTOL = _GTOL = 1e-8
+_FACTOR = 100.0  # initial trust radius, × the scaled start (MINPACK's default)
+_EPS = float(np.finfo(np.float64).eps)
+_DWARF = float(np.finfo(np.float64).tiny)
 
 
 @dataclass(frozen=True)
@@ -171,7 +168,7 @@ def fit_trapezoid(phase: np.ndarray, resid: np.ndarray, duration: float, noise: 
     start = min(starts, key=lambda p: _chi2(p, data))
     u_best, fun = _levenberg_marquardt(_unbounded(start, duration, lo, hi), data)
     best = _physical(u_best, duration, lo, hi)
-    if _chi2(start, data) < float(np.sum(fun * fun)):
+    if _chi2(start, data) < _sum_squares(fun):
         best = start
     depth, norm = _profile(best, *data[:5], np.empty(x.size))
     depth_err = noise / math.sqrt(norm) if norm > 0 else float("nan")
@@ -181,47 +178,23 @@ def fit_trapezoid(phase: np.ndarray, resid: np.ndarray, duration: float, noise: 
 
 
 def _levenberg_marquardt(u0: np.ndarray, data: tuple) -> tuple[np.ndarray, np.ndarray]:
-    """MINPACK's Levenberg-Marquardt (lmder) from ``u0``: the best parameters and residuals.
+    """Levenberg-Marquardt from the unbounded start ``u0``: best parameters and residuals.
 
-    The same steps as ``least_squares(..., method="lm", max_nfev=50)``: scipy ≥ 1.16 hands
-    MINPACK a 2-point finite-difference Jacobian computed in Python (``x_scale="jac"``, no
-    ``diag``), reproduced here without the Python machinery around it, which cost ~1.5
-    times the fit itself. Other scipy versions run ``least_squares``.
+    One numba kernel (:func:`_lm_kernel`) with every sum in a fixed order. MINPACK's lmder
+    (through ``scipy.optimize.least_squares(method="lm")``, which this replaced) gave
+    answers that changed with the *memory alignment* of its work arrays: on a planet-free
+    star's flat χ² the same inputs fitted twice in one process could land ~1e-4 apart, so
+    a star's features depended on what the process had allocated before (issue 20). Here
+    the same inputs give the same bits, whatever the process did before.
     """
-    if _lmder is None or not _SCIPY_FD_IN_PYTHON:
-        fit = least_squares(_residuals_unbounded, u0, args=data, method="lm", max_nfev=50)
-        return fit.x, fit.fun
-    last: list = [None, None]
-
-    def fun(u: np.ndarray) -> np.ndarray:
-        if last[0] is None or not np.array_equal(u, last[0]):
-            last[0], last[1] = u.copy(), _residuals_unbounded(u, *data)
-        return last[1].copy()
-
-    def jac(u: np.ndarray) -> np.ndarray:
-        # scipy's approx_derivative, "2-point", no bounds: the same floating-point steps
-        f0 = fun(u)
-        step = _FD_STEP * ((u >= 0).astype(float) * 2 - 1) * np.maximum(1.0, np.abs(u))
-        out = np.empty((u.size, f0.size))
-        for i in range(u.size):
-            shifted = u.copy()
-            shifted[i] = u[i] + step[i]
-            out[i] = (_residuals_unbounded(shifted, *data) - f0) / ((u[i] + step[i]) - u[i])
-        return out.T  # Fortran order, as scipy hands it over
-
-    try:
-        u, info, _ = _lmder(fun, jac, np.array(u0, dtype=float), (), True, False, 1e-8, 1e-8,
-                            1e-8, 50, 100.0, None)
-    except (TypeError, ValueError, KeyError):  # a scipy whose private entry point changed
-        fit = least_squares(_residuals_unbounded, u0, args=data, method="lm", max_nfev=50)
-        return fit.x, fit.fun
-    return u, info["fvec"]
+    u, fun, _ = _lm_kernel(np.asarray(u0, dtype=np.float64), *data, _MAX_NFEV)
+    return u, fun
 
 
 def _chi2(params: np.ndarray, data: tuple) -> float:
     out = np.empty(data[0].size)
     _residuals(params, *data[:6], out)
-    return float(np.sum(out * out))
+    return _sum_squares(out)
 
 
 def _residuals_unbounded(u, x, r, w, sqrt_w, offsets, noise, duration, lo, hi) -> np.ndarray:
@@ -271,3 +244,274 @@ def _residuals(params, x, r, w, sqrt_w, offsets, noise, out):  # pragma: no cove
     depth, _ = _profile(params, x, r, w, sqrt_w, offsets, out)
     for i in range(x.size):
         out[i] = sqrt_w[i] * (r[i] + depth * out[i]) / noise
+
+
+@numba.njit(cache=True, nogil=True)
+def _sum_squares(values):  # pragma: no cover - numba
+    total = 0.0
+    for v in values:
+        total += v * v
+    return total
+
+
+@numba.njit(cache=True, nogil=True)
+def _householder(matrix, rhs):  # pragma: no cover - numba
+    """QR of ``matrix`` (rows × 3, overwritten) by Householder reflections, applied to
+    ``rhs`` as well: returns R (3×3, upper) and the first three entries of Qᵀ rhs."""
+    rows = matrix.shape[0]
+    for j in range(3):
+        norm = 0.0
+        for i in range(j, rows):
+            norm += matrix[i, j] * matrix[i, j]
+        norm = math.sqrt(norm)
+        if norm == 0.0:
+            continue
+        alpha = -norm if matrix[j, j] >= 0.0 else norm
+        matrix[j, j] -= alpha  # v = column - alpha e_j, stored in place
+        vnorm2 = 0.0
+        for i in range(j, rows):
+            vnorm2 += matrix[i, j] * matrix[i, j]
+        for k in range(j + 1, 3):
+            dot = 0.0
+            for i in range(j, rows):
+                dot += matrix[i, j] * matrix[i, k]
+            factor = 2.0 * dot / vnorm2
+            for i in range(j, rows):
+                matrix[i, k] -= factor * matrix[i, j]
+        dot = 0.0
+        for i in range(j, rows):
+            dot += matrix[i, j] * rhs[i]
+        factor = 2.0 * dot / vnorm2
+        for i in range(j, rows):
+            rhs[i] -= factor * matrix[i, j]
+        matrix[j, j] = alpha
+        for i in range(j + 1, rows):
+            matrix[i, j] = 0.0
+    upper = np.zeros((3, 3))
+    for j in range(3):
+        for k in range(j, 3):
+            upper[j, k] = matrix[j, k]
+    return upper, rhs[:3].copy()
+
+
+@numba.njit(cache=True, nogil=True)
+def _damped(upper, qtf, scale, par):  # pragma: no cover - numba
+    """R and Qᵀf of the damped problem ``[J; √par D] p ≈ [-f; 0]`` from J's own R and Qᵀf
+    (MINPACK's qrsolv, by Householder on the stacked 6×3 system)."""
+    stacked = np.zeros((6, 3))
+    rhs = np.zeros(6)
+    for j in range(3):
+        for k in range(3):
+            stacked[j, k] = upper[j, k]
+        stacked[3 + j, j] = math.sqrt(par) * scale[j]
+        rhs[j] = qtf[j]
+    return _householder(stacked, rhs)
+
+
+@numba.njit(cache=True, nogil=True)
+def _solve_step(upper, qtf, step):  # pragma: no cover - numba
+    """``step = -R⁻¹ Qᵀf``; components past the first zero pivot are 0 (MINPACK's
+    rank-deficient solution)."""
+    rank = 3
+    for j in range(3):
+        if upper[j, j] == 0.0:
+            rank = j
+            break
+    for j in range(2, -1, -1):
+        if j >= rank:
+            step[j] = 0.0
+            continue
+        total = -qtf[j]
+        for k in range(j + 1, rank):
+            total -= upper[j, k] * step[k]
+        step[j] = total / upper[j, j]
+    return rank
+
+
+@numba.njit(cache=True, nogil=True)
+def _scaled_norm(scale, values):  # pragma: no cover - numba
+    total = 0.0
+    for j in range(3):
+        total += (scale[j] * values[j]) ** 2
+    return math.sqrt(total)
+
+
+@numba.njit(cache=True, nogil=True)
+def _newton_slope(upper, scale, step, dxnorm):  # pragma: no cover - numba
+    """MINPACK lmpar's ``temp``: ‖R⁻ᵀ D (D step) / ‖D step‖‖, whose square sets the
+    Newton correction of the damping."""
+    solved = np.empty(3)
+    for j in range(3):
+        total = scale[j] * scale[j] * step[j] / dxnorm
+        for k in range(j):
+            total -= upper[k, j] * solved[k]
+        solved[j] = total / upper[j, j]
+    return math.sqrt(solved[0] ** 2 + solved[1] ** 2 + solved[2] ** 2)
+
+
+@numba.njit(cache=True, nogil=True)
+def _lmpar(upper, qtf, scale, delta, par, step):  # pragma: no cover - numba
+    """MINPACK's lmpar: the damping ``par`` (returned) whose step (into ``step``) has a
+    scaled length within 10 % of the trust radius ``delta``, or the Gauss-Newton step
+    (``par`` = 0) when that already lies inside it."""
+    rank = _solve_step(upper, qtf, step)
+    dxnorm = _scaled_norm(scale, step)
+    fp = dxnorm - delta
+    if fp <= 0.1 * delta:
+        return 0.0
+    parl = 0.0
+    if rank == 3:
+        slope = _newton_slope(upper, scale, step, dxnorm)
+        parl = fp / delta / slope / slope
+    gnorm = 0.0
+    for j in range(3):
+        total = 0.0  # (Jᵀf)_j = (Rᵀ Qᵀf)_j
+        for k in range(j + 1):
+            total += upper[k, j] * qtf[k]
+        gnorm += (total / scale[j]) ** 2
+    gnorm = math.sqrt(gnorm)
+    paru = gnorm / delta
+    if paru == 0.0:
+        paru = _DWARF / min(delta, 0.1)
+    par = min(max(par, parl), paru)
+    if par == 0.0:
+        par = gnorm / dxnorm
+    for iteration in range(1, 11):
+        if par == 0.0:
+            par = max(_DWARF, 0.001 * paru)
+        damped, damped_qtf = _damped(upper, qtf, scale, par)
+        _solve_step(damped, damped_qtf, step)
+        dxnorm = _scaled_norm(scale, step)
+        previous = fp
+        fp = dxnorm - delta
+        if abs(fp) <= 0.1 * delta or (parl == 0.0 and fp <= previous < 0.0) \
+                or iteration == 10:
+            break
+        slope = _newton_slope(damped, scale, step, dxnorm)
+        correction = fp / delta / slope / slope
+        if fp > 0.0:
+            parl = max(parl, par)
+        elif fp < 0.0:
+            paru = min(paru, par)
+        par = max(parl, par + correction)
+    return par
+
+
+@numba.njit(cache=True, nogil=True)
+def _lm_kernel(u0, x, r, w, sqrt_w, offsets, noise, duration, lo, hi,
+               max_nfev):  # pragma: no cover - numba
+    """MINPACK's lmder (Moré 1978) on the three unbounded parameters; (u, residuals, χ²).
+
+    A trust region in parameters scaled by the largest Jacobian column norms seen
+    (``mode=1``), initial radius ``_FACTOR`` times the scaled start; a forward-difference
+    Jacobian with scipy's "2-point" step; the damping found by :func:`_lmpar`; the radius
+    shrunk or grown by the ratio of actual to predicted reduction exactly as lmder does,
+    and lmder's stopping tests (``_FTOL``, ``_XTOL``, ``_GTOL``, ``max_nfev`` evaluations
+    counting the first). MINPACK factors J by QR; these 3×3 normal equations carry the
+    same steps to well within the tolerances for a well-posed fit (tested against
+    ``least_squares(method="lm")``), every sum in a fixed order.
+    """
+    n_data = x.size
+    u = u0.copy()
+    fun = np.empty(n_data)
+    shifted = np.empty(n_data)
+    trial_fun = np.empty(n_data)
+    jac = np.empty((n_data, 3))
+    f_work = np.empty(n_data)
+    column_norm = np.empty(3)
+    gradient = np.empty(3)
+    scale = np.zeros(3)
+    step = np.zeros(3)
+    trial = np.empty(3)
+    _residuals(_physical(u, duration, lo, hi), x, r, w, sqrt_w, offsets, noise, fun)
+    nfev = 1
+    fnorm = math.sqrt(_sum_squares(fun))
+    first = True
+    par = 0.0
+    delta = 0.0
+    xnorm = 0.0
+    while True:
+        for j in range(3):
+            sign = 1.0 if u[j] >= 0.0 else -1.0
+            for k in range(3):
+                trial[k] = u[k]
+            trial[j] = u[j] + _FD_STEP * sign * max(1.0, abs(u[j]))
+            difference = trial[j] - u[j]
+            _residuals(_physical(trial, duration, lo, hi), x, r, w, sqrt_w, offsets, noise,
+                       shifted)
+            for i in range(n_data):
+                jac[i, j] = (shifted[i] - fun[i]) / difference
+        for j in range(3):
+            total = 0.0
+            for i in range(n_data):
+                total += jac[i, j] * jac[i, j]
+            column_norm[j] = math.sqrt(total)
+            total = 0.0
+            for i in range(n_data):
+                total += jac[i, j] * fun[i]
+            gradient[j] = total
+        for i in range(n_data):
+            f_work[i] = fun[i]
+        upper, qtf = _householder(jac, f_work)
+        if first:
+            for j in range(3):
+                scale[j] = column_norm[j] if column_norm[j] > 0.0 else 1.0
+            xnorm = _scaled_norm(scale, u)
+            delta = _FACTOR * xnorm if xnorm > 0.0 else _FACTOR
+        cosine = 0.0
+        if fnorm > 0.0:
+            for j in range(3):
+                if column_norm[j] > 0.0:
+                    cosine = max(cosine, abs(gradient[j]) / (column_norm[j] * fnorm))
+        if cosine <= _GTOL:
+            break
+        for j in range(3):
+            scale[j] = max(scale[j], column_norm[j])
+        while True:
+            par = _lmpar(upper, qtf, scale, delta, par, step)
+            pnorm = _scaled_norm(scale, step)
+            if first:
+                delta = min(delta, pnorm)
+            for j in range(3):
+                trial[j] = u[j] + step[j]
+            _residuals(_physical(trial, duration, lo, hi), x, r, w, sqrt_w, offsets, noise,
+                       trial_fun)
+            nfev += 1
+            fnorm1 = math.sqrt(_sum_squares(trial_fun))
+            actred = 1.0 - (fnorm1 / fnorm) ** 2 if 0.1 * fnorm1 < fnorm else -1.0
+            quadratic = 0.0  # ‖J step‖² = ‖R step‖²
+            for j in range(3):
+                total = 0.0
+                for k in range(j, 3):
+                    total += upper[j, k] * step[k]
+                quadratic += total * total
+            temp1 = quadratic / fnorm ** 2
+            temp2 = par * pnorm * pnorm / fnorm ** 2
+            prered = temp1 + temp2 / 0.5
+            dirder = -(temp1 + temp2)
+            ratio = actred / prered if prered != 0.0 else 0.0
+            if ratio <= 0.25:
+                shrink = 0.5 if actred >= 0.0 else 0.5 * dirder / (dirder + 0.5 * actred)
+                if 0.1 * fnorm1 >= fnorm or shrink < 0.1:
+                    shrink = 0.1
+                delta = shrink * min(delta, pnorm / 0.1)
+                par = par / shrink
+            elif par == 0.0 or ratio >= 0.75:
+                delta = pnorm / 0.5
+                par = 0.5 * par
+            if ratio >= 1e-4:
+                for j in range(3):
+                    u[j] = trial[j]
+                for i in range(n_data):
+                    fun[i] = trial_fun[i]
+                xnorm = _scaled_norm(scale, u)
+                fnorm = fnorm1
+                first = False
+            if (abs(actred) <= _FTOL and prered <= _FTOL and 0.5 * ratio <= 1.0) \
+                    or delta <= _XTOL * xnorm or nfev >= max_nfev \
+                    or (abs(actred) <= _EPS and prered <= _EPS and 0.5 * ratio <= 1.0) \
+                    or delta <= _EPS * xnorm:
+                return u, fun, fnorm * fnorm
+            if ratio >= 1e-4:
+                break
+    return u, fun, fnorm * fnorm
