@@ -4,8 +4,8 @@ own planet-free stars.
 Each chosen negative *training* star gets a physical transit (``exohunt.simulate.inject``,
 batman with limb darkening) at a random period, phase and impact parameter, scaled to an SNR
 drawn log-uniform in ``snr_range`` against that star's own white noise, and the planet's
-occultation half an orbit later (its day side disappearing behind the star; see
-:func:`occultation_model`) — real hot Jupiters show one (HAT-P-7 b: 1 % of the transit
+occultation half an orbit later (its day side disappearing behind the star: the simulator's
+``PlanetParams.albedo``, batman's secondary eclipse) — real hot Jupiters show one (HAT-P-7 b: 1 % of the transit
 depth), and a model trained without it takes any secondary eclipse for an eclipsing binary.
 Real planet hosts of the training split are added again time-reversed (a transit is
 symmetric, the star's variability and systematics are not). Validation rows are never used.
@@ -31,7 +31,7 @@ from exohunt.training.features import RawFeatures, extract
 from exohunt.training.preprocess import SequencePrep
 
 __all__ = ["BRIGHT_PLANET_SHARE", "BRIGHT_SNR_RANGE", "DAY_SIDE_ALBEDO", "inject_rows",
-           "injected_features", "occultation_model", "white_noise"]
+           "injected_features", "white_noise"]
 
 _REFERENCE_PPM = 1000.0
 #: Where an injected planet's drawn orbit lies inside its host it is moved out to this a/R*
@@ -79,38 +79,6 @@ def _random_planet(time: np.ndarray, rng: np.random.Generator, valid: np.ndarray
         planet = replace(planet, period=planet.period
                          * (MIN_PLANET_A_RS / planet.a_rs) ** 1.5)
     return rp_rs_for_snr(time, planet, noise_ppm, snr, valid)
-
-
-def occultation_model(time: np.ndarray, planet, albedo: float) -> np.ndarray:
-    """Relative flux (1 outside) of a circular planet's occultation, the secondary eclipse.
-
-    Parameters
-    ----------
-    time : ndarray, shape (T,)
-        Days.
-    planet : PlanetParams
-        A circular orbit (the occultation is centred half a period after the transit).
-    albedo : float
-        Effective albedo ``A``: the occultation depth is ``A (Rp/R*)² / (a/R*)²``.
-
-    Returns
-    -------
-    ndarray, shape (T,)
-        A trapezoid with the transit's total and flat-bottom durations (the planet's disc
-        crosses the stellar limb at both), averaged over the cadence.
-    """
-    from exohunt.search.transit_fit import trapezoid
-    from exohunt.simulate.params import t14_days
-
-    t14 = t14_days(planet.period, planet.a_rs, planet.rp_rs, planet.impact)
-    if not t14 > 0:
-        return np.ones_like(time, dtype=float)
-    t23 = t14_days(planet.period, planet.a_rs, -planet.rp_rs, planet.impact)
-    depth = albedo * planet.rp_rs**2 / planet.a_rs**2
-    phase = (time - planet.t0) % planet.period - 0.5 * planet.period
-    exposure = float(np.median(np.diff(time))) if time.size > 1 else 0.0
-    profile = trapezoid(phase, t14, min(0.5, 0.5 * (t14 - t23) / t14), exposure=exposure)
-    return 1.0 - depth * profile
 
 
 def _random_binary(time: np.ndarray, rng: np.random.Generator, valid: np.ndarray,
@@ -167,13 +135,12 @@ def inject_rows(flux: np.ndarray, time: np.ndarray, rng: np.random.Generator,
         snr = _draw_snr(rng, bright_share, snr_range)
         valid = np.isfinite(values)
         signal = _SIGNAL_MAKERS[kind](time, rng, valid, snr)
-        lc = inject(LightCurve(time, np.where(valid, values, 0.0) + level), signal)
-        model = np.ones(time.size)
         if kind == "planet":  # drawn either way: the same planets with and without day side
             albedo = float(np.exp(rng.uniform(*np.log(DAY_SIDE_ALBEDO))))
-            if day_side:
-                model = occultation_model(time, signal, albedo)
-        out[row] = np.where(valid, lc.flux * model - level, np.nan)
+            if day_side:  # the simulator's own day side (batman's secondary eclipse)
+                signal = replace(signal, albedo=albedo)
+        lc = inject(LightCurve(time, np.where(valid, values, 0.0) + level), signal)
+        out[row] = np.where(valid, lc.flux - level, np.nan)
     return out
 
 

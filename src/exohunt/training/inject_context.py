@@ -199,7 +199,6 @@ def inject_lightcurve(lc: LightCurve, kind: str, snr: float, rng: np.random.Gene
         DAY_SIDE_ALBEDO,
         _random_binary,
         _random_planet,
-        occultation_model,
         white_noise,
     )
 
@@ -211,13 +210,14 @@ def inject_lightcurve(lc: LightCurve, kind: str, snr: float, rng: np.random.Gene
     if kind == "planet":
         density = host_density(lc, rng)
         signal = _random_planet(time, rng, valid, snr, noise_ppm=noise_ppm, density=density)
-        model = signal_model(time, signal)
         albedo = float(np.exp(rng.uniform(*np.log(DAY_SIDE_ALBEDO))))
-        day = occultation_model(time, signal, albedo) if day_side else np.ones_like(time)
+        if day_side:  # the simulator's own day side (batman's secondary eclipse)
+            from dataclasses import replace
+
+            signal = replace(signal, albedo=albedo)
+        model = signal_model(time, signal)
         out = inject(lc, signal)
-        out = out.replace(flux=out.flux * day,
-                          flux_err=None if out.flux_err is None else out.flux_err * day)
-        columns = _planet_columns(lc, model * day)
+        columns = _planet_columns(lc, model)
         extra_meta = {}
     elif kind == "binary":
         signal = _random_binary(time, rng, valid, snr, noise_ppm=noise_ppm)
