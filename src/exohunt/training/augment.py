@@ -5,8 +5,9 @@ Each chosen negative *training* star gets a physical transit (``exohunt.simulate
 batman with limb darkening) at a random period, phase and impact parameter, scaled to an SNR
 drawn log-uniform in ``snr_range`` against that star's own white noise, and the planet's
 occultation half an orbit later (its day side disappearing behind the star: the simulator's
-``PlanetParams.albedo``, batman's secondary eclipse) — real hot Jupiters show one (HAT-P-7 b: 1 % of the transit
-depth), and a model trained without it takes any secondary eclipse for an eclipsing binary.
+``PlanetParams.albedo``, batman's secondary eclipse) — real hot Jupiters show one (HAT-P-7 b:
+1 % of the transit depth), and a model trained without it takes any secondary eclipse for an
+eclipsing binary.
 Real planet hosts of the training split are added again time-reversed (a transit is
 symmetric, the star's variability and systematics are not). Validation rows are never used.
 
