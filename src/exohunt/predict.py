@@ -6,7 +6,8 @@ once are bounded by the chunk size, not by the number of stars. Kaggle-layout CS
 more are parsed a block at a time (:mod:`exohunt.csv_stream`) rather than read whole. Rows
 are appended to the CSV as each chunk is scored (``--sort`` re-reads the finished file, which
 holds only the small result rows). A file that cannot be read is reported and skipped, or
-fatal with ``strict=True``.
+fatal with ``strict=True``. When a worker pool scores the chunks, FITS files are read by the
+worker that scores them (:class:`exohunt.scoring_pool.DeferredChunk`), not by this process.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from exohunt._callable import make_module_callable
 from exohunt.batch import LightCurveBatch, ViewBatch
 from exohunt.csv_stream import KaggleStream, streamable
 from exohunt.errors import InputError
+from exohunt.io.api import DeferredRead
 from exohunt.lightcurve import LightCurve
-from exohunt.scoring_pool import ChunkScorer
+from exohunt.scoring_pool import ChunkScorer, DeferredChunk
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "MAX_SIGNALS_PER_STAR", "PredictSummary", "predict"]
 
@@ -69,8 +71,40 @@ class PredictSummary:
         return self.n_stars / self.seconds if self.seconds > 0 else float("nan")
 
 
-def _sources(inputs, read_options: dict) -> Iterator[tuple[str, object]]:
-    """``(source, object | InputError)`` for paths (via ``iter_inputs``) and in-memory data."""
+#: File names that the scoring workers read themselves (single-star light-curve files).
+_DEFERRED_SUFFIXES = (".fits", ".fit", ".fts", ".fits.gz", ".fit.gz", ".fts.gz")
+
+
+def _read_in_worker(path: Path) -> bool:
+    return path.name.lower().endswith(_DEFERRED_SUFFIXES)
+
+
+_NAXIS2 = re.compile(rb"NAXIS2  =\s*(\d+)")
+
+
+def _estimated_cadences(item: DeferredRead) -> int:
+    """Cadences of a FITS file not read yet: the row count (``NAXIS2``) of its first table
+    extension, from the first 32 kB of headers, else ~1 per 110 bytes of file. Only for cutting
+    balanced worker tasks."""
+    import gzip
+
+    name = item.path.name.lower()
+    try:
+        opener = gzip.open if name.endswith(".gz") else open
+        with opener(item.path, "rb") as handle:
+            head = handle.read(32768)
+        table = head.find(b"XTENSION")
+        found = _NAXIS2.search(head, table) if table >= 0 else None
+        if found:
+            return max(1, int(found.group(1)))
+        return max(1, item.path.stat().st_size * (4 if name.endswith(".gz") else 1) // 110)
+    except (OSError, EOFError, ValueError):
+        return 1
+
+
+def _sources(inputs, read_options: dict, defer=None) -> Iterator[tuple[str, object]]:
+    """``(source, object | InputError)`` for paths (via ``iter_inputs``) and in-memory data;
+    files for which ``defer(path)`` holds come as :class:`DeferredRead`, unread."""
     from exohunt.io.lightkurve_compat import as_exohunt
 
     inputs = as_exohunt(inputs)  # a lightkurve collection becomes a list
@@ -84,7 +118,7 @@ def _sources(inputs, read_options: dict) -> Iterator[tuple[str, object]]:
             from exohunt.io import iter_inputs
 
             yield from iter_inputs([str(item) if isinstance(item, os.PathLike) else item],
-                                   **read_options)
+                                   defer=defer, **read_options)
 
 
 def _cut(batch: LightCurveBatch, size: int, base: int) -> Iterator[tuple[object, int]]:
@@ -110,9 +144,26 @@ def _chunks(objects: Iterable[object], size: int, max_cadences: int | None = Non
     A chunk holds at most ``size`` stars and, with ``max_cadences``, at most that many
     cadences (but at least one star): the worker pool gets tasks of similar cost whatever
     the length of the light curves."""
-    pending: list[LightCurve] = []
+    pending: list = []
     cadences = 0
+
+    def flush():
+        nonlocal pending, cadences
+        chunk = DeferredChunk(pending) if isinstance(pending[0], DeferredRead) else pending
+        pending, cadences = [], 0
+        return chunk, 0
+
     for obj in objects:
+        if isinstance(obj, DeferredRead):
+            if pending and not isinstance(pending[0], DeferredRead):
+                yield flush()
+            pending.append(obj)
+            cadences += _estimated_cadences(obj)
+            if len(pending) >= size or (max_cadences is not None and cadences >= max_cadences):
+                yield flush()
+            continue
+        if pending and isinstance(pending[0], DeferredRead):
+            yield flush()
         if isinstance(obj, KaggleStream):  # a malformed row part-way through is fatal
             for block in obj:
                 rows = _rows_within(size, block.flux.shape[1], max_cadences)
@@ -131,10 +182,9 @@ def _chunks(objects: Iterable[object], size: int, max_cadences: int | None = Non
                 cadences += len(lc)
                 if len(pending) >= size or (max_cadences is not None
                                             and cadences >= max_cadences):
-                    yield pending, 0
-                    pending, cadences = [], 0
+                    yield flush()
     if pending:
-        yield pending, 0
+        yield flush()
 
 
 def _safe_name(text: str) -> str:
@@ -291,26 +341,43 @@ def predict(run=None, inputs=None, *, out, jobs: int = 0, strict: bool = False, 
     columns: list[str] | None = None
     start = time.perf_counter()
 
+    scorer = ChunkScorer(run, jobs, signals_per_star=int(signals_per_star))
+    # with a worker pool (and no plots, which need the arrays here) FITS files are read by
+    # the worker that scores them
+    defer = _read_in_worker if scorer.parallel and plot_dir is None else None
+
+    def skip(source: str, message: str) -> None:
+        skipped.append((source, message))
+        if report is not None:
+            report(source, message)
+
     def readable():
-        for source, obj in _sources(inputs, read_options or {}):
+        for source, obj in _sources(inputs, read_options or {}, defer):
             if isinstance(obj, Exception):
                 if strict:
                     raise obj if isinstance(obj, InputError) else InputError(f"{source}: {obj}")
-                skipped.append((str(source), str(obj)))
-                if report is not None:
-                    report(str(source), str(obj))
+                skip(str(source), str(obj))
                 continue
             counts["inputs"] += 1
             yield obj
 
     bar = tqdm(desc="scoring", unit="star", disable=not progress, file=sys.stderr)
-    scorer = ChunkScorer(run, jobs, signals_per_star=int(signals_per_star))
     size = min(chunk_size, scorer.chunk_size or chunk_size)
     try:
         scorer.start()
         with partial.open("w", newline="") as handle:
             for chunk, offset, frame in scorer.map(_chunks(readable(), size,
                                                            scorer.chunk_cadences)):
+                n_stars = len(chunk)
+                if isinstance(chunk, DeferredChunk):  # read by the worker: its errors now
+                    for source, message in frame.errors:
+                        if strict:
+                            raise InputError(message)
+                        counts["inputs"] -= 1
+                        skip(source, message)
+                    frame, n_stars = frame.predictions, frame.n_stars
+                    if frame is None:
+                        continue
                 # A star is named by source and index; Run.predict's "star" counts within
                 # the chunk only, so it must not reach the file.
                 frame = _global_index(frame, chunk, offset).drop(columns="star", errors="ignore")
@@ -319,12 +386,12 @@ def predict(run=None, inputs=None, *, out, jobs: int = 0, strict: bool = False, 
                 columns = list(frame.columns) if columns is None else columns
                 frame.reindex(columns=columns).to_csv(handle, header=counts["rows"] == 0,
                                                       index=False)
-                counts["stars"] += len(chunk)
+                counts["stars"] += n_stars
                 counts["rows"] += len(frame)
                 counts["candidates"] += int(np.sum(frame["is_candidate"].astype(bool)))
                 if plot_dir is not None:
                     written_plots += _plot_candidates(frame, chunk, offset, plot_dir)
-                bar.update(len(chunk))
+                bar.update(n_stars)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise

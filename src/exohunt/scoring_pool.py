@@ -16,20 +16,23 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
 from exohunt.lightcurve import LightCurve
 
-__all__ = ["PARALLEL_CHUNK_CADENCES", "PARALLEL_CHUNK_SIZE", "ChunkScorer", "resolve_jobs"]
+__all__ = ["PARALLEL_CHUNK_CADENCES", "PARALLEL_CHUNK_SIZE", "ChunkScorer", "DeferredChunk",
+           "ScoredFiles", "resolve_jobs"]
 
 PARALLEL_CHUNK_SIZE = 64  # stars per worker task: small enough to balance, big enough to amortise
-#: Cadences per worker task (at least one star): ~0.5 s of work, whatever the light curves'
+#: Cadences per worker task (at least one star): ~0.6 s of work, whatever the light curves'
 #: length. The last tasks of a run keep one worker busy while the other waits, and the caller
 #: scores whole tasks itself while the workers start: 64 TESS sectors (~9 s of CPU) per task
-#: idled a core for seconds, ~20 Kaggle rows or 3-4 TESS sectors do not; a task's own cost
-#: (tables, transfer) stays ~1 % of it.
-PARALLEL_CHUNK_CADENCES = 65_536
+#: idled a core for seconds. Each task also pays a fixed cost (the trees' per-call overhead,
+#: ~20 ms for a 5-member ensemble, tables, transfer): at 65,536 cadences (3-4 TESS sectors)
+#: that was 5 ms per TESS star, 6 % of its cost; at 131,072 (7 sectors, ~40 Kaggle rows) half.
+PARALLEL_CHUNK_CADENCES = 131_072
 #: Tasks in flight per worker: enough that a slow task at the head of the (ordered) results
 #: does not leave the other workers without work.
 _IN_FLIGHT_PER_WORKER = 4
@@ -44,8 +47,55 @@ def resolve_jobs(jobs: int) -> int:
     return jobs or len(os.sched_getaffinity(0))
 
 
+class DeferredChunk(list):
+    """Files not read yet (:class:`exohunt.io.api.DeferredRead`), scored as one chunk: the
+    process that scores them reads them, so the caller neither parses the files nor ships
+    their arrays to a worker (for TESS sectors the caller's reading and pickling had taken a
+    sixth of a 2-core machine). Scoring one gives a :class:`ScoredFiles`."""
+
+
+@dataclass
+class ScoredFiles:
+    """What scoring a :class:`DeferredChunk` gives: the predictions of the files that could be
+    read (``None`` if none), ``(source, message)`` of those that could not, and how many light
+    curves were read."""
+
+    predictions: object
+    errors: list[tuple[str, str]]
+    n_stars: int
+
+
+def _score_deferred(run, chunk, signals_per_star: int) -> ScoredFiles:
+    from exohunt.errors import InputError
+
+    curves, errors, frames = [], [], []
+    for item in chunk:
+        try:
+            obj = item.read()
+        except InputError as error:
+            errors.append((item.source, str(error)))
+            continue
+        if isinstance(obj, LightCurve):
+            curves.append(obj)
+        else:  # not a single star after all (a batch, views): scored on its own
+            frames.append(run.predict(obj, jobs=1, progress=False,
+                                      signals_per_star=signals_per_star))
+    n_stars = len(curves) + sum(len(f) for f in frames)
+    if curves:
+        frames.insert(0, run.predict(curves, jobs=1, progress=False,
+                                     signals_per_star=signals_per_star))
+    if not frames:
+        return ScoredFiles(None, errors, 0)
+    import pandas as pd
+
+    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    return ScoredFiles(frame, errors, n_stars)
+
+
 def _pack(chunk):
     """Light curves' read-only meta does not pickle: ship plain fields instead."""
+    if isinstance(chunk, DeferredChunk):
+        return ("deferred", list(chunk))
     if isinstance(chunk, list):
         return ("list", [lc.to_payload() for lc in chunk])
     return ("object", chunk)
@@ -68,7 +118,8 @@ def _context():
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = get_context("forkserver")
         context.set_forkserver_preload(["exohunt.scoring_pool", "exohunt.training",
-                                        "exohunt.search", "exohunt._worker_warmup"])
+                                        "exohunt.search", "exohunt._worker_warmup",
+                                        "skops.io"])  # once, not in every worker
         return context
     return get_context("spawn")
 
@@ -89,6 +140,8 @@ def _init_worker(run_dir: str) -> None:
 
 
 def _score_packed(packed, signals_per_star: int = 1):
+    if packed[0] == "deferred":
+        return _score_deferred(_RUN, packed[1], signals_per_star)
     return _RUN.predict(_unpack(packed), jobs=1, progress=False,
                         signals_per_star=signals_per_star)
 
@@ -141,19 +194,24 @@ class ChunkScorer:
     def _pool_ready(self) -> bool:
         return self._pool is not None and all(f.done() for f in self._ready)
 
+    def _score_here(self, chunk, jobs: int):
+        if isinstance(chunk, DeferredChunk):
+            return _score_deferred(self.run, chunk, self.signals_per_star)
+        return self.run.predict(chunk, jobs=jobs, progress=False,
+                                signals_per_star=self.signals_per_star)
+
     def map(self, chunks: Iterable[tuple[object, int]]) -> Iterator[tuple[object, int, object]]:
-        """Yield ``(chunk, offset, predictions)`` in input order."""
+        """Yield ``(chunk, offset, predictions)`` in input order (for a
+        :class:`DeferredChunk`, a :class:`ScoredFiles` instead of the predictions)."""
         if not self.parallel:
             for chunk, offset in chunks:
-                yield chunk, offset, self.run.predict(chunk, jobs=self.workers, progress=False,
-                                                      signals_per_star=self.signals_per_star)
+                yield chunk, offset, self._score_here(chunk, self.workers)
             return
         self.start()
         pending: deque = deque()
         for chunk, offset in chunks:
             if not pending and not self._pool_ready():  # workers still starting: work here
-                yield chunk, offset, self.run.predict(chunk, jobs=1, progress=False,
-                                                      signals_per_star=self.signals_per_star)
+                yield chunk, offset, self._score_here(chunk, 1)
                 continue
             pending.append((chunk, offset, self._pool.submit(_score_packed, _pack(chunk),
                                                              self.signals_per_star)))

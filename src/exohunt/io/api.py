@@ -27,7 +27,8 @@ import glob
 import os
 import struct
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,7 @@ from exohunt.io.lightkurve_compat import as_exohunt
 from exohunt.io.quality import check_bitmask
 from exohunt.lightcurve import LightCurve
 
-__all__ = ["expand_path", "iter_inputs", "read", "read_file"]
+__all__ = ["DeferredRead", "expand_path", "iter_inputs", "read", "read_file"]
 
 Readable = LightCurve | LightCurveBatch | ViewBatch
 _WRAPPED = (OSError, ValueError, EOFError, KeyError, IndexError, zipfile.BadZipFile, struct.error)
@@ -98,13 +99,36 @@ def _parts(path: Path, format: str | None, options: ReadOptions) -> list[tuple[P
     return parts
 
 
-def iter_inputs(paths: Any, format: str | None = None, **read_options: Any
-                ) -> Iterator[tuple[str, Readable | InputError]]:
+@dataclass(frozen=True)
+class DeferredRead:
+    """A file that :func:`iter_inputs` was asked not to read yet (its ``defer`` option).
+
+    ``read()`` gives what ``iter_inputs`` would have yielded for it, or raises the
+    :class:`InputError` it would have yielded. It pickles small, so a worker process can read
+    the file itself instead of receiving its arrays.
+    """
+
+    path: Path
+    format: str | None
+    options: ReadOptions
+
+    @property
+    def source(self) -> str:
+        return str(self.path)
+
+    def read(self) -> Readable:
+        return read_file(self.path, self.format, self.options)
+
+
+def iter_inputs(paths: Any, format: str | None = None, *,
+                defer: Callable[[Path], bool] | None = None, **read_options: Any
+                ) -> Iterator[tuple[str, Readable | DeferredRead | InputError]]:
     """Yield ``(source, object)`` per input file, or ``(source, InputError)`` for a bad one.
 
     ``paths`` is one path/pattern/folder/object or an iterable of them; folders and globs are
     expanded to their files, each read on its own (no concatenation). Nothing is raised for a
-    bad file, so a caller can report it and go on.
+    bad file, so a caller can report it and go on. A file for which ``defer(path)`` is true
+    is not read: its object is a :class:`DeferredRead` (archive members never are).
     """
     options = make_options(read_options.pop("flux_column", None),
                            read_options.pop("quality_bitmask", "default"),
@@ -131,6 +155,9 @@ def iter_inputs(paths: Any, format: str | None = None, **read_options: Any
             yield str(item), error
             continue
         for file in files:
+            if defer is not None and archives.split_member(file)[1] is None and defer(file):
+                yield str(file), DeferredRead(Path(file), format, options)
+                continue
             try:
                 yield str(file), read_file(file, format, options)
             except InputError as error:
