@@ -159,8 +159,8 @@ def fit_trapezoid(phase: np.ndarray, resid: np.ndarray, duration: float, noise: 
         else np.zeros(1)
     data = (x, r, w, np.sqrt(w), offsets, float(noise), float(duration), lo, hi)
 
-    # Levenberg-Marquardt (MINPACK, little Python overhead per step) on unbounded
-    # parameters mapped into the bounds: offset and T14 through tanh, f through a logistic.
+    # Levenberg-Marquardt (exohunt's numba port of MINPACK's lmder, no Python per step) on
+    # unbounded parameters mapped into the bounds: offset and T14 through tanh, f through a logistic.
     # Model, profiled depth and residuals are one numba kernel with fixed-order sums and the
     # C library's tanh/exp (numpy's vectorised ones differ in the last bit between CPUs,
     # which on a planet-free star's flat χ² sends the optimiser elsewhere).
@@ -407,9 +407,10 @@ def _lm_kernel(u0, x, r, w, sqrt_w, offsets, noise, duration, lo, hi,
     Jacobian with scipy's "2-point" step; the damping found by :func:`_lmpar`; the radius
     shrunk or grown by the ratio of actual to predicted reduction exactly as lmder does,
     and lmder's stopping tests (``_FTOL``, ``_XTOL``, ``_GTOL``, ``max_nfev`` evaluations
-    counting the first). MINPACK factors J by QR; these 3×3 normal equations carry the
-    same steps to well within the tolerances for a well-posed fit (tested against
-    ``least_squares(method="lm")``), every sum in a fixed order.
+    counting the first). J is factored by Householder QR without column pivoting (MINPACK
+    pivots), every sum in a fixed order: on a well-posed fit it takes MINPACK's steps to well
+    within the tolerances (tested against ``least_squares(method="lm")``); on a flat χ² the
+    two can part on rounding, each about as often to the lower χ².
     """
     n_data = x.size
     u = u0.copy()
