@@ -160,7 +160,8 @@ def fit_trapezoid(phase: np.ndarray, resid: np.ndarray, duration: float, noise: 
     data = (x, r, w, np.sqrt(w), offsets, float(noise), float(duration), lo, hi)
 
     # Levenberg-Marquardt (exohunt's numba port of MINPACK's lmder, no Python per step) on
-    # unbounded parameters mapped into the bounds: offset and T14 through tanh, f through a logistic.
+    # unbounded parameters mapped into the bounds: offset and T14 through tanh, f through a
+    # logistic.
     # Model, profiled depth and residuals are one numba kernel with fixed-order sums and the
     # C library's tanh/exp (numpy's vectorised ones differ in the last bit between CPUs,
     # which on a planet-free star's flat χ² sends the optimiser elsewhere).
