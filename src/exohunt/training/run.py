@@ -236,14 +236,16 @@ _CONTROLLER: list = []
 
 
 def _openmp_controller():
-    """One threadpoolctl controller for the process: ``threadpool_limits`` scans every loaded
-    library on each call (~3.4 ms, five times per chunk for a 5-member ensemble: 4 ms per TESS
-    star at 4 stars per worker task). Made on first use, after scikit-learn (and with it the
-    OpenMP runtime) is loaded."""
-    if not _CONTROLLER:
+    """A threadpoolctl controller, made again only when modules were imported since the last
+    one: ``threadpool_limits`` scans every loaded library on each call (~3.4 ms, five times
+    per chunk for a 5-member ensemble: 4 ms per TESS star at 4 stars per worker task), while a
+    scan is only needed when a new library (an OpenMP runtime with it) may have come in."""
+    import sys
+
+    if not _CONTROLLER or _CONTROLLER[1] != len(sys.modules):
         from threadpoolctl import ThreadpoolController
 
-        _CONTROLLER.append(ThreadpoolController())
+        _CONTROLLER[:] = [ThreadpoolController(), len(sys.modules)]
     return _CONTROLLER[0]
 
 
