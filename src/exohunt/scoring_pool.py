@@ -23,7 +23,7 @@ from pathlib import Path
 from exohunt.lightcurve import LightCurve
 
 __all__ = ["PARALLEL_CHUNK_CADENCES", "PARALLEL_CHUNK_SIZE", "ChunkScorer", "DeferredChunk",
-           "ScoredFiles", "resolve_jobs"]
+           "ScoredFiles", "resolve_jobs", "start_server_early"]
 
 PARALLEL_CHUNK_SIZE = 64  # stars per worker task: small enough to balance, big enough to amortise
 #: Cadences per worker task (at least one star): ~0.6 s of work, whatever the light curves'
@@ -122,6 +122,25 @@ def _context():
                                         "skops.io"])  # once, not in every worker
         return context
     return get_context("spawn")
+
+
+def start_server_early(jobs: int) -> None:
+    """Start the workers' fork server now, when ``jobs`` means a pool: it imports the search,
+    scikit-learn and torch (seconds of CPU) on the other core while the caller imports and
+    loads its model on this one, instead of after. Harmless if no pool follows; does nothing
+    where there is no fork server or when ``jobs`` is 1 (or not a count)."""
+    import multiprocessing
+
+    try:
+        workers = resolve_jobs(int(jobs))
+    except (TypeError, ValueError):
+        return
+    if workers < 2 or "forkserver" not in multiprocessing.get_all_start_methods():
+        return
+    _context()
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
 
 
 def _init_worker(run_dir: str) -> None:

@@ -91,6 +91,11 @@ def _print_rows(path: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if not args.scheduler:  # a local pool (scale runs' too) uses the same fork server
+        # the workers' fork server imports on the other core while this one loads the model
+        from exohunt.scoring_pool import start_server_early
+
+        start_server_early(args.jobs)
     from exohunt.errors import InputError
     from exohunt.predict import DEFAULT_CHUNK_SIZE, predict
 
