@@ -25,7 +25,6 @@ import sys
 import time
 
 import numpy as np
-from scipy.optimize import least_squares
 
 from exohunt.search import transit_fit
 
@@ -41,12 +40,6 @@ def cases(n_fits: int, n_points: int, seed: int) -> list[tuple]:
         resid = rng.normal(0.0, noise, n_points) - rng.uniform(1, 20) * noise * shape
         out.append((phase, resid, duration, noise))
     return out
-
-
-def _minpack(u0, data):
-    fit = least_squares(transit_fit._residuals_unbounded, u0, args=data, method="lm",
-                        max_nfev=50)
-    return fit.x, fit.fun
 
 
 def run(fits: list[tuple], solver) -> tuple[float, list]:
@@ -78,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from _machine import machine_description
+    from diag_fit_repeatability import least_squares_fit
 
     fits = cases(args.fits, args.points, args.seed)
     shipped = transit_fit._levenberg_marquardt
@@ -85,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     times = {"kernel": [], "minpack": []}
     results = {}
     for _ in range(args.repeats):
-        for name, solver in (("kernel", shipped), ("minpack", _minpack)):
+        for name, solver in (("kernel", shipped), ("minpack", least_squares_fit)):
             seconds, results[name] = run(fits, solver)
             times[name].append(seconds)
     ours = np.array([chi2(f, c) for f, c in zip(results["kernel"], fits)])

@@ -67,7 +67,9 @@ def pipeline_inputs(flavour: str, stars: int) -> list[tuple[np.ndarray, tuple]]:
     return captured
 
 
-def _least_squares(u0, data):
+def least_squares_fit(u0, data):
+    """MINPACK's lmder through ``least_squares(method="lm", max_nfev=50)``, the fit's solver up
+    to round 12 and its kernel's test oracle: (parameters, residuals)."""
     fit = least_squares(transit_fit._residuals_unbounded, u0, args=data, method="lm",
                         max_nfev=50)
     return fit.x, fit.fun
@@ -111,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     for label, inputs in sets:
         if not inputs:
             continue
-        for name, solver in (("least_squares(method='lm')", _least_squares),
+        for name, solver in (("least_squares(method='lm')", least_squares_fit),
                              ("exohunt kernel", transit_fit._levenberg_marquardt)):
             n = count_unrepeatable(solver, inputs, args.repeats, args.seed)
             print(f"{label} fits, {name}: {n} of {len(inputs)} not bit-repeatable over "

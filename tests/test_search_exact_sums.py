@@ -1,9 +1,12 @@
 """The numba vetting kernels return exactly (bit for bit) what the numpy expressions they
-replaced returned, and the direct MINPACK call takes the same steps as ``least_squares``."""
+replaced returned, and the trapezoid fit's own Levenberg-Marquardt kernel reaches what
+MINPACK (``least_squares(method="lm")``) reaches, the same bits whatever the process allocated."""
+
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy.optimize import least_squares
 
 from exohunt.search import transit_fit
 from exohunt.search.exact_sums import ingress_fraction_grid, pairwise_sum, template_chi2
@@ -103,26 +106,10 @@ def _fit_inputs(seed):
     return transit_fit._unbounded(np.array([0.0, 0.15, 0.1]), 0.15, lo, hi), data
 
 
-def _random_fit_inputs(seed):
-    """A noisier folded transit (1-20 σ deep, random duration and start), as the search's."""
-    rng = np.random.default_rng(seed)
-    duration = rng.uniform(0.05, 0.3)
-    noise = 10 ** rng.uniform(-4, -2.5)
-    phase = np.sort(rng.uniform(-2.5 * duration, 2.5 * duration, rng.integers(80, 600)))
-    shape = transit_fit.trapezoid(phase, duration, rng.uniform(0.05, 0.4), exposure=0.0204)
-    resid = rng.normal(0.0, noise, phase.size) - rng.uniform(1, 20) * noise * shape
-    w = np.ones(phase.size)
-    offsets = ((np.arange(4) + 0.5) / 4 - 0.5) * 0.0204
-    lo, hi = 0.25 * duration, 3.0 * duration
-    data = (phase, resid, w, np.sqrt(w), offsets, noise, duration, lo, hi)
-    start = np.array([0.0, rng.uniform(0.7, 1.8) * duration, rng.uniform(0.1, 0.35)])
-    return transit_fit._unbounded(start, duration, lo, hi), data
-
-
-def _reference(u0, data):
-    fit = least_squares(transit_fit._residuals_unbounded, u0, args=data, method="lm",
-                        max_nfev=50)
-    return fit.x, fit.fun
+# the benchmarks' own seeded fit problems and MINPACK reference (least_squares, "lm")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from diag_fit_repeatability import fit_inputs as _random_fit_inputs  # noqa: E402
+from diag_fit_repeatability import least_squares_fit as _reference  # noqa: E402
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
