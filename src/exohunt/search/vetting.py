@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from exohunt.lightcurve import fold_phase
+from exohunt.search.detrend import robust_std
 from exohunt.search.exact_sums import ingress_fraction_grid
 from exohunt.search.grid import expected_duration
 from exohunt.search.shape import secondary_search, v_shape_sigma
@@ -115,8 +116,7 @@ def red_noise_beta(time: np.ndarray, resid: np.ndarray, keep: np.ndarray, *, dur
     full = counts >= 0.5 * np.median(counts[counts > 0])
     if full.sum() < _MIN_BETA_BINS:
         return float("nan")
-    means = sums[full] / counts[full]
-    observed = 1.4826 * float(np.median(np.abs(means - np.median(means))))
+    observed = robust_std(sums[full] / counts[full])
     return observed / (noise * float(np.sqrt(np.mean(1.0 / counts[full]))))
 
 

@@ -8,7 +8,7 @@ from exohunt.lightcurve import LightCurve
 from exohunt.simulate.params import EclipsingBinaryParams, PlanetParams
 from exohunt.simulate.signals import signal_model
 
-__all__ = ["inject"]
+__all__ = ["apply_model", "inject"]
 
 
 def inject(lc: LightCurve, params: PlanetParams | EclipsingBinaryParams, *,
@@ -36,13 +36,25 @@ def inject(lc: LightCurve, params: PlanetParams | EclipsingBinaryParams, *,
     if not isinstance(params, PlanetParams | EclipsingBinaryParams):
         raise TypeError(f"params must be PlanetParams or EclipsingBinaryParams, "
                         f"got {type(params).__name__}")
+    model = signal_model(lc.time, params, exposure_days=exposure_days, supersample=supersample)
+    return apply_model(lc, params, model)  # which refuses flux without a positive level
+
+
+def apply_model(lc: LightCurve, params: PlanetParams | EclipsingBinaryParams,
+                model: np.ndarray) -> LightCurve:
+    """What :func:`inject` returns, with the model already computed (``signal_model`` of
+    ``params`` at ``lc.time``, shape (T,)): for a caller that needs the model itself too (the
+    training injections' centroid and SAP columns), so that batman runs once."""
+    _check_level(lc)
+    flux_err = None if lc.flux_err is None else lc.flux_err * model
+    injected = [*lc.meta.get("injected", ()), {"type": type(params).__name__,
+                                                **params.to_dict()}]
+    return lc.replace(flux=lc.flux * model, flux_err=flux_err, meta={"injected": injected})
+
+
+def _check_level(lc: LightCurve) -> None:
     finite = lc.flux[np.isfinite(lc.flux)]
     if finite.size and not np.median(finite) > 0:
         raise ValueError("inject() needs flux around a positive level (counts or relative flux); "
                          "this light curve's median is not positive (mean-subtracted flux, as "
                          "in the Kaggle CSVs?): add a level first")
-    model = signal_model(lc.time, params, exposure_days=exposure_days, supersample=supersample)
-    flux_err = None if lc.flux_err is None else lc.flux_err * model
-    injected = [*lc.meta.get("injected", ()), {"type": type(params).__name__,
-                                                **params.to_dict()}]
-    return lc.replace(flux=lc.flux * model, flux_err=flux_err, meta={"injected": injected})

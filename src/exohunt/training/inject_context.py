@@ -193,7 +193,7 @@ def inject_lightcurve(lc: LightCurve, kind: str, snr: float, rng: np.random.Gene
         ``meta["injected"]`` records the signal (and ``meta["injected_offset_px"]`` a binary's
         offset from the target, pixels: 0 for ``"eb"``).
     """
-    from exohunt.simulate import inject
+    from exohunt.simulate.inject import apply_model
     from exohunt.simulate.signals import signal_model
     from exohunt.training.augment import (
         DAY_SIDE_ALBEDO,
@@ -216,19 +216,21 @@ def inject_lightcurve(lc: LightCurve, kind: str, snr: float, rng: np.random.Gene
 
             signal = replace(signal, albedo=albedo)
         model = signal_model(time, signal)
-        out = inject(lc, signal)
+        out = apply_model(lc, signal, model)
         columns = _planet_columns(lc, model)
         extra_meta = {}
     elif kind == "binary":
         signal = _random_binary(time, rng, valid, snr, noise_ppm=noise_ppm)
         offset = beb_offset(rng) if offset is None else offset
-        out = inject(lc, signal)
-        columns = _binary_columns(lc, signal_model(time, signal), signal.dilution, offset)
+        model = signal_model(time, signal)
+        out = apply_model(lc, signal, model)
+        columns = _binary_columns(lc, model, signal.dilution, offset)
         extra_meta = {"injected_offset_px": float(math.hypot(*offset))}
     elif kind == "eb":
         signal = random_target_binary(time, rng, valid, density=host_density(lc, rng))
-        out = inject(lc, signal)
-        columns = _planet_columns(lc, signal_model(time, signal))  # the source is the target
+        model = signal_model(time, signal)
+        out = apply_model(lc, signal, model)
+        columns = _planet_columns(lc, model)  # the source is the target
         extra_meta = {"injected_offset_px": 0.0}
     else:
         raise ValueError(f"kind must be one of {', '.join(INJECTION_KINDS)}, got {kind!r}")
