@@ -84,21 +84,16 @@ _NAXIS2 = re.compile(rb"NAXIS2  =\s*(\d+)")
 
 def _estimated_cadences(item: DeferredRead) -> int:
     """Cadences of a FITS file not read yet: the row count (``NAXIS2``) of its first table
-    extension, from the first 32 kB of headers, else ~1 per 110 bytes of file. Only for cutting
-    balanced worker tasks."""
-    import gzip
+    extension, found in the head the readers' format detection reads (decompressed), else
+    ~1 per 110 bytes of file. Only for cutting balanced worker tasks."""
+    from exohunt.io.registry import read_head
 
-    name = item.path.name.lower()
     try:
-        opener = gzip.open if name.endswith(".gz") else open
-        with opener(item.path, "rb") as handle:
-            head = handle.read(32768)
+        head = read_head(item.path)
         table = head.find(b"XTENSION")
         found = _NAXIS2.search(head, table) if table >= 0 else None
-        if found:
-            return max(1, int(found.group(1)))
-        return max(1, item.path.stat().st_size * (4 if name.endswith(".gz") else 1) // 110)
-    except (OSError, EOFError, ValueError):
+        return max(1, int(found.group(1)) if found else item.path.stat().st_size // 110)
+    except (OSError, EOFError, ValueError, InputError):
         return 1
 
 
@@ -147,6 +142,15 @@ def _chunks(objects: Iterable[object], size: int, max_cadences: int | None = Non
     pending: list = []
     cadences = 0
 
+    def add(item, length: int):
+        """Append; a finished chunk (budget reached), else None."""
+        nonlocal pending, cadences
+        pending.append(item)
+        cadences += length
+        if len(pending) >= size or (max_cadences is not None and cadences >= max_cadences):
+            return flush()
+        return None
+
     def flush():
         nonlocal pending, cadences
         chunk = DeferredChunk(pending) if isinstance(pending[0], DeferredRead) else pending
@@ -154,17 +158,14 @@ def _chunks(objects: Iterable[object], size: int, max_cadences: int | None = Non
         return chunk, 0
 
     for obj in objects:
-        if isinstance(obj, DeferredRead):
-            if pending and not isinstance(pending[0], DeferredRead):
-                yield flush()
-            pending.append(obj)
-            cadences += _estimated_cadences(obj)
-            if len(pending) >= size or (max_cadences is not None and cadences >= max_cadences):
-                yield flush()
-            continue
-        if pending and isinstance(pending[0], DeferredRead):
+        # files read by the workers and light curves read here never share a chunk
+        if pending and isinstance(obj, DeferredRead) != isinstance(pending[0], DeferredRead):
             yield flush()
-        if isinstance(obj, KaggleStream):  # a malformed row part-way through is fatal
+        if isinstance(obj, DeferredRead):
+            done = add(obj, _estimated_cadences(obj))
+            if done:
+                yield done
+        elif isinstance(obj, KaggleStream):  # a malformed row part-way through is fatal
             for block in obj:
                 rows = _rows_within(size, block.flux.shape[1], max_cadences)
                 yield from _cut(block, rows, block.meta["row_offset"])
@@ -178,11 +179,9 @@ def _chunks(objects: Iterable[object], size: int, max_cadences: int | None = Non
                                 obj.table.iloc[part].reset_index(drop=True), obj.source), start
         else:
             for lc in obj if isinstance(obj, (list, tuple)) else [obj]:
-                pending.append(lc)
-                cadences += len(lc)
-                if len(pending) >= size or (max_cadences is not None
-                                            and cadences >= max_cadences):
-                    yield flush()
+                done = add(lc, len(lc))
+                if done:
+                    yield done
     if pending:
         yield flush()
 
@@ -343,8 +342,9 @@ def predict(run=None, inputs=None, *, out, jobs: int = 0, strict: bool = False, 
 
     scorer = ChunkScorer(run, jobs, signals_per_star=int(signals_per_star))
     # with a worker pool (and no plots, which need the arrays here) FITS files are read by
-    # the worker that scores them
-    defer = _read_in_worker if scorer.parallel and plot_dir is None else None
+    # the worker that scores them, unless another reader was asked for
+    fits_reader = (read_options or {}).get("format") in (None, "fits", "fit")
+    defer = _read_in_worker if scorer.parallel and plot_dir is None and fits_reader else None
 
     def skip(source: str, message: str) -> None:
         skipped.append((source, message))

@@ -66,30 +66,20 @@ class ScoredFiles:
 
 
 def _score_deferred(run, chunk, signals_per_star: int) -> ScoredFiles:
+    """Read the chunk's files here (each a single light curve: only FITS files are deferred,
+    and the FITS reader returns one) and score those that could be read."""
     from exohunt.errors import InputError
 
-    curves, errors, frames = [], [], []
+    curves, errors = [], []
     for item in chunk:
         try:
-            obj = item.read()
+            curves.append(item.read())
         except InputError as error:
             errors.append((item.source, str(error)))
-            continue
-        if isinstance(obj, LightCurve):
-            curves.append(obj)
-        else:  # not a single star after all (a batch, views): scored on its own
-            frames.append(run.predict(obj, jobs=1, progress=False,
-                                      signals_per_star=signals_per_star))
-    n_stars = len(curves) + sum(len(f) for f in frames)
-    if curves:
-        frames.insert(0, run.predict(curves, jobs=1, progress=False,
-                                     signals_per_star=signals_per_star))
-    if not frames:
+    if not curves:
         return ScoredFiles(None, errors, 0)
-    import pandas as pd
-
-    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
-    return ScoredFiles(frame, errors, n_stars)
+    return ScoredFiles(run.predict(curves, jobs=1, progress=False,
+                                   signals_per_star=signals_per_star), errors, len(curves))
 
 
 def _pack(chunk):
@@ -128,12 +118,12 @@ def start_server_early(jobs: int) -> None:
     """Start the workers' fork server now, when ``jobs`` means a pool: it imports the search,
     scikit-learn and torch (seconds of CPU) on the other core while the caller imports and
     loads its model on this one, instead of after. Harmless if no pool follows; does nothing
-    where there is no fork server or when ``jobs`` is 1 (or not a count)."""
+    where there is no fork server or when ``jobs`` is 1."""
     import multiprocessing
 
     try:
-        workers = resolve_jobs(int(jobs))
-    except (TypeError, ValueError):
+        workers = resolve_jobs(jobs)
+    except ValueError:  # a negative count: the command reports it
         return
     if workers < 2 or "forkserver" not in multiprocessing.get_all_start_methods():
         return
