@@ -30,8 +30,9 @@ PARALLEL_CHUNK_SIZE = 64  # stars per worker task: small enough to balance, big 
 #: length. The last tasks of a run keep one worker busy while the other waits, and the caller
 #: scores whole tasks itself while the workers start: 64 TESS sectors (~9 s of CPU) per task
 #: idled a core for seconds. Each task also pays a fixed cost (the trees' per-call overhead,
-#: ~20 ms for a 5-member ensemble, tables, transfer): at 65,536 cadences (3-4 TESS sectors)
-#: that was 5 ms per TESS star, 6 % of its cost; at 131,072 (7 sectors, ~40 Kaggle rows) half.
+#: tables, transfer): a 5-member ensemble's predict costs 78.7 ms per TESS star at 4 stars per
+#: call (65,536 cadences), 76.0 at 7 (131,072) and 72.3 at 96
+#: (benchmarks/diag_predict_overhead.py).
 PARALLEL_CHUNK_CADENCES = 131_072
 #: Tasks in flight per worker: enough that a slow task at the head of the (ordered) results
 #: does not leave the other workers without work.
@@ -50,8 +51,8 @@ def resolve_jobs(jobs: int) -> int:
 class DeferredChunk(list):
     """Files not read yet (:class:`exohunt.io.api.DeferredRead`), scored as one chunk: the
     process that scores them reads them, so the caller neither parses the files nor ships
-    their arrays to a worker (for TESS sectors the caller's reading and pickling had taken a
-    sixth of a 2-core machine). Scoring one gives a :class:`ScoredFiles`."""
+    their arrays to a worker (for TESS sectors the caller's reading and pickling competed with
+    the two workers for the cores). Scoring one gives a :class:`ScoredFiles`."""
 
 
 @dataclass
