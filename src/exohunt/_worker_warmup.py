@@ -18,7 +18,6 @@ modules would fail every worker, and the warm-up only saves time.
 
 from __future__ import annotations
 
-import importlib
 import warnings
 
 __all__ = ["warm_up"]
@@ -47,8 +46,10 @@ def _synthetic_star():
 def warm_up() -> None:
     """Import the run loader's modules and run the search's kernels once (errors ignored)."""
     try:
-        for name in _LOADER_MODULES:
-            importlib.import_module(name)
+        from exohunt._imports import import_without_torch
+
+        for name in _LOADER_MODULES:  # without the torch that skops' import pulls in
+            import_without_torch(name)
 
         from exohunt.search.features import star_signal_features
 
@@ -60,3 +61,39 @@ def warm_up() -> None:
 
 
 warm_up()
+# The run the command is about to score, when it named one (scoring_pool.start_server_early).
+from exohunt.scoring_pool import preload_run  # noqa: E402
+
+preload_run()
+
+
+def _in_fork_server() -> bool:
+    """Whether this module is being imported by multiprocessing's fork server (its
+    ``main``, which imports the preload modules, is on the stack)."""
+    import sys
+
+    frame = sys._getframe()
+    while frame is not None:
+        if (frame.f_code.co_name == "main"
+                and frame.f_globals.get("__name__") == "multiprocessing.forkserver"):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _exit_at_once() -> None:
+    import os
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    os._exit(0)
+
+
+if _in_fork_server():
+    import atexit
+
+    atexit.register(_exit_at_once)

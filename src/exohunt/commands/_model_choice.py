@@ -76,7 +76,7 @@ def choose_model(positionals: list[str], model: str | None) -> ModelChoice:
         bundled name (the message lists the bundled ones).
     """
     from exohunt.bundled import DEFAULT_BUNDLED, bundled_run_dir
-    from exohunt.training.ensemble import is_run_directory
+    from exohunt.training.directory import is_run_directory
 
     first = positionals[0] if positionals else None
     if first is not None and is_run_directory(first):

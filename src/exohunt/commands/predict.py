@@ -91,15 +91,17 @@ def _print_rows(path: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.scheduler:  # a local pool (scale runs' too) uses the same fork server
-        # the workers' fork server imports on the other core while this one loads the model
-        from exohunt.scoring_pool import start_server_early
-
-        start_server_early(args.jobs)
     from exohunt.errors import InputError
-    from exohunt.predict import DEFAULT_CHUNK_SIZE, predict
 
     choice = choose_model(list(args.inputs), args.model)
+    if not args.scheduler:  # a local pool (scale runs' too) uses the same fork server
+        # The workers' fork server imports and loads the model on the other core while this
+        # one does the same, instead of after; its workers then inherit the loaded model.
+        from exohunt.scoring_pool import start_server_early
+
+        start_server_early(args.jobs, choice.directory)
+    from exohunt.predict import DEFAULT_CHUNK_SIZE, predict
+
     args.run_dir, args.inputs = choice.directory, choice.inputs
     require_inputs(args)
     read_options = {k: v for k, v in (("format", args.input_format),

@@ -18,25 +18,12 @@ Astronet-Triage network ``astronet`` — each with the training-loop settings it
 from __future__ import annotations
 
 import dataclasses
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from exohunt.errors import InputError
-from exohunt.models import cnn as _cnn
-from exohunt.models import cnn_lstm as _cnn_lstm
-from exohunt.models import gbm as _gbm
-from exohunt.models import lstm as _lstm
-from exohunt.models import seed_lstm as _seed_lstm
-from exohunt.models import twoview as _twoview
-from exohunt.models import view_lstm as _view_lstm
-from exohunt.models.cnn import CNN, CNNConfig
-from exohunt.models.cnn_lstm import CNNLSTM, CNNLSTMConfig
-from exohunt.models.gbm import GBMConfig, build_gbm
-from exohunt.models.lstm import LSTM, LSTMConfig
-from exohunt.models.seed_lstm import SeedLSTM, SeedLSTMConfig
-from exohunt.models.twoview import TwoView, TwoViewConfig
-from exohunt.models.view_lstm import ViewLSTM, ViewLSTMConfig
 
 __all__ = ["MODELS", "ModelSpec", "NamedConfig", "build_model", "config_from_dict", "get_spec",
            "model_label", "named_config", "named_loop", "resolve_config"]
@@ -44,23 +31,45 @@ __all__ = ["MODELS", "ModelSpec", "NamedConfig", "build_model", "config_from_dic
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """How to build one registered model."""
+    """How to build one registered model.
+
+    The model's own file (``module``) is imported on first use of ``config_class``,
+    ``factory``, ``configs`` or ``space``, not with the registry: the networks' files import
+    torch (~1.4 s of CPU), which scoring with a tree model never needs. The file defines the
+    config class and factory named here, its ``SEARCH_SPACE`` (``exohunt tune``), and, when
+    the model has named configurations, ``NAMED_CONFIGS`` (the default first)."""
 
     name: str
-    config_class: type
-    factory: Callable[[Any], Any]
+    module: str  # e.g. "exohunt.models.cnn"
+    config_name: str  # the config dataclass in ``module``
+    factory_name: str  # builds the model from its config
     inputs: str  # "sequence" | "views" | "tabular"
     description: str
-    # Named configurations, the default first. None: just "default", the config class's own
-    # defaults.
-    named: Mapping[str, NamedConfig] | None = None
-    # The hyperparameter search space (``exohunt tune``), declared beside the config class.
-    space: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+    def _module(self) -> Any:
+        return importlib.import_module(self.module)
+
+    @property
+    def config_class(self) -> type:
+        """The model's typed config dataclass."""
+        return getattr(self._module(), self.config_name)
+
+    @property
+    def factory(self) -> Callable[[Any], Any]:
+        """Builds the model (a ``torch.nn.Module`` or scikit-learn pipeline) from its config."""
+        return getattr(self._module(), self.factory_name)
 
     @property
     def configs(self) -> dict[str, NamedConfig]:
-        """Named configurations of this model, the default first."""
-        return dict(self.named) if self.named else {"default": NamedConfig(self.config_class)}
+        """Named configurations of this model, the default first ("default", the config
+        class's own defaults, when the model names none)."""
+        named = getattr(self._module(), "NAMED_CONFIGS", None)
+        return dict(named) if named else {"default": NamedConfig(self.config_class)}
+
+    @property
+    def space(self) -> dict[str, Any]:
+        """The hyperparameter search space (``exohunt tune``), declared beside the config."""
+        return dict(getattr(self._module(), "SEARCH_SPACE", {}))
 
 
 @dataclass(frozen=True)
@@ -75,33 +84,22 @@ class NamedConfig:
 MODELS: dict[str, ModelSpec] = {
     spec.name: spec
     for spec in (
-        ModelSpec("seed-lstm", SeedLSTMConfig, SeedLSTM, "sequence",
-                  "the seed notebook's Keras LSTM, faithfully (raw 3,197-step input)",
-                  space=_seed_lstm.SEARCH_SPACE),
-        ModelSpec("lstm", LSTMConfig, LSTM, "sequence",
-                  "bidirectional LSTM on the detrended, binned series, pooled over time",
-                  space=_lstm.SEARCH_SPACE),
-        ModelSpec("cnn", CNNConfig, CNN, "sequence",
-                  "1D CNN on the detrended, normalised, binned series", space=_cnn.SEARCH_SPACE),
-        ModelSpec("cnn-lstm", CNNLSTMConfig, CNNLSTM, "sequence",
-                  "conv front end feeding a bidirectional LSTM", space=_cnn_lstm.SEARCH_SPACE),
-        ModelSpec("twoview", TwoViewConfig, TwoView, "views",
-                  "AstroNet-style CNN on global + local folded views and vetting statistics",
-                  # the Astronet-Triage network with the paper's learning rate (1e-4), and
-                  # with batch normalisation, which trains at the default rate
-                  {"small": NamedConfig(TwoViewConfig),
-                   "astronet": NamedConfig(TwoViewConfig.astronet, {
-                       "learning_rate": 1e-4, "epochs": 60, "patience": 10}),
-                   "astronet-bn": NamedConfig(lambda: TwoViewConfig.astronet(batch_norm=True),
-                                              {"epochs": 60, "patience": 10})},
-                  space=_twoview.SEARCH_SPACE),
-        ModelSpec("lstm-views", ViewLSTMConfig, ViewLSTM, "views",
-                  "conv front end + bidirectional LSTMs on the folded views, with statistics",
-                  space=_view_lstm.SEARCH_SPACE),
-        ModelSpec("gbm", GBMConfig, build_gbm, "tabular",
-                  "gradient boosting (scikit-learn) on search + vetting statistics",
-                  {"default": NamedConfig(GBMConfig), "large": NamedConfig(GBMConfig.large)},
-                  space=_gbm.SEARCH_SPACE),
+        ModelSpec("seed-lstm", "exohunt.models.seed_lstm", "SeedLSTMConfig", "SeedLSTM",
+                  "sequence",
+                  "the seed notebook's Keras LSTM, faithfully (raw 3,197-step input)"),
+        ModelSpec("lstm", "exohunt.models.lstm", "LSTMConfig", "LSTM", "sequence",
+                  "bidirectional LSTM on the detrended, binned series, pooled over time"),
+        ModelSpec("cnn", "exohunt.models.cnn", "CNNConfig", "CNN", "sequence",
+                  "1D CNN on the detrended, normalised, binned series"),
+        ModelSpec("cnn-lstm", "exohunt.models.cnn_lstm", "CNNLSTMConfig", "CNNLSTM", "sequence",
+                  "conv front end feeding a bidirectional LSTM"),
+        ModelSpec("twoview", "exohunt.models.twoview", "TwoViewConfig", "TwoView", "views",
+                  "AstroNet-style CNN on global + local folded views and vetting statistics"),
+        ModelSpec("lstm-views", "exohunt.models.view_lstm", "ViewLSTMConfig", "ViewLSTM",
+                  "views",
+                  "conv front end + bidirectional LSTMs on the folded views, with statistics"),
+        ModelSpec("gbm", "exohunt.models.gbm", "GBMConfig", "build_gbm", "tabular",
+                  "gradient boosting (scikit-learn) on search + vetting statistics"),
     )
 }
 

@@ -21,9 +21,10 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 
+from exohunt.models import NamedConfig
 from exohunt.models.space import FloatRange, IntRange, Parameter
 
-__all__ = ["SEARCH_SPACE", "GBMConfig", "build_gbm"]
+__all__ = ["NAMED_CONFIGS", "SEARCH_SPACE", "GBMConfig", "build_gbm"]
 
 
 @dataclass
@@ -55,6 +56,9 @@ class GBMConfig:
 
 #: The search space of ``exohunt tune`` (exohunt.models.space): model config fields, then
 #: training-loop settings (the trees have no loop). Ranges hold the defaults.
+#: Named configurations (``exohunt train --config NAME``), the default first.
+NAMED_CONFIGS = {"default": NamedConfig(GBMConfig), "large": NamedConfig(GBMConfig.large)}
+
 SEARCH_SPACE: dict[str, Parameter] = {
     "learning_rate": FloatRange(0.01, 0.3, log=True),
     "max_leaf_nodes": IntRange(7, 63, log=True),

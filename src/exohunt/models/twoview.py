@@ -21,9 +21,10 @@ import torch
 from torch import nn
 
 from exohunt.errors import InputError
+from exohunt.models import NamedConfig
 from exohunt.models.space import NETWORK_LOOP_SPACE, Choice, FloatRange, IntRange, Parameter
 
-__all__ = ["SEARCH_SPACE", "TwoView", "TwoViewConfig"]
+__all__ = ["NAMED_CONFIGS", "SEARCH_SPACE", "TwoView", "TwoViewConfig"]
 
 
 @dataclass
@@ -74,6 +75,17 @@ class TwoViewConfig:
 
 #: The search space of ``exohunt tune`` (exohunt.models.space): model config fields, then
 #: training-loop settings. Ranges hold the defaults.
+#: Named configurations (``exohunt train --config NAME``), the default first: the
+#: Astronet-Triage network with the paper's learning rate (1e-4), and with batch
+#: normalisation, which trains at the default rate.
+NAMED_CONFIGS = {
+    "small": NamedConfig(TwoViewConfig),
+    "astronet": NamedConfig(TwoViewConfig.astronet,
+                            {"learning_rate": 1e-4, "epochs": 60, "patience": 10}),
+    "astronet-bn": NamedConfig(lambda: TwoViewConfig.astronet(batch_norm=True),
+                               {"epochs": 60, "patience": 10}),
+}
+
 SEARCH_SPACE: dict[str, Parameter] = {
     "kernel_size": Choice((3, 5, 7)),
     "hidden": Choice((64, 128, 256, 512)),

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from exohunt.errors import InputError, RunDirectoryError
-from exohunt.training.api import _labelled, _signal_snr, _split, train
+from exohunt.training.directory import is_run_directory
 from exohunt.training.run import Run, coerce_data, load_run, prediction_table
 from exohunt.training.threshold import choose_threshold, safe_average_precision
 
@@ -130,6 +130,8 @@ def out_of_fold_record(ensemble: Ensemble, labelled, labels: np.ndarray, objecti
     """The ``training``, ``threshold`` and ``metrics`` entries of ``ensemble.json``: the
     members' out-of-fold scores of the labelled training rows (``weights`` per member, the
     plain mean without), the threshold chosen on them and their average precision."""
+    from exohunt.training.api import _signal_snr  # (torch: not needed to score)
+
     members = ensemble.members
     raw, scores = ensemble._member_scores(labelled, train_options.get("jobs", 0), False,
                                           train_options.get("cache_dir"))
@@ -155,6 +157,8 @@ def fold_rows(labels: np.ndarray, n_folds: int, seed: int) -> list[np.ndarray]:
     1/``n_folds``; each further fold is drawn (stratified, ``seed``) from the rows left, so
     that the folds have equal sizes within a row.
     """
+    from exohunt.training.api import _split
+
     rest, first = _split(labels, 1.0 / n_folds, seed)
     folds = [first]
     for k in range(1, n_folds - 1):
@@ -201,6 +205,8 @@ def train_ensemble(data: Any, model: str = "twoview", n_members: int = 5,
     -------
     Ensemble
     """
+    from exohunt.training.api import _labelled, train
+
     if not isinstance(n_members, int) or not 2 <= n_members <= MAX_MEMBERS:
         raise InputError(f"n_members must be an integer from 2 to {MAX_MEMBERS}, "
                          f"got {n_members!r}")
@@ -262,24 +268,6 @@ def load_ensemble(path: str | Path, device: str = "auto") -> Ensemble:
     elif {m.name for m in members} != {config.get("model")}:
         raise RunDirectoryError(f"{directory}: members are not all {config.get('model')!r} runs")
     return Ensemble(members, config, directory)
-
-
-def is_run_directory(path: str | Path) -> bool:
-    """True when ``path`` is a folder with run files: ``ensemble.json``, ``model.pt`` or
-    ``model.skops``, or a ``config.json`` in the run format (it may still fail to load).
-
-    Tells a run directory from a folder of input files (``exohunt predict [RUN_DIR] INPUT``).
-    """
-    path = Path(path)
-    if not path.is_dir():
-        return False
-    if any((path / name).is_file() for name in ("ensemble.json", "model.pt", "model.skops")):
-        return True
-    config = path / "config.json"
-    try:
-        return config.is_file() and json.loads(config.read_text()).get("format") == "exohunt-run"
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
-        return False
 
 
 def load_model(path: str | Path, device: str = "auto") -> Run | Ensemble:

@@ -14,11 +14,10 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import torch
 
 from exohunt.batch import LightCurveBatch
 from exohunt.errors import InputError, RunDirectoryError
@@ -30,8 +29,10 @@ from exohunt.training.features import (
     feature_version_problem,
     to_inputs,
 )
-from exohunt.training.loop import predict_network
 from exohunt.training.preprocess import SEQUENCE_PREP_VERSION, SequencePrep
+
+if TYPE_CHECKING:  # imported where a network needs it: trees score without torch
+    import torch
 
 __all__ = ["RUN_FORMAT", "Run", "load_run", "prediction_table", "resolve_device"]
 
@@ -46,6 +47,8 @@ _KNOWN_SKOPS_TYPES = ("sklearn.ensemble._hist_gradient_boosting.predictor.TreePr
 
 def resolve_device(device: str = "auto") -> torch.device:
     """``"auto"`` → CUDA when present (then MPS), else CPU; anything else as torch reads it."""
+    import torch
+
     if device == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")
@@ -89,7 +92,9 @@ class Run:
     history: list[dict] = field(default_factory=list)
     metrics: dict = field(default_factory=dict)
     directory: Path | None = None
-    device: torch.device = field(default_factory=lambda: torch.device("cpu"))
+    # A network's device (torch.device); a tree model's stays "cpu", so scoring with trees
+    # never imports torch (~1.4 s of CPU in every process).
+    device: torch.device | str = "cpu"
 
     @property
     def name(self) -> str:
@@ -123,6 +128,8 @@ class Run:
             # (9 vs 36-340 ms of CPU per 64 stars on 2 cores); each row's score is the same.
             with _openmp_controller().limit(limits=1, user_api="openmp"):
                 return self.model.predict_proba(inputs["X"])[:, 1].astype(float)
+        from exohunt.training.loop import predict_network
+
         return predict_network(self.model, inputs, device=self.device)
 
     def score(self, data, jobs: int = 0, progress: bool = False, cache_dir=None) -> np.ndarray:
@@ -170,6 +177,8 @@ class Run:
             save_safetensors(self.model, weights, run_format=RUN_FORMAT, name=self.name,
                              config=self.config["model"]["config"])
         else:
+            import torch
+
             weights = directory / "model.pt"
             state = {k: v.detach().cpu() for k, v in self.model.state_dict().items()}
             torch.save({"format": RUN_FORMAT, "model": self.name,
@@ -264,7 +273,9 @@ def _load_weights(directory: Path, config: dict) -> Any:
                                 "the file was modified or comes from another run")
     model_name = config["model"]["name"]
     if name == "model.skops":
-        import skops.io as sio
+        from exohunt._imports import import_without_torch
+
+        sio = import_without_torch("skops.io")  # skops' own import would pull in torch
         from skops.io.exceptions import UntrustedTypesFoundException
 
         try:  # the one type a gradient-boosting model holds beyond skops' defaults
@@ -282,6 +293,8 @@ def _load_weights(directory: Path, config: dict) -> Any:
         model_config, state = load_safetensors(path, run_format=RUN_FORMAT, name=model_name)
         payload = {"config": json.dumps(model_config), "state_dict": state}
         return _network(model_name, payload, path)
+    import torch
+
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:  # any unpickling failure means "not our file"
