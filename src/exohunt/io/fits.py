@@ -35,6 +35,7 @@ import numpy as np
 from exohunt.errors import InputError
 from exohunt.io._common import ReadOptions, fail, finish_lightcurve
 from exohunt.io.fits_extras import read_series, sky_geometry
+from exohunt.io.fits_fast import read_plain_fits
 from exohunt.io.flux_units import to_relative_flux
 from exohunt.io.quality import resolve_bitmask
 from exohunt.io.series import settle_data_quality
@@ -66,6 +67,10 @@ def read_fits(path: Path, options: ReadOptions | None = None) -> LightCurve:
     if size is not None and size % 2880:
         raise fail(path, f"the FITS file is truncated or corrupt ({size:,} bytes is not a whole "
                          "number of 2880-byte FITS blocks); expected a complete file")
+    plain = read_plain_fits(source.getvalue() if isinstance(source, io.BytesIO) else source)
+    arrays = None if plain is None else _plain_arrays(path, plain, options)
+    if arrays is not None:  # a plain file, read with numpy (same values, ~3x faster)
+        return _build(path, plain[0].header, arrays.pop("header"), arrays, options)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -90,6 +95,30 @@ def read_fits(path: Path, options: ReadOptions | None = None) -> LightCurve:
         raise fail(path, f"the FITS file is truncated ({truncated[0]}); expected a complete "
                          "file")
     return _build(path, primary, header, arrays, options)
+
+
+def _plain_arrays(path: Path, hdus: list, options: ReadOptions) -> dict | None:
+    """What :func:`read_fits` takes from astropy's HDUs, from :mod:`exohunt.io.fits_fast`'s
+    (the same tables and headers); ``None`` when the file has no light-curve table, so
+    that astropy's reading reports it."""
+    tables = [h for h in hdus[1:] if h.kind == "BINTABLE"]
+    hdu = next((h for h in tables if str(h.header.get("EXTNAME", "")).upper() == "LIGHTCURVE"),
+               None) or next((h for h in tables if "TIME" in (n.upper() for n in h.names)),
+                             None)
+    if hdu is None:
+        return None
+    columns = {name.upper(): name for name in hdu.names}
+    arrays = _columns(path, hdu.data, columns, options.flux_column)
+    arrays["units"] = {name.upper(): None if unit is None else unit.strip()
+                       for name, unit in zip(hdu.names, hdu.units)}
+    arrays["series"] = read_series(hdu.data, columns, arrays["units"], None)
+    images = [h for h in hdus[1:] if h is not hdu and h.kind == "IMAGE"
+              and h.header.get("NAXIS") == 2]
+    named = [h for h in images if str(h.header.get("EXTNAME", "")).upper() == "APERTURE"]
+    chosen = (named or images or [None])[0]
+    arrays["aperture"] = None if chosen is None else chosen.header
+    arrays["header"] = hdu.header
+    return arrays
 
 
 def fits_source(path: Path) -> tuple[Any, int | None]:

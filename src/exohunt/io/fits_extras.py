@@ -191,7 +191,9 @@ def sky_geometry(primary: Any, aperture: Any | None, epoch_jd: float | None,
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # FITSFixedWarning about DATE-OBS and friends
-            wcs = WCS(aperture)
+            # the cards as the file has them where the fast reader kept them (astropy turns a
+            # Header into this text itself)
+            wcs = WCS(getattr(aperture, "raw", aperture))
             wcs = wcs if wcs.naxis == 2 else wcs.celestial
         if wcs.naxis != 2 or not wcs.has_celestial:
             return geometry, []
