@@ -112,3 +112,29 @@ def test_workers_inherit_the_run_the_fork_server_preloaded(tmp_path):
     assert result["preloaded"] == [True, True, False]
     # another run directory: the worker loads its own
     assert result["another"] == [True, False, False]
+
+
+def test_a_few_small_fits_files_are_scored_without_a_pool(tmp_path, monkeypatch):
+    from _scale_fixtures import write_fits_files
+    from exohunt import predict as predict_module
+    from exohunt.training import load_model
+
+    files = [str(p) for p in write_fits_files(tmp_path / "fits", 3)]
+    assert predict_module.fits_one_task(files)
+    assert predict_module.fits_one_task(files[0])
+    assert not predict_module.fits_one_task(files * 6)  # more than a few files
+    assert not predict_module.fits_one_task(files, {"format": "table"})
+    assert not predict_module.fits_one_task([str(tmp_path / "fits")])  # a folder
+    assert not predict_module.fits_one_task([*files, str(tmp_path / "rows.csv")])
+    monkeypatch.setattr(scoring_pool, "PARALLEL_CHUNK_CADENCES", 1000)  # 600 cadences each
+    assert predict_module.fits_one_task(files[:1]) and not predict_module.fits_one_task(files)
+    monkeypatch.undo()
+
+    jobs_used = []
+    real = predict_module.ChunkScorer
+    monkeypatch.setattr(predict_module, "ChunkScorer",
+                        lambda run, jobs, **kw: jobs_used.append(jobs) or real(run, jobs, **kw))
+    run = load_model(bundled_run_dir())
+    summary = predict_module.predict(run, files, out=tmp_path / "p.csv", jobs=2,
+                                     progress=False)
+    assert summary.n_stars == 3 and jobs_used == [1]

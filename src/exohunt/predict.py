@@ -82,19 +82,44 @@ def _read_in_worker(path: Path) -> bool:
 _NAXIS2 = re.compile(rb"NAXIS2  =\s*(\d+)")
 
 
-def _estimated_cadences(item: DeferredRead) -> int:
+def _estimated_cadences(item: DeferredRead | Path) -> int:
     """Cadences of a FITS file not read yet: the row count (``NAXIS2``) of its first table
     extension, found in the head the readers' format detection reads (decompressed), else
     ~1 per 110 bytes of file. Only for cutting balanced worker tasks."""
     from exohunt.io.registry import read_head
 
+    path = item.path if isinstance(item, DeferredRead) else Path(item)
     try:
-        head = read_head(item.path)
+        head = read_head(path)
         table = head.find(b"XTENSION")
         found = _NAXIS2.search(head, table) if table >= 0 else None
-        return max(1, int(found.group(1)) if found else item.path.stat().st_size // 110)
+        return max(1, int(found.group(1)) if found else path.stat().st_size // 110)
     except (OSError, EOFError, ValueError, InputError):
         return 1
+
+
+#: Inputs of at most this many files are checked for fitting in one worker task.
+_FEW_FILES = 16
+
+
+def fits_one_task(inputs, read_options: dict | None = None) -> bool:
+    """Whether ``inputs`` are a few FITS files whose cadences fit in one worker task
+    (:data:`exohunt.scoring_pool.PARALLEL_CHUNK_CADENCES`, e.g. 7 TESS sectors): a worker pool
+    would only add its start-up (seconds of CPU on the other cores, and its exit) to work that
+    one process does as fast, as for a user's first ``exohunt predict their_file.fits``.
+    Folders, globs, lists, tables of many stars and other formats say no."""
+    from exohunt.scoring_pool import PARALLEL_CHUNK_CADENCES
+
+    if (read_options or {}).get("format") not in (None, "fits", "fit"):
+        return False
+    items = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    if not items or len(items) > _FEW_FILES or \
+            not all(isinstance(p, (str, Path)) for p in items):
+        return False
+    paths = [Path(p) for p in items]
+    if not all(_read_in_worker(p) and p.is_file() for p in paths):
+        return False
+    return sum(_estimated_cadences(p) for p in paths) <= PARALLEL_CHUNK_CADENCES
 
 
 def _sources(inputs, read_options: dict, defer=None) -> Iterator[tuple[str, object]]:
@@ -262,8 +287,9 @@ def predict(run=None, inputs=None, *, out, jobs: int = 0, strict: bool = False, 
         that only later chunks have are dropped).
     jobs : int
         Worker processes (0 = all cores, 1 = this process). One pool is started for the whole
-        call and scores chunks in order, each of at most 64 stars and about 65,000 cadences
-        (:class:`exohunt.scoring_pool.ChunkScorer`).
+        call and scores chunks in order, each of at most 64 stars and about 131,000 cadences
+        (:class:`exohunt.scoring_pool.ChunkScorer`); a few FITS files that fit in one such
+        chunk are scored in this process (:func:`fits_one_task`).
     strict : bool
         Raise :class:`InputError` on the first unreadable input instead of skipping it.
     plots : path, optional
@@ -340,6 +366,8 @@ def predict(run=None, inputs=None, *, out, jobs: int = 0, strict: bool = False, 
     columns: list[str] | None = None
     start = time.perf_counter()
 
+    if jobs != 1 and fits_one_task(inputs, read_options):
+        jobs = 1  # one task's worth of files: a pool would only add its start-up
     scorer = ChunkScorer(run, jobs, signals_per_star=int(signals_per_star))
     # with a worker pool (and no plots, which need the arrays here) FITS files are read by
     # the worker that scores them, unless another reader was asked for

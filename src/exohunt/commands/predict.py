@@ -92,8 +92,11 @@ def _print_rows(path: Path) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from exohunt.errors import InputError
+    from exohunt.predict import fits_one_task
 
     choice = choose_model(list(args.inputs), args.model)
+    if not args.scheduler and fits_one_task(choice.inputs, {"format": args.input_format}):
+        args.jobs = 1  # a few files: no pool (predict() decides alike), so no fork server
     if not args.scheduler:  # a local pool (scale runs' too) uses the same fork server
         # The workers' fork server imports and loads the model on the other core while this
         # one does the same, instead of after; its workers then inherit the loaded model.
