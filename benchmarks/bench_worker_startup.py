@@ -28,7 +28,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE / "bundled"), str(HERE)]
 
-BASE_PRELOAD = ["exohunt.scoring_pool", "exohunt.training", "exohunt.search"]
+BASE_PRELOAD = ["exohunt.scoring_pool", "exohunt.training.ensemble", "exohunt.search"]
 VARIANTS = {"without warm-up": BASE_PRELOAD,
             "with _worker_warmup": [*BASE_PRELOAD, "exohunt._worker_warmup"]}
 
