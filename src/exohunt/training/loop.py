@@ -169,9 +169,12 @@ def fit_gbm(pipeline, train_x: np.ndarray, train_labels: np.ndarray, val_x: np.n
     validation row) weights the validation loss and AP, e.g. planet-free stars searched in
     part (:mod:`exohunt.training.budget`).
     """
+    from exohunt.training.fast_binning import exact_weighted_binning
+
     started = time.perf_counter()
     weights = {} if sample_weight is None else {"trees__sample_weight": sample_weight}
-    pipeline.fit(train_x, train_labels, **weights)
+    with exact_weighted_binning():  # the same bins as scikit-learn's, without its 2.9 s
+        pipeline.fit(train_x, train_labels, **weights)
     imputed = pipeline[:-1].transform(val_x)
     result = FitResult()
     best_key = None
@@ -197,7 +200,8 @@ def fit_gbm(pipeline, train_x: np.ndarray, train_labels: np.ndarray, val_x: np.n
         return pipeline, result
     # Refit with exactly the chosen number of trees (same seed → the same first trees).
     pipeline.set_params(trees__max_iter=result.best_epoch)
-    pipeline.fit(train_x, train_labels, **weights)
+    with exact_weighted_binning():
+        pipeline.fit(train_x, train_labels, **weights)
     result.val_probability = pipeline.predict_proba(val_x)[:, 1]
     result.seconds = time.perf_counter() - started
     result.stopped = "best_n_trees"
