@@ -138,3 +138,33 @@ def test_plateau_peak_takes_the_middle_of_equal_powers_whatever_their_last_bits(
     assert plateau_peak(np.array([-np.inf, 3.0, 3.0, 3.0])) == 2
     assert plateau_peak(np.array([-np.inf, -np.inf])) == 0
     assert plateau_peak(np.array([5.0, 5.0 - 1e-6, 1.0])) == 0  # 1e-6 apart is not a tie
+
+
+def test_biweight_step_sums_eight_lanes_in_a_fixed_tree():
+    """The compiled IRLS step equals its definition written out in Python: point j into lane
+    j % 8 (the tail into lane 0), lanes added (k, k+4), (k, k+2), (0, 1), bit for bit."""
+    from exohunt.search.biweight import _irls_step
+
+    def reference(data, center, cmad):
+        dw, w = [0.0] * 8, [0.0] * 8
+        head = len(data) - len(data) % 8
+        for j, value in enumerate(data):
+            d = value - center
+            u = d * cmad
+            v = max(1.0 - u * u, 0.0)
+            v = v * v
+            lane = j % 8 if j < head else 0
+            dw[lane] += d * v
+            w[lane] += v
+        for width in (4, 2, 1):
+            for k in range(width):
+                dw[k] += dw[k + width]
+                w[k] += w[k + width]
+        return center + dw[0] / w[0]
+
+    rng = np.random.default_rng(4)
+    lanes = np.zeros((2, 8))
+    for n in (1, 7, 8, 9, 63, 200, 1001):
+        data = np.sort(1.0 + 1e-3 * rng.standard_normal(n))
+        center, cmad = float(np.median(data)), 1.0 / (5.0 * 1e-3)
+        assert _irls_step(data, n, center, cmad, lanes) == reference(data, center, cmad)
