@@ -42,9 +42,9 @@ def _irls_step(data, n, center, cmad, lanes):  # pragma: no cover - numba
 
     Point ``j`` goes to accumulator ``j % LANES`` and the accumulators are added in a fixed
     tree at the end: elementwise IEEE operations that any SIMD width computes alike. The
-    eight accumulators are local variables (registers), not an array: written to memory on
-    every point, as they were, they cost ~2x (the same operations in the same order, so the
-    same bits). ``lanes`` is unused, kept for the callers' signature."""
+    eight accumulators are local variables, which the compiler keeps in registers, not an
+    array written to memory at every point (the same operations in the same order as that
+    array version, so the same bits). ``lanes`` is unused, kept for the callers' signature."""
     d0 = d1 = d2 = d3 = d4 = d5 = d6 = d7 = 0.0
     w0 = w1 = w2 = w3 = w4 = w5 = w6 = w7 = 0.0
     head = n - n % _LANES
