@@ -26,7 +26,7 @@ BIWEIGHT_CVAL = 5.0
 #: Convergence: the iteration stops when a step moves the location by ≤ this × the MAD.
 BIWEIGHT_FTOL = 1e-6
 _MAX_ITER = 1000
-_LANES = 8  # accumulators of the weighted sums (a power of 2)
+_LANES = 8  # accumulators of the weighted sums (written out as eight variables in _irls_step)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -37,14 +37,14 @@ def _weight(d, cmad):  # pragma: no cover - numba
 
 
 @numba.njit(cache=True, nogil=True)
-def _irls_step(data, n, center, cmad, lanes):  # pragma: no cover - numba
+def _irls_step(data, n, center, cmad):  # pragma: no cover - numba
     """``center + Σ d w / Σ w`` over ``data[:n]`` (d = data − center, biweight weights w).
 
     Point ``j`` goes to accumulator ``j % LANES`` and the accumulators are added in a fixed
     tree at the end: elementwise IEEE operations that any SIMD width computes alike. The
     eight accumulators are local variables, which the compiler keeps in registers, not an
     array written to memory at every point (the same operations in the same order as that
-    array version, so the same bits). ``lanes`` is unused, kept for the callers' signature."""
+    array version, so the same bits)."""
     d0 = d1 = d2 = d3 = d4 = d5 = d6 = d7 = 0.0
     w0 = w1 = w2 = w3 = w4 = w5 = w6 = w7 = 0.0
     head = n - n % _LANES
@@ -105,7 +105,7 @@ def _irls_step(data, n, center, cmad, lanes):  # pragma: no cover - numba
 
 
 @numba.njit(cache=True, nogil=True)
-def _location(data, n, median, mad, cval, ftol, lanes):  # pragma: no cover - numba
+def _location(data, n, median, mad, cval, ftol):  # pragma: no cover - numba
     """Biweight location of ``data[:n]`` by fixed-point iteration from the median, every
     second step followed by an Aitken extrapolation while the approach is steady."""
     if mad == 0:
@@ -115,11 +115,11 @@ def _location(data, n, median, mad, cval, ftol, lanes):  # pragma: no cover - nu
     center = median
     steps = 0
     while True:
-        c1 = _irls_step(data, n, center, cmad, lanes)
+        c1 = _irls_step(data, n, center, cmad)
         steps += 1
         if abs(c1 - center) <= tol or steps >= _MAX_ITER:
             return c1
-        c2 = _irls_step(data, n, c1, cmad, lanes)
+        c2 = _irls_step(data, n, c1, cmad)
         steps += 1
         if abs(c2 - c1) <= tol:
             return c2
@@ -202,7 +202,6 @@ def _segment(time, flux, usable, evaluate, half_window, cval, ftol, out
     get a location; the others are interpolated linearly in time between their neighbours."""
     size = time.size
     buf = np.empty(size)
-    lanes = np.zeros((2, _LANES))
     n = 0
     lo = hi = 0
     for i in range(size):
@@ -238,7 +237,7 @@ def _segment(time, flux, usable, evaluate, half_window, cval, ftol, out
             out[i] = np.nan
             continue
         med, mad = _median_mad(buf, n)
-        out[i] = _location(buf, n, med, mad, cval, ftol, lanes)
+        out[i] = _location(buf, n, med, mad, cval, ftol)
     last = -1
     for i in range(size):
         if not evaluate[i]:
