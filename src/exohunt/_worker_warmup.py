@@ -14,6 +14,14 @@ centroid columns, so that the detrending, pre-whitening, box search, vetting, ce
 view kernels all run once). It is a pure function of constants: it changes no state that a
 later search reads. Any failure is swallowed: a fork server that cannot import its preload
 modules would fail every worker, and the warm-up only saves time.
+
+After the warm-up the server loads the run ``exohunt predict`` is about to score, when the
+command named one (:func:`exohunt.scoring_pool.preload_run`). Inside the fork server only,
+an exit hook, registered last and so run first, flushes stdout and stderr and ends the server
+with ``os._exit``: its interpreter teardown (thousands of modules) kept the command's output
+pipe open after the command had finished. The exit hooks it skips (multiprocessing's and
+logging's) have nothing to do in the server, which writes no files and starts no
+``Process``.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 ``Run.predict(data, jobs=N)`` starts a process pool for every call, which is right for one big
 call but costs seconds per chunk when :func:`exohunt.predict.predict` streams thousands of
-chunks. Here the pool is started once: each worker loads the run from its directory (JSON,
-safetensors/skops — nothing is unpickled), then scores whole small chunks in-process
+chunks. Here the pool is started once: each worker has the run from its directory (JSON,
+safetensors/skops — nothing is unpickled), loaded once by the fork server for a tree run
+(:func:`preload_run`) or by the worker itself, then scores whole small chunks in-process
 (``jobs=1``). Until every worker is ready the calling process scores chunks itself, so the
 start-up of the workers overlaps useful work instead of adding to it. At most ``4 × jobs``
 chunks are in flight, so memory stays bounded, and results come back in input order, so the
