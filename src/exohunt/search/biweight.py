@@ -26,86 +26,46 @@ BIWEIGHT_CVAL = 5.0
 #: Convergence: the iteration stops when a step moves the location by ≤ this × the MAD.
 BIWEIGHT_FTOL = 1e-6
 _MAX_ITER = 1000
-_LANES = 8  # accumulators of the weighted sums (written out as eight variables in _irls_step)
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _weight(d, cmad):  # pragma: no cover - numba
-    u = d * cmad
-    v = max(1.0 - u * u, 0.0)
-    return v * v
+_LANES = 8  # accumulators of the weighted sums (a power of 2)
 
 
 @numba.njit(cache=True, nogil=True)
-def _irls_step(data, n, center, cmad):  # pragma: no cover - numba
+def _irls_step(data, n, center, cmad, lanes):  # pragma: no cover - numba
     """``center + Σ d w / Σ w`` over ``data[:n]`` (d = data − center, biweight weights w).
 
     Point ``j`` goes to accumulator ``j % LANES`` and the accumulators are added in a fixed
-    tree at the end: elementwise IEEE operations that any SIMD width computes alike. The
-    eight accumulators are local variables, which the compiler keeps in registers, not an
-    array written to memory at every point (the same operations in the same order as that
-    array version, so the same bits)."""
-    d0 = d1 = d2 = d3 = d4 = d5 = d6 = d7 = 0.0
-    w0 = w1 = w2 = w3 = w4 = w5 = w6 = w7 = 0.0
+    tree at the end: elementwise IEEE operations that any SIMD width computes alike."""
+    dw = lanes[0]
+    w = lanes[1]
+    dw[:] = 0.0
+    w[:] = 0.0
     head = n - n % _LANES
     for j in range(0, head, _LANES):
-        d = data[j] - center
-        v = _weight(d, cmad)
-        d0 += d * v
-        w0 += v
-        d = data[j + 1] - center
-        v = _weight(d, cmad)
-        d1 += d * v
-        w1 += v
-        d = data[j + 2] - center
-        v = _weight(d, cmad)
-        d2 += d * v
-        w2 += v
-        d = data[j + 3] - center
-        v = _weight(d, cmad)
-        d3 += d * v
-        w3 += v
-        d = data[j + 4] - center
-        v = _weight(d, cmad)
-        d4 += d * v
-        w4 += v
-        d = data[j + 5] - center
-        v = _weight(d, cmad)
-        d5 += d * v
-        w5 += v
-        d = data[j + 6] - center
-        v = _weight(d, cmad)
-        d6 += d * v
-        w6 += v
-        d = data[j + 7] - center
-        v = _weight(d, cmad)
-        d7 += d * v
-        w7 += v
+        for k in range(_LANES):
+            d = data[j + k] - center
+            u = d * cmad
+            v = max(1.0 - u * u, 0.0)
+            v = v * v
+            dw[k] += d * v
+            w[k] += v
     for j in range(head, n):
         d = data[j] - center
-        v = _weight(d, cmad)
-        d0 += d * v
-        w0 += v
-    # the fixed tree: lanes k and k + 4, then k and k + 2, then 0 and 1
-    d0 += d4
-    d1 += d5
-    d2 += d6
-    d3 += d7
-    w0 += w4
-    w1 += w5
-    w2 += w6
-    w3 += w7
-    d0 += d2
-    d1 += d3
-    w0 += w2
-    w1 += w3
-    d0 += d1
-    w0 += w1
-    return center + d0 / w0
+        u = d * cmad
+        v = max(1.0 - u * u, 0.0)
+        v = v * v
+        dw[0] += d * v
+        w[0] += v
+    width = _LANES
+    while width > 1:
+        width //= 2
+        for k in range(width):
+            dw[k] += dw[k + width]
+            w[k] += w[k + width]
+    return center + dw[0] / w[0]
 
 
 @numba.njit(cache=True, nogil=True)
-def _location(data, n, median, mad, cval, ftol):  # pragma: no cover - numba
+def _location(data, n, median, mad, cval, ftol, lanes):  # pragma: no cover - numba
     """Biweight location of ``data[:n]`` by fixed-point iteration from the median, every
     second step followed by an Aitken extrapolation while the approach is steady."""
     if mad == 0:
@@ -115,11 +75,11 @@ def _location(data, n, median, mad, cval, ftol):  # pragma: no cover - numba
     center = median
     steps = 0
     while True:
-        c1 = _irls_step(data, n, center, cmad)
+        c1 = _irls_step(data, n, center, cmad, lanes)
         steps += 1
         if abs(c1 - center) <= tol or steps >= _MAX_ITER:
             return c1
-        c2 = _irls_step(data, n, c1, cmad)
+        c2 = _irls_step(data, n, c1, cmad, lanes)
         steps += 1
         if abs(c2 - c1) <= tol:
             return c2
@@ -202,6 +162,7 @@ def _segment(time, flux, usable, evaluate, half_window, cval, ftol, out
     get a location; the others are interpolated linearly in time between their neighbours."""
     size = time.size
     buf = np.empty(size)
+    lanes = np.zeros((2, _LANES))
     n = 0
     lo = hi = 0
     for i in range(size):
@@ -237,7 +198,7 @@ def _segment(time, flux, usable, evaluate, half_window, cval, ftol, out
             out[i] = np.nan
             continue
         med, mad = _median_mad(buf, n)
-        out[i] = _location(buf, n, med, mad, cval, ftol)
+        out[i] = _location(buf, n, med, mad, cval, ftol, lanes)
     last = -1
     for i in range(size):
         if not evaluate[i]:
