@@ -19,8 +19,15 @@ from exohunt.simulate.flavours import FLAVOURS
 
 
 def _both_ways(path: Path, monkeypatch, **options):
-    """The light curve read through the fast path, then through astropy only."""
-    with warnings.catch_warnings(record=True) as fast_warnings:
+    """The light curve read through the fast path (astropy's reader made to fail, so it must
+    not be the one used), then through astropy only."""
+    from astropy.io import fits as afits
+
+    def no_astropy(*args, **kwargs):
+        raise AssertionError("astropy.io.fits.open was called: the fast path was not taken")
+
+    with monkeypatch.context() as patch, warnings.catch_warnings(record=True) as fast_warnings:
+        patch.setattr(afits, "open", no_astropy)
         warnings.simplefilter("always")
         fast = read(path, **options)
     with monkeypatch.context() as patch:

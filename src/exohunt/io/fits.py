@@ -68,23 +68,16 @@ def read_fits(path: Path, options: ReadOptions | None = None) -> LightCurve:
         raise fail(path, f"the FITS file is truncated or corrupt ({size:,} bytes is not a whole "
                          "number of 2880-byte FITS blocks); expected a complete file")
     plain = read_plain_fits(source.getvalue() if isinstance(source, io.BytesIO) else source)
-    arrays = None if plain is None else _plain_arrays(path, plain, options)
-    if arrays is not None:  # a plain file, read with numpy (same values, ~3x faster)
-        return _build(path, plain[0].header, arrays.pop("header"), arrays, options)
+    if plain is not None:  # a plain file, read with numpy (same values; bench_fits_read.py)
+        try:
+            return _build(path, *_table_arrays(path, plain, options), options)
+        except InputError:
+            pass  # astropy reads it again and reports what is wrong in its own words
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             with afits.open(source, mode="readonly", memmap=False, lazy_load_hdus=False) as hdus:
-                primary = hdus[0].header  # parsed on open: usable once closed
-                hdu = _lightcurve_hdu(path, hdus)
-                header = hdu.header
-                columns = {name.upper(): name for name in hdu.columns.names}
-                data = hdu.data
-                arrays = _columns(path, data, columns, options.flux_column)
-                arrays["units"] = {c.name.upper(): None if c.unit is None else
-                                   str(c.unit).strip() for c in hdu.columns}
-                arrays["series"] = read_series(data, columns, arrays["units"], None)
-                arrays["aperture"] = _aperture_header(hdus, hdu)
+                primary, header, arrays = _table_arrays(path, hdus, options)
         except InputError:
             raise
         except (OSError, ValueError, TypeError, IndexError, KeyError) as error:
@@ -97,28 +90,19 @@ def read_fits(path: Path, options: ReadOptions | None = None) -> LightCurve:
     return _build(path, primary, header, arrays, options)
 
 
-def _plain_arrays(path: Path, hdus: list, options: ReadOptions) -> dict | None:
-    """What :func:`read_fits` takes from astropy's HDUs, from :mod:`exohunt.io.fits_fast`'s
-    (the same tables and headers); ``None`` when the file has no light-curve table, so
-    that astropy's reading reports it."""
-    tables = [h for h in hdus[1:] if h.kind == "BINTABLE"]
-    hdu = next((h for h in tables if str(h.header.get("EXTNAME", "")).upper() == "LIGHTCURVE"),
-               None) or next((h for h in tables if "TIME" in (n.upper() for n in h.names)),
-                             None)
-    if hdu is None:
-        return None
-    columns = {name.upper(): name for name in hdu.names}
-    arrays = _columns(path, hdu.data, columns, options.flux_column)
-    arrays["units"] = {name.upper(): None if unit is None else unit.strip()
-                       for name, unit in zip(hdu.names, hdu.units)}
-    arrays["series"] = read_series(hdu.data, columns, arrays["units"], None)
-    images = [h for h in hdus[1:] if h is not hdu and h.kind == "IMAGE"
-              and h.header.get("NAXIS") == 2]
-    named = [h for h in images if str(h.header.get("EXTNAME", "")).upper() == "APERTURE"]
-    chosen = (named or images or [None])[0]
-    arrays["aperture"] = None if chosen is None else chosen.header
-    arrays["header"] = hdu.header
-    return arrays
+def _table_arrays(path: Path, hdus: Any, options: ReadOptions) -> tuple[Any, Any, dict]:
+    """The primary header, the light-curve table's header, and the arrays :func:`_build`
+    takes, from astropy's HDUs or :mod:`exohunt.io.fits_fast`'s (which have the same
+    ``header``/``columns``/``data``/``is_image``)."""
+    hdu = _lightcurve_hdu(path, hdus)
+    columns = {name.upper(): name for name in hdu.columns.names}
+    data = hdu.data
+    arrays = _columns(path, data, columns, options.flux_column)
+    arrays["units"] = {c.name.upper(): None if c.unit is None else str(c.unit).strip()
+                       for c in hdu.columns}
+    arrays["series"] = read_series(data, columns, arrays["units"], None)
+    arrays["aperture"] = _aperture_header(hdus, hdu)
+    return hdus[0].header, hdu.header, arrays  # headers parsed on open: usable once closed
 
 
 def fits_source(path: Path) -> tuple[Any, int | None]:

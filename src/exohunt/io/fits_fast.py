@@ -1,9 +1,9 @@
 """The plain FITS light-curve file, read with numpy instead of astropy.io.fits objects.
 
 astropy.io.fits builds a ``Card`` per header line and a ``Column``/``FITS_rec`` machinery per
-table, twice for the light-curve table: ~13 ms of Python per TESS 2-min file, out of ~19 ms
-for the whole read and ~90 ms for reading and scoring one TESS star in ``exohunt predict``
-(``benchmarks/bench_fits_read.py``). Almost every file people have is plain: uncompressed
+table, twice for the light-curve table: ``exohunt.read`` of a TESS 2-min file took 9.3 ms of
+CPU with it and takes 3.4 ms with this module (``benchmarks/bench_fits_read.py``), in every
+``exohunt predict`` of FITS files. Almost every file people have is plain: uncompressed
 (or gzip) headers of ordinary cards, a binary table of fixed-width numbers, image extensions.
 This module reads exactly those: each header's value cards parsed into a mapping holding the
 value astropy would give (the first card of a keyword wins, as in astropy; comments beside),
@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["FastHDU", "FitsHeader", "read_plain_fits"]
+__all__ = ["FastColumn", "FastColumns", "FastHDU", "FitsHeader", "read_plain_fits"]
 
 _BLOCK = 2880
 _CARD = 80
@@ -59,16 +59,36 @@ class FitsHeader(dict):
     raw: str
 
 
+@dataclass(frozen=True)
+class FastColumn:
+    """One binary-table column: its name (``TTYPE``) and unit (``TUNIT``, or ``None``)."""
+
+    name: str
+    unit: str | None
+
+
+class FastColumns(list):
+    """A table's columns, in order, with their ``names`` (as astropy's ``ColDefs``)."""
+
+    @property
+    def names(self) -> list[str]:
+        return [column.name for column in self]
+
+
 @dataclass
 class FastHDU:
-    """One HDU: its header, its kind (``"PRIMARY"``, ``"IMAGE"`` or ``"BINTABLE"``) and, for a
-    binary table, its column names, units (``TUNIT``, or ``None``) and rows."""
+    """One HDU, with what :mod:`exohunt.io.fits` reads of astropy's: ``header``, ``columns``
+    and ``data`` (a binary table's; ``None`` elsewhere, as astropy's images have no columns),
+    ``is_image`` and ``name``."""
 
     header: FitsHeader
-    kind: str
-    names: list[str]
-    units: list[str | None]
-    data: np.ndarray | None
+    kind: str  # "PRIMARY", "IMAGE" or "BINTABLE"
+    columns: FastColumns | None = None
+    data: np.ndarray | None = None
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind in ("PRIMARY", "IMAGE")
 
     @property
     def name(self) -> str:
@@ -204,10 +224,10 @@ def _data_size(header: FitsHeader) -> int:
 
 def _hdu(header: FitsHeader, content: memoryview, start: int, first: bool) -> FastHDU:
     if first:
-        return FastHDU(header, "PRIMARY", [], [], None)
+        return FastHDU(header, "PRIMARY")
     kind = str(header.get("XTENSION", "")).strip().upper()
     if kind == "IMAGE":
-        return FastHDU(header, "IMAGE", [], [], None)  # read for its header only
+        return FastHDU(header, "IMAGE")  # read for its header only
     if kind != "BINTABLE":
         raise _NotPlain(f"XTENSION {kind}")
     if header.get("PCOUNT", 0) != 0 or header.get("GCOUNT", 1) != 1 or \
@@ -216,7 +236,7 @@ def _hdu(header: FitsHeader, content: memoryview, start: int, first: bool) -> Fa
     fields = header.get("TFIELDS")
     if not isinstance(fields, int) or fields < 1:
         raise _NotPlain("no TFIELDS")
-    names, units, formats = [], [], []
+    columns, formats = FastColumns(), []
     for k in range(1, fields + 1):
         if any(f"{prefix}{k}" in header for prefix in _SCALING) or f"TNULL{k}" in header:
             raise _NotPlain("scaled or null-flagged column")
@@ -225,12 +245,11 @@ def _hdu(header: FitsHeader, content: memoryview, start: int, first: bool) -> Fa
                 form.group(1) not in ("", "1") or form.group(2) not in _NUMERIC:
             raise _NotPlain(f"column {k}")
         unit = header.get(f"TUNIT{k}")
-        names.append(name)
-        units.append(None if unit is None else str(unit))
+        columns.append(FastColumn(name, None if unit is None else str(unit)))
         formats.append(_NUMERIC[form.group(2)])
-    if len({n.upper() for n in names}) != len(names):
+    if len({n.upper() for n in columns.names}) != len(columns):
         raise _NotPlain("repeated column names")
-    dtype = np.dtype({"names": names, "formats": formats})
+    dtype = np.dtype({"names": columns.names, "formats": formats})
     row_bytes, rows = header.get("NAXIS1"), header.get("NAXIS2")
     if dtype.itemsize != row_bytes:
         raise _NotPlain("row size")
@@ -238,4 +257,4 @@ def _hdu(header: FitsHeader, content: memoryview, start: int, first: bool) -> Fa
     if start + size > len(content):
         raise _NotPlain("a truncated table")
     data = np.frombuffer(content[start:start + size], dtype=dtype, count=rows)
-    return FastHDU(header, "BINTABLE", names, units, data)
+    return FastHDU(header, "BINTABLE", columns, data)
