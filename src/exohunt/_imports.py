@@ -3,11 +3,12 @@
 skops (0.16) builds its list of trusted types at import by calling scikit-learn's
 ``all_estimators()``, which walks every scikit-learn package; walking
 ``sklearn.externals.array_api_compat.torch`` imports torch whenever it is installed — about
-1.4 s of CPU that loading a tree model never needs, paid by ``exohunt predict`` and by its
-workers' fork server. The walk imports packages only to find their subpackages and swallows
-their ``ImportError`` (``pkgutil.walk_packages``), and scikit-learn skips everything under
-``externals`` anyway, so refusing torch for the duration of that import changes nothing in
-what skops trusts (tested: ``tests/test_imports.py``).
+1.2 s of CPU (``benchmarks/diag_predict_imports.py``) that loading a tree model never
+needs, paid by ``exohunt predict`` and by its workers' fork server. The walk imports
+packages only to find their subpackages and swallows their ``ImportError``
+(``pkgutil.walk_packages``), and scikit-learn skips everything under ``externals`` anyway,
+so refusing torch for the duration of that import changes nothing in what skops trusts
+(tested: ``tests/test_predict_startup.py``).
 """
 
 from __future__ import annotations

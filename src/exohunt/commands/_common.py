@@ -68,7 +68,8 @@ def load_run_or_fail(path):
 def seed_everything(seed: int) -> None:
     """Seed torch, once the model has been loaded (exohunt's own numpy code takes explicit
     seeded generators). A tree model's run never imports torch, so there is nothing to seed:
-    importing it only to seed it cost ``exohunt predict`` ~1.5 s of CPU."""
+    importing it only to seed it cost ``exohunt predict`` 1.2 s of CPU
+    (``benchmarks/diag_predict_imports.py``)."""
     import sys
 
     torch = sys.modules.get("torch")

@@ -35,9 +35,10 @@ class ModelSpec:
 
     The model's own file (``module``) is imported on first use of ``config_class``,
     ``factory``, ``configs`` or ``space``, not with the registry: the networks' files import
-    torch (~1.4 s of CPU), which scoring with a tree model never needs. The file defines the
-    config class and factory named here, its ``SEARCH_SPACE`` (``exohunt tune``), and, when
-    the model has named configurations, ``NAMED_CONFIGS`` (the default first)."""
+    torch (1.2 s of CPU, ``benchmarks/diag_predict_imports.py``), which scoring with a tree
+    model never needs. The file defines the config class and factory named here, its
+    ``SEARCH_SPACE`` (``exohunt tune``), and, when the model has named configurations,
+    ``NAMED_CONFIGS`` (the default first)."""
 
     name: str
     module: str  # e.g. "exohunt.models.cnn"

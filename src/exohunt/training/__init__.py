@@ -7,7 +7,8 @@ either kind of directory.
 
 The names are imported on first use (PEP 562): loading and scoring a tree model goes through
 :mod:`exohunt.training.run` and :mod:`exohunt.training.ensemble` only, and never imports torch
-(~1.4 s of CPU in every process of ``exohunt predict``); training and the networks do.
+(1.2 s of CPU in every process of ``exohunt predict``, ``benchmarks/diag_predict_imports.py``);
+training and the networks do.
 """
 
 from __future__ import annotations

@@ -173,7 +173,7 @@ def fit_gbm(pipeline, train_x: np.ndarray, train_labels: np.ndarray, val_x: np.n
 
     started = time.perf_counter()
     weights = {} if sample_weight is None else {"trees__sample_weight": sample_weight}
-    with exact_weighted_binning():  # the same bins as scikit-learn's, without its 2.9 s
+    with exact_weighted_binning():  # scikit-learn's bins, without its 254 sorts per feature
         pipeline.fit(train_x, train_labels, **weights)
     imputed = pipeline[:-1].transform(val_x)
     result = FitResult()

@@ -93,7 +93,7 @@ class Run:
     metrics: dict = field(default_factory=dict)
     directory: Path | None = None
     # A network's device (torch.device); a tree model's stays "cpu", so scoring with trees
-    # never imports torch (~1.4 s of CPU in every process).
+    # never imports torch (1.2 s of CPU in every process: diag_predict_imports.py).
     device: torch.device | str = "cpu"
 
     @property
