@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from exohunt.lightcurve import LightCurve
-from exohunt.search import search
+from exohunt.search import core, search
 from exohunt.search.later import transit_shaped
 from exohunt.search.vetting import VETTING_THRESHOLDS
 
@@ -66,3 +66,56 @@ def test_transit_shaped_rejects_boxes_and_fits_longer_than_the_vetting_limit():
                                               depth_scatter=18.0), VETTING_THRESHOLDS)
     # the user's vetting overrides are the limits
     assert transit_shaped(broad, {**VETTING_THRESHOLDS, "max_duration_ratio": 3.0})
+
+
+def _binary(seed: int) -> tuple[LightCurve, float]:
+    """A detached eclipsing binary on a quiet star: primary ~8 %, secondary ~2 % deep at
+    phase 0.5 (both far above the 1e-3 noise)."""
+    from _search_synth import CADENCE, N_POINTS, a_over_rstar, transit_model
+
+    rng = np.random.default_rng(seed)
+    time = np.arange(N_POINTS) * CADENCE
+    period = float(rng.uniform(0.8, 6.0))
+    t0 = float(rng.uniform(0.2, period))
+    a = a_over_rstar(period) * 0.8
+    primary = transit_model(time, period=period, t0=t0, rp=0.25, a=a, inc=88.0)
+    secondary = transit_model(time, period=period, t0=t0 + 0.5 * period, rp=0.13, a=a,
+                              inc=88.0)
+    flux = primary + secondary - 1 + 1e-3 * rng.standard_normal(N_POINTS)
+    return LightCurve(time, flux), period
+
+
+@pytest.mark.parametrize("seed", [0, 2, 3, 5])
+def test_a_binary_s_own_eclipses_are_not_reported_as_more_signals(seed):
+    # before the secondary and the fitted width were masked, these binaries gave later
+    # "signals" at 1.5 and 4 times the period, folding their secondaries and wings
+    lc, period = _binary(seed)
+    result = search(lc, max_signals=3)
+    assert [round(s.period / period, 3) for s in result.signals] == [1.0]
+    assert result.signals[0].secondary_any_sigma >= core.SECONDARY_MASK_SIGMA
+
+
+def test_the_first_signal_does_not_depend_on_how_many_are_asked_for():
+    # the masks only change what the later searches see: the first signal (the features the
+    # models are trained on, max_signals=1) is the same
+    lc, _ = _binary(0)
+    one = search(lc, max_signals=1).signals[0].as_row()
+    three = search(lc, max_signals=3).signals[0].as_row()
+    assert one.keys() == three.keys()
+    np.testing.assert_array_equal(np.array(list(one.values()), dtype=float),
+                                  np.array(list(three.values()), dtype=float))
+
+
+def test_eclipse_masks_widen_strong_signals_only():
+    lc, period = _binary(0)
+    result = search(lc, max_signals=1)
+    signal, det = result.signals[0], result.detrended
+    exclude = np.zeros(len(det), dtype=bool)
+    strong = dataclasses.replace(signal, fit_duration=5 * signal.duration)
+    masks = core._eclipse_masks(det, exclude, strong)
+    assert len(masks) == 2  # the transits and the secondary eclipse
+    assert masks[0].duration == pytest.approx(core.MAX_MASK_WIDENING * signal.duration)
+    phase = (masks[1].t0 - masks[0].t0) % period / period
+    assert phase == pytest.approx(0.5, abs=0.02)
+    weak = dataclasses.replace(signal, snr=core.WIDE_MASK_SNR - 1)
+    assert core._eclipse_masks(det, exclude, weak) == [weak]

@@ -23,6 +23,7 @@ from exohunt.search.later import MAX_REJECTED, box_misshaped, keep_spot_model, t
 from exohunt.search.peaks import best_peak, near_harmonic, search_grid
 from exohunt.search.peaks import flatten_spectrum as _flatten_spectrum  # noqa: F401 (old name)
 from exohunt.search.prewhiten import Prepared, prewhiten
+from exohunt.search.shape import deepest_dip
 from exohunt.search.vetting import (
     VETTING_THRESHOLDS,
     check_thresholds,
@@ -42,6 +43,19 @@ ROTATION_SLACK = 1.1
 RETRY_POWER = 10.0
 SINGLE_SHARE = 0.5
 MAX_RETRIES = 2
+#: A reported signal's deepest dip elsewhere in its orbit (its secondary eclipse, at phase
+#: 0.5 or, eccentric, anywhere; ``secondary_any_sigma``) at least this significant is masked
+#: with it before the search goes on: the same system's eclipse, not another signal. Left in,
+#: an eclipsing binary's secondaries come back as "signals" at 3/2, 4, … times its period
+#: (harmonics of the period itself are avoided), each costing a box search and its vetting.
+SECONDARY_MASK_SIGMA = 5.0
+#: ... and its transits are masked over the fitted trapezoid's total duration where that is
+#: longer than the box (at most MAX_MASK_WIDENING times the box): a binary's V-shaped wings
+#: outlast the box and come back as signals too. Both only for signals with a box SNR of at
+#: least WIDE_MASK_SNR, whose fit and secondary mean something; a weaker one is masked as
+#: its box alone.
+MAX_MASK_WIDENING = 2.0
+WIDE_MASK_SNR = 10.0
 
 
 @dataclass(frozen=True)
@@ -219,6 +233,32 @@ def _ephemeris(period: float, t0: float, duration: float) -> Signal:
     return Signal(period, t0, duration, *([np.nan] * n_stats), False)
 
 
+def _eclipse_masks(det: LightCurve, exclude: np.ndarray, signal: Signal) -> list[Signal]:
+    """Ephemerides that mask a reported ``signal`` in the searches after it: its transits, as
+    wide as the fitted trapezoid's total duration where that is longer than the box (up to
+    ``MAX_MASK_WIDENING`` times it), and its secondary eclipse when its deepest dip outside
+    the transit is at least ``SECONDARY_MASK_SIGMA`` (found as
+    :func:`~exohunt.search.vetting.transit_statistics` finds ``secondary_any_sigma``); a
+    signal with a box SNR under ``WIDE_MASK_SNR``: its box alone."""
+    if not signal.snr >= WIDE_MASK_SNR:
+        return [signal]
+    width = signal.duration
+    if np.isfinite(signal.fit_duration):
+        width = float(np.clip(signal.fit_duration, width, MAX_MASK_WIDENING * width))
+    masks = [_ephemeris(signal.period, signal.t0, width)]
+    if not signal.secondary_any_sigma >= SECONDARY_MASK_SIGMA:
+        return masks
+    time, flux = det.time[~exclude], det.flux[~exclude]
+    phase = fold_phase(time, signal.period, signal.t0)
+    outside = np.abs(phase) > signal.duration
+    baseline = float(np.median(flux[outside])) if outside.any() else 1.0
+    sigma, _, centre = deepest_dip(phase, flux - baseline, signal.period, signal.duration,
+                                   float(det.meta["noise"]))
+    if sigma >= SECONDARY_MASK_SIGMA:
+        masks.append(_ephemeris(signal.period, signal.t0 + centre, width))
+    return masks
+
+
 def _single(det: LightCurve, signal: Signal) -> SingleEvent:
     """The one transit of ``signal`` that has data, as a :class:`SingleEvent`."""
     phase = fold_phase(det.time, signal.period, signal.t0)
@@ -270,7 +310,10 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
         Trial durations in days; default 1/3 … 2.5 × the duration of a central transit of a
         Sun-like star at each trial period.
     max_signals : int
-        Most signals to report; each found signal is masked and the data re-detrended. A peak
+        Most signals to report; each found signal is masked and the data re-detrended (a
+        signal with box SNR ≥ ``WIDE_MASK_SNR`` over its fitted duration where that is longer,
+        with its secondary eclipse when that is ≥ ``SECONDARY_MASK_SIGMA``: an eclipsing
+        binary's own eclipses are not reported as further signals). A peak
         with data in only one transit becomes a :class:`SingleEvent` (at most
         ``max_signals + 1`` of them) and is masked the same way. A peak after the first signal
         whose box or fitted duration is outside the vetting duration range is masked and not
@@ -341,13 +384,16 @@ def _iterate(prepared: Prepared, det: LightCurve, grid: tuple, options: dict, *,
     single_masks: list[Signal] = []
     lone: list[Signal] = []  # lone dips masked without being reported (see RETRY_POWER)
     rejected: list[Signal] = []  # later peaks not shaped like a transit (later.transit_shaped)
+    # what the next searches leave out of each reported signal: its transits over the fitted
+    # duration where that is longer than the box, and its secondary eclipse (_eclipse_masks)
+    signal_masks: list[Signal] = []
     limits = check_thresholds(vetting)
     first_pg = None
     spotted = None  # the spot model dropped for the last signal, re-judged before searching on
     options = {**options, "window_length": prepared.window}  # keep the first choice
     while len(signals) < max_signals and len(singles) <= max_signals:
         singles_masked = single_masks if signals else map(_as_mask, singles)
-        masked = [*signals, *singles_masked, *lone, *rejected]
+        masked = [*signal_masks, *singles_masked, *lone, *rejected]
         if spotted is not None:
             prepared, det, options = keep_spot_model(
                 spotted, prepared, det, _in_transit(spotted.clean.time, masked), options)
@@ -382,6 +428,8 @@ def _iterate(prepared: Prepared, det: LightCurve, grid: tuple, options: dict, *,
             continue
         if signal.n_transits_with_data >= 2:
             signals.append(_with_context(det, exclude, signal) if len(signals) else signal)
+            if len(signals) < max_signals:  # only a search that goes on needs the masks
+                signal_masks += _eclipse_masks(det, exclude, signal)
         else:
             singles.append(_single(det, signal))
             single_masks.append(found)

@@ -19,7 +19,7 @@ import numpy as np
 from exohunt.search.exact_sums import template_chi2
 from exohunt.search.transit_fit import _binned
 
-__all__ = ["U_TEMPLATES", "V_TEMPLATES", "secondary_search", "v_shape_sigma"]
+__all__ = ["U_TEMPLATES", "V_TEMPLATES", "deepest_dip", "secondary_search", "v_shape_sigma"]
 
 #: Radius ratios (occulter / eclipsed star) and impact parameters of the templates. Planets:
 #: k ≤ 0.15; stellar companions: k ≥ 0.3, central to grazing (b > 1 − k never reaches full
@@ -142,8 +142,18 @@ def secondary_search(phase: np.ndarray, resid: np.ndarray, period: float, durati
         Significance (depth / (noise / sqrt(n_in))) and depth (flux unit) of the deepest dip;
         NaN when no window has data.
     """
+    sigma, depth, _ = deepest_dip(phase, resid, period, duration, noise)
+    return sigma, depth
+
+
+def deepest_dip(phase: np.ndarray, resid: np.ndarray, period: float, duration: float,
+                noise: float) -> tuple[float, float, float]:
+    """:func:`secondary_search` and where its dip lies: ``(sigma, depth, centre)``, the
+    centre in days from mid-transit, in [-period/2, period/2) (all NaN when no window has
+    data)."""
+    nothing = (float("nan"), float("nan"), float("nan"))
     if not noise > 0 or period <= 4 * duration:
-        return float("nan"), float("nan")
+        return nothing
     order = np.argsort(phase)
     sorted_phase = phase[order]
     cumulative = np.concatenate([[0.0], np.cumsum(resid[order])])
@@ -154,8 +164,8 @@ def secondary_search(phase: np.ndarray, resid: np.ndarray, period: float, durati
     counts = hi - lo
     full = counts >= 3
     if not full.any():
-        return float("nan"), float("nan")
+        return nothing
     depths = -(cumulative[hi[full]] - cumulative[lo[full]]) / counts[full]
     sigmas = depths * np.sqrt(counts[full]) / noise
     best = int(np.argmax(sigmas))
-    return float(sigmas[best]), float(depths[best])
+    return float(sigmas[best]), float(depths[best]), float(centres[full][best])
