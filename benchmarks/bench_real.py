@@ -53,18 +53,23 @@ def markdown(table: pd.DataFrame) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--run", required=True, help="run directory (e.g. exohunt-demo/run)")
+    parser.add_argument("--run", required=True,
+                        help="run or ensemble directory (e.g. exohunt-demo/run, or the bundled "
+                             "default: src/exohunt/bundled/default)")
     parser.add_argument("--signals", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--data", default=str(DATA), help="folder of FITS light curves")
+    parser.add_argument("--out", default=str(HERE / "results_real.md"),
+                        help="Markdown file to write ('' for none)")
     args = parser.parse_args(argv)
 
-    from exohunt.training import load_run
+    from exohunt.training.ensemble import load_model
 
-    run = load_run(args.run)
+    run = load_model(args.run)
+    first = getattr(run, "members", [run])[0]  # an ensemble's members share these
     files = sorted(Path(args.data).glob("*.fits"))
     text = ["## Real light curves (`python benchmarks/bench_real.py`)\n",
-            f"Run: `{args.run}` ({run.config['model']['name']}, seed {run.config['seed']}, "
-            f"features {run.config['preprocessing']['feature_version'][:9]}); threshold "
+            f"Run: `{args.run}` ({run.name}, seed {first.config['seed']}, "
+            f"features {first.config['preprocessing']['feature_version'][:9]}); threshold "
             f"{run.threshold:.3f}; {len(files)} files from `{args.data}`.\n"]
     points = run.config["threshold"].get("operating_points", [])
     if points:
@@ -74,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     for signals in args.signals:
         table = score(run, files, signals)
         text += [f"### --signals {signals}\n", markdown(table), ""]
-    (HERE / "results_real.md").write_text("\n".join(text) + "\n")
+    if args.out:
+        Path(args.out).write_text("\n".join(text) + "\n")
     print("\n".join(text))
     return 0
 
