@@ -154,12 +154,14 @@ def _replace(buf, n, old, new):  # pragma: no cover - numba
 
 
 @numba.njit(cache=True, nogil=True)
-def _segment(time, flux, usable, evaluate, half_window, cval, ftol, out
+def _segment(time, flux, usable, evaluate, known, half_window, cval, ftol, out
              ):  # pragma: no cover - numba
     """Trend of one gap-free segment: the window of point i is
     ``time[i] − half_window <= t < time[i] + half_window`` (usable points only), kept sorted
     as it slides; NaN where a window holds no usable point. Only points with ``evaluate``
-    get a location; the others are interpolated linearly in time between their neighbours."""
+    get a location; the others are interpolated linearly in time between their neighbours.
+    Points with ``known`` already hold their location in ``out`` (a window with the same
+    contents gave it before) and are not computed again."""
     size = time.size
     buf = np.empty(size)
     lanes = np.zeros((2, _LANES))
@@ -192,7 +194,7 @@ def _segment(time, flux, usable, evaluate, half_window, cval, ftol, out
                 lo += 1
             else:
                 break
-        if not evaluate[i]:
+        if not evaluate[i] or known[i]:
             continue
         if n == 0:
             out[i] = np.nan
@@ -232,7 +234,8 @@ def _anchors(time, step):  # pragma: no cover - numba
 
 def biweight_trend(time: np.ndarray, flux: np.ndarray, *, window_length: float,
                    break_tolerance: float = 0.5, mask: np.ndarray | None = None,
-                   cval: float = BIWEIGHT_CVAL, step: float | None = None) -> np.ndarray:
+                   cval: float = BIWEIGHT_CVAL, step: float | None = None,
+                   previous: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Time-windowed biweight location of ``flux`` at every cadence.
 
     Parameters
@@ -255,6 +258,12 @@ def biweight_trend(time: np.ndarray, flux: np.ndarray, *, window_length: float,
         Evaluate the biweight only about every ``step`` days and interpolate linearly in
         between (a window many cadences wide changes little from one cadence to the next);
         None evaluates it at every cadence.
+    previous : (trend, mask), optional
+        The result and ``mask`` of an earlier call with the same ``time``, ``flux`` and every
+        other argument: the location is recomputed only where a window holds a cadence whose
+        masking changed (a window's location depends only on its sorted contents, so the
+        result is the same, bit for bit, as without ``previous``). The search's
+        re-detrending with a signal's transits masked recomputes only near them.
 
     Returns
     -------
@@ -268,9 +277,25 @@ def biweight_trend(time: np.ndarray, flux: np.ndarray, *, window_length: float,
     out = np.empty(time.size)
     evaluate = (np.ones(time.size, dtype=np.bool_) if step is None
                 else _anchors(time, float(step)))
+    half = 0.5 * float(window_length)
+    known = np.zeros(time.size, dtype=np.bool_)
+    if previous is not None:
+        known = _unchanged_windows(time, usable, ~np.asarray(previous[1], dtype=bool), half)
+        out[known] = previous[0][known]
     edges = np.r_[0, np.flatnonzero(np.diff(time) > break_tolerance) + 1, time.size]
     for start, stop in itertools.pairwise(edges):
         _segment(time[start:stop], flux[start:stop], usable[start:stop],
-                 evaluate[start:stop], 0.5 * float(window_length), float(cval),
+                 evaluate[start:stop], known[start:stop], half, float(cval),
                  BIWEIGHT_FTOL, out[start:stop])
     return out
+
+
+def _unchanged_windows(time: np.ndarray, usable: np.ndarray, before: np.ndarray,
+                       half_window: float) -> np.ndarray:
+    """True at cadences whose window (``time[i] − half_window <= t < time[i] + half_window``,
+    as :func:`_segment` slides it) holds no cadence whose ``usable`` flag differs from
+    ``before``: their windows hold the same points as before."""
+    changed = np.r_[0, np.cumsum(usable != before)]
+    lo = np.searchsorted(time, time - half_window, side="left")
+    hi = np.searchsorted(time, time + half_window, side="left")
+    return changed[hi] == changed[lo]

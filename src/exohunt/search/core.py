@@ -16,7 +16,7 @@ from exohunt.io.lightkurve_compat import as_lightcurve
 from exohunt.lightcurve import LightCurve, fold_phase
 from exohunt.search.bls import Periodogram
 from exohunt.search.context import CONTEXT_COLUMNS, context_statistics
-from exohunt.search.detrend import DETREND_METHODS, detrend
+from exohunt.search.detrend import DETREND_METHODS, TrendCache, detrend
 from exohunt.search.grid import MIN_PERIOD_DAYS
 from exohunt.search.junk import check_junk_mode, mask_junk, shortest_duration
 from exohunt.search.later import MAX_REJECTED, box_misshaped, keep_spot_model, transit_shaped
@@ -353,7 +353,10 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
         clean = clean[np.argsort(clean.time, kind="stable")]
     clean = mask_junk(clean, mode=junk, min_duration=shortest_duration(
         durations, MIN_PERIOD_DAYS if period_min is None else float(period_min)))
-    options = {"method": detrend_method, "window_length": window_length, "flux_mode": flux_mode}
+    # one trend cache for every detrending of this search: re-detrending with transits masked
+    # recomputes the biweight only near them (the same bits, detrend.TrendCache)
+    options = {"method": detrend_method, "window_length": window_length, "flux_mode": flux_mode,
+               "trend_cache": TrendCache()}
     det = detrend(clean, **options)
     # the flux convention is the input's: pre-whitened flux keeps it (a spot model removed
     # from mean-subtracted counts leaves a small positive level that "auto" would call relative)

@@ -33,7 +33,7 @@ from exohunt.search.binned import (
 from exohunt.search.biweight import biweight_trend
 from exohunt.search.grid import expected_duration
 
-__all__ = ["DETREND_METHODS", "FLUX_MODES", "default_window_length", "detrend",
+__all__ = ["DETREND_METHODS", "FLUX_MODES", "TrendCache", "default_window_length", "detrend",
            "point_to_point_noise", "robust_std"]
 
 DETREND_METHODS = ("biweight", "median")
@@ -106,9 +106,48 @@ def _flux_mode(flux: np.ndarray, flux_mode: str) -> str:
     return "relative" if positive and median > 10 * robust_std(flux) else "additive"
 
 
+class TrendCache:
+    """The last few biweight trends of one search, for :func:`detrend` to reuse.
+
+    The search detrends the same light curve again with each found signal's transits masked
+    (and the spot model's re-judgement detrends earlier versions again). A biweight location
+    depends only on the sorted contents of its window, so where no window's contents changed
+    the earlier trend is the answer, bit for bit
+    (:func:`~exohunt.search.biweight.biweight_trend`'s ``previous``). An entry is reused only
+    for the same time and flux values (compared exactly), window, gap tolerance and
+    evaluation step; short-cadence trends fitted on bins are not cached.
+    """
+
+    #: Entries kept (the most recent); a search uses two or three windows at most.
+    SIZE = 4
+
+    def __init__(self) -> None:
+        self._entries: list[tuple] = []
+
+    def lookup(self, time: np.ndarray, flux: np.ndarray, key: tuple
+               ) -> tuple[np.ndarray, np.ndarray] | None:
+        """``(raw trend, mask)`` of an entry for these arrays and ``key``, or None."""
+        for entry in reversed(self._entries):
+            e_time, e_flux, e_key, trend, mask = entry
+            if e_key == key and _same(e_time, time) and _same(e_flux, flux):
+                return trend, mask
+        return None
+
+    def store(self, time: np.ndarray, flux: np.ndarray, key: tuple, trend: np.ndarray,
+              mask: np.ndarray) -> None:
+        """Remember ``trend`` (before gaps are filled) computed with ``mask`` (copies of the
+        arrays: a caller may change its own afterwards)."""
+        entry = (time.copy(), flux.copy(), key, trend.copy(), mask.copy())
+        self._entries = [*self._entries[-(self.SIZE - 1):], entry]
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.shape == b.shape and bool(np.array_equal(a, b))
+
+
 def _trend(time: np.ndarray, flux: np.ndarray, *, method: str, window_length: float,
-           break_tolerance: float, mask: np.ndarray | None, binned: bool = True
-           ) -> np.ndarray:
+           break_tolerance: float, mask: np.ndarray | None, binned: bool = True,
+           cache: TrendCache | None = None) -> np.ndarray:
     if method == "biweight":  # exohunt's own: the same bits on every CPU (see biweight.py)
         step = window_length / TREND_STEPS
         if binned and uses_bins(time):  # short cadence: fitted on robust 10-min bins (binned.py)
@@ -118,9 +157,15 @@ def _trend(time: np.ndarray, flux: np.ndarray, *, method: str, window_length: fl
                 mask=mask, step=step if TREND_BIN_WIDTH <= 0.5 * step else None,
                 clip=CLIP_SIGMA * noise))
         cadence = float(np.median(np.diff(time))) if time.size > 1 else step
+        key = (float(window_length), float(break_tolerance),
+               step if cadence <= 0.5 * step else None)
+        previous = None if cache is None else cache.lookup(time, flux, key)
         trend = biweight_trend(time, flux, window_length=window_length,
-                               break_tolerance=break_tolerance, mask=mask,
-                               step=step if cadence <= 0.5 * step else None)
+                               break_tolerance=break_tolerance, mask=mask, step=key[2],
+                               previous=previous)
+        if cache is not None:
+            cache.store(time, flux, key, trend, np.zeros(time.size, dtype=bool) if mask is None
+                        else np.asarray(mask, dtype=bool))
     else:  # wotan's running median: order statistics, exact on any CPU
         from wotan import flatten
 
@@ -149,7 +194,8 @@ def _fill_gaps(time: np.ndarray, flux: np.ndarray, trend: np.ndarray) -> np.ndar
 
 def detrend(lc: LightCurve, *, method: str = "biweight", window_length: float | None = None,
             break_tolerance: float = 0.5, mask: np.ndarray | None = None,
-            flux_mode: str = "auto", clip_sigma: float | None = 4.0) -> LightCurve:
+            flux_mode: str = "auto", clip_sigma: float | None = 4.0,
+            trend_cache: TrendCache | None = None) -> LightCurve:
     """Remove stellar variability and systematics, keeping transit-like dips.
 
     Parameters
@@ -172,6 +218,9 @@ def detrend(lc: LightCurve, *, method: str = "biweight", window_length: float | 
     clip_sigma : float or None
         Drop points more than this many robust standard deviations *above* the trend (flares,
         cosmic rays); dips are never clipped. ``None`` keeps every point.
+    trend_cache : TrendCache, optional
+        Earlier biweight trends to reuse where the windows' contents did not change (the same
+        result, computed faster: :class:`TrendCache`); this call's trends are added to it.
 
     Returns
     -------
@@ -190,7 +239,8 @@ def detrend(lc: LightCurve, *, method: str = "biweight", window_length: float | 
     if not window > 0:
         raise ValueError(f"window_length must be positive days, got {window_length}")
     mode = _flux_mode(lc.flux, flux_mode)
-    options = {"method": method, "break_tolerance": break_tolerance, "mask": mask}
+    options = {"method": method, "break_tolerance": break_tolerance, "mask": mask,
+               "cache": trend_cache}
     trend = _trend(lc.time, lc.flux, window_length=float(window), **options)
     if window_length is None:  # halve the window while that removes much more variability
         scatter = robust_std(lc.flux - trend)
