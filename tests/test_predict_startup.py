@@ -138,3 +138,22 @@ def test_a_few_small_fits_files_are_scored_without_a_pool(tmp_path, monkeypatch)
     summary = predict_module.predict(run, files, out=tmp_path / "p.csv", jobs=2,
                                      progress=False)
     assert summary.n_stars == 3 and jobs_used == [1]
+
+
+def test_training_trees_never_imports_torch(tmp_path):
+    # a gbm run is trained, saved and scored without torch; the run still records torch's
+    # version (from the installed package's metadata)
+    result = _python(f"""
+        import json, sys
+        sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})
+        from _scale_fixtures import tiny_run
+        from exohunt.training import load_run
+
+        run = load_run(tiny_run(__import__("pathlib").Path({str(tmp_path / "run")!r})))
+        print(json.dumps({{"torch": "torch" in sys.modules,
+                           "version": run.config["versions"]["torch"],
+                           "device": run.config["training"]["device"]}}))
+    """, tmp_path)
+    from importlib.metadata import version
+
+    assert result == {"torch": False, "version": version("torch"), "device": "cpu"}

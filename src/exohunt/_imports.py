@@ -4,7 +4,8 @@ skops (0.16) builds its list of trusted types at import by calling scikit-learn'
 ``all_estimators()``, which walks every scikit-learn package; walking
 ``sklearn.externals.array_api_compat.torch`` imports torch whenever it is installed — about
 1.2 s of CPU (``benchmarks/diag_predict_imports.py``) that loading a tree model never
-needs, paid by ``exohunt predict`` and by its workers' fork server. The walk imports
+needs, paid by ``exohunt predict`` and by its workers' fork server (and by training a tree
+model, which saves it with skops). The walk imports
 packages only to find their subpackages and swallows their ``ImportError``
 (``pkgutil.walk_packages``), and scikit-learn skips everything under ``externals`` anyway,
 so refusing torch for the duration of that import changes nothing in what skops trusts

@@ -11,13 +11,15 @@ import copy
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from exohunt.training.threshold import safe_average_precision
+
+if TYPE_CHECKING:  # torch is imported where a network is trained: trees never need it
+    import torch
 
 __all__ = ["FitResult", "LoopSettings", "fit_gbm", "fit_network", "predict_network",
            "staged_probability"]
@@ -54,22 +56,28 @@ class FitResult:
 
 
 def _to_device(inputs: dict[str, np.ndarray], rows, device) -> dict[str, torch.Tensor]:
+    import torch
+
     return {k: torch.as_tensor(v[rows], dtype=torch.float32, device=device)
             for k, v in inputs.items()}
 
 
-@torch.no_grad()
 def predict_network(model: torch.nn.Module, inputs: dict[str, np.ndarray], *, device="cpu",
                     batch_size: int = 512) -> np.ndarray:
     """Planet probabilities (N,) of a network on model-ready ``inputs``."""
+    import torch
+
     model.eval()
     n = len(next(iter(inputs.values())))
-    out = [torch.sigmoid(model(_to_device(inputs, slice(s, s + batch_size), device))).cpu()
-           for s in range(0, n, batch_size)]
+    with torch.no_grad():
+        out = [torch.sigmoid(model(_to_device(inputs, slice(s, s + batch_size), device))).cpu()
+               for s in range(0, n, batch_size)]
     return torch.cat(out).double().numpy() if out else np.zeros(0)
 
 
 def _reverse_half(batch: dict[str, torch.Tensor], generator: np.random.Generator) -> None:
+    import torch
+
     flip = torch.as_tensor(generator.random(len(next(iter(batch.values())))) < 0.5)
     for key, value in batch.items():
         if key in ("flux", "global", "local") and flip.any():
@@ -77,6 +85,9 @@ def _reverse_half(batch: dict[str, torch.Tensor], generator: np.random.Generator
 
 
 def _train_epoch(model, optimizer, inputs, labels, settings, rng, device, deadline) -> tuple:
+    import torch
+    import torch.nn.functional as F
+
     model.train()
     order = rng.permutation(len(labels))
     total, batches, start = 0.0, 0, time.perf_counter()
@@ -112,6 +123,8 @@ def fit_network(model: torch.nn.Module, train_inputs: dict[str, np.ndarray],
     that epoch's validation average precision (NaN when the network diverged); it may raise to
     stop training, e.g. ``optuna.TrialPruned`` from a hyperparameter search.
     """
+    import torch
+
     rng = np.random.default_rng(seed)
     model.to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=settings.learning_rate,

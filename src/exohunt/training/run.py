@@ -165,8 +165,9 @@ class Run:
         if self.kind == "tabular":
             import zipfile
 
-            import skops.io as sio
+            from exohunt._imports import import_without_torch
 
+            sio = import_without_torch("skops.io")  # skops' own import would pull in torch
             weights = directory / "model.skops"
             # deflated: half the bytes (bundled models have a size budget), loaded alike
             sio.dump(self.model, weights, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
