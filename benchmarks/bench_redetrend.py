@@ -15,27 +15,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 LAYOUTS = {"Kaggle row": 3197, "Kepler LC quarter": 4400}
 PERIODS = (1.0, 3.0, 10.0, 30.0)
 CADENCE = 0.0204336  # days
 
 
-def _cpu(func, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.process_time()
-        func()
-        times.append(time.process_time() - start)
-    return float(np.median(times))
-
-
 def run(stars: int, repeats: int) -> list[tuple[str, float, float, float]]:
+    from _machine import median_cpu_seconds
     from exohunt.lightcurve import LightCurve
     from exohunt.search.detrend import TrendCache, default_window_length, detrend
 
@@ -54,20 +46,22 @@ def run(stars: int, repeats: int) -> list[tuple[str, float, float, float]]:
                 mask = np.abs((time_ - t0 + 0.5 * period) % period - 0.5 * period) < 0.0625
                 options = {"window_length": window, "mask": mask}
                 fresh = detrend(lc, **options)
-                cache = TrendCache()
-                detrend(lc, window_length=window, trend_cache=cache)  # the first detrending
-                cached = detrend(lc, trend_cache=cache, **options)
+
+                def primed(lc=lc, window=window):
+                    """A cache holding the first detrending only, as the search has it."""
+                    cache = TrendCache()
+                    detrend(lc, window_length=window, trend_cache=cache)
+                    return cache
+
+                cached = detrend(lc, trend_cache=primed(), **options)
                 if not np.array_equal(fresh.flux, cached.flux):
                     raise SystemExit(f"{layout}, P={period}: the cached trend differs")
-
-                def again(cache=cache, lc=lc, options=options):
-                    probe = TrendCache()  # the same primed state every repeat
-                    probe._entries = list(cache._entries[:1])
-                    detrend(lc, trend_cache=probe, **options)
-
-                fresh_cpu.append(_cpu(lambda lc=lc, options=options: detrend(lc, **options),
-                                      repeats))
-                cached_cpu.append(_cpu(again, repeats))
+                fresh_cpu.append(median_cpu_seconds(
+                    lambda lc=lc, options=options: detrend(lc, **options), repeats))
+                cached_cpu.append(median_cpu_seconds(
+                    lambda cache, lc=lc, options=options: detrend(lc, trend_cache=cache,
+                                                                  **options),
+                    repeats, setup=primed))
             f, c = 1e3 * np.median(fresh_cpu), 1e3 * np.median(cached_cpu)
             rows.append((layout, period, f, c))
     return rows
@@ -78,7 +72,6 @@ def main() -> None:
     parser.add_argument("--stars", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    sys.path.insert(0, str(HERE))
     from _machine import machine_description
 
     rows = run(args.stars, args.repeats)

@@ -18,22 +18,11 @@ Side by side in one process, on the bundled ``default`` (a 5-member gbm ensemble
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE / "bundled")]
-
-
-def _cpu(function, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.process_time()
-        function()
-        times.append(time.process_time() - start)
-    return statistics.median(times)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     from _default_data import TEST_SEED_OFFSET, flavour_files
     from threadpoolctl import threadpool_limits
 
-    from _machine import machine_description
+    from _machine import machine_description, median_cpu_seconds
     from exohunt.bundled import bundled_run_dir
     from exohunt.io import read
     from exohunt.training import load_model
@@ -55,11 +44,11 @@ def main(argv: list[str] | None = None) -> int:
 
     directory = bundled_run_dir("default")
     print(machine_description("numpy", "sklearn"))
-    shipped = _cpu(lambda: load_model(directory), args.repeats)
+    shipped = median_cpu_seconds(lambda: load_model(directory), args.repeats)
     known = run_module._KNOWN_SKOPS_TYPES
     run_module._KNOWN_SKOPS_TYPES = ()
     try:
-        audited = _cpu(lambda: load_model(directory), args.repeats)
+        audited = median_cpu_seconds(lambda: load_model(directory), args.repeats)
     finally:
         run_module._KNOWN_SKOPS_TYPES = known
     print(f"load the bundled default: {shipped:.2f} s CPU as shipped, {audited:.2f} s with the "
@@ -68,9 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     model = load_model(directory)
     controller = run_module._openmp_controller()
     calls = 50
-    limits = _cpu(lambda: [threadpool_limits(1, user_api="openmp").__exit__(None, None, None)
-                           for _ in range(calls)], args.repeats) / calls
-    cached = _cpu(lambda: [controller.limit(limits=1, user_api="openmp").__exit__(
+    limits = median_cpu_seconds(lambda: [threadpool_limits(1, user_api="openmp").__exit__(
+        None, None, None) for _ in range(calls)], args.repeats) / calls
+    cached = median_cpu_seconds(lambda: [controller.limit(limits=1, user_api="openmp").__exit__(
         None, None, None) for _ in range(calls)], args.repeats) / calls
     print(f"one-thread guard per member call: threadpool_limits {1e3 * limits:.2f} ms, "
           f"cached controller {1e3 * cached:.3f} ms")
@@ -80,9 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     curves = [read(path) for path in files]
     model.predict(curves[:4], jobs=1, progress=False)  # warm-up: kernels, first tree call
     for size in (4, 7, args.files):
-        seconds = _cpu(lambda size=size: [model.predict(curves[i:i + size], jobs=1,
-                                                        progress=False)
-                                          for i in range(0, len(curves), size)], 1)
+        seconds = median_cpu_seconds(lambda size=size: [
+            model.predict(curves[i:i + size], jobs=1, progress=False)
+            for i in range(0, len(curves), size)], 1)
         print(f"predict, {size:3d} stars per call: {1e3 * seconds / len(curves):.1f} ms CPU "
               f"per star ({len(curves)} TESS 2-min sectors, read beforehand)")
     return 0

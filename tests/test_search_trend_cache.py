@@ -44,6 +44,18 @@ def test_a_trend_reused_where_windows_did_not_change_is_bit_identical(step):
     reused = biweight_trend(time, flux, mask=more, previous=(before, first), **options)
     assert np.isnan(fresh).any()
     np.testing.assert_array_equal(reused, fresh)  # NaN where NaN, every other bit equal
+    # and it really is reused: a planted earlier trend is taken where no window changed, and
+    # recomputed only near the newly masked cadences
+    planted = biweight_trend(time, flux, mask=more, previous=(np.full(time.size, 7.0), first),
+                             **options)
+    unchanged = _unchanged_windows(time, ~more, ~first, 0.4)
+    assert 0.3 < unchanged.mean() < 0.95
+    near = ~unchanged & ~np.isnan(fresh)
+    if step is None:
+        assert np.all(planted[unchanged] == 7.0)
+        np.testing.assert_array_equal(planted[near], fresh[near])
+    else:  # cadences between anchors are interpolated from them
+        assert np.mean(planted == 7.0) > 0.5 * unchanged.mean()
     unmasked = biweight_trend(time, flux, mask=None, previous=(fresh, more), **options)
     np.testing.assert_array_equal(unmasked, biweight_trend(time, flux, **options))
 

@@ -110,7 +110,8 @@ class TrendCache:
     """The last few biweight trends of one search, for :func:`detrend` to reuse.
 
     The search detrends the same light curve again with each found signal's transits masked
-    (and the spot model's re-judgement detrends earlier versions again). A biweight location
+    (a light curve pre-whitened with a spot model is not the same again: the model is refitted
+    with the transits masked, and nothing is reused). A biweight location
     depends only on the sorted contents of its window, so where no window's contents changed
     the earlier trend is the answer, bit for bit
     (:func:`~exohunt.search.biweight.biweight_trend`'s ``previous``). An entry is reused only
@@ -129,7 +130,7 @@ class TrendCache:
         """``(raw trend, mask)`` of an entry for these arrays and ``key``, or None."""
         for entry in reversed(self._entries):
             e_time, e_flux, e_key, trend, mask = entry
-            if e_key == key and _same(e_time, time) and _same(e_flux, flux):
+            if e_key == key and np.array_equal(e_time, time) and np.array_equal(e_flux, flux):
                 return trend, mask
         return None
 
@@ -139,10 +140,6 @@ class TrendCache:
         arrays: a caller may change its own afterwards)."""
         entry = (time.copy(), flux.copy(), key, trend.copy(), mask.copy())
         self._entries = [*self._entries[-(self.SIZE - 1):], entry]
-
-
-def _same(a: np.ndarray, b: np.ndarray) -> bool:
-    return a.shape == b.shape and bool(np.array_equal(a, b))
 
 
 def _trend(time: np.ndarray, flux: np.ndarray, *, method: str, window_length: float,
@@ -157,11 +154,11 @@ def _trend(time: np.ndarray, flux: np.ndarray, *, method: str, window_length: fl
                 mask=mask, step=step if TREND_BIN_WIDTH <= 0.5 * step else None,
                 clip=CLIP_SIGMA * noise))
         cadence = float(np.median(np.diff(time))) if time.size > 1 else step
-        key = (float(window_length), float(break_tolerance),
-               step if cadence <= 0.5 * step else None)
+        every = step if cadence <= 0.5 * step else None
+        key = (float(window_length), float(break_tolerance), every)
         previous = None if cache is None else cache.lookup(time, flux, key)
         trend = biweight_trend(time, flux, window_length=window_length,
-                               break_tolerance=break_tolerance, mask=mask, step=key[2],
+                               break_tolerance=break_tolerance, mask=mask, step=every,
                                previous=previous)
         if cache is not None:
             cache.store(time, flux, key, trend, np.zeros(time.size, dtype=bool) if mask is None
