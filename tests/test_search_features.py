@@ -142,9 +142,9 @@ def test_runs_of_compatible_search_versions_load_and_older_ones_are_refused(tmp_
     from exohunt.training.run import _check_preprocessing
 
     assert FEATURE_VERSION not in COMPATIBLE_FEATURE_VERSIONS
-    assert FEATURE_VERSION.startswith("search-17:")
-    # none since search-15 (its SDE moved), search-16 (β, short-cadence trends) and
-    # search-17 (own LM fit, plateau peaks)
+    assert FEATURE_VERSION.startswith("search-18:")
+    # none since search-15 (its SDE moved), search-16 (β, short-cadence trends),
+    # search-17 (own LM fit, plateau peaks) and search-18 (every third coarse frequency)
     for version in COMPATIBLE_FEATURE_VERSIONS:
         assert version.startswith("search-")
         config = {"preprocessing": {"kind": "tabular", "feature_version": version}}

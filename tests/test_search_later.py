@@ -15,6 +15,7 @@ import pytest
 from exohunt.lightcurve import LightCurve
 from exohunt.search import core, search
 from exohunt.search.later import transit_shaped
+from exohunt.search.peaks import near_harmonic
 from exohunt.search.vetting import VETTING_THRESHOLDS
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -40,8 +41,15 @@ def test_later_signals_of_spotted_planet_free_stars_stay_at_noise_level(index, b
     assert star.n_planets == 0 and star.host == "rotator"
     assert result.signals, "the first signal is always reported"
     assert max(s.sde for s in result.signals) < FIRST_SIGNAL_THRESHOLD < before
-    if index != 388:  # the spot model is back for the later searches
-        assert np.isfinite(result.detrended.meta.get("rotation_period_removed", np.nan))
+    if index != 388:  # the spot model is back for the later searches ...
+        removed = result.detrended.meta.get("rotation_period_removed", np.nan)
+        # ... unless the last signal itself lies at a rotation harmonic: a drop is re-judged
+        # before the next search, and there is none after the last (377 since search-18)
+        rotation = search(LightCurve(star.time, star.flux), max_signals=1,
+                          min_sde=0.0).detrended.meta["rotation_period_removed"]
+        last_at_harmonic = near_harmonic(np.array([result.signals[-1].period]), [rotation],
+                                         tol=0.02)[0]
+        assert np.isfinite(removed) or (last_at_harmonic and len(result.signals) == 3)
 
 
 def test_second_planet_of_a_spotted_two_planet_star_is_still_found():

@@ -23,7 +23,7 @@ __all__ = ["COMPATIBLE_FEATURE_VERSIONS", "FEATURE_VERSION", "SIGNAL_COLUMNS", "
            "FeatureSet", "extract_features", "star_features", "star_signal_features"]
 
 #: Names the preprocessing (detrending, grid, views, statistics); runs record it.
-FEATURE_VERSION = ("search-17:own-lm-fit+plateau-peaks+red-noise-beta+binned-short-cadence-trends"
+FEATURE_VERSION = ("search-18:coarse-stride3+batched-ramps+own-lm-fit+plateau-peaks+red-noise-beta+binned-short-cadence-trends"
                    "+coarse-fine-bls+binned-coarse+white-window+fast-fft"
                    "+cpu-independent+thinned-trend+centroid-density"
                    "+trapezoid-fit+input-flux-mode+lone-dip-retry+packed-bls+shape-tests"
@@ -43,7 +43,10 @@ FEATURE_VERSION = ("search-17:own-lm-fit+plateau-peaks+red-noise-beta+binned-sho
 #: Levenberg-Marquardt kernel (MINPACK's answer depended on memory alignment) and takes the
 #: middle of a run of equal BLS powers as the peak (argmax took either end, by CPU): the
 #: fit_* statistics of flat-χ² stars and the periods of some two-transit stars move, so a
-#: search-16 run is refused too.
+#: search-16 run is refused too. search-18 takes the SDE's spectrum from every third
+#: frequency (issue 20: a cheaper first pass; the SDE moves by about half a unit) and fits the
+#: settling ramps of the sawtooth correction by normal equations (last bits), so a search-17
+#: run is refused as well.
 COMPATIBLE_FEATURE_VERSIONS: frozenset[str] = frozenset()
 
 STAT_COLUMNS = (
@@ -127,10 +130,19 @@ def _stats(signal: Signal | None, noise: float) -> dict[str, float]:
         "fit_depth_rel": s.fit_depth / s.depth if s.depth > 0 else 0.0,
         "passes_vetting": float(s.passes_vetting),
     }
-    out = {k: float(np.clip(np.nan_to_num(v, nan=0.0), -1e6, 1e6)) for k, v in values.items()}
+    out = {k: _bounded(v, nan=0.0) for k, v in values.items()}
     # NaN stays NaN here: "not measured" (no centroids, no catalogue) is not "zero"
-    out.update({k: float(np.clip(getattr(s, k), -1e6, 1e6)) for k in CONTEXT_COLUMNS})
+    out.update({k: _bounded(getattr(s, k)) for k in CONTEXT_COLUMNS})
     return out
+
+
+def _bounded(value: float, nan: float = float("nan")) -> float:
+    """``value`` clipped to ±1e6, NaN replaced by ``nan``: ``np.clip(np.nan_to_num(value))``
+    for one scalar, without numpy's per-call cost (about 40 of these per star)."""
+    value = float(value)
+    if value != value:
+        return nan
+    return min(max(value, -1e6), 1e6)
 
 
 def star_features(lc: LightCurve, *, global_bins: int = 201, local_bins: int = 61,

@@ -16,10 +16,13 @@ __all__ = ["COARSE_PEAKS", "COARSE_STRIDE", "best_peak", "flatten_spectrum", "ne
 #: The box search's first pass takes every COARSE_STRIDE-th frequency of the (Ofir, 1.5×
 #: oversampled) grid; the skipped frequencies are searched next to the COARSE_PEAKS highest
 #: local maxima of that pass only. At the nearest coarse frequency a transit's epochs drift
-#: by at most a third of its duration either side of the best box over the baseline, so its
-#: coarse peak keeps most of its power and stays among the highest.
-COARSE_STRIDE = 2
-COARSE_PEAKS = 8
+#: by at most half its duration either side of the best box over the baseline, so its
+#: coarse peak keeps most of its power and stays among the highest. Every third frequency
+#: (search-18) instead of every second costs 2/3 of the first pass; with 12 maxima refined
+#: instead of 8, recovery at a matched false-alarm rate was unchanged within the noise on a
+#: development seed (``benchmarks/dev_coarse_pass.py --seed 1001``, results_kaggle_speed.md).
+COARSE_STRIDE = 3
+COARSE_PEAKS = 12
 #: Cadences finer than half the narrowest phase bin are averaged in groups (of equal count,
 #: at most half a phase bin long) for the first two passes: the box power of equal-count
 #: means is that of the points (S² N / n_in (N − n_in) / σ², each term scaled alike). The

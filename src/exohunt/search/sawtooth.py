@@ -175,6 +175,41 @@ def interpolated(flux: np.ndarray, run: int = 3) -> np.ndarray:
     return out
 
 
+def _ramp_fits(x: np.ndarray, y: np.ndarray, taus: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Least squares of ``c0 + c1 x + a exp(-x / τ)`` to ``y`` for every τ of ``taus`` at once.
+
+    The three-parameter normal equations are summed directly (four dot products per τ)
+    and solved together: a stretch with four taus costs one batched 3 x 3 solve instead of
+    four SVD least squares and four pseudo-inverses. The design is well conditioned (x at
+    most a few days, the ramp between 0 and 1), so the normal equations lose nothing that
+    matters here (``tests/test_search_sawtooth.py`` compares with ``numpy.linalg.lstsq``).
+
+    Returns ``(amplitude, inverse, resid, chi2)``: ``a`` per τ, the ``[2, 2]`` element of
+    the inverse normal matrix per τ (NaN where singular), the residuals (shape (K, N)) and
+    their sums of squares.
+    """
+    ramps = np.exp(-x[None, :] / taus[:, None])
+    k = taus.size
+    normal = np.empty((k, 3, 3))
+    normal[:, 0, 0], normal[:, 0, 1], normal[:, 1, 1] = x.size, x.sum(), x @ x
+    normal[:, 0, 2] = ramps.sum(axis=1)
+    normal[:, 1, 2] = ramps @ x
+    normal[:, 2, 2] = np.einsum("kn,kn->k", ramps, ramps)
+    normal[:, 1, 0], normal[:, 2, 0], normal[:, 2, 1] = (normal[:, 0, 1], normal[:, 0, 2],
+                                                         normal[:, 1, 2])
+    rhs = np.empty((k, 3, 1))
+    rhs[:, 0, 0], rhs[:, 1, 0], rhs[:, 2, 0] = y.sum(), x @ y, ramps @ y
+    try:
+        inverse = np.linalg.inv(normal)
+    except np.linalg.LinAlgError:  # a degenerate stretch: no ramp is fitted there
+        nan = np.full(k, np.nan)
+        return nan, nan, np.zeros((k, x.size)), np.full(k, np.inf)
+    coef = (inverse @ rhs)[:, :, 0]
+    resid = y[None, :] - coef[:, :1] - coef[:, 1:2] * x[None, :] - coef[:, 2:] * ramps
+    return coef[:, 2], inverse[:, 2, 2], resid, np.einsum("kn,kn->k", resid, resid)
+
+
 def ramp_model(time: np.ndarray, flux: np.ndarray, *, min_gap: float = 0.1,
                length: float = 2.0) -> np.ndarray:
     """Exponential settling ramps at the start and after each gap, zero elsewhere.
@@ -189,6 +224,7 @@ def ramp_model(time: np.ndarray, flux: np.ndarray, *, min_gap: float = 0.1,
     if time.size == 0:
         return out
     starts = np.r_[0, np.flatnonzero(np.diff(time) > min_gap) + 1]
+    all_taus = np.asarray(RAMP_TAUS, dtype=float)
     for start, stop in zip(starts, np.r_[starts[1:], time.size]):
         x = time[start:stop] - time[start]
         near = np.flatnonzero(x < length)
@@ -196,21 +232,20 @@ def ramp_model(time: np.ndarray, flux: np.ndarray, *, min_gap: float = 0.1,
             out[start + near] = np.nan
             continue
         x, y = x[near], flux[start + near]
-        best = (np.inf, np.zeros_like(x))
-        for tau in RAMP_TAUS:
-            if tau > x[-1] / 4:  # a slower ramp is a straight line here: left to the biweight
+        # a slower ramp is a straight line here: left to the biweight
+        taus = all_taus[all_taus <= x[-1] / 4]
+        if taus.size == 0:
+            continue
+        amplitude, inverse, resid, chi2 = _ramp_fits(x, y, taus)
+        best_chi2, best = np.inf, None
+        for j in range(taus.size):
+            if not chi2[j] < best_chi2:  # the amplitude's error only matters for a better fit
                 continue
-            ramp = np.exp(-x / tau)
-            design = np.column_stack([np.ones_like(x), x, ramp])
-            coef, *_ = np.linalg.lstsq(design, y, rcond=None)
-            resid = y - design @ coef
-            chi2 = float(np.sum(resid**2))
-            if not chi2 < best[0]:  # the amplitude's error only matters for a better fit
-                continue
-            cov = np.linalg.pinv(design.T @ design) * robust_std(resid) ** 2
-            if abs(coef[2]) > 5 * np.sqrt(cov[2, 2]):
-                best = (chi2, coef[2] * ramp)
-        out[start + near] = best[1]
+            error = np.sqrt(inverse[j]) * robust_std(resid[j])
+            if abs(amplitude[j]) > 5 * error:
+                best_chi2, best = chi2[j], j
+        if best is not None:
+            out[start + near] = amplitude[best] * np.exp(-x / taus[best])
     return out
 
 

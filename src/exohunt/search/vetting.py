@@ -167,7 +167,11 @@ def transit_statistics(time: np.ndarray, flux: np.ndarray, *, period: float, t0:
     epoch = np.round((time - t0) / period).astype(np.int64)
     in_epochs = epoch[inside]
     events, counts = np.unique(in_epochs, return_counts=True)
-    sums = np.array([np.sum(baseline - flux[inside][in_epochs == e]) for e in events])
+    # each transit's points in time order (a stable sort by epoch), summed one transit at a
+    # time as before: the same numbers in the same order, without a mask per transit
+    deficit = (baseline - flux[inside])[np.argsort(in_epochs, kind="stable")]
+    parts = np.split(deficit, np.cumsum(counts)[:-1]) if counts.size else []
+    sums = np.array([np.sum(part) for part in parts])
     chi2 = np.maximum(sums, 0.0) ** 2 / np.maximum(counts, 1) / max(noise, 1e-300) ** 2
     beta = red_noise_beta(time, flux - baseline, outside, duration=duration, noise=noise)
     # errors of depths compared with each other: white × β (never shrunk below white)
