@@ -126,3 +126,16 @@ def test_rotation_period_on_a_prime_length_grid():
     time = np.arange(19728) * (2 / 1440)
     flux = 1 + 0.01 * np.sin(2 * np.pi * time / 2.7)
     assert rotation_period(time, flux) == pytest.approx(2.7, rel=0.01)
+
+
+def test_first_pass_thins_only_long_grids():
+    """Every third frequency where the pass keeps ≥ MIN_COARSE_FREQUENCIES of them (a Kaggle
+    row's 65-day grid), every second on shorter grids (a TESS sector), whose SDE spread would
+    otherwise rest on too few samples."""
+    from exohunt.search.peaks import MIN_COARSE_FREQUENCIES, coarse_pass, search_grid
+
+    kaggle = search_grid(65.3, 0.5, 65.3 / 2, None, 1.5)[0].size
+    sector = search_grid(27.0, 0.5, 13.5, None, 1.5)[0].size
+    assert kaggle // peaks.COARSE_STRIDE >= MIN_COARSE_FREQUENCIES > sector // 2
+    assert coarse_pass(kaggle) == (peaks.COARSE_STRIDE, peaks.COARSE_PEAKS) == (3, 12)
+    assert coarse_pass(sector) == (peaks.SHORT_GRID_STRIDE, peaks.SHORT_GRID_PEAKS) == (2, 8)

@@ -23,7 +23,8 @@ __all__ = ["COMPATIBLE_FEATURE_VERSIONS", "FEATURE_VERSION", "SIGNAL_COLUMNS", "
            "FeatureSet", "extract_features", "star_features", "star_signal_features"]
 
 #: Names the preprocessing (detrending, grid, views, statistics); runs record it.
-FEATURE_VERSION = ("search-18:coarse-stride3+batched-ramps+own-lm-fit+plateau-peaks+red-noise-beta+binned-short-cadence-trends"
+FEATURE_VERSION = ("search-18:coarse-stride3-long-grids+batched-ramps"
+                   "+own-lm-fit+plateau-peaks+red-noise-beta+binned-short-cadence-trends"
                    "+coarse-fine-bls+binned-coarse+white-window+fast-fft"
                    "+cpu-independent+thinned-trend+centroid-density"
                    "+trapezoid-fit+input-flux-mode+lone-dip-retry+packed-bls+shape-tests"
@@ -43,10 +44,11 @@ FEATURE_VERSION = ("search-18:coarse-stride3+batched-ramps+own-lm-fit+plateau-pe
 #: Levenberg-Marquardt kernel (MINPACK's answer depended on memory alignment) and takes the
 #: middle of a run of equal BLS powers as the peak (argmax took either end, by CPU): the
 #: fit_* statistics of flat-χ² stars and the periods of some two-transit stars move, so a
-#: search-16 run is refused too. search-18 takes the SDE's spectrum from every third
-#: frequency (issue 20: a cheaper first pass; the SDE moves by about half a unit) and fits the
-#: settling ramps of the sawtooth correction by normal equations (last bits), so a search-17
-#: run is refused as well.
+#: search-16 run is refused too. search-18 takes the first pass and the SDE's spectrum from
+#: every third frequency on grids of 3,000 frequencies and more (baselines over ~55 days:
+#: Kaggle rows, Kepler quarters, K2 campaigns; issue 20: a cheaper first pass; the SDE moves
+#: by up to about half a unit) and fits the settling ramps of the sawtooth correction by
+#: normal equations (last bits), so a search-17 run is refused as well.
 COMPATIBLE_FEATURE_VERSIONS: frozenset[str] = frozenset()
 
 STAT_COLUMNS = (

@@ -10,19 +10,39 @@ from exohunt.search.bls import Periodogram, bls_periodogram
 from exohunt.search.detrend import robust_std
 from exohunt.search.grid import bin_widths, frequency_grid
 
-__all__ = ["COARSE_PEAKS", "COARSE_STRIDE", "best_peak", "flatten_spectrum", "near_harmonic",
+__all__ = ["COARSE_PEAKS", "COARSE_STRIDE", "MIN_COARSE_FREQUENCIES", "SHORT_GRID_PEAKS",
+           "SHORT_GRID_STRIDE", "best_peak", "coarse_pass", "flatten_spectrum", "near_harmonic",
            "search_grid"]
 
 #: The box search's first pass takes every COARSE_STRIDE-th frequency of the (Ofir, 1.5×
 #: oversampled) grid; the skipped frequencies are searched next to the COARSE_PEAKS highest
 #: local maxima of that pass only. At the nearest coarse frequency a transit's epochs drift
-#: by at most half its duration either side of the best box over the baseline, so its
-#: coarse peak keeps most of its power and stays among the highest. Every third frequency
-#: (search-18) instead of every second costs 2/3 of the first pass; with 12 maxima refined
-#: instead of 8, recovery at a matched false-alarm rate was unchanged within the noise on a
-#: development seed (``benchmarks/dev_coarse_pass.py --seed 1001``, results_kaggle_speed.md).
+#: by at most half its duration either side of the best box over the baseline (a third with
+#: every second frequency), so its coarse peak keeps most of its power and stays among the
+#: highest. Every third frequency (search-18) instead of every second costs 2/3 of the first
+#: pass; with 12 maxima refined instead of 8, recovery at a matched false-alarm rate was
+#: unchanged within the noise on a development seed (``benchmarks/dev_coarse_pass.py``).
 COARSE_STRIDE = 3
 COARSE_PEAKS = 12
+#: The first pass's spectrum also gives the SDE its running median and spread, whose sampling
+#: noise grows as the pass thins out: grids with fewer than COARSE_STRIDE × this many
+#: frequencies (baselines under ~55 days: a TESS sector, a month of Kepler short cadence) keep
+#: every second frequency. A month of HAT-P-7 (Kepler SC, 6,700 ppm transits that raise the
+#: whole spectrum) has an SDE of 8.3 on its full grid, 8.6 from every second frequency and 7.5,
+#: under the detection threshold of 8, from every third.
+MIN_COARSE_FREQUENCIES = 1000
+#: The first pass of those shorter grids: search-17's, every second frequency and 8 maxima.
+SHORT_GRID_STRIDE = 2
+SHORT_GRID_PEAKS = 8
+
+
+def coarse_pass(frequencies: int) -> tuple[int, int]:
+    """``(stride, maxima refined)`` of the first pass over a grid of ``frequencies``:
+    ``COARSE_STRIDE`` and ``COARSE_PEAKS`` where the pass keeps at least
+    ``MIN_COARSE_FREQUENCIES``, else ``SHORT_GRID_STRIDE`` and ``SHORT_GRID_PEAKS``."""
+    if frequencies >= COARSE_STRIDE * MIN_COARSE_FREQUENCIES:
+        return COARSE_STRIDE, COARSE_PEAKS
+    return min(COARSE_STRIDE, SHORT_GRID_STRIDE), SHORT_GRID_PEAKS
 #: Cadences finer than half the narrowest phase bin are averaged in groups (of equal count,
 #: at most half a phase bin long) for the first two passes: the box power of equal-count
 #: means is that of the points (S² N / n_in (N − n_in) / σ², each term scaled alike). The
@@ -146,37 +166,39 @@ def best_peak(time, flux, noise, grid, avoid=()) -> tuple[Periodogram, float, fl
                                                           float, float]:
     """Most significant box-search peak, found coarse to fine.
 
-    The box search runs over every ``COARSE_STRIDE``-th frequency of the grid (the spectrum
-    whose running median and spread give the SDE), then over the skipped frequencies next to
-    its ``COARSE_PEAKS`` highest local maxima (a transit that falls between two coarse
-    frequencies is still seen, at a lower power, at both), and finally on a finer grid with
-    finer phase bins around the best of those. The first two passes search short cadences
+    The box search runs over every ``COARSE_STRIDE``-th frequency of the grid (every second
+    on grids shorter than ``COARSE_STRIDE × MIN_COARSE_FREQUENCIES``; the spectrum whose running
+    median and spread give the SDE), then over the skipped frequencies next to its
+    ``COARSE_PEAKS`` (``SHORT_GRID_PEAKS``) highest local maxima (a transit that falls between
+    two coarse frequencies is still seen, at a lower power, at both), and finally on a finer
+    grid with finer phase bins around the best of those. The first two passes search short cadences
     averaged in groups (``BIN_FRACTION``), the last every cadence. Returns the coarse
     periodogram, then the peak's period, t0, duration (days), box SNR and SDE."""
     freqs, widths, mbins, qmax = grid
+    stride, maxima = coarse_pass(freqs.size)
     coarse_time, coarse_flux, coarse_noise = _binned(time, flux, noise,
                                                      BIN_FRACTION * float(widths.min()))
     options = {"duration_bins": mbins, "sigma": coarse_noise, "qmax": qmax}
-    pg = bls_periodogram(coarse_time, coarse_flux, frequencies=freqs[::COARSE_STRIDE],
-                         bin_width=widths[::COARSE_STRIDE], locate=False, **options)
+    pg = bls_periodogram(coarse_time, coarse_flux, frequencies=freqs[::stride],
+                         bin_width=widths[::stride], locate=False, **options)
     # chunks as wide in frequency as the full grid's: a running median over twice the range
     # would not follow the broad rise that a lone deep dip gives all long periods
     centres, medians = _spectrum_baseline(pg.power, _chunks(freqs.size))
     resid = pg.power - np.interp(np.arange(pg.power.size), centres, medians)
     spread = robust_std(resid)
     near = near_harmonic(1 / freqs, avoid)
-    tops = _candidates(resid, near[::COARSE_STRIDE], COARSE_PEAKS) * COARSE_STRIDE
-    full = np.unique(np.clip(tops[:, None] + np.arange(1 - COARSE_STRIDE, COARSE_STRIDE),
+    tops = _candidates(resid, near[::stride], maxima) * stride
+    full = np.unique(np.clip(tops[:, None] + np.arange(1 - stride, stride),
                              0, freqs.size - 1))
-    skipped = full[full % COARSE_STRIDE != 0]
+    skipped = full[full % stride != 0]
     power = np.empty(freqs.size)
-    power[::COARSE_STRIDE] = pg.power
+    power[::stride] = pg.power
     if skipped.size:
         power[skipped] = bls_periodogram(coarse_time, coarse_flux, frequencies=freqs[skipped],
                                          bin_width=widths[skipped], locate=False,
                                          **options).power
     # the coarse spectrum's running median, at full-grid positions
-    level = np.interp(full / COARSE_STRIDE, centres, medians)
+    level = np.interp(full / stride, centres, medians)
     score = np.where(near[full], -np.inf, power[full] - level)
     best = plateau_peak(score)
     k, resid_k = int(full[best]), float(power[full[best]] - level[best])
