@@ -54,63 +54,9 @@ TREND_STEPS = 50
 
 
 @numba.njit(cache=True, nogil=True)
-def _kth_smallest(a: np.ndarray, k: int) -> float:  # pragma: no cover - numba
-    """The ``k``-th smallest value of ``a`` (0-based), found by Hoare quickselect with a
-    median-of-three pivot, reordering ``a`` in place so that ``a[:k] <= a[k] <= a[k+1:]``."""
-    lo, hi = 0, a.size - 1
-    while hi > lo:
-        mid = (lo + hi) >> 1
-        if a[mid] < a[lo]:
-            a[mid], a[lo] = a[lo], a[mid]
-        if a[hi] < a[lo]:
-            a[hi], a[lo] = a[lo], a[hi]
-        if a[hi] < a[mid]:
-            a[hi], a[mid] = a[mid], a[hi]
-        pivot = a[mid]
-        i, j = lo, hi
-        while i <= j:
-            while a[i] < pivot:
-                i += 1
-            while a[j] > pivot:
-                j -= 1
-            if i <= j:
-                a[i], a[j] = a[j], a[i]
-                i += 1
-                j -= 1
-        if k <= j:
-            hi = j
-        elif k >= i:
-            lo = i
-        else:  # j < k < i: a[k] equals the pivot, everything left of it is no larger
-            return a[k]
-    return a[k]
-
-
-@numba.njit(cache=True, nogil=True)
-def _median_in_place(a: np.ndarray) -> float:  # pragma: no cover - numba
-    """Median of the non-empty ``a`` (reordered in place), as ``np.median`` computes it: the
-    middle order statistic, or ``(lower + upper) / 2`` of the two middle ones."""
-    half = a.size >> 1
-    upper = _kth_smallest(a, half)
-    if a.size & 1:
-        return upper
-    lower = a[0]  # a[:half] <= upper after the selection: the lower middle is their maximum
-    for i in range(1, half):
-        if a[i] > lower:
-            lower = a[i]
-    return (lower + upper) / 2
-
-
-@numba.njit(cache=True, nogil=True)
-def _mad(values: np.ndarray) -> float:  # pragma: no cover - numba
-    """Median absolute deviation of a non-empty finite array: the same order statistics as
-    ``np.median(np.abs(values - np.median(values)))`` (the same bits), in one scratch copy
-    instead of four arrays (2.9x faster at a TESS sector's 18,000 points, 1.1x at 3,000)."""
-    scratch = values.copy()
-    centre = _median_in_place(scratch)
-    for i in range(values.size):
-        scratch[i] = abs(values[i] - centre)
-    return _median_in_place(scratch)
+def _mad(values: np.ndarray) -> float:
+    """Median absolute deviation of a non-empty finite array (numba: no per-call overhead)."""
+    return np.median(np.abs(values - np.median(values)))
 
 
 def robust_std(values: np.ndarray) -> float:
