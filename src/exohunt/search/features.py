@@ -46,9 +46,10 @@ FEATURE_VERSION = ("search-18:coarse-stride3-long-grids+batched-ramps"
 #: fit_* statistics of flat-χ² stars and the periods of some two-transit stars move, so a
 #: search-16 run is refused too. search-18 takes the first pass and the SDE's spectrum from
 #: every third frequency on grids of 3,000 frequencies and more (baselines over ~55 days:
-#: Kaggle rows, Kepler quarters, K2 campaigns; issue 20: a cheaper first pass; the SDE moves
-#: by up to about half a unit) and fits the settling ramps of the sawtooth correction by
-#: normal equations (last bits), so a search-17 run is refused as well.
+#: Kaggle rows, Kepler quarters, K2 campaigns; issue 20: a cheaper first pass; the real
+#: files' SDEs move by −0.8 to +1.2, ``benchmarks/diag_coarse_sde.py``) and fits the
+#: settling ramps of the sawtooth correction by normal equations (last bits), so a search-17
+#: run is refused as well.
 COMPATIBLE_FEATURE_VERSIONS: frozenset[str] = frozenset()
 
 STAT_COLUMNS = (

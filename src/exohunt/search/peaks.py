@@ -29,7 +29,7 @@ COARSE_PEAKS = 12
 #: frequencies (baselines under ~55 days: a TESS sector, a month of Kepler short cadence) keep
 #: every second frequency. A month of HAT-P-7 (Kepler SC, 6,700 ppm transits that raise the
 #: whole spectrum) has an SDE of 8.3 on its full grid, 8.6 from every second frequency and 7.5,
-#: under the detection threshold of 8, from every third.
+#: under the detection threshold of 8, from every third (``benchmarks/diag_coarse_sde.py``).
 MIN_COARSE_FREQUENCIES = 1000
 #: The first pass of those shorter grids: search-17's, every second frequency and 8 maxima.
 SHORT_GRID_STRIDE = 2
