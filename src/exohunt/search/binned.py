@@ -26,7 +26,7 @@ import numpy as np
 from exohunt.search.biweight import biweight_trend
 
 __all__ = ["BINNED_CADENCE_LIMIT", "CLIP_SIGMA", "TREND_BIN_WIDTH", "bin_means",
-           "binned_biweight_trend", "uses_bins"]
+           "binned_biweight_trend", "median_cadence", "uses_bins"]
 
 #: Width (days) of the bins the trend is fitted to: 10 minutes.
 TREND_BIN_WIDTH = 10.0 / 1440
@@ -40,12 +40,30 @@ CLIP_SIGMA = 3.0
 BINNED_CADENCE_LIMIT = 0.5 * TREND_BIN_WIDTH
 
 
+@numba.njit(cache=True, nogil=True)
+def _median_step(time):  # pragma: no cover - numba
+    steps = np.empty(time.size - 1)
+    for i in range(steps.size):
+        steps[i] = time[i + 1] - time[i]
+    return np.median(steps)
+
+
+def median_cadence(time: np.ndarray, default: float = float("nan")) -> float:
+    """Median spacing (days) of sorted times ``time`` (shape (T,)), ``default`` for fewer than
+    two: ``np.median(np.diff(time))`` to the bit (the same order statistics), without numpy's
+    ~50 µs of per-call overhead: the search asks for it a few dozen times per light curve."""
+    time = np.ascontiguousarray(time, dtype=float)
+    if time.size < 2:
+        return float(default)
+    return float(_median_step(time))
+
+
 def uses_bins(time: np.ndarray) -> bool:
     """Whether the trends of a light curve with these sorted times (days) are fitted on
     bins: its median cadence is at most :data:`BINNED_CADENCE_LIMIT`."""
     if time.size < 2:
         return False
-    return bool(np.median(np.diff(time)) <= BINNED_CADENCE_LIMIT)
+    return median_cadence(time) <= BINNED_CADENCE_LIMIT
 
 
 @numba.njit(cache=True, nogil=True)

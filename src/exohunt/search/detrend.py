@@ -28,6 +28,7 @@ from exohunt.search.binned import (
     CLIP_SIGMA,
     TREND_BIN_WIDTH,
     binned_biweight_trend,
+    median_cadence,
     uses_bins,
 )
 from exohunt.search.biweight import biweight_trend
@@ -153,7 +154,7 @@ def _trend(time: np.ndarray, flux: np.ndarray, *, method: str, window_length: fl
                 time, flux, window_length=window_length, break_tolerance=break_tolerance,
                 mask=mask, step=step if TREND_BIN_WIDTH <= 0.5 * step else None,
                 clip=CLIP_SIGMA * noise))
-        cadence = float(np.median(np.diff(time))) if time.size > 1 else step
+        cadence = median_cadence(time, default=step)
         every = step if cadence <= 0.5 * step else None
         key = (float(window_length), float(break_tolerance), every)
         previous = None if cache is None else cache.lookup(time, flux, key)

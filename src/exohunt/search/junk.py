@@ -45,6 +45,7 @@ import numpy as np
 from scipy import ndimage
 
 from exohunt.lightcurve import LightCurve
+from exohunt.search.binned import median_cadence
 from exohunt.search.detrend import robust_std
 from exohunt.search.grid import (
     BINS_PER_EXPECTED,
@@ -275,7 +276,7 @@ def find_junk(time: np.ndarray, flux: np.ndarray, *, background: np.ndarray | No
     time = np.asarray(time, dtype=float)
     flux = np.asarray(flux, dtype=float)
     none = np.zeros(time.shape, dtype=bool)
-    cadence = float(np.median(np.diff(time))) if time.size > 1 else 0.0
+    cadence = median_cadence(time, default=0.0)
     if time.size < 20 or not cadence > 0:
         return JunkMask(time.size, {})
     steps = {"background": none if background is None else background_junk(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from exohunt.search.binned import median_cadence
 from exohunt.search.bls import Periodogram, bls_periodogram
 from exohunt.search.detrend import robust_std
 from exohunt.search.grid import bin_widths, frequency_grid
@@ -58,7 +59,7 @@ def _binned(time: np.ndarray, flux: np.ndarray, noise: float, width: float
             ) -> tuple[np.ndarray, np.ndarray, float]:
     """Means of consecutive groups of cadences no longer than ``width`` days together (full
     groups only) and their noise, or the inputs where no group would hold two cadences."""
-    cadence = float(np.median(np.diff(time))) if time.size > 1 else width
+    cadence = median_cadence(time, default=width)
     size = int(width / cadence) if cadence > 0 else 1
     if size < 2 or time.size < 20 * size:
         return time, flux, noise

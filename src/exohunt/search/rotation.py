@@ -21,7 +21,7 @@ import numpy as np
 from scipy.fft import next_fast_len
 
 from exohunt.lightcurve import LightCurve
-from exohunt.search.binned import TREND_BIN_WIDTH, bin_means, uses_bins
+from exohunt.search.binned import TREND_BIN_WIDTH, bin_means, median_cadence, uses_bins
 from exohunt.search.detrend import point_to_point_noise, robust_std
 from exohunt.search.pspline import (
     bspline_rows,
@@ -58,7 +58,7 @@ def rotation_period(time: np.ndarray, flux: np.ndarray, *, max_frequency: float 
     transformed: for the near-uniform
     sampling of space photometry this is the Lomb-Scargle periodogram, in a millisecond.
     """
-    cadence = float(np.median(np.diff(time)))
+    cadence = median_cadence(time)
     grid = np.arange(time[0], time[-1], cadence)
     values = np.interp(grid, time, flux)
     values = values - values.mean()

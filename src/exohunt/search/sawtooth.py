@@ -35,6 +35,7 @@ import numpy as np
 from scipy.fft import next_fast_len
 
 from exohunt.lightcurve import LightCurve
+from exohunt.search.binned import median_cadence
 from exohunt.search.detrend import _trend, point_to_point_noise, robust_std
 from exohunt.search.pspline import _solve_banded, bspline_rows, fit_modulated
 
@@ -62,7 +63,7 @@ def sawtooth_period(time: np.ndarray, resid: np.ndarray) -> tuple[float, float]:
     """Period (days) of the strongest peak within ``PERIOD_RANGE`` and its height over the
     median power (the flux is interpolated to a uniform grid and Fourier transformed); the
     height is 0 when the maximum lies on the edge of the range (no peak inside it)."""
-    cadence = float(np.median(np.diff(time)))
+    cadence = median_cadence(time)
     grid = np.arange(time[0], time[-1], cadence)
     values = np.interp(grid, time, resid)
     size = next_fast_len(4 * grid.size, real=True)  # small prime factors: a fast transform
@@ -107,7 +108,7 @@ def find_firings(time: np.ndarray, resid: np.ndarray, period: float) -> np.ndarr
     down between consecutive cadences of a regular cadence grid, at least ``MIN_JUMP`` times
     the median jump of the chain (links placed in gaps or flat stretches are dropped).
     """
-    cadence = float(np.median(np.diff(time)))
+    cadence = median_cadence(time)
     slot = np.round((time - time[0]) / cadence).astype(np.int64)
     full = np.full(slot[-1] + 1, np.nan)
     full[slot] = resid

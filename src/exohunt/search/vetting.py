@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from exohunt.lightcurve import fold_phase
+from exohunt.search.binned import median_cadence
 from exohunt.search.detrend import robust_std
 from exohunt.search.exact_sums import ingress_fraction_grid
 from exohunt.search.grid import expected_duration
@@ -189,8 +190,9 @@ def transit_statistics(time: np.ndarray, flux: np.ndarray, *, period: float, t0:
     oot = _oot_variability(phase, flux - baseline, outside & ~sec_in, period=period,
                            duration=duration, noise=noise)
     any_sigma, any_depth = secondary_search(phase, flux - baseline, period, duration, noise)
+    exposure = median_cadence(time)  # days: the integration time of each cadence
     fit = fit_trapezoid(phase, flux - baseline, duration, noise,
-                        exposure=float(np.median(np.diff(time))))
+                        exposure=exposure)
     return {
         "depth": depth,
         "depth_err": depth_err,
@@ -206,7 +208,7 @@ def transit_statistics(time: np.ndarray, flux: np.ndarray, *, period: float, t0:
         "oot_variability": oot / depth if depth > 0 else float("nan"),
         "ingress_fraction": _ingress_fraction(phase, flux - baseline, duration),
         "v_shape_sigma": v_shape_sigma(phase, flux - baseline, duration, noise,
-                                       exposure=float(np.median(np.diff(time)))),
+                                       exposure=exposure),
         "secondary_any_sigma": any_sigma,
         "secondary_any_rel": any_depth / depth if depth > 0 else float("nan"),
         "duration_ratio": duration / float(expected_duration(period)),
