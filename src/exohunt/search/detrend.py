@@ -240,6 +240,7 @@ def detrend(lc: LightCurve, *, method: str = "biweight", window_length: float | 
     options = {"method": method, "break_tolerance": break_tolerance, "mask": mask,
                "cache": trend_cache}
     trend = _trend(lc.time, lc.flux, window_length=float(window), **options)
+    scatter = None  # robust_std(lc.flux - trend), once known
     if window_length is None:  # halve the window while that removes much more variability
         scatter = robust_std(lc.flux - trend)
         white = scatter <= WHITE_ENOUGH * point_to_point_noise(lc.flux - trend)
@@ -254,7 +255,7 @@ def detrend(lc: LightCurve, *, method: str = "biweight", window_length: float | 
         flux = lc.flux / trend
         err = None if lc.flux_err is None else lc.flux_err / trend
     else:
-        scale = robust_std(lc.flux - trend) or 1.0
+        scale = (robust_std(lc.flux - trend) if scatter is None else scatter) or 1.0
         flux = 1.0 + (lc.flux - trend) / scale
         err = None if lc.flux_err is None else lc.flux_err / scale
     noise = robust_std(flux)

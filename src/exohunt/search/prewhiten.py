@@ -55,9 +55,10 @@ class Prepared:
         return Prepared(self.clean, window=self.plain_window)
 
 
-def _needs_look(det: LightCurve) -> bool:
+def _needs_look(det: LightCurve, white: float) -> bool:
+    """Whether ``det`` (whose :func:`whiteness` is ``white``) is worth pre-whitening."""
     shrunk = det.meta["window_length"] < default_window_length(det.time_span)
-    return len(det) > 50 and (shrunk or whiteness(det.flux) > RED_LIMIT)
+    return len(det) > 50 and (shrunk or white > RED_LIMIT)
 
 
 def prewhiten(clean: LightCurve, det: LightCurve, options: dict) -> tuple[Prepared, LightCurve]:
@@ -79,7 +80,8 @@ def prewhiten(clean: LightCurve, det: LightCurve, options: dict) -> tuple[Prepar
         The detrended light curve for the chosen pre-whitening.
     """
     prepared = Prepared(clean, window=det.meta["window_length"])
-    if not _needs_look(det):
+    white = whiteness(det.flux)  # once: each comparison below needs it
+    if not _needs_look(det, white):
         return prepared, det
     default = {**options, "window_length": default_window_length(clean.time_span)}
     trend = _trend(clean.time, clean.flux, method=options.get("method", "biweight"),
@@ -87,14 +89,15 @@ def prewhiten(clean: LightCurve, det: LightCurve, options: dict) -> tuple[Prepar
     corrected = remove_sawtooth(clean, trend)
     if corrected is not None:
         det_saw = detrend(corrected, **options)
-        if whiteness(det_saw.flux) - 1 < SAWTOOTH_GAIN * (whiteness(det.flux) - 1):
+        white_saw = whiteness(det_saw.flux)
+        if white_saw - 1 < SAWTOOTH_GAIN * (white - 1):
             prepared, det = Prepared(corrected, window=det_saw.meta["window_length"]), det_saw
-            clean = corrected
-            if not _needs_look(det):
+            clean, white = corrected, white_saw
+            if not _needs_look(det, white):
                 return prepared, det
     spotted = Prepared(clean, rotation=True, window=default["window_length"],
                        plain_window=det.meta["window_length"])
     det_spotted = detrend(spotted(), **default)
-    if whiteness(det_spotted.flux) <= ROTATION_SLACK * whiteness(det.flux):
+    if whiteness(det_spotted.flux) <= ROTATION_SLACK * white:
         return spotted, det_spotted
     return prepared, det
