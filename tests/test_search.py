@@ -236,3 +236,18 @@ def test_lone_deep_dip_is_masked_and_planet_found(monkeypatch):
             patch.setattr(core, "RETRY_POWER", np.inf)
             without += bool(search(lc, max_signals=1).signals)
     assert found == 3 and without == 0
+
+
+def test_search_stops_when_its_masks_cover_every_cadence(monkeypatch):
+    """A signal whose masks (transits over the fitted width, secondary eclipse) cover the whole
+    orbit leaves nothing to search: the search ends with what it found instead of failing (a
+    fast-rotating flaring star of a development split did this, at twice its rotation
+    period)."""
+    import exohunt.search.core as core
+
+    lc, truth = planet_lightcurve(np.random.default_rng(0), period=4.3, snr=20)
+    everything = core._ephemeris(1e9, float(lc.time[0]), 1e6)
+    monkeypatch.setattr(core, "_eclipse_masks", lambda det, exclude, signal: [everything])
+    result = search(lc, max_signals=3)
+    assert len(result.signals) == 1
+    assert abs(result.signals[0].period / truth["period"] - 1) < 1e-3

@@ -43,6 +43,10 @@ ROTATION_SLACK = 1.1
 RETRY_POWER = 10.0
 SINGLE_SHARE = 0.5
 MAX_RETRIES = 2
+#: The search stops when the masks of what it found leave fewer cadences than this (as few as
+#: :func:`~exohunt.search.detrend.detrend` needs): a signal whose transits, fitted width and
+#: secondary eclipse cover the whole orbit (a fast rotator's 2x harmonic) leaves none.
+MIN_SEARCH_CADENCES = 10
 #: A reported signal's deepest dip elsewhere in its orbit (its secondary eclipse, at phase
 #: 0.5 or, eccentric, anywhere; ``secondary_any_sigma``) at least this significant is masked
 #: with it before the search goes on: the same system's eclipse, not another signal. Left in,
@@ -402,6 +406,8 @@ def _iterate(prepared: Prepared, det: LightCurve, grid: tuple, options: dict, *,
                 spotted, prepared, det, _in_transit(spotted.clean.time, masked), options)
             spotted = None
         exclude = _in_transit(det.time, masked)
+        if np.count_nonzero(~exclude) < MIN_SEARCH_CADENCES:
+            break  # the masks cover (nearly) every cadence: nothing left to search
         noise = float(det.meta["noise"]) or 1.0
         pg, *peak = best_peak(det.time[~exclude], det.flux[~exclude], noise, grid,
                                avoid=[s.period for s in signals])
