@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from exohunt.lightcurve import LightCurve, fold_phase
-from exohunt.search.binned import BINNED_CADENCE_LIMIT, bin_means, uses_bins
+from exohunt.search.binned import BINNED_CADENCE_LIMIT, bin_means, median_cadence, uses_bins
 from exohunt.search.biweight import biweight_trend
 from exohunt.search.detrend import TREND_STEPS, _trend, detrend, robust_std
 from exohunt.search.pspline import bspline_rows, fit_modulated
@@ -142,3 +142,20 @@ def test_centroid_trends_stay_at_full_cadence():
     step = 0.5 / TREND_STEPS
     plain = biweight_trend(time, values, window_length=0.5, mask=masked, step=step)
     assert np.array_equal(out[:, 0], values - plain)
+
+
+def test_median_cadence_is_numpys_median_of_the_steps_to_the_bit():
+    """The compiled median cadence gives ``np.median(np.diff(time))`` exactly, for odd and even
+    numbers of steps, ties, gaps and non-contiguous views; the default below two times."""
+    rng = np.random.default_rng(8)
+    for n in (2, 3, 4, 5, 64, 65, 3197):
+        irregular = np.cumsum(rng.exponential(0.02, n))
+        ties = np.cumsum(rng.choice([0.0204, 0.0204, 0.05], n))
+        for time in (irregular, ties, np.arange(n) * 0.0204336 + 100.0, irregular[::-1][::-1]):
+            assert median_cadence(time) == float(np.median(np.diff(time)))
+    stepped = np.r_[np.arange(50) * 0.02, 5.0 + np.arange(50) * 0.02][::2]  # a strided view
+    assert median_cadence(stepped) == float(np.median(np.diff(stepped)))
+    assert np.isnan(median_cadence(np.array([3.0])))
+    assert median_cadence(np.array([]), default=0.25) == 0.25
+    assert not uses_bins(np.array([1.0])) and not uses_bins(np.array([]))
+    assert uses_bins(np.arange(100) * (2 / 1440)) and not uses_bins(np.arange(100) * 0.0204)

@@ -42,6 +42,7 @@ BINNED_CADENCE_LIMIT = 0.5 * TREND_BIN_WIDTH
 
 @numba.njit(cache=True, nogil=True)
 def _median_step(time):  # pragma: no cover - numba
+    """``np.median(np.diff(time))`` of at least two times, compiled."""
     steps = np.empty(time.size - 1)
     for i in range(steps.size):
         steps[i] = time[i + 1] - time[i]
@@ -50,8 +51,8 @@ def _median_step(time):  # pragma: no cover - numba
 
 def median_cadence(time: np.ndarray, default: float = float("nan")) -> float:
     """Median spacing (days) of sorted times ``time`` (shape (T,)), ``default`` for fewer than
-    two: ``np.median(np.diff(time))`` to the bit (the same order statistics), without numpy's
-    ~50 µs of per-call overhead: the search asks for it a few dozen times per light curve."""
+    two: ``np.median(np.diff(time))`` to the bit (the same order statistics), without
+    numpy's per-call overhead: the search asks for it a few dozen times per light curve."""
     time = np.ascontiguousarray(time, dtype=float)
     if time.size < 2:
         return float(default)
@@ -60,9 +61,8 @@ def median_cadence(time: np.ndarray, default: float = float("nan")) -> float:
 
 def uses_bins(time: np.ndarray) -> bool:
     """Whether the trends of a light curve with these sorted times (days) are fitted on
-    bins: its median cadence is at most :data:`BINNED_CADENCE_LIMIT`."""
-    if time.size < 2:
-        return False
+    bins: its median cadence is at most :data:`BINNED_CADENCE_LIMIT` (never for fewer than
+    two times: NaN compares false)."""
     return median_cadence(time) <= BINNED_CADENCE_LIMIT
 
 

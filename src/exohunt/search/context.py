@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from exohunt.lightcurve import LightCurve
+from exohunt.search.binned import median_cadence
 from exohunt.search.centroid import CENTROID_COLUMNS, centroid_statistics
 from exohunt.search.stellar import STELLAR_COLUMNS, stellar_statistics
 
@@ -44,5 +45,5 @@ def context_statistics(det: LightCurve, *, period: float, t0: float, duration: f
     out.update(stellar_statistics(det.meta, period=period, duration=fit["fit_duration"],
                                   ingress_fraction=fit["fit_ingress_fraction"],
                                   depth=fit["fit_depth"], snr=fit["fit_snr"],
-                                  cadence=det.cadence if len(det) > 1 else 0.0))
+                                  cadence=median_cadence(det.time, default=0.0)))
     return out

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from exohunt.lightcurve import LightCurve, fold_phase
+from exohunt.search.binned import median_cadence
 from exohunt.search.core import SearchResult, Signal
 from exohunt.search.transit_fit import trapezoid
 from exohunt.search.views import binned_view
@@ -66,7 +67,7 @@ def _box_model(ax, det: LightCurve, s: Signal) -> None:
     if np.isfinite(s.fit_duration) and np.isfinite(s.fit_depth):
         hours = np.linspace(-half, half, 400)
         offset = (s.fit_t0 - s.t0) * 24
-        exposure = float(np.median(np.diff(det.time))) if det.time.size > 1 else 0.0
+        exposure = median_cadence(det.time, default=0.0)  # as the vetting's fit used
         profile = trapezoid((hours - offset) / 24, s.fit_duration, s.fit_ingress_fraction,
                             exposure=exposure)
         ax.plot(hours, base - s.fit_depth * profile, color="tab:blue", lw=1.0,

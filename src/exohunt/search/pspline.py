@@ -25,7 +25,8 @@ def bspline_rows(time: np.ndarray, spacing: float, span: tuple[float, float] | N
 
     The values are those of ``scipy.interpolate.BSpline.design_matrix`` to the bit (the same
     Cox-de Boor recursion, :func:`_cubic_basis`; ``tests/test_search_pspline.py`` compares
-    them), without its sparse matrix: for a Kaggle row that cost ~15 times the recursion.
+    them), without building its sparse matrix and scattering it back into rows, which cost
+    more than the recursion itself.
 
     Returns
     -------
