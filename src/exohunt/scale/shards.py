@@ -52,10 +52,11 @@ def _parts(out: Path, name: str, manifest: Manifest):
     for chunk in range(len(manifest.chunks)):
         path = out / name / f"part-{chunk:06d}.parquet"
         if path.exists():
-            # read in this thread: with Arrow's thread pool, about one resumed Dask client in
-            # seven aborted at interpreter exit ("terminate called without an active
-            # exception", tests/test_scale_dask.py's resume test), after its output was
-            # complete; 0 of 30 since. The parts are small: the pool bought nothing.
+            # read in this thread: with Arrow's thread pool, 2 of 16 resumed Dask clients
+            # aborted at interpreter exit ("terminate called without an active exception",
+            # tests/test_scale_dask.py's resume test), after their output was complete; 0 of
+            # 30 since (benchmarks/diag_dask_resume_abort.py). The parts are small: the pool
+            # bought nothing.
             yield chunk, pd.read_parquet(path, use_threads=False)
 
 
