@@ -62,6 +62,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "prevalence, not the ~12%% of the injected set); 'none' does not; "
                              "auto (default): weight for a Kaggle-layout or simulated set, "
                              "none for single-star files")
+    parser.add_argument("--weak-positive-weight", type=float, default=1.0,
+                        help="gbm with a recall:R@snrS objective: the training weight (0-1) of "
+                             "planets whose search SNR is below S (default 1: every planet "
+                             "alike; 0.3 raised precision at recall 0.95 on the vetting "
+                             "development set, benchmarks/dev_context_recall.py)")
     parser.add_argument("--members", type=int, default=1,
                         help="train this many runs (seeds SEED, SEED+1, …, each with its own "
                              "validation split) and average their probabilities: a seed "
@@ -111,7 +116,8 @@ def run(args: argparse.Namespace) -> int:
                    time_budget=args.time_budget, jobs=args.jobs,
                    progress=not args.quiet, objective=args.objective,
                    cache_dir=args.cache_dir, config=config, context=args.context,
-                   prevalence=args.prevalence)
+                   prevalence=args.prevalence,
+                   weak_positive_weight=args.weak_positive_weight)
     m = result.metrics
     print(f"trained {model} in {m['training_seconds']:.1f} s "
           + (f"(kept {m['best_epoch']} trees, chosen on validation AP)"
@@ -170,7 +176,8 @@ def _run_ensemble(args: argparse.Namespace, data, model: str, positive, config) 
                               device=args.device, imbalance=args.imbalance, epochs=args.epochs,
                               time_budget=args.time_budget, jobs=args.jobs,
                               progress=not args.quiet, cache_dir=args.cache_dir, config=config,
-                              context=args.context, prevalence=args.prevalence)
+                              context=args.context, prevalence=args.prevalence,
+                              weak_positive_weight=args.weak_positive_weight)
     m = ensemble.config["metrics"]
     choice = ensemble.config["threshold"]
     members = ", ".join(f"{ap:.3f}" for ap in m["member_validation_average_precision"])

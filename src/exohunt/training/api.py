@@ -219,7 +219,7 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
           loop: dict | None = None, prep: SequencePrep | None = None,
           cache_dir: str | Path | None = None, labels: Any = None, context: str = "auto",
           search_budget: SearchBudget | None = None, prevalence: str = "auto",
-          val_rows: Any = None) -> Run:
+          val_rows: Any = None, weak_positive_weight: float = 1.0) -> Run:
     """Train model ``model`` on labelled ``data`` and (if ``out``) save the run directory.
 
     Parameters
@@ -276,6 +276,13 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
         The validation rows (positions in the labelled data) instead of a random
         ``val_fraction`` split: e.g. one fold of a K-fold split
         (:func:`exohunt.training.ensemble.train_ensemble` with ``folds=True``).
+    weak_positive_weight : float
+        With a ``"recall:R@snrS"`` objective, the training weight (0-1) of the planets whose
+        search SNR is below S: the objective says they neither count nor hurt, and taught at
+        full weight they teach the trees that a barely detected signal may well be a planet,
+        which lifts every noise detection towards the planets that do count. Boosted trees
+        only; 1 (default) weighs every planet alike. Validation rows keep their weights, so
+        the threshold and the number of trees are chosen as before.
 
     Returns
     -------
@@ -316,6 +323,7 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
         raise InputError(f"threshold objective {objective!r} needs the search's signal SNR: "
                          f"search-based models only (gbm, twoview, lstm-views), not {model}")
     check_context(context)
+    weak_positive_weight = _checked_weak_weight(weak_positive_weight, objective, spec, model)
     if search_budget is not None and (spec.inputs != "tabular" or imbalance != "inject"):
         raise InputError("a search budget applies to the boosted trees with injection "
                          f"(gbm, --imbalance inject), not to {model} with {imbalance}")
@@ -339,7 +347,7 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
                           resolve_device(device) if network else "cpu", imbalance, positive,
                           settings, prep, jobs, progress, objective, val_fraction, config,
                           cache_dir, config_name, context, search_budget, prevalence,
-                          val_rows)
+                          val_rows, weak_positive_weight)
     finally:
         if network:
             torch.set_num_threads(threads)
@@ -360,7 +368,7 @@ def _torch_version() -> str:
 
 def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep, jobs, progress,
            objective, val_fraction, config, cache_dir, config_name, context, budget,
-           prevalence="none", given_val_rows=None) -> Run:
+           prevalence="none", given_val_rows=None, weak_positive_weight=1.0) -> Run:
     started = time.perf_counter()
     data, labels = _labelled(data, positive)
     train_rows, val_rows = (_split(labels, val_fraction, seed) if given_val_rows is None
@@ -391,6 +399,9 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
         w_train = None
     if budget is None:
         w_val = None
+    if weak_positive_weight != 1.0:
+        w_train = _weak_positive_weights(w_train, y_train, _signal_snr(raw_train),
+                                         objective_min_snr(objective), weak_positive_weight)
     raw_val = raw.subset(searched.position[val_rows])
     preprocessing_seconds = time.perf_counter() - started
     fitted = fit_preprocessing(raw_train, spec.inputs, context)
@@ -424,7 +435,9 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
                      "device": str(device),
                      **({"search_budget": {**budget.to_dict(), "n_searched": len(raw)}}
                         if budget else {}),
-                     **({"prevalence": prevalence} if prevalence != "none" else {})},
+                     **({"prevalence": prevalence} if prevalence != "none" else {}),
+                     **({"weak_positive_weight": weak_positive_weight}
+                        if weak_positive_weight != 1.0 else {})},
         "seed": seed, "data": _describe(data, labels, *split),
         "split": {"val_rows": split[1].tolist()},
         "versions": {"exohunt": exohunt.__version__, "torch": _torch_version(),
@@ -488,6 +501,35 @@ def _choose_threshold(model, spec, data, labels, val_rows, val_probability, obje
     described["injected_positives"] = n_extra
     return choice, described, operating_points(all_labels, all_probability,
                                                sample_weight=weights)
+
+
+def _checked_weak_weight(weight: Any, objective: str, spec, model: str) -> float:
+    """``weak_positive_weight`` as a float in [0, 1], or InputError naming what is wrong."""
+    try:
+        weight = float(weight)
+    except (TypeError, ValueError):
+        raise InputError(f"weak_positive_weight must be a number from 0 to 1, "
+                         f"got {weight!r}") from None
+    if not 0.0 <= weight <= 1.0:
+        raise InputError(f"weak_positive_weight must be from 0 to 1, got {weight:g}")
+    if weight != 1.0 and objective_min_snr(objective) is None:
+        raise InputError("weak_positive_weight needs a threshold objective that says which "
+                         "planets are weak, 'recall:R@snrS' (e.g. recall:0.95@snr10), not "
+                         f"{objective!r}")
+    if weight != 1.0 and spec.inputs != "tabular":
+        raise InputError(f"weak_positive_weight applies to the boosted trees (gbm), not to "
+                         f"{model}")
+    return weight
+
+
+def _weak_positive_weights(w_train: np.ndarray | None, y_train: np.ndarray,
+                           snr: np.ndarray | None, min_snr: float, weight: float) -> np.ndarray:
+    """Training weights with the planets whose search SNR is below ``min_snr`` (or that have
+    no signal) multiplied by ``weight``; every other row keeps its weight."""
+    out = np.ones(len(y_train)) if w_train is None else np.asarray(w_train, float).copy()
+    weak = (np.asarray(y_train) == 1) & ~(np.asarray(snr, float) >= min_snr)
+    out[weak] *= weight
+    return out
 
 
 def _signal_snr(raw) -> np.ndarray | None:
