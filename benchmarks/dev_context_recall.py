@@ -34,6 +34,7 @@ recall 0.95 by ±0.1 here, more than most recipe changes (round 18)::
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -81,7 +82,7 @@ def weak_weight(recipe: str) -> float:
 
 
 def train_recipe(recipe: str, train_curves: list, table: Path, cache: Path, jobs: int,
-                 seed: int = 42):
+                 seed: int = 42, config=None):
     from exohunt.training import api, train, train_ensemble
 
     recipe, _, members = recipe.partition("*")
@@ -90,7 +91,7 @@ def train_recipe(recipe: str, train_curves: list, table: Path, cache: Path, jobs
     api.MODEL_DEFAULTS["gbm"]["file_augment"] = {**saved, **augment}
     options = dict(labels=table, context=context, cache_dir=cache, jobs=jobs, seed=seed,
                    objective=objective, imbalance="inject",
-                   weak_positive_weight=weak_weight(recipe))
+                   weak_positive_weight=weak_weight(recipe), config=config)
     try:
         if members:
             return train_ensemble(train_curves, "gbm", n_members=int(members), folds=True,
@@ -164,10 +165,14 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--recipes", default="base")
     parser.add_argument("--out", default=None)
+    parser.add_argument("--config", default=None,
+                        help="gbm config for every recipe: a named configuration in JSON quotes "
+                             "('\"large\"') or a JSON object of overrides")
     parser.add_argument("--seeds", default="42",
                         help="comma-separated training seeds; each recipe is trained with each")
     args = parser.parse_args(argv)
     seeds = [int(s) for s in args.seeds.split(",")]
+    config = json.loads(args.config) if args.config else None
     from exohunt.training.features import extract
 
     work = Path(args.work)
@@ -179,19 +184,20 @@ def main(argv=None) -> int:
     train_curves, dev_curves = read_split(train_dir, train_truth), read_split(dev_dir, dev_truth)
     raw_dev = extract(dev_curves, "tabular", jobs=args.jobs, cache_dir=cache)
     lines = [f"Development set: test split of seed {DEV_SEED}, {len(dev_truth)} stars; training: "
-             f"train split of seed {TRAIN_SEED}, {len(train_truth)} stars.", ""]
+             f"train split of seed {TRAIN_SEED}, {len(train_truth)} stars; gbm config "
+             f"{args.config or 'default'}.", ""]
     results, per_seed = {}, []
     for k, recipe in enumerate(args.recipes.split(",")):
         for seed in seeds[1:]:  # the first seed's run is the recipe's row below
             run = train_recipe(recipe, train_curves, train_dir / "train_truth.csv", cache,
-                               args.jobs, seed)
+                               args.jobs, seed, config)
             per_seed.append((recipe, seed, evaluate(
                 dev_truth, run.score(dev_curves, jobs=args.jobs, cache_dir=cache),
                 run.threshold)))
             print(f"{recipe} seed {seed}: {per_seed[-1][2]}", flush=True)
         cpu = time.process_time()
         run = train_recipe(recipe, train_curves, train_dir / "train_truth.csv", cache, args.jobs,
-                           seeds[0])
+                           seeds[0], config)
         p = run.score(dev_curves, jobs=args.jobs, cache_dir=cache)
         results[recipe] = evaluate(dev_truth, p, run.threshold)
         per_seed.append((recipe, seeds[0], results[recipe]))
