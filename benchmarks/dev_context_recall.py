@@ -16,7 +16,8 @@ with which statistics).
 Recipes: ``base`` (round 7's injection: gbm's defaults without on-target EBs), ``ebX`` (plus X
 undiluted on-target eclipsing binaries per injected planet; gbm's default for files since
 round 10 is ``eb2``), ``flux`` (base, flux statistics only), a ``+recall`` suffix
-(stored threshold objective ``recall:0.95``) or ``+snr10`` (``recall:0.95@snr10``), and a
+(stored threshold objective ``recall:0.95``), ``+snr10`` (``recall:0.95@snr10``) or ``+esnr10``
+(``expected-recall:0.95@snr10``, round 18: recall 0.95 of new planets), and a
 ``*K`` suffix (e.g. ``eb2+snr10*5``): an ensemble of K members on K disjoint folds
 (``train_ensemble(..., folds=True)``, threshold out of fold), reported with each member alone at
 its own stored threshold (member 0 is the single run of the same recipe), and a ``/wX`` suffix (e.g.
@@ -64,7 +65,8 @@ def parse_recipe(recipe: str) -> tuple[str, dict, str]:
     read by :func:`weak_weight`, set aside)."""
     recipe = recipe.partition("/")[0]
     name, _, suffix = recipe.partition("+")
-    objective = {"": "f1", "recall": "recall:0.95", "snr10": "recall:0.95@snr10"}[suffix]
+    objective = {"": "f1", "recall": "recall:0.95", "snr10": "recall:0.95@snr10",
+                 "esnr10": "expected-recall:0.95@snr10"}[suffix]
     if name == "flux":
         return "none", {"target_binaries_per_planet": 0.0}, objective
     if name == "base":  # round 7's recipe: no on-target EBs

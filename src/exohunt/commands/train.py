@@ -55,7 +55,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="threshold objective on validation: f1, recall:R (e.g. "
                              "recall:0.95) or recall:R@snrS (recall R of the validation "
                              "planets whose search SNR is >= S, e.g. recall:0.95@snr10; "
-                             "search-based models)")
+                             "search-based models), or expected-recall:R[@snrS] (recall R on "
+                             "new planets: ~(n+1)/n of it asked of the n validation planets)")
     parser.add_argument("--prevalence", default="auto", choices=("auto", "none", "weight"),
                         help="gbm with injection: 'weight' weights the planets so the fitted "
                              "planet share is the data's own (probabilities at the true "
@@ -63,7 +64,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "auto (default): weight for a Kaggle-layout or simulated set, "
                              "none for single-star files")
     parser.add_argument("--weak-positive-weight", type=float, default=1.0,
-                        help="gbm with a recall:R@snrS objective: the training weight (0-1) of "
+                        help="gbm with a recall:R@snrS (or expected-recall:R@snrS) objective: "
+                             "the training weight (0-1) of "
                              "planets whose search SNR is below S (default 1: every planet "
                              "alike; 0.3 raised precision at recall 0.95 on the vetting "
                              "development set, benchmarks/dev_context_recall.py)")

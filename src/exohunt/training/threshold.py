@@ -6,6 +6,16 @@ find 95% of the validation planets, and no more) or ``"recall:R@snrS"`` (the sam
 only the validation planets whose *detected* signal has a search SNR of at least S; the weaker
 planets neither count nor hurt, e.g. ``"recall:0.95@snr10"``: a threshold for the planets the
 search finds clearly, not one dragged to ~0 by the faint ones it barely sees).
+
+``"expected-recall:R"`` (and ``"expected-recall:R@snrS"``) asks for recall R on *new* planets
+rather than on the validation planets themselves. A threshold placed at the k-th lowest of n
+validation planet scores keeps, on average, a share (n − k + 1) / (n + 1) of new planets from
+the same population (the split-conformal argument: a new score is equally likely to fall in
+any of the n + 1 gaps). ``"recall:0.95"`` on 20 validation planets stops at the second lowest,
+which keeps 19/21 = 0.905 of new planets on average; ``"expected-recall:0.95"`` asks the
+validation planets for recall R (n + 1) / n instead (with row weights: R (W + w̄) / W, W the
+planets' total weight and w̄ their mean weight), here all 20, which keeps 20/21 = 0.952. When
+even every validation planet is too few for R (n + 1 < 1 / (1 − R)), the lowest is kept.
 """
 
 from __future__ import annotations
@@ -17,8 +27,8 @@ from sklearn.metrics import average_precision_score, precision_recall_curve
 
 from exohunt.errors import InputError
 
-__all__ = ["OPERATING_RECALLS", "ThresholdChoice", "choose_threshold", "objective_min_snr",
-           "operating_points", "parse_objective", "safe_average_precision"]
+__all__ = ["OPERATING_RECALLS", "RECALL_KINDS", "ThresholdChoice", "choose_threshold",
+           "objective_min_snr", "operating_points", "parse_objective", "safe_average_precision"]
 
 #: Validation recalls at which a run records its threshold and precision, so that a user can
 #: trade precision for recall (``exohunt predict --threshold``) without touching test data.
@@ -39,12 +49,17 @@ class ThresholdChoice:
         return asdict(self)
 
 
+RECALL_KINDS = ("recall", "expected-recall")
+
+
 def parse_objective(objective: str) -> tuple[str, float | None]:
     """``"f1"`` → ("f1", None); ``"recall:0.95"`` (or ``"recall:0.95@snr10"``) → ("recall",
-    0.95); else InputError. :func:`objective_min_snr` reads the ``@snrS`` part."""
+    0.95); ``"expected-recall:0.95[@snrS]"`` → ("expected-recall", 0.95); else InputError.
+    :func:`objective_min_snr` reads the ``@snrS`` part."""
     if objective == "f1":
         return "f1", None
-    if objective.startswith("recall:"):
+    kind = objective.split(":", 1)[0]
+    if kind in RECALL_KINDS and ":" in objective:
         body, _, _ = objective.split(":", 1)[1].partition("@")
         try:
             target = float(body)
@@ -52,10 +67,11 @@ def parse_objective(objective: str) -> tuple[str, float | None]:
             target = -1.0
         if 0.0 < target <= 1.0:
             objective_min_snr(objective)  # checks the @snrS part
-            return "recall", target
+            return kind, target
     raise InputError(f"unknown threshold objective {objective!r}; expected 'f1', 'recall:R' "
-                     "with 0 < R <= 1 (e.g. 'recall:0.95') or 'recall:R@snrS' with S > 0 "
-                     "(e.g. 'recall:0.95@snr10')")
+                     "with 0 < R <= 1 (e.g. 'recall:0.95'), 'recall:R@snrS' with S > 0 "
+                     "(e.g. 'recall:0.95@snr10') or the same with 'expected-recall' (recall R "
+                     "on new planets, e.g. 'expected-recall:0.95@snr10')")
 
 
 def objective_min_snr(objective: str) -> float | None:
@@ -121,6 +137,8 @@ def choose_threshold(labels: np.ndarray, probability: np.ndarray,
     if kind == "f1":
         best = int(np.argmax(f1))
     else:
+        if kind == "expected-recall":
+            target = min(1.0, target * _new_planet_factor(labels, sample_weight))
         meets = np.flatnonzero(recall >= target - 1e-12)
         best = int(meets[-1])  # cuts increase: the last one meeting the target is the highest
     scores = np.unique(probability)
@@ -128,6 +146,15 @@ def choose_threshold(labels: np.ndarray, probability: np.ndarray,
     threshold = float(0.5 * (cuts[best] + below[-1])) if below.size else float(cuts[best])
     return ThresholdChoice(threshold, objective, float(precision[best]), float(recall[best]),
                            float(f1[best]))
+
+
+def _new_planet_factor(labels: np.ndarray, sample_weight: np.ndarray | None) -> float:
+    """(W + w̄) / W for the planets' weights (n + 1) / n unweighted: the validation recall
+    that gives recall R on new planets is R times this (module docstring)."""
+    weights = (np.ones(int(labels.sum())) if sample_weight is None
+               else np.asarray(sample_weight, float)[labels == 1])
+    total = float(weights.sum())
+    return (total + float(weights.mean())) / total if total > 0 else 1.0
 
 
 def operating_points(labels: np.ndarray, probability: np.ndarray, *,
