@@ -151,3 +151,31 @@ def test_prevalence_weight_where_it_cannot_apply_is_a_one_line_error(tmp_path, c
     assert "prevalence 'weight' applies to the boosted trees with injection" in err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "r").exists()
+
+
+def test_weak_positive_weight_without_an_snr_objective_is_a_one_line_error(tmp_path, capsys):
+    from exohunt.io import write_kaggle_csv
+
+    csv = write_kaggle_csv(tmp_path / "train.csv", dipped_batch(n=20, n_pos=4))
+    status = main(["train", str(csv), "--out", str(tmp_path / "r"), "--model", "gbm",
+                   "--no-progress", "--weak-positive-weight", "0.3", "--objective",
+                   "expected-recall:0.95"])
+    assert status == 2
+    err = capsys.readouterr().err
+    assert "recall:R@snrS" in err and "Traceback" not in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.slow
+def test_weak_positive_weight_reaches_the_saved_run(tmp_path, capsys):
+    from exohunt.io import write_kaggle_csv
+
+    csv = write_kaggle_csv(tmp_path / "train.csv", dipped_batch(n=60, n_pos=10))
+    status = main(["train", str(csv), "--out", str(tmp_path / "run"), "--model", "gbm",
+                   "--imbalance", "weights", "--config", '{"max_iter": 20}', "--jobs", "1",
+                   "--no-progress", "--objective", "expected-recall:0.9@snr18",
+                   "--weak-positive-weight", "0.3"])
+    assert status == 0, capsys.readouterr().err
+    config = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert config["training"]["weak_positive_weight"] == 0.3
+    assert config["threshold"]["objective"] == "expected-recall:0.9@snr18"
