@@ -46,8 +46,10 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_context_models import DEV_SEED, TRAIN_SEED, evaluate, read_split
 
-SHOWN = ("snr", "sde", "depth_ppm", "duration_ratio", "fit_duration_ratio", "odd_even_sigma",
-         "secondary_sigma", "v_shape_sigma", "single_event_fraction", "oot_variability")
+SHOWN = ("snr", "sde", "depth_ppm", "n_transits", "duration_ratio", "fit_duration_ratio",
+         "fit_ingress_fraction", "odd_even_sigma", "secondary_sigma", "v_shape_sigma",
+         "single_event_fraction", "oot_variability", "centroid_offset_pixels",
+         "centroid_offset_sigma")
 
 
 def period_match(found: np.ndarray, true: np.ndarray) -> np.ndarray:
