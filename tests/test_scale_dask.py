@@ -187,7 +187,7 @@ def test_scheduler_killed_mid_run_resumes_on_a_fresh_one(inputs, tmp_path):
         _, stderr = process.communicate(timeout=120)
     finally:
         first.stop()
-    assert process.returncode == 2
+    assert process.returncode == 2, stderr
     assert "lost the Dask scheduler" in stderr and "rerun" in stderr
     second = LocalDaskProcesses(tmp_path, extra_path=str(TESTS)).start(2)
     try:

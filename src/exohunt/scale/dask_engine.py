@@ -65,6 +65,13 @@ def connect(address: str, jobs: int = 0):
                          f"{CONNECT_TIMEOUT_S} s ({first})") from None
 
 
+def _is_comm_error(error: BaseException) -> bool:
+    """A connection failure (the scheduler gone), not a task's own exception."""
+    from distributed.comm.core import CommClosedError
+
+    return isinstance(error, (CommClosedError, OSError, TimeoutError))
+
+
 class DaskExecutor:
     """Submit tasks of one scan to a Dask cluster.
 
@@ -95,7 +102,15 @@ class DaskExecutor:
         return max(1, len(self.client.scheduler_info().get("workers", {})))
 
     def submit(self, fn, *args):
-        return self.client.submit(fn, self.job, *args, pure=False)
+        try:
+            return self.client.submit(fn, self.job, *args, pure=False)
+        except Exception:
+            # A scheduler that died between two submissions surfaces here as whatever the
+            # comm layer raised (OSError, CommClosedError, CancelledError ...): the same
+            # one-line "lost the scheduler" as everywhere else, not a traceback.
+            if self.client.status != "running":
+                raise self._lost() from None
+            raise
 
     def wait_first(self, futures) -> set:
         """The futures among ``futures`` that are finished (at least one)."""
@@ -109,6 +124,10 @@ class DaskExecutor:
                 done = set()
             except CancelledError:  # FuturesCancelledError: "scheduler-connection-lost"
                 raise self._lost() from None
+            except Exception:
+                if self.client.status != "running":
+                    raise self._lost() from None
+                raise
             # A future cancelled because the scheduler went away is "done" too: look first.
             if self.client.status != "running" or any(f.status == "cancelled" for f in done):
                 lost_since = lost_since or time.monotonic()
@@ -129,7 +148,11 @@ class DaskExecutor:
         try:
             return future.result()
         except CancelledError:
-            if self.client.status != "running":
+            # exohunt never cancels its futures: a cancelled one was dropped with the
+            # scheduler, even when the client has not yet noticed (status still "running").
+            raise self._lost() from None
+        except Exception as error:
+            if self.client.status != "running" and _is_comm_error(error):
                 raise self._lost() from None
             raise
 
