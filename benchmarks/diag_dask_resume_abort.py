@@ -9,6 +9,11 @@ finished parts were read with Arrow's thread pool; ``scale.shards._parts`` now r
 the calling thread.
 
     python benchmarks/diag_dask_resume_abort.py --runs 30
+
+``--test`` runs another test the same way, e.g. round 18's
+``tests/test_scale_dask.py::test_scheduler_killed_mid_run_resumes_on_a_fresh_one`` (one
+fresh-clone CI run saw its client exit 1 instead of 2 once; the failing runs' output is
+printed).
 """
 
 from __future__ import annotations
@@ -26,16 +31,19 @@ TEST = "tests/test_scale_dask.py::test_client_killed_mid_run_resumes_to_the_same
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--test", default=TEST, help=f"pytest node id (default {TEST})")
     args = parser.parse_args(argv)
     env = dict(os.environ, PYTHONFAULTHANDLER="1")
     failed = aborted = 0
     for run in range(1, args.runs + 1):
         done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                               TEST], cwd=ROOT, env=env, capture_output=True, text=True)
+                               args.test], cwd=ROOT, env=env, capture_output=True, text=True)
         bad = done.returncode != 0
         failed += bad
         aborted += bad and "terminate called without an active exception" in done.stdout
         print(f"run {run}: {'FAILED' if bad else 'passed'}", flush=True)
+        if bad:
+            print(done.stdout[-3000:], flush=True)
     print(f"{args.runs} runs: {failed} failed, {aborted} of them aborted at exit")
     return 0
 
