@@ -217,6 +217,7 @@ def run_models(folders: dict, cache: Path, jobs: int, curves: dict, rows: tuple,
                augment: dict | None = None, members: int = 1, seed: int = 42,
                weak_positive_weight: float = 1.0) -> tuple[dict, dict, dict]:
     from exohunt.training import train, train_ensemble
+    from exohunt.training.threshold import objective_min_snr
 
     test_truth = pd.read_csv(folders["test"] / "test_truth.csv")
     train_curves, test_curves = curves["train"], curves["test"]
@@ -238,8 +239,8 @@ def run_models(folders: dict, cache: Path, jobs: int, curves: dict, rows: tuple,
         try:
             options = dict(labels=table, context=context, cache_dir=cache, jobs=jobs, seed=seed,
                            objective=objective, imbalance=imbalance,
-                           weak_positive_weight=weak_positive_weight if "@snr" in objective
-                           else 1.0)
+                           weak_positive_weight=weak_positive_weight
+                           if objective_min_snr(objective) is not None else 1.0)
             run = (train_ensemble(train_curves, "gbm", n_members=members, folds=True, **options)
                    if members > 1 else train(train_curves, "gbm", **options))
         finally:

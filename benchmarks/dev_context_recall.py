@@ -192,20 +192,15 @@ def main(argv=None) -> int:
              f"{args.config or 'default'}.", ""]
     results, per_seed = {}, []
     for k, recipe in enumerate(args.recipes.split(",")):
-        for seed in seeds[1:]:  # the first seed's run is the recipe's row below
+        for seed in [*seeds[1:], seeds[0]]:  # the first seed last: its run is the row below
+            cpu = time.process_time()
             run = train_recipe(recipe, train_curves, train_dir / "train_truth.csv", cache,
                                args.jobs, seed, config)
-            per_seed.append((recipe, seed, evaluate(
-                dev_truth, run.score(dev_curves, jobs=args.jobs, cache_dir=cache),
-                run.threshold)))
-            print(f"{recipe} seed {seed}: {per_seed[-1][2]}", flush=True)
-        cpu = time.process_time()
-        run = train_recipe(recipe, train_curves, train_dir / "train_truth.csv", cache, args.jobs,
-                           seeds[0], config)
-        p = run.score(dev_curves, jobs=args.jobs, cache_dir=cache)
-        results[recipe] = evaluate(dev_truth, p, run.threshold)
-        per_seed.append((recipe, seeds[0], results[recipe]))
-        print(f"{recipe} ({time.process_time() - cpu:.0f} s CPU): {results[recipe]}", flush=True)
+            p = run.score(dev_curves, jobs=args.jobs, cache_dir=cache)
+            per_seed.append((recipe, seed, evaluate(dev_truth, p, run.threshold)))
+            print(f"{recipe} seed {seed} ({time.process_time() - cpu:.0f} s CPU): "
+                  f"{per_seed[-1][2]}", flush=True)
+        results[recipe] = per_seed[-1][2]
         for m, member in enumerate(getattr(run, "members", [])):  # an ensemble's members alone
             results[f"{recipe} member {m}"] = evaluate(
                 dev_truth, member.score(dev_curves, jobs=args.jobs, cache_dir=cache),

@@ -58,8 +58,8 @@ def test_uniform_weights_change_nothing_and_light_planets_count_less():
         weighted = choose_threshold(labels, scores, "expected-recall:0.95",
                                     sample_weight=np.full(len(labels), w))
         assert weighted.threshold == pytest.approx(plain.threshold)
-    # ten of the planets at weight 0.1 (e.g. injected): about 11 planets' worth, so recall
-    # 0.95 x (W + w̄) / W asks for every planet, and the lowest sets the threshold
+    # ten of the planets at weight 0.1 (e.g. injected): still 0.95 x 21/20 of the (weighted)
+    # recall, which no planet can be left out of, so the lowest sets the threshold
     weights = np.ones(len(labels))
     weights[np.flatnonzero(labels == 1)[:10]] = 0.1
     light = choose_threshold(labels, scores, "expected-recall:0.95", sample_weight=weights)

@@ -66,10 +66,9 @@ def connect(address: str, jobs: int = 0):
 
 
 def _is_comm_error(error: BaseException) -> bool:
-    """A connection failure (the scheduler gone), not a task's own exception."""
-    from distributed.comm.core import CommClosedError
-
-    return isinstance(error, (CommClosedError, OSError, TimeoutError))
+    """A connection failure (the scheduler gone), not a task's own exception: distributed's
+    CommClosedError is an OSError."""
+    return isinstance(error, (OSError, TimeoutError))
 
 
 class DaskExecutor:

@@ -13,9 +13,10 @@ validation planet scores keeps, on average, a share (n − k + 1) / (n + 1) of n
 the same population (the split-conformal argument: a new score is equally likely to fall in
 any of the n + 1 gaps). ``"recall:0.95"`` on 20 validation planets stops at the second lowest,
 which keeps 19/21 = 0.905 of new planets on average; ``"expected-recall:0.95"`` asks the
-validation planets for recall R (n + 1) / n instead (with row weights: R (W + w̄) / W, W the
-planets' total weight and w̄ their mean weight), here all 20, which keeps 20/21 = 0.952. When
-even every validation planet is too few for R (n + 1 < 1 / (1 − R)), the lowest is kept.
+validation planets for recall R (n + 1) / n instead, here all 20, which keeps 20/21 = 0.952.
+Row weights (injected validation planets) do not change the factor: a new planet of the mean
+weight W / n adds W / n to the total W, and (W + W / n) / W = (n + 1) / n. When even every
+validation planet is too few for R (n + 1 < 1 / (1 − R)), the lowest is kept.
 """
 
 from __future__ import annotations
@@ -138,7 +139,8 @@ def choose_threshold(labels: np.ndarray, probability: np.ndarray,
         best = int(np.argmax(f1))
     else:
         if kind == "expected-recall":
-            target = min(1.0, target * _new_planet_factor(labels, sample_weight))
+            n_planets = int(labels.sum())  # rows, whatever their weights (module docstring)
+            target = min(1.0, target * (n_planets + 1) / n_planets)
         meets = np.flatnonzero(recall >= target - 1e-12)
         best = int(meets[-1])  # cuts increase: the last one meeting the target is the highest
     scores = np.unique(probability)
@@ -146,15 +148,6 @@ def choose_threshold(labels: np.ndarray, probability: np.ndarray,
     threshold = float(0.5 * (cuts[best] + below[-1])) if below.size else float(cuts[best])
     return ThresholdChoice(threshold, objective, float(precision[best]), float(recall[best]),
                            float(f1[best]))
-
-
-def _new_planet_factor(labels: np.ndarray, sample_weight: np.ndarray | None) -> float:
-    """(W + w̄) / W for the planets' weights (n + 1) / n unweighted: the validation recall
-    that gives recall R on new planets is R times this (module docstring)."""
-    weights = (np.ones(int(labels.sum())) if sample_weight is None
-               else np.asarray(sample_weight, float)[labels == 1])
-    total = float(weights.sum())
-    return (total + float(weights.mean())) / total if total > 0 else 1.0
 
 
 def operating_points(labels: np.ndarray, probability: np.ndarray, *,
