@@ -22,7 +22,14 @@ round 10 is ``eb2``), ``flux`` (base, flux statistics only), a ``+recall`` suffi
 (``train_ensemble(..., folds=True)``, threshold out of fold), reported with each member alone at
 its own stored threshold (member 0 is the single run of the same recipe), and a ``/wX`` suffix (e.g.
 ``eb2+snr10/w0.3``): ``train(..., weak_positive_weight=X)``, the planets whose search SNR is
-below the objective's 10 weighted X in training (round 18).
+below the objective's 10 weighted X in training (round 18). A ``var:`` prefix (e.g.
+``var:eb2+snr10/w0.3``, round 19) trains and scores with the five vetting columns of
+:mod:`exohunt.search.variability` (the signal's place in its star's variability and against
+the data's gaps) added to the model's inputs, which they are not by default; ``edge:`` adds
+``gap_edge_share`` alone. Besides precision at recall 0.95, whose threshold rests on the four
+or five lowest-scoring planets, each seed reports the average precision and the precision at
+recall 0.9 (SNR >= 10 planets against every other star but the unresolvable background EBs,
+the weaker planets left out), which move less with one planet's score (round 19).
 
 ``--seeds 42,43,44`` trains every recipe with each seed (validation split, injections, trees)
 and adds a table of the per-seed figures with their mean: one training draw moves precision at
@@ -85,10 +92,65 @@ def weak_weight(recipe: str) -> float:
     return float(weight[1:]) if weight.startswith("w") else 1.0
 
 
+#: What an added variability column reads where it was not measured (no signal, one
+#: transit): no trend under the transit, no variability, far from a harmonic (the offset is at
+#: most ln(4/3)/2 ≈ 0.14 between the listed ratios), no edge.
+VARIABILITY_FILL = {"trend_under_transit": 0.0, "variability_period_days": 0.0,
+                    "variability_amplitude_sigma": 0.0, "rotation_harmonic_offset": 1.0,
+                    "gap_edge_share": 0.0}
+
+
+def with_variability(columns: tuple[str, ...]):
+    """A context manager under which every search feature set (training, injections,
+    scoring) has ``columns`` of its signals table appended to its statistics (NaN filled
+    with :data:`VARIABILITY_FILL`), for the ``var:`` and ``edge:`` recipes."""
+    import contextlib
+    import dataclasses
+
+    from exohunt.training import features
+
+    @contextlib.contextmanager
+    def patched():
+        original = features._search_features
+
+        def added(*args, **kwargs):
+            raw = original(*args, **kwargs)
+            stats = raw.stats.copy()
+            for column in columns:
+                values = raw.signals[column].to_numpy(float)
+                stats[column] = np.where(np.isfinite(values), values, VARIABILITY_FILL[column])
+            return dataclasses.replace(raw, stats=stats)
+
+        features._search_features = added
+        try:
+            yield
+        finally:
+            features._search_features = original
+
+    return patched()
+
+
+#: Recipe prefixes: the variability columns each adds to the model's inputs.
+ADDED_COLUMNS = {"var:": tuple(VARIABILITY_FILL), "edge:": ("gap_edge_share",)}
+
+
+def added_columns(recipe: str) -> tuple[str, tuple[str, ...]]:
+    """(recipe without its ``var:``/``edge:`` prefix, the columns that prefix adds)."""
+    for prefix, columns in ADDED_COLUMNS.items():
+        if recipe.startswith(prefix):
+            return recipe[len(prefix):], columns
+    return recipe, ()
+
+
 def train_recipe(recipe: str, train_curves: list, table: Path, cache: Path, jobs: int,
                  seed: int = 42, config=None):
     from exohunt.training import api, train, train_ensemble
 
+    recipe, columns = added_columns(recipe)
+    if columns:  # the caller scores under with_variability(columns) too
+        with with_variability(columns):
+            return train_recipe(recipe, train_curves, table, cache, jobs, seed=seed,
+                                config=config)
     recipe, _, members = recipe.partition("*")
     context, augment, objective = parse_recipe(recipe)
     saved = dict(api.MODEL_DEFAULTS["gbm"].get("file_augment", {}))
@@ -143,8 +205,23 @@ def highest_negatives(truth: pd.DataFrame, p: np.ndarray, raw, n: int = 15) -> s
     return "\n".join(rows)
 
 
-SEED_KEYS = ("precision_resolvable_at95", "beb_fp_at95", "eb_fp_at95", "far_beb_rejected_stored",
-             "recall_strong_stored")
+SEED_KEYS = ("precision_resolvable_at95", "average_precision", "precision_at90",
+             "beb_fp_at95", "eb_fp_at95", "far_beb_rejected_stored", "recall_strong_stored")
+
+
+def ranking_metrics(truth: pd.DataFrame, p: np.ndarray) -> dict[str, float]:
+    """Average precision and precision at recall 0.9 of SNR >= 10 planets against every other
+    star but the unresolvable background EBs (weaker planets neither count nor hurt)."""
+    from sklearn.metrics import average_precision_score
+
+    kind, snr = truth["kind"].to_numpy(), truth["snr"].to_numpy(float)
+    strong = (kind == "planet") & (snr >= 10)
+    unresolvable = (kind == "background-eb") & (truth["source_resolvable"].to_numpy(float) != 1)
+    keep = ~((kind == "planet") & ~strong) & ~unresolvable
+    threshold = np.sort(p[strong])[int(np.floor(0.1 * strong.sum()))]
+    flagged = keep & (p >= threshold)
+    return {"average_precision": float(average_precision_score(strong[keep], p[keep])),
+            "precision_at90": float((flagged & strong).sum() / max(flagged.sum(), 1))}
 
 
 def seed_table(per_seed: list, seeds: list[int]) -> str:
@@ -196,15 +273,17 @@ def main(argv=None) -> int:
             cpu = time.process_time()
             run = train_recipe(recipe, train_curves, train_dir / "train_truth.csv", cache,
                                args.jobs, seed, config)
-            p = run.score(dev_curves, jobs=args.jobs, cache_dir=cache)
-            per_seed.append((recipe, seed, evaluate(dev_truth, p, run.threshold)))
+            with with_variability(added_columns(recipe)[1]):
+                p = np.asarray(run.score(dev_curves, jobs=args.jobs, cache_dir=cache))
+            per_seed.append((recipe, seed, {**evaluate(dev_truth, p, run.threshold),
+                                            **ranking_metrics(dev_truth, p)}))
             print(f"{recipe} seed {seed} ({time.process_time() - cpu:.0f} s CPU): "
                   f"{per_seed[-1][2]}", flush=True)
         results[recipe] = per_seed[-1][2]
         for m, member in enumerate(getattr(run, "members", [])):  # an ensemble's members alone
-            results[f"{recipe} member {m}"] = evaluate(
-                dev_truth, member.score(dev_curves, jobs=args.jobs, cache_dir=cache),
-                member.threshold)
+            with with_variability(added_columns(recipe)[1]):
+                member_p = member.score(dev_curves, jobs=args.jobs, cache_dir=cache)
+            results[f"{recipe} member {m}"] = evaluate(dev_truth, member_p, member.threshold)
             print(f"{recipe} member {m}: {results[f'{recipe} member {m}']}", flush=True)
         if hasattr(run, "members"):
             print(f"{recipe}: out-of-fold threshold {run.config['threshold']}", flush=True)

@@ -106,3 +106,39 @@ def test_wasp47_second_signal_is_planet_d(lightcurve_dir):
     assert len(periods) == 2
     assert periods[0] == pytest.approx(4.1591287, rel=1e-3)
     assert periods[1] == pytest.approx(9.03077, rel=1e-3)
+
+
+@pytest.mark.parametrize("name, known", [
+    ("ktwo206103150-c03_llc.fits", (4.1591287, 0.789592, 9.03077)),
+    ("kplr010666592-2009131110544_slc.fits", (2.204737,)),
+    ("tess2018206045859-s0001-0000000261136679-0120-s_lc.fits", (6.2679,)),
+    ("kplr011442793-2009350155506_llc.fits", KEPLER_90),
+])
+def test_known_planets_do_not_sit_on_their_stars_trends(lightcurve_dir, name, known):
+    """The variability statistics are finite for every signal, and a known planet's transits
+    are not where the removed trend moves by more than a fraction of their depth (on the
+    simulated development split, spot and flare residuals mostly read 0.5-20)."""
+    from exohunt.search.variability import VARIABILITY_COLUMNS
+
+    result = _search(_read(lightcurve_dir / name), max_signals=3)
+    assert result.signals
+    for s in result.signals:
+        assert all(np.isfinite(getattr(s, c)) for c in VARIABILITY_COLUMNS), s
+        assert s.variability_period_days > 0 and s.variability_amplitude_sigma >= 0
+    planets = [s for s in result.signals if _matches(s.period, known)]
+    assert planets
+    assert all(s.trend_under_transit < 0.5 for s in planets), [
+        (s.period, s.trend_under_transit) for s in planets]
+
+
+def test_flaring_star_signals_sit_at_its_rotation(lightcurve_dir):
+    """KIC 10002792 (a flaring, spotted star, no KOI): its short-period signals are its
+    1.16-day rotation or half of it, with the trend moving by several of their depths."""
+    for name in ("kplr010002792-2009259160929_llc.fits", "kplr010002792-2010174085026_llc.fits"):
+        result = _search(_read(lightcurve_dir / name), max_signals=3)
+        short = [s for s in result.signals if s.period < 2.0]
+        assert short, name
+        for s in short:
+            assert s.variability_period_days == pytest.approx(1.16, rel=0.03)
+            assert s.rotation_harmonic_offset < 0.01
+            assert s.trend_under_transit > 2.0

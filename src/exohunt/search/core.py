@@ -8,14 +8,14 @@ pre-whitened first (a K2 roll-sawtooth correction and/or a spot model, see
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 
 import numpy as np
 
 from exohunt.io.lightkurve_compat import as_lightcurve
 from exohunt.lightcurve import LightCurve, fold_phase
 from exohunt.search.bls import Periodogram
-from exohunt.search.context import CONTEXT_COLUMNS, context_statistics
+from exohunt.search.context import context_statistics
 from exohunt.search.detrend import DETREND_METHODS, TrendCache, detrend
 from exohunt.search.grid import MIN_PERIOD_DAYS
 from exohunt.search.junk import check_junk_mode, mask_junk, shortest_duration
@@ -24,6 +24,7 @@ from exohunt.search.peaks import best_peak, near_harmonic, search_grid
 from exohunt.search.peaks import flatten_spectrum as _flatten_spectrum  # noqa: F401 (old name)
 from exohunt.search.prewhiten import Prepared, prewhiten
 from exohunt.search.shape import deepest_dip
+from exohunt.search.variability import variability_statistics
 from exohunt.search.vetting import (
     VETTING_THRESHOLDS,
     check_thresholds,
@@ -75,10 +76,16 @@ class Signal:
     fitted to the folded transit (:mod:`exohunt.search.transit_fit`): mid-transit time and
     total duration (days)
     and its ratio to a central transit of a Sun-like star, ingress fraction T12/T14, depth
-    (flux unit) and its SNR. The fields after ``passes_vetting`` (:data:`CONTEXT_COLUMNS`,
-    NaN without centroids or catalogue parameters) are the centroid statistics of
-    :mod:`exohunt.search.centroid` (σ, pixels, arcsec) and the density and radius
-    statistics of :mod:`exohunt.search.stellar` (g cm⁻³, dex, σ, R_earth).
+    (flux unit) and its SNR. After ``passes_vetting`` come the signal's place in its star's
+    variability (:data:`~exohunt.search.variability.VARIABILITY_COLUMNS`: the trend removed
+    under its transits in depths, the variability period in days, its amplitude in σ, the
+    signal period's log-distance from a harmonic of it and the share of the signal in
+    transits at the data's edges; :mod:`exohunt.search.variability`),
+    then (:data:`~exohunt.search.context.CONTEXT_COLUMNS`, NaN without centroids or catalogue
+    parameters) the centroid statistics of :mod:`exohunt.search.centroid` (σ, pixels,
+    arcsec) and the density and radius statistics of :mod:`exohunt.search.stellar` (g cm⁻³,
+    dex, σ, R_earth). The variability and context statistics are NaN for a signal seen in
+    only one transit. The variability statistics are vetting outputs, not model inputs.
     """
 
     period: float
@@ -113,6 +120,11 @@ class Signal:
     fit_depth: float
     fit_snr: float
     passes_vetting: bool
+    trend_under_transit: float = float("nan")
+    variability_period_days: float = float("nan")
+    variability_amplitude_sigma: float = float("nan")
+    rotation_harmonic_offset: float = float("nan")
+    gap_edge_share: float = float("nan")
     centroid_shift_sigma: float = float("nan")
     centroid_offset_pixels: float = float("nan")
     centroid_offset_sigma: float = float("nan")
@@ -183,7 +195,7 @@ def _in_transit(time: np.ndarray, signals: list[Signal], width: float = 1.5) -> 
 
 
 def _make_signal(det: LightCurve, exclude: np.ndarray, peak: tuple, vetting: dict | None,
-                 context: bool = True) -> Signal:
+                 clean: LightCurve, context: bool = True) -> Signal:
     period, t0, duration, power, sde = peak
     keep = ~exclude
     time, flux = det.time[keep], det.flux[keep]
@@ -195,8 +207,8 @@ def _make_signal(det: LightCurve, exclude: np.ndarray, peak: tuple, vetting: dic
     # centroid detrending is the costly part; a signal seen once becomes a SingleEvent, which
     # carries no context statistics (see _iterate), so it is skipped then, and so is a later
     # signal until it is known to be reported (_with_context)
-    context = (context_statistics(det[keep], period=period, t0=t0, duration=duration,
-                                  fit=stats)
+    context = (_context(det, keep, clean, period=period, t0=t0, duration=duration,
+                        depth=stats["depth"], fit=stats)
                if context and stats["n_transits_with_data"] >= 2 else {})
     return Signal(period=period, t0=t0, duration=duration, depth=stats["depth"],
                   depth_err=stats["depth_err"], depth_ppm=stats["depth"] * ppm,
@@ -222,18 +234,29 @@ def _make_signal(det: LightCurve, exclude: np.ndarray, peak: tuple, vetting: dic
                   passes_vetting=passes_vetting(stats, sde=sde, thresholds=vetting), **context)
 
 
-def _with_context(det: LightCurve, exclude: np.ndarray, signal: Signal) -> Signal:
+def _context(det: LightCurve, keep: np.ndarray, clean: LightCurve, *, period: float,
+             t0: float, duration: float, depth: float, fit) -> dict[str, float]:
+    """Variability, centroid and catalogue statistics of one signal."""
+    out = variability_statistics(clean, det, period=period, t0=t0, duration=duration,
+                                 depth=depth)
+    out.update(context_statistics(det[keep], period=period, t0=t0, duration=duration, fit=fit))
+    return out
+
+
+def _with_context(det: LightCurve, exclude: np.ndarray, clean: LightCurve,
+                  signal: Signal) -> Signal:
     """``signal`` with its context statistics, as :func:`_make_signal` computes them."""
     fit = {name: getattr(signal, name) for name in
            ("fit_duration", "fit_ingress_fraction", "fit_depth", "fit_snr")}
-    return replace(signal, **context_statistics(det[~exclude], period=signal.period,
-                                                t0=signal.t0, duration=signal.duration,
-                                                fit=fit))
+    return replace(signal, **_context(det, ~exclude, clean, period=signal.period,
+                                      t0=signal.t0, duration=signal.duration,
+                                      depth=signal.depth, fit=fit))
 
 
 def _ephemeris(period: float, t0: float, duration: float) -> Signal:
     """A Signal carrying only an ephemeris (statistics NaN), for masking its transits."""
-    n_stats = len(fields(Signal)) - 4 - len(CONTEXT_COLUMNS)
+    # every field without a default but the ephemeris and passes_vetting
+    n_stats = sum(f.default is MISSING for f in fields(Signal)) - 4
     return Signal(period, t0, duration, *([np.nan] * n_stats), False)
 
 
@@ -428,7 +451,8 @@ def _iterate(prepared: Prepared, det: LightCurve, grid: tuple, options: dict, *,
         det = detrend(prepared(mask), mask=mask, **options)
         exclude = _in_transit(det.time, masked)
         signal = (None if signals and box_misshaped(det.time[~exclude], peak, limits)
-                  else _make_signal(det, exclude, peak, vetting, context=not signals))
+                  else _make_signal(det, exclude, peak, vetting, prepared.clean,
+                                    context=not signals))
         if signal is None or (signals and signal.n_transits_with_data >= 2
                               and not transit_shaped(signal, limits)):
             if len(rejected) == MAX_REJECTED:
@@ -436,7 +460,8 @@ def _iterate(prepared: Prepared, det: LightCurve, grid: tuple, options: dict, *,
             rejected.append(found)
             continue
         if signal.n_transits_with_data >= 2:
-            signals.append(_with_context(det, exclude, signal) if len(signals) else signal)
+            signals.append(_with_context(det, exclude, prepared.clean, signal)
+                           if len(signals) else signal)
             if len(signals) < max_signals:  # only a search that goes on needs the masks
                 signal_masks += _eclipse_masks(det, exclude, signal)
         else:

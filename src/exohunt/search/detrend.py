@@ -224,7 +224,8 @@ def detrend(lc: LightCurve, *, method: str = "biweight", window_length: float | 
     -------
     LightCurve
         Detrended flux around 1 (``meta``: ``flux_mode``, ``noise`` = robust per-point σ in
-        the detrended unit, ``window_length``, ``detrend_method``).
+        the detrended unit, ``window_length``, ``detrend_method``, ``n_clipped_high`` and,
+        additive flux, ``flux_scale``: the input flux per detrended unit).
     """
     if method not in DETREND_METHODS:
         raise ValueError(f"method must be one of {DETREND_METHODS}, got {method!r}")
@@ -264,5 +265,7 @@ def detrend(lc: LightCurve, *, method: str = "biweight", window_length: float | 
         keep = flux - np.median(flux) <= clip_sigma * noise
     meta = {"flux_mode": mode, "noise": noise, "window_length": float(window),
             "detrend_method": method, "n_clipped_high": int((~keep).sum())}
+    if mode == "additive":  # the input flux per detrended unit (the trend is flux - s (det - 1))
+        meta["flux_scale"] = float(scale)
     out = lc.replace(flux=flux, flux_err=err, meta=meta)
     return out[keep] if not keep.all() else out
