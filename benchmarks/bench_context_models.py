@@ -102,16 +102,20 @@ def read_split(folder: Path, truth: pd.DataFrame) -> list:
         return [exohunt.read(folder / name) for name in truth["file"]]
 
 
-def cached_features(curves: list, cache: Path, jobs: int, parts: int = 1) -> None:
+def cached_features(curves: list, cache: Path, jobs: int, parts: int = 1,
+                    variability: bool = True) -> None:
     """Search ``curves`` once into ``cache`` (as ``train``/``Run.score`` would find them), in
     ``parts`` pieces (which separate processes may have searched already: ``--part``).
 
     Each piece is cached under its own key; once all are there, their concatenation is saved
-    under the whole list's key, which training and scoring then hit."""
+    under the whole list's key, which training and scoring then hit: ``variability`` False
+    for a training split (training does not compute the search's variability statistics),
+    True for a test split."""
     from exohunt.training.features import cache_joined
 
     bounds = np.linspace(0, len(curves), parts + 1).astype(int)
-    cache_joined([curves[bounds[k]:bounds[k + 1]] for k in range(parts)], cache, jobs=jobs)
+    cache_joined([curves[bounds[k]:bounds[k + 1]] for k in range(parts)], cache, jobs=jobs,
+                 variability=variability)
 
 
 def planet_recall_threshold(p_planet: np.ndarray, recall: float) -> float:
@@ -416,10 +420,12 @@ def main(argv=None) -> int:
         if args.part is not None and args.parts > 1:  # this piece only: read only its files
             bounds = np.linspace(0, len(truth), args.parts + 1).astype(int)
             piece = read_split(folders[split], truth.iloc[bounds[args.part]:bounds[args.part + 1]])
-            extract(piece, "tabular", jobs=args.jobs, cache_dir=cache, progress=True)
+            extract(piece, "tabular", jobs=args.jobs, cache_dir=cache, progress=True,
+                    variability=split == "test")
         else:
             curves[split] = read_split(folders[split], truth)
-            cached_features(curves[split], cache, args.jobs, args.parts)
+            cached_features(curves[split], cache, args.jobs, args.parts,
+                            variability=split == "test")
         print(f"{split}: searched ({time.perf_counter() - started:.0f} s wall, "
               f"{time.process_time() - cpu:.0f} s CPU here)", flush=True)
     if args.stage == "features":

@@ -113,8 +113,9 @@ def with_variability(columns: tuple[str, ...]):
     def patched():
         original = features._search_features
 
-        def added(*args, **kwargs):
-            raw = original(*args, **kwargs)
+        def added(data, jobs, progress, cache_dir, signals_per_star=1, variability=True):
+            # training skips the variability statistics by default: computed here
+            raw = original(data, jobs, progress, cache_dir, signals_per_star, True)
             stats = raw.stats.copy()
             for column in columns:
                 values = raw.signals[column].to_numpy(float)

@@ -208,3 +208,25 @@ def test_planet_transits_away_from_gaps_have_no_edge_share():
     signal = search(lc, max_signals=1).signals[0]
     assert signal.period == pytest.approx(PERIOD, rel=1e-3)
     assert signal.gap_edge_share == 0.0
+
+
+def test_training_skips_the_statistics_and_reads_the_same_inputs(tmp_path):
+    """``variability=False`` (what training asks for) leaves the five columns NaN and every
+    model input bit-identical; the feature cache keeps the two apart."""
+    from exohunt.training.features import extract
+
+    rng = np.random.default_rng(13)
+    curves = [planet_lightcurve(rng, period=PERIOD, snr=30)[0],
+              _spotted_planet(rng, p_rot=2.2, amplitude=4e-3)[0]]
+    plain = search(curves[1], max_signals=1, variability=False).signals[0]
+    assert all(np.isnan(getattr(plain, c)) for c in VARIABILITY_COLUMNS)
+    full = extract(curves, "tabular", jobs=1, cache_dir=tmp_path)
+    lean = extract(curves, "tabular", jobs=1, cache_dir=tmp_path, variability=False)
+    assert np.isfinite(full.signals[list(VARIABILITY_COLUMNS)].to_numpy()).all()
+    assert lean.signals[list(VARIABILITY_COLUMNS)].isna().all().all()
+    assert full.stats.equals(lean.stats)
+    for name, view in full.arrays.items():
+        assert np.array_equal(view, lean.arrays[name])
+    assert len(list(tmp_path.glob("features-*"))) == 2
+    again = extract(curves, "tabular", jobs=1, cache_dir=tmp_path)  # from the cache
+    assert np.isfinite(again.signals[list(VARIABILITY_COLUMNS)].to_numpy()).all()

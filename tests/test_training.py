@@ -383,7 +383,8 @@ def test_search_models_use_views_and_statistics_from_the_search(monkeypatch, tmp
     import exohunt.search as search
     from exohunt.search import FEATURE_VERSION
 
-    def fake_extract_features(data, *, jobs=0, progress=False, signals_per_star=1):
+    def fake_extract_features(data, *, jobs=0, progress=False, signals_per_star=1,
+                              **search_options):
         """A FeatureSet of the documented shapes; the 'search' sees the dips directly."""
         depth = -np.min(data.flux, axis=1) - 2.5
         n = len(data.flux)

@@ -120,21 +120,23 @@ def flavour_set(work: Path, name: str, split: str, seed: int, n_stars: int
     return curves, truth
 
 
-def cache_features(curves: list, cache: Path, jobs: int) -> None:
-    """Search ``curves`` into ``cache`` as :func:`exohunt.training.train` / ``Run.score``
-    will look them up (skipped when cached already)."""
+def cache_features(curves: list, cache: Path, jobs: int, variability: bool = True) -> None:
+    """Search ``curves`` into ``cache`` as :func:`exohunt.training.train` (``variability``
+    False: training skips the search's variability statistics) or ``Run.score`` (True) will
+    look them up (skipped when cached already)."""
     from exohunt.training.features import extract
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        extract(curves, "tabular", jobs=jobs, cache_dir=cache)
+        extract(curves, "tabular", jobs=jobs, cache_dir=cache, variability=variability)
 
 
-def cache_whole(parts: list[list], cache: Path) -> None:
-    """Save the concatenation of already cached ``parts`` under the joined list's key."""
+def cache_whole(parts: list[list], cache: Path, variability: bool = False) -> None:
+    """Save the concatenation of already cached ``parts`` under the joined list's key (by
+    default as training looks it up)."""
     from exohunt.training.features import cache_joined
 
-    cache_joined(parts, cache)
+    cache_joined(parts, cache, variability=variability)
 
 
 def load_sets(work: Path, split: str, seed: int, quick: bool, jobs: int,
@@ -146,6 +148,6 @@ def load_sets(work: Path, split: str, seed: int, quick: bool, jobs: int,
         if name not in names:
             continue
         curves, truth = flavour_set(work, name, split, seed, n_stars)
-        cache_features(curves, cache, jobs)
+        cache_features(curves, cache, jobs, variability=split != "train")
         out[name] = (curves, truth)
     return out

@@ -195,7 +195,7 @@ def _in_transit(time: np.ndarray, signals: list[Signal], width: float = 1.5) -> 
 
 
 def _make_signal(det: LightCurve, exclude: np.ndarray, peak: tuple, vetting: dict | None,
-                 clean: LightCurve, context: bool = True) -> Signal:
+                 clean: LightCurve | None, context: bool = True) -> Signal:
     period, t0, duration, power, sde = peak
     keep = ~exclude
     time, flux = det.time[keep], det.flux[keep]
@@ -234,16 +234,18 @@ def _make_signal(det: LightCurve, exclude: np.ndarray, peak: tuple, vetting: dic
                   passes_vetting=passes_vetting(stats, sde=sde, thresholds=vetting), **context)
 
 
-def _context(det: LightCurve, keep: np.ndarray, clean: LightCurve, *, period: float,
+def _context(det: LightCurve, keep: np.ndarray, clean: LightCurve | None, *, period: float,
              t0: float, duration: float, depth: float, fit) -> dict[str, float]:
-    """Variability, centroid and catalogue statistics of one signal."""
-    out = variability_statistics(clean, det, period=period, t0=t0, duration=duration,
-                                 depth=depth)
+    """Variability (``clean`` given: the light curve before detrending), centroid and
+    catalogue statistics of one signal."""
+    out = ({} if clean is None else
+           variability_statistics(clean, det, period=period, t0=t0, duration=duration,
+                                  depth=depth))
     out.update(context_statistics(det[keep], period=period, t0=t0, duration=duration, fit=fit))
     return out
 
 
-def _with_context(det: LightCurve, exclude: np.ndarray, clean: LightCurve,
+def _with_context(det: LightCurve, exclude: np.ndarray, clean: LightCurve | None,
                   signal: Signal) -> Signal:
     """``signal`` with its context statistics, as :func:`_make_signal` computes them."""
     fit = {name: getattr(signal, name) for name in
@@ -324,7 +326,7 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
            min_sde: float = DEFAULT_MIN_SDE, detrend_method: str = "biweight",
            window_length: float | None = None, flux_mode: str = "auto",
            oversample: float = 1.5, vetting: dict[str, float] | None = None,
-           junk: str = "auto") -> SearchResult:
+           junk: str = "auto", variability: bool = True) -> SearchResult:
     """Find up to ``max_signals`` periodic transit-like dips in a light curve.
 
     Parameters
@@ -362,6 +364,10 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
         that cannot be transits before detrending (:mod:`exohunt.search.junk`; recorded in
         ``SearchResult.detrended.meta["masking"]``); ``"strict"`` clips no dip that a transit
         of the shortest searched duration could make; ``"off"`` searches every cadence.
+    variability : bool
+        Compute each reported signal's variability statistics
+        (:mod:`exohunt.search.variability`; vetting outputs, about 3 % of a Kaggle row's
+        search). False leaves them NaN: training, which reads none of them, skips them.
 
     Returns
     -------
@@ -398,11 +404,12 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
         return SearchResult([], det, None, det.meta["flux_mode"])
     grid = search_grid(baseline, p_min, p_max, durations, oversample)
     return _iterate(prepared, det, grid, options, max_signals=max_signals, min_sde=min_sde,
-                    vetting=vetting)
+                    vetting=vetting, variability=variability)
 
 
 def _iterate(prepared: Prepared, det: LightCurve, grid: tuple, options: dict, *,
-             max_signals: int, min_sde: float, vetting: dict | None) -> SearchResult:
+             max_signals: int, min_sde: float, vetting: dict | None,
+             variability: bool = True) -> SearchResult:
     """Search, mask the transits found, re-detrend with them masked, search again."""
     signals: list[Signal] = []
     singles: list[SingleEvent] = []
@@ -418,6 +425,7 @@ def _iterate(prepared: Prepared, det: LightCurve, grid: tuple, options: dict, *,
     # duration where that is longer than the box, and its secondary eclipse (_eclipse_masks)
     signal_masks: list[Signal] = []
     limits = check_thresholds(vetting)
+    clean = prepared.clean if variability else None  # None: no variability statistics
     first_pg = None
     spotted = None  # the spot model dropped for the last signal, re-judged before searching on
     options = {**options, "window_length": prepared.window}  # keep the first choice
@@ -451,7 +459,7 @@ def _iterate(prepared: Prepared, det: LightCurve, grid: tuple, options: dict, *,
         det = detrend(prepared(mask), mask=mask, **options)
         exclude = _in_transit(det.time, masked)
         signal = (None if signals and box_misshaped(det.time[~exclude], peak, limits)
-                  else _make_signal(det, exclude, peak, vetting, prepared.clean,
+                  else _make_signal(det, exclude, peak, vetting, clean,
                                     context=not signals))
         if signal is None or (signals and signal.n_transits_with_data >= 2
                               and not transit_shaped(signal, limits)):
@@ -460,7 +468,7 @@ def _iterate(prepared: Prepared, det: LightCurve, grid: tuple, options: dict, *,
             rejected.append(found)
             continue
         if signal.n_transits_with_data >= 2:
-            signals.append(_with_context(det, exclude, prepared.clean, signal)
+            signals.append(_with_context(det, exclude, clean, signal)
                            if len(signals) else signal)
             if len(signals) < max_signals:  # only a search that goes on needs the masks
                 signal_masks += _eclipse_masks(det, exclude, signal)

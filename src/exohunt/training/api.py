@@ -374,8 +374,9 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
     train_rows, val_rows = (_split(labels, val_fraction, seed) if given_val_rows is None
                             else _given_split(labels, given_val_rows))
     searched = SearchedRows.choose(labels, train_rows, val_rows, budget, seed)
+    # (the search's variability statistics are vetting outputs no model reads: not computed)
     raw = extract(searched.rows_of(data), spec.inputs, prep=prep, jobs=jobs, progress=progress,
-                  cache_dir=cache_dir)
+                  cache_dir=cache_dir, variability=False)
     split = (train_rows, val_rows)  # the whole split, searched or not, for the run's record
     train_rows, val_rows = searched.kept(train_rows), searched.kept(val_rows)
     raw_train, y_train = raw.subset(searched.position[train_rows]), labels[train_rows]

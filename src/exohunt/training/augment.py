@@ -207,11 +207,12 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
 
         curves = _injected_curves(data, planet_hosts, positives if reverse_positives else [],
                                   binary_hosts, rng)
-        raw = extract(curves, kind, prep=prep, jobs=jobs, progress=progress, cache_dir=cache_dir)
+        raw = extract(curves, kind, prep=prep, jobs=jobs, progress=progress, cache_dir=cache_dir,
+                      variability=False)
         if n_target:  # searched (and cached) apart: the other injections' cache still hits
             targets = [inject_lightcurve(data[i], "eb", 0.0, eb_rng) for i in target_hosts]
             raw = raw.concat(extract(targets, kind, prep=prep, jobs=jobs, progress=progress,
-                                     cache_dir=cache_dir))
+                                     cache_dir=cache_dir, variability=False))
         return raw, extra_labels
     reversed_positives = data.flux[positives][:, ::-1] if reverse_positives else data.flux[:0]
     flux = np.concatenate([inject_rows(data.flux[planet_hosts], data.time, rng,
@@ -222,7 +223,7 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
                            inject_rows(data.flux[target_hosts], data.time, eb_rng, kind="eb")])
     extra = LightCurveBatch(flux, extra_labels, data.time, source="augmented")
     return extract(extra, kind, prep=prep, jobs=jobs, progress=progress,
-                   cache_dir=cache_dir), extra_labels
+                   cache_dir=cache_dir, variability=False), extra_labels
 
 
 def _injected_curves(curves: list, planet_hosts: np.ndarray, positives, binary_hosts: np.ndarray,

@@ -143,7 +143,7 @@ def _search_source_digest() -> bytes:
     return digest.digest()
 
 
-def _cache_key(data, version: str, signals_per_star: int = 1) -> str:
+def _cache_key(data, version: str, signals_per_star: int = 1, variability: bool = True) -> str:
     """Key of the search features of ``data``: a :class:`LightCurveBatch` by its flux and
     time; single-star light curves by their time, flux, errors, per-cadence columns
     (centroids …) and metadata (catalogue parameters, target pixel …), all of which the
@@ -151,6 +151,8 @@ def _cache_key(data, version: str, signals_per_star: int = 1) -> str:
     digest = hashlib.sha256()
     if signals_per_star > 1:  # (one signal per star keeps the keys of existing caches)
         digest.update(f"signals_per_star={signals_per_star}".encode())
+    if not variability:  # the signals table without the variability statistics
+        digest.update(b"variability=False")
     if isinstance(data, LightCurveBatch):
         digest.update(np.ascontiguousarray(data.flux).tobytes())
         digest.update(np.ascontiguousarray(data.time).tobytes())
@@ -171,7 +173,7 @@ def _cache_key(data, version: str, signals_per_star: int = 1) -> str:
 
 
 def _search_features(data, jobs: int, progress: bool, cache_dir: str | Path | None,
-                     signals_per_star: int = 1) -> RawFeatures:
+                     signals_per_star: int = 1, variability: bool = True) -> RawFeatures:
     from exohunt.search import FEATURE_VERSION, extract_features
 
     path = None
@@ -179,11 +181,12 @@ def _search_features(data, jobs: int, progress: bool, cache_dir: str | Path | No
         data = [data]
     if cache_dir is not None and (isinstance(data, LightCurveBatch) or (
             isinstance(data, list) and all(isinstance(lc, LightCurve) for lc in data))):
-        path = _cache_path(data, cache_dir, signals_per_star)
+        path = _cache_path(data, cache_dir, signals_per_star, variability)
         cached = _read_cache(path)
         if cached is not None:
             return cached
-    fs = extract_features(data, jobs=jobs, progress=progress, signals_per_star=signals_per_star)
+    fs = extract_features(data, jobs=jobs, progress=progress, signals_per_star=signals_per_star,
+                          variability=variability)
     stats = fs.stats.reset_index(drop=True).astype(float)
     signals = fs.signals.reset_index(drop=True).copy()
     for column in SIGNAL_COLUMNS:
@@ -205,10 +208,12 @@ def _search_features(data, jobs: int, progress: bool, cache_dir: str | Path | No
     return raw
 
 
-def _cache_path(curves, cache_dir: str | Path, signals_per_star: int = 1) -> Path:
+def _cache_path(curves, cache_dir: str | Path, signals_per_star: int = 1,
+                variability: bool = True) -> Path:
     from exohunt.search import FEATURE_VERSION
 
-    return Path(cache_dir) / f"features-{_cache_key(curves, FEATURE_VERSION, signals_per_star)}"
+    key = _cache_key(curves, FEATURE_VERSION, signals_per_star, variability)
+    return Path(cache_dir) / f"features-{key}"
 
 
 def _read_cache(path: Path) -> RawFeatures | None:
@@ -229,7 +234,8 @@ def _write_cache(path: Path, raw: RawFeatures) -> None:
     raw.signals.to_parquet(path / "signals.parquet")
 
 
-def cache_joined(parts: list[list[LightCurve]], cache_dir: str | Path, *, jobs: int = 0) -> None:
+def cache_joined(parts: list[list[LightCurve]], cache_dir: str | Path, *, jobs: int = 0,
+                 variability: bool = True) -> None:
     """Cache the features of the concatenated ``parts`` under the joined list's key.
 
     Large sets are searched in pieces (possibly by separate processes), each cached under its
@@ -244,11 +250,13 @@ def cache_joined(parts: list[list[LightCurve]], cache_dir: str | Path, *, jobs: 
         The feature cache folder (``extract(..., cache_dir=)``).
     jobs : int
         Worker processes for pieces that still need a search.
+    variability : bool
+        As in :func:`extract`: False for the features training reads, True for scoring's.
     """
-    path = _cache_path([lc for part in parts for lc in part], cache_dir)
+    path = _cache_path([lc for part in parts for lc in part], cache_dir, 1, variability)
     if _read_cache(path) is not None:
         return
-    pieces = [_search_features(part, jobs, False, cache_dir) for part in parts]
+    pieces = [_search_features(part, jobs, False, cache_dir, 1, variability) for part in parts]
     raw = pieces[0]
     for piece in pieces[1:]:
         raw = raw.concat(piece)
@@ -257,7 +265,7 @@ def cache_joined(parts: list[list[LightCurve]], cache_dir: str | Path, *, jobs: 
 
 def extract(data, kind: str, *, prep: SequencePrep | None = None, jobs: int = 0,
             progress: bool = False, cache_dir: str | Path | None = None,
-            signals_per_star: int = 1) -> RawFeatures:
+            signals_per_star: int = 1, variability: bool = True) -> RawFeatures:
     """Features of every star in ``data`` for a model reading ``kind`` inputs.
 
     Parameters
@@ -273,6 +281,11 @@ def extract(data, kind: str, *, prep: SequencePrep | None = None, jobs: int = 0,
     signals_per_star : int
         Search-based kinds only: rows for up to this many signals per star (``signals`` then
         has ``star`` and ``signal`` columns; see :func:`exohunt.search.extract_features`).
+    variability : bool
+        Search-based kinds: fill the signals table's variability statistics
+        (:mod:`exohunt.search.variability`). They are vetting outputs that no model reads, so
+        training passes False (NaN) and saves their cost; scoring keeps them for the
+        predictions table.
     """
     if signals_per_star != 1 and (kind == "sequence" or isinstance(data, ViewBatch)):
         raise InputError("several signals per star need a search-based model reading light "
@@ -282,7 +295,7 @@ def extract(data, kind: str, *, prep: SequencePrep | None = None, jobs: int = 0,
         return _sequence_features(data, prep or SequencePrep())
     if isinstance(data, ViewBatch):
         return _viewbatch_features(data)
-    return _search_features(data, jobs, progress, cache_dir, signals_per_star)
+    return _search_features(data, jobs, progress, cache_dir, signals_per_star, variability)
 
 
 def fit_preprocessing(raw: RawFeatures, kind: str, context: str = "auto") -> dict:

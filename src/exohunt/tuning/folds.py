@@ -109,7 +109,8 @@ def prepare_folds(data, labels: np.ndarray, model: str, imbalance: str, n_folds:
         return load_folds(Path(cache_dir) / f"folds-{key}")
     splits = _splits(labels, groups, n_folds, seed)
     raw = extract(data, spec.inputs, prep=prep, jobs=jobs, progress=progress,
-                  cache_dir=None if cache_dir is None else Path(cache_dir) / "features")
+                  cache_dir=None if cache_dir is None else Path(cache_dir) / "features",
+                  variability=False)
     folds = []
     for k, (fit_rows, stop_rows, test_rows) in enumerate(splits):
         fold = Fold(fit_rows, stop_rows, test_rows)
