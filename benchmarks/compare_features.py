@@ -87,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     for part in ("stats", "signals"):
         a, b = ref[part], new[part]
         if list(a.columns) != list(b.columns):
-            # a version that only adds columns (search-19) is compared on the shared ones
+            # a tree that only adds columns (round 19's variability statistics) is compared on
+            # the shared ones
             added = [c for c in b.columns if c not in a.columns]
             dropped = [c for c in a.columns if c not in b.columns]
             differing.append(f"{part}: columns added {added}, dropped {dropped} (the shared "

@@ -22,27 +22,28 @@ from exohunt.search.views import CENTROID_VIEW_NAMES, VIEW_NAMES, make_views
 __all__ = ["COMPATIBLE_FEATURE_VERSIONS", "FEATURE_VERSION", "SIGNAL_COLUMNS", "STAT_COLUMNS",
            "FeatureSet", "extract_features", "star_features", "star_signal_features"]
 
-#: Names the preprocessing (detrending, grid, views, statistics); runs record it.
-_SEARCH_18 = ("search-18:coarse-stride3-long-grids+batched-ramps"
-              "+own-lm-fit+plateau-peaks+red-noise-beta+binned-short-cadence-trends"
-              "+coarse-fine-bls+binned-coarse+white-window+fast-fft"
-              "+cpu-independent+thinned-trend+centroid-density"
-              "+trapezoid-fit+input-flux-mode+lone-dip-retry+packed-bls+shape-tests"
-              "+sawtooth-lsq+ramps+pspline-spots+biweight-adaptive+bls-ofir1.5+robust-sde"
-              "+views201/61")
-#: Names the preprocessing (detrending, grid, views, statistics); runs record it.
-FEATURE_VERSION = "search-19" + _SEARCH_18[len("search-18"):] + "+variability-stats"
+#: Names the preprocessing (detrending, grid, views, statistics) of what models read; runs
+#: record it. The signals table's vetting columns that no model reads (round 19's
+#: variability statistics, :mod:`exohunt.search.variability`) are not part of it: adding
+#: them changed no statistic or view (``benchmarks/compare_features.py``: bit-identical).
+FEATURE_VERSION = ("search-18:coarse-stride3-long-grids+batched-ramps"
+                   "+own-lm-fit+plateau-peaks+red-noise-beta+binned-short-cadence-trends"
+                   "+coarse-fine-bls+binned-coarse+white-window+fast-fft"
+                   "+cpu-independent+thinned-trend+centroid-density"
+                   "+trapezoid-fit+input-flux-mode+lone-dip-retry+packed-bls+shape-tests"
+                   "+sawtooth-lsq+ramps+pspline-spots+biweight-adaptive+bls-ofir1.5+robust-sde"
+                   "+views201/61")
 
 #: Older versions whose statistics and views this code computes alike; runs of these versions
-#: score unchanged, without a warning. None from before search-18: search-15's box search
-#: takes its SDE from every second frequency (the spectrum's median and spread move by a few
-#: per cent), no longer tries a shorter detrending window on white residuals and finds
-#: rotation periods on another frequency grid, so a search-12/13/14 run (whose models learnt
-#: the old values) is refused and must be retrained. search-16 fits the trends of cadences of
-#: 5 min and shorter on 10-min bin medians (exohunt.search.binned) and scales the errors of
-#: the odd/even, secondary and single-transit depth tests by the red-noise factor β (a new
-#: column, ``red_noise_beta``; exohunt.search.vetting): a search-15 model learnt the
-#: white-noise values, so it is not listed either. search-17 fits the trapezoid with its own
+#: score unchanged, without a warning. None since search-15: its box search takes its SDE
+#: from every second frequency (the spectrum's median and spread move by a few per cent), no
+#: longer tries a shorter detrending window on white residuals and finds rotation periods on
+#: another frequency grid, so a search-12/13/14 run (whose models learnt the old values) is
+#: refused and must be retrained. search-16 fits the trends of cadences of 5 min and shorter
+#: on 10-min bin medians (exohunt.search.binned) and scales the errors of the odd/even,
+#: secondary and single-transit depth tests by the red-noise factor β (a new column,
+#: ``red_noise_beta``; exohunt.search.vetting): a search-15 model learnt the white-noise
+#: values, so it is not listed either. search-17 fits the trapezoid with its own
 #: Levenberg-Marquardt kernel (MINPACK's answer depended on memory alignment) and takes the
 #: middle of a run of equal BLS powers as the peak (argmax took either end, by CPU): the
 #: fit_* statistics of flat-χ² stars and the periods of some two-transit stars move, so a
@@ -51,12 +52,8 @@ FEATURE_VERSION = "search-19" + _SEARCH_18[len("search-18"):] + "+variability-st
 #: Kaggle rows, Kepler quarters, K2 campaigns; issue 20: a cheaper first pass; the real
 #: files' SDEs move by −0.8 to +1.2, ``benchmarks/diag_coarse_sde.py``) and fits the
 #: settling ramps of the sawtooth correction by normal equations (last bits), so a search-17
-#: run is refused as well. search-19 only adds five vetting columns to each signal's row (its
-#: place in its star's variability and against the data's gaps,
-#: :mod:`exohunt.search.variability`), which are not model inputs (``STAT_COLUMNS``), and
-#: computes every search-18 statistic and view alike: a search-18 run (the bundled models
-#: among them) scores unchanged.
-COMPATIBLE_FEATURE_VERSIONS: frozenset[str] = frozenset({_SEARCH_18})
+#: run is refused as well.
+COMPATIBLE_FEATURE_VERSIONS: frozenset[str] = frozenset()
 
 STAT_COLUMNS = (
     "has_signal", "log10_period", "duration_hours", "duration_ratio", "depth_sigma",
