@@ -116,8 +116,8 @@ def test_wasp47_second_signal_is_planet_d(lightcurve_dir):
 ])
 def test_known_planets_do_not_sit_on_their_stars_trends(lightcurve_dir, name, known):
     """The variability statistics are finite for every signal, and a known planet's transits
-    are not where the removed trend moves by more than a fraction of their depth (on the
-    simulated development split, spot and flare residuals mostly read 0.5-20)."""
+    are not where the removed trend moves by more than a fraction of their depth (a spotted
+    star's detrending residual sits where it moves by several depths)."""
     from exohunt.search.variability import VARIABILITY_COLUMNS
 
     result = _search(_read(lightcurve_dir / name), max_signals=3)

@@ -366,8 +366,8 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
         of the shortest searched duration could make; ``"off"`` searches every cadence.
     variability : bool
         Compute each reported signal's variability statistics
-        (:mod:`exohunt.search.variability`; vetting outputs, about 3 % of a Kaggle row's
-        search). False leaves them NaN: training, which reads none of them, skips them.
+        (:mod:`exohunt.search.variability`; vetting outputs, a few per cent of the search's
+        CPU). False leaves them NaN: training, which reads none of them, skips them.
 
     Returns
     -------

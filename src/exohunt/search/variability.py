@@ -8,16 +8,17 @@ trend is gone and without its gaps:
   that does not quite follow fast modulation leaves dips where the modulation is steepest; a
   planet's transit falls anywhere in it. ``trend_under_transit`` is the range of the removed
   trend across each transit (the box's cadences), in units of the signal's depth, medianed
-  over transits: near 0 for a transit on a quiet star, and for a residual of a 1 % modulation
-  under a 500 ppm "dip", 2-20. A planet on a fast rotator can score high too, so this is an
-  input to the models, not a cut.
+  over transits: near 0 for a transit on a quiet star; a 1 % wave with a one-day period moves
+  by up to ~8,000 ppm (2π × 1 % × 0.125 d / 1 d) across a 3-hour transit, 16 depths of a
+  500-ppm dip. A planet on a fast rotator can score high too, so this is evidence for a
+  person to weigh, not a cut.
 - **Whether the period is a simple multiple of the rotation's.** Residuals of an imperfect
   spot model repeat at the rotation period or a small rational multiple of it (1/2, 2/3, 3/2,
   2, ...); a planet's period is unrelated. ``variability_period_days`` is the highest peak of
   the power spectrum of the flux before detrending, the signal's transits left out
   (:func:`~exohunt.search.rotation.rotation_period`), ``variability_amplitude_sigma`` the
   peak-to-peak amplitude of its first two harmonics in units of the per-cadence noise left
-  after detrending (how real that period is: quiet stars score about 1), and
+  after detrending (how real that period is: 0.5-2 for the quiet hosts of the real files), and
   ``rotation_harmonic_offset`` = min_k |ln(P / (k P_var))| over ``HARMONIC_RATIOS`` (0 at
   an exact multiple).
 - **Whether the transits sit at the edges of the data.** A trend filter is least constrained
@@ -33,7 +34,10 @@ trend is gone and without its gaps:
 
 :func:`variability_statistics` is called once per reported signal, beside the centroid and
 catalogue statistics (:mod:`exohunt.search.context`); unlike those it needs only the flux, so
-it is finite on every input, the Kaggle layout included.
+it is finite on every input, the Kaggle layout included. They are vetting outputs: as gbm
+inputs they did not help on the simulated development split (``benchmarks/
+dev_context_recall.py``, ``var:`` and ``edge:`` recipes), so no model reads them and training
+skips them (``search(..., variability=False)``).
 """
 
 from __future__ import annotations
