@@ -42,6 +42,8 @@ recall 0.95 by ±0.1 here, more than most recipe changes (round 18)::
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import json
 import sys
 import time
@@ -51,7 +53,13 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_context_models import DEV_SEED, TRAIN_SEED, evaluate, read_split
+from bench_context_models import (
+    DEV_SEED,
+    TRAIN_SEED,
+    evaluate,
+    planet_recall_threshold,
+    read_split,
+)
 
 SHOWN = ("snr", "sde", "depth_ppm", "n_transits", "duration_ratio", "fit_duration_ratio",
          "fit_ingress_fraction", "odd_even_sigma", "secondary_sigma", "v_shape_sigma",
@@ -100,35 +108,32 @@ VARIABILITY_FILL = {"trend_under_transit": 0.0, "variability_period_days": 0.0,
                     "gap_edge_share": 0.0}
 
 
+@contextlib.contextmanager
 def with_variability(columns: tuple[str, ...]):
-    """A context manager under which every search feature set (training, injections,
-    scoring) has ``columns`` of its signals table appended to its statistics (NaN filled
-    with :data:`VARIABILITY_FILL`), for the ``var:`` and ``edge:`` recipes."""
-    import contextlib
-    import dataclasses
-
+    """Under this, every search feature set (training, injections, scoring) has ``columns``
+    of its signals table appended to its statistics (NaN filled with
+    :data:`VARIABILITY_FILL`), for the ``var:`` and ``edge:`` recipes."""
     from exohunt.training import features
 
-    @contextlib.contextmanager
-    def patched():
-        original = features._search_features
+    if not columns:  # a recipe without var:/edge: reads what the models read
+        yield
+        return
+    original = features._search_features
 
-        def added(data, jobs, progress, cache_dir, signals_per_star=1, variability=True):
-            # training skips the variability statistics by default: computed here
-            raw = original(data, jobs, progress, cache_dir, signals_per_star, True)
-            stats = raw.stats.copy()
-            for column in columns:
-                values = raw.signals[column].to_numpy(float)
-                stats[column] = np.where(np.isfinite(values), values, VARIABILITY_FILL[column])
-            return dataclasses.replace(raw, stats=stats)
+    def added(data, jobs, progress, cache_dir, signals_per_star=1, variability=True):
+        # training skips the variability statistics by default: computed here
+        raw = original(data, jobs, progress, cache_dir, signals_per_star, True)
+        stats = raw.stats.copy()
+        for column in columns:
+            values = raw.signals[column].to_numpy(float)
+            stats[column] = np.where(np.isfinite(values), values, VARIABILITY_FILL[column])
+        return dataclasses.replace(raw, stats=stats)
 
-        features._search_features = added
-        try:
-            yield
-        finally:
-            features._search_features = original
-
-    return patched()
+    features._search_features = added
+    try:
+        yield
+    finally:
+        features._search_features = original
 
 
 #: Recipe prefixes: the variability columns each adds to the model's inputs.
@@ -219,8 +224,7 @@ def ranking_metrics(truth: pd.DataFrame, p: np.ndarray) -> dict[str, float]:
     strong = (kind == "planet") & (snr >= 10)
     unresolvable = (kind == "background-eb") & (truth["source_resolvable"].to_numpy(float) != 1)
     keep = ~((kind == "planet") & ~strong) & ~unresolvable
-    threshold = np.sort(p[strong])[int(np.floor(0.1 * strong.sum()))]
-    flagged = keep & (p >= threshold)
+    flagged = keep & (p >= planet_recall_threshold(p[strong], 0.9))
     return {"average_precision": float(average_precision_score(strong[keep], p[keep])),
             "precision_at90": float((flagged & strong).sum() / max(flagged.sum(), 1))}
 

@@ -425,7 +425,6 @@ def _iterate(prepared: Prepared, det: LightCurve, grid: tuple, options: dict, *,
     # duration where that is longer than the box, and its secondary eclipse (_eclipse_masks)
     signal_masks: list[Signal] = []
     limits = check_thresholds(vetting)
-    clean = prepared.clean if variability else None  # None: no variability statistics
     first_pg = None
     spotted = None  # the spot model dropped for the last signal, re-judged before searching on
     options = {**options, "window_length": prepared.window}  # keep the first choice
@@ -459,7 +458,8 @@ def _iterate(prepared: Prepared, det: LightCurve, grid: tuple, options: dict, *,
         det = detrend(prepared(mask), mask=mask, **options)
         exclude = _in_transit(det.time, masked)
         signal = (None if signals and box_misshaped(det.time[~exclude], peak, limits)
-                  else _make_signal(det, exclude, peak, vetting, clean,
+                  else _make_signal(det, exclude, peak, vetting,
+                                    prepared.clean if variability else None,
                                     context=not signals))
         if signal is None or (signals and signal.n_transits_with_data >= 2
                               and not transit_shaped(signal, limits)):
@@ -468,7 +468,8 @@ def _iterate(prepared: Prepared, det: LightCurve, grid: tuple, options: dict, *,
             rejected.append(found)
             continue
         if signal.n_transits_with_data >= 2:
-            signals.append(_with_context(det, exclude, clean, signal)
+            signals.append(_with_context(det, exclude,
+                                         prepared.clean if variability else None, signal)
                            if len(signals) else signal)
             if len(signals) < max_signals:  # only a search that goes on needs the masks
                 signal_masks += _eclipse_masks(det, exclude, signal)

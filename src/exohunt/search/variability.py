@@ -45,7 +45,7 @@ from __future__ import annotations
 import numpy as np
 
 from exohunt.lightcurve import LightCurve, fold_phase
-from exohunt.search.rotation import rotation_period
+from exohunt.search.rotation import _harmonics, rotation_period
 
 __all__ = ["HARMONIC_RATIOS", "VARIABILITY_COLUMNS", "variability_statistics"]
 
@@ -135,12 +135,7 @@ def _variability(clean: LightCurve, noise: float, *, period: float, t0: float,
         return (float("nan"),) * 3
     flux = flux - float(np.median(flux))
     p_var = rotation_period(time, flux)
-    # the first two harmonics (exohunt.search.rotation's spot model without its splines), the
-    # second from the first by the double-angle formulas: one sine and one cosine per cadence
-    angle = (2 * np.pi / p_var) * (time - time[0])
-    sin1, cos1 = np.sin(angle), np.cos(angle)
-    design = np.column_stack([np.ones_like(time), sin1, cos1, 2 * sin1 * cos1,
-                              1 - 2 * sin1 * sin1])
+    design = _harmonics(time, p_var)  # the spot model's two harmonics, without its splines
     try:  # normal equations: five well-separated columns, a third of lstsq's time
         coef = np.linalg.solve(design.T @ design, design.T @ flux)
     except np.linalg.LinAlgError:

@@ -253,10 +253,12 @@ def cache_joined(parts: list[list[LightCurve]], cache_dir: str | Path, *, jobs: 
     variability : bool
         As in :func:`extract`: False for the features training reads, True for scoring's.
     """
-    path = _cache_path([lc for part in parts for lc in part], cache_dir, 1, variability)
+    path = _cache_path([lc for part in parts for lc in part], cache_dir,
+                       variability=variability)
     if _read_cache(path) is not None:
         return
-    pieces = [_search_features(part, jobs, False, cache_dir, 1, variability) for part in parts]
+    pieces = [_search_features(part, jobs, False, cache_dir, variability=variability)
+              for part in parts]
     raw = pieces[0]
     for piece in pieces[1:]:
         raw = raw.concat(piece)
