@@ -26,10 +26,15 @@ below the objective's 10 weighted X in training (round 18). A ``var:`` prefix (e
 ``var:eb2+snr10/w0.3``, round 19) trains and scores with the five vetting columns of
 :mod:`exohunt.search.variability` (the signal's place in its star's variability and against
 the data's gaps) added to the model's inputs, which they are not by default; ``edge:`` adds
-``gap_edge_share`` alone. Besides precision at recall 0.95, whose threshold rests on the four
-or five lowest-scoring planets, each seed reports the average precision and the precision at
-recall 0.9 (SNR >= 10 planets against every other star but the unresolvable background EBs,
-the weaker planets left out), which move less with one planet's score (round 19).
+``gap_edge_share`` alone. A ``flares:`` prefix (round 20, e.g. ``flares:eb2+snr10/w0.3``,
+before any ``var:``) searches every feature set of the recipe (training, injections,
+scoring) with the flare removal on (``search(flares=True)``, :mod:`exohunt.search.flares`),
+and ``junk:`` with ``exohunt search``'s junk masking (``junk="auto"``) instead of the
+models' ``junk="off"``; their features are cached apart. Besides precision at recall 0.95,
+whose threshold rests on the four or five lowest-scoring planets, each seed reports the
+average precision and the precision at recall 0.9 (SNR >= 10 planets against every other
+star but the unresolvable background EBs, the weaker planets left out), which move less with
+one planet's score (round 19).
 
 ``--seeds 42,43,44`` trains every recipe with each seed (validation split, injections, trees)
 and adds a table of the per-seed figures with their mean: one training draw moves precision at
@@ -138,20 +143,73 @@ def with_variability(columns: tuple[str, ...]):
 
 #: Recipe prefixes: the variability columns each adds to the model's inputs.
 ADDED_COLUMNS = {"var:": tuple(VARIABILITY_FILL), "edge:": ("gap_edge_share",)}
+#: Recipe prefixes: search options every feature set of the recipe is searched with instead of
+#: the models' (round 20): the flare removal, and the junk masking of ``exohunt search``.
+SEARCH_OPTIONS = {"flares:": {"flares": True}, "junk:": {"junk": "auto"}}
 
 
 def added_columns(recipe: str) -> tuple[str, tuple[str, ...]]:
-    """(recipe without its ``var:``/``edge:`` prefix, the columns that prefix adds)."""
+    """(recipe without its ``var:``/``edge:`` prefix, the columns that prefix adds); a
+    ``flares:``/``junk:`` prefix before it is kept (see :func:`search_options`)."""
+    search_prefix, rest = _split_search_prefix(recipe)
     for prefix, columns in ADDED_COLUMNS.items():
-        if recipe.startswith(prefix):
-            return recipe[len(prefix):], columns
+        if rest.startswith(prefix):
+            return search_prefix + rest[len(prefix):], columns
     return recipe, ()
+
+
+def _split_search_prefix(recipe: str) -> tuple[str, str]:
+    for prefix in SEARCH_OPTIONS:
+        if recipe.startswith(prefix):
+            return prefix, recipe[len(prefix):]
+    return "", recipe
+
+
+def search_options(recipe: str) -> tuple[str, dict]:
+    """(recipe without its ``flares:``/``junk:`` prefix, the search options it sets)."""
+    prefix, rest = _split_search_prefix(recipe)
+    return rest, dict(SEARCH_OPTIONS.get(prefix, {}))
+
+
+@contextlib.contextmanager
+def with_search_options(options: dict):
+    """Under this, every search feature set (training, injections, scoring) is searched with
+    ``options`` added to the models' search options, and cached apart (a subfolder of the
+    cache named after them), for the ``flares:`` and ``junk:`` recipes. The options travel
+    to the worker processes with each task (``extract_features(**search_options)``)."""
+    import functools
+
+    import exohunt.search
+    from exohunt.training import features
+
+    if not options:
+        yield
+        return
+    original_extract, original_features = exohunt.search.extract_features, features._search_features
+    tag = "search-" + "-".join(f"{k}={v}" for k, v in sorted(options.items()))
+
+    def searched(data, jobs, progress, cache_dir, *args, **kwargs):
+        cache_dir = None if cache_dir is None else Path(cache_dir) / tag
+        return original_features(data, jobs, progress, cache_dir, *args, **kwargs)
+
+    exohunt.search.extract_features = functools.partial(original_extract, **options)
+    features._search_features = searched
+    try:
+        yield
+    finally:
+        exohunt.search.extract_features = original_extract
+        features._search_features = original_features
 
 
 def train_recipe(recipe: str, train_curves: list, table: Path, cache: Path, jobs: int,
                  seed: int = 42, config=None):
     from exohunt.training import api, train, train_ensemble
 
+    recipe, options = search_options(recipe)
+    if options:  # the caller scores under with_search_options(options) too
+        with with_search_options(options):
+            return train_recipe(recipe, train_curves, table, cache, jobs, seed=seed,
+                                config=config)
     recipe, columns = added_columns(recipe)
     if columns:  # the caller scores under with_variability(columns) too
         with with_variability(columns):
@@ -171,6 +229,14 @@ def train_recipe(recipe: str, train_curves: list, table: Path, cache: Path, jobs
         return train(train_curves, "gbm", **options)
     finally:
         api.MODEL_DEFAULTS["gbm"]["file_augment"] = saved
+
+
+@contextlib.contextmanager
+def scoring(recipe: str):
+    """What a recipe's scoring runs under: its search options and added columns."""
+    rest, options = search_options(recipe)
+    with with_search_options(options), with_variability(added_columns(rest)[1]):
+        yield
 
 
 def lowest_planets(truth: pd.DataFrame, p: np.ndarray, raw, n: int = 12) -> tuple[str, dict]:
@@ -278,7 +344,7 @@ def main(argv=None) -> int:
             cpu = time.process_time()
             run = train_recipe(recipe, train_curves, train_dir / "train_truth.csv", cache,
                                args.jobs, seed, config)
-            with with_variability(added_columns(recipe)[1]):
+            with scoring(recipe):
                 p = np.asarray(run.score(dev_curves, jobs=args.jobs, cache_dir=cache))
             per_seed.append((recipe, seed, {**evaluate(dev_truth, p, run.threshold),
                                             **ranking_metrics(dev_truth, p)}))
@@ -286,13 +352,15 @@ def main(argv=None) -> int:
                   f"{per_seed[-1][2]}", flush=True)
         results[recipe] = per_seed[-1][2]
         for m, member in enumerate(getattr(run, "members", [])):  # an ensemble's members alone
-            with with_variability(added_columns(recipe)[1]):
+            with scoring(recipe):
                 member_p = member.score(dev_curves, jobs=args.jobs, cache_dir=cache)
             results[f"{recipe} member {m}"] = evaluate(dev_truth, member_p, member.threshold)
             print(f"{recipe} member {m}: {results[f'{recipe} member {m}']}", flush=True)
         if hasattr(run, "members"):
             print(f"{recipe}: out-of-fold threshold {run.config['threshold']}", flush=True)
         if k == 0:
+            with scoring(recipe):  # the first recipe's own features for its tables
+                raw_dev = extract(dev_curves, "tabular", jobs=args.jobs, cache_dir=cache)
             table, counts = lowest_planets(dev_truth, p, raw_dev)
             lines += [f"Recipe `{recipe}`: SNR >= 10 planets {counts['strong']}, top signal at "
                       f"the period {counts['matched']}, at a harmonic {counts['harmonic']}; of "

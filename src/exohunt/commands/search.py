@@ -4,7 +4,8 @@ Writes ``DIR/candidates.csv`` (one row per signal: ``source, index, period_days,
 duration_hours, depth_ppm, snr``, then ``sde``, ``kind`` and the vetting statistics;
 ``kind`` is ``periodic``, or ``single`` for a transit-like dip seen once, whose period, SDE
 and vetting statistics are empty and which never passes vetting; ``notes`` says what the
-junk masking removed before the search, see ``--junk``) and, unless
+junk masking, and with ``--flares`` the flare removal, took out before the search, see
+``--junk``) and, unless
 ``--no-plots``, one diagnostic PNG per star in ``DIR/plots/``. Stars are searched in parallel
 worker processes (``--jobs``); the search is deterministic, so ``--seed`` changes nothing and
 is accepted for a uniform command line.
@@ -56,6 +57,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="mask strong-background and elevated-scatter segments and clip "
                              "outliers before the search: auto; strict (never a dip a transit "
                              "of the shortest searched duration could make); off (default auto)")
+    parser.add_argument("--flares", action="store_true",
+                        help="remove flares (a sharp rise and its decaying tail) and detrend "
+                             "again before the search: their tails drag the trend up and leave "
+                             "dips beside them on active stars (default off)")
     parser.add_argument("--no-plots", action="store_true", help="skip the diagnostic PNGs")
     add_quiet(parser)
     add_jobs(parser)
@@ -118,7 +123,7 @@ def _validate(args: argparse.Namespace) -> dict:
             raise InputError(f"--{name.replace('_', '-')} must be positive days, got {value}")
     options = {"max_signals": args.max_signals, "period_min": args.period_min,
                "period_max": args.period_max, "detrend_method": args.detrend,
-               "window_length": args.window_length, "junk": args.junk}
+               "window_length": args.window_length, "junk": args.junk, "flares": args.flares}
     if args.min_sde is not None:
         options["min_sde"] = args.min_sde
     return options

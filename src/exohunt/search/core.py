@@ -17,12 +17,14 @@ from exohunt.lightcurve import LightCurve, fold_phase
 from exohunt.search.bls import Periodogram
 from exohunt.search.context import context_statistics
 from exohunt.search.detrend import DETREND_METHODS, TrendCache, detrend
+from exohunt.search.flares import find_flares, flare_residual, flare_tails
 from exohunt.search.grid import MIN_PERIOD_DAYS
 from exohunt.search.junk import check_junk_mode, mask_junk, shortest_duration
 from exohunt.search.later import MAX_REJECTED, box_misshaped, keep_spot_model, transit_shaped
 from exohunt.search.peaks import best_peak, near_harmonic, search_grid
 from exohunt.search.peaks import flatten_spectrum as _flatten_spectrum  # noqa: F401 (old name)
 from exohunt.search.prewhiten import Prepared, prewhiten
+from exohunt.search.rotation import RED_LIMIT, whiteness
 from exohunt.search.shape import deepest_dip
 from exohunt.search.variability import variability_statistics
 from exohunt.search.vetting import (
@@ -326,7 +328,8 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
            min_sde: float = DEFAULT_MIN_SDE, detrend_method: str = "biweight",
            window_length: float | None = None, flux_mode: str = "auto",
            oversample: float = 1.5, vetting: dict[str, float] | None = None,
-           junk: str = "auto", variability: bool = True) -> SearchResult:
+           junk: str = "auto", variability: bool = True, flares: bool = False
+           ) -> SearchResult:
     """Find up to ``max_signals`` periodic transit-like dips in a light curve.
 
     Parameters
@@ -363,11 +366,21 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
         ``"auto"`` masks strong-background and elevated-scatter segments and clips outliers
         that cannot be transits before detrending (:mod:`exohunt.search.junk`; recorded in
         ``SearchResult.detrended.meta["masking"]``); ``"strict"`` clips no dip that a transit
-        of the shortest searched duration could make; ``"off"`` searches every cadence.
+        of the shortest searched duration could make; ``"off"`` masks no junk (``flares``
+        is a separate step).
     variability : bool
         Compute each reported signal's variability statistics
         (:mod:`exohunt.search.variability`; vetting outputs, a few per cent of the search's
         CPU). False leaves them NaN: training, which reads none of them, skips them.
+    flares : bool
+        Remove flares (:mod:`exohunt.search.flares`: a sharp rise above the first
+        detrending's trend and its decaying tail) and detrend again without them: their
+        tails pull the trend up and leave dips beside them. Recorded in
+        ``SearchResult.detrended.meta["masking"]`` (step ``"flares"``) with junk masking.
+        Off by default: the models' features are searched without it (``FEATURE_VERSION``),
+        and on the vetting benchmark's development split it raised average precision but
+        not precision at recall 0.95 (round 20, ``benchmarks/dev_context_recall.py``
+        ``flares:`` recipes).
 
     Returns
     -------
@@ -384,8 +397,10 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
     clean = lc.remove_nans()
     if len(clean) and np.any(np.diff(clean.time) < 0):
         clean = clean[np.argsort(clean.time, kind="stable")]
+    # with the flare removal on, flares' peaks stay for it to find them by (with their tails)
     clean = mask_junk(clean, mode=junk, min_duration=shortest_duration(
-        durations, MIN_PERIOD_DAYS if period_min is None else float(period_min)))
+        durations, MIN_PERIOD_DAYS if period_min is None else float(period_min)),
+        upward_outliers=not flares)
     # one trend cache for every detrending of this search: re-detrending with transits masked
     # recomputes the biweight only near them (the same bits, detrend.TrendCache)
     options = {"method": detrend_method, "window_length": window_length, "flux_mode": flux_mode,
@@ -394,9 +409,9 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
     # the flux convention is the input's: pre-whitened flux keeps it (a spot model removed
     # from mean-subtracted counts leaves a small positive level that "auto" would call relative)
     options["flux_mode"] = det.meta["flux_mode"]
-    prepared = Prepared(clean, window=det.meta["window_length"])
-    if window_length is None:
-        prepared, det = prewhiten(clean, det, options)
+    prepared, det = _prepare(clean, det, options, window_length)
+    if flares:
+        clean, prepared, det = _remove_flares(clean, prepared, det, options, window_length)
     baseline = det.time_span
     p_min = MIN_PERIOD_DAYS if period_min is None else float(period_min)
     p_max = baseline / 2 if period_max is None else float(period_max)
@@ -405,6 +420,56 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
     grid = search_grid(baseline, p_min, p_max, durations, oversample)
     return _iterate(prepared, det, grid, options, max_signals=max_signals, min_sde=min_sde,
                     vetting=vetting, variability=variability)
+
+
+def _prepare(clean: LightCurve, det: LightCurve, options: dict, window_length: float | None
+             ) -> tuple[Prepared, LightCurve]:
+    """The pre-whitening of ``clean`` (whose plain detrending is ``det``) and its detrending:
+    chosen by :func:`~exohunt.search.prewhiten.prewhiten` with the automatic window."""
+    if window_length is None:
+        return prewhiten(clean, det, options)
+    return Prepared(clean, window=det.meta["window_length"]), det
+
+
+def _remove_flares(clean: LightCurve, prepared: Prepared, det: LightCurve, options: dict,
+                   window_length: float | None) -> tuple[LightCurve, Prepared, LightCurve]:
+    """``clean``, its pre-whitening and detrending, without flares (:mod:`.flares`): found
+    against the first detrending, their tails followed against the second, each removal
+    followed by a new detrending; recorded in ``meta["masking"]`` as
+    :func:`~exohunt.search.junk.mask_junk` records its steps. Not looked for where the first
+    detrending's residual is red (:func:`~exohunt.search.rotation.whiteness` above
+    ``RED_LIMIT``): its own wiggles would pass for flares there."""
+    from exohunt.search.junk import _record, _runs
+
+    reference = prepared.clean  # the cadences (and flux) ``det`` was detrended from
+    # a flare's peak is more than the clipping's 4 σ above the trend: no clipped cadence, no
+    # flare (most light curves stop here); and a residual this red hides flares in its wiggles
+    if not det.meta.get("n_clipped_high", 0) or whiteness(det.flux) > RED_LIMIT:
+        return clean, prepared, det
+    z = flare_residual(reference, det)
+    flaring = find_flares(reference.time, z)
+    if not flaring.any():
+        return clean, prepared, det
+    removed = np.isin(clean.time, reference.time[flaring])
+    for attempt in range(2):
+        masking = [*clean.meta.get("masking", []), _record(clean.time, "flares", removed)]
+        out = clean[~removed].replace(meta={
+            "masking": masking,
+            "n_masked": int(clean.meta.get("n_masked", 0)) + int(removed.sum()),
+            "n_before_masking": int(clean.meta.get("n_before_masking", len(clean)))})
+        det = detrend(out, **options)
+        prepared, det = _prepare(out, det, options, window_length)
+        if attempt:
+            break
+        # each flare's brightest and last removed cadence, then its tail against the new trend
+        segments = [(reference.time[a + int(np.argmax(z[a:b]))], reference.time[b - 1])
+                    for a, b in _runs(flaring)]
+        tails = flare_tails(prepared.clean.time, flare_residual(prepared.clean, det),
+                            np.asarray(segments))
+        if not tails.any():
+            break
+        removed |= np.isin(clean.time, prepared.clean.time[tails])
+    return out, prepared, det
 
 
 def _iterate(prepared: Prepared, det: LightCurve, grid: tuple, options: dict, *,

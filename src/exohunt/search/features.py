@@ -67,7 +67,8 @@ STAT_COLUMNS = (
 )
 SIGNAL_COLUMNS = ("period_days", "t0_days", "duration_hours", "depth_ppm", "snr", "sde")
 #: ``junk="off"``: the models were trained on features of unmasked light curves; masking
-#: FFI junk (exohunt.search.junk) here would change FEATURE_VERSION's preprocessing.
+#: FFI junk (exohunt.search.junk) here would change FEATURE_VERSION's preprocessing. The same
+#: holds for the flare removal (``search(flares=True)``, exohunt.search.flares), left off.
 _DEFAULTS = {"max_signals": 1, "min_sde": 0.0, "junk": "off"}
 _CHUNK = 16
 

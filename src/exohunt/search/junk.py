@@ -82,7 +82,8 @@ MAX_BURSTS_PER_DAY = 1.0
 #: Differences across gaps longer than this many cadences are not point-to-point scatter.
 GAP_CADENCES = 3.0
 STEP_LABELS = {"background": "strong background", "scatter": "elevated scatter",
-               "outliers_high": "upward outliers", "outliers_low": "downward outlier bursts"}
+               "outliers_high": "upward outliers", "outliers_low": "downward outlier bursts",
+               "flares": "flares"}  # the search's own step (exohunt.search.flares)
 
 
 @dataclass(frozen=True)
@@ -299,8 +300,8 @@ def _record(time: np.ndarray, name: str, flags: np.ndarray) -> dict:
             "ranges": [[float(time[a]), float(time[b - 1])] for a, b in runs]}
 
 
-def mask_junk(lc: LightCurve, *, mode: str = "auto", min_duration: float | None = None
-              ) -> LightCurve:
+def mask_junk(lc: LightCurve, *, mode: str = "auto", min_duration: float | None = None,
+              upward_outliers: bool = True) -> LightCurve:
     """``lc`` without its junk cadences, each step recorded in ``meta["masking"]``.
 
     Parameters
@@ -314,6 +315,10 @@ def mask_junk(lc: LightCurve, *, mode: str = "auto", min_duration: float | None 
     min_duration : float, optional
         Shortest transit duration searched, days (default: the search's default grid,
         :func:`shortest_duration` at a 0.5-day period).
+    upward_outliers : bool
+        Clip upward outliers (step ``"outliers_high"``). The search's flare removal
+        (``search(flares=True)``, :mod:`exohunt.search.flares`) turns it off: it finds a
+        flare by its peak and removes the peak with the tail that clipping would leave in.
 
     Returns
     -------
@@ -329,6 +334,8 @@ def mask_junk(lc: LightCurve, *, mode: str = "auto", min_duration: float | None 
         min_duration = shortest_duration(None, MIN_PERIOD_DAYS)
     junk = find_junk(lc.time, lc.flux, background=lc.columns.get("background"),
                      min_duration=min_duration, strict=mode == "strict")
+    if not upward_outliers:
+        junk.steps["outliers_high"][:] = False
     records = [_record(lc.time, name, flags) for name, flags in junk.steps.items()
                if flags.any()]
     meta = {"masking": records, "n_masked": sum(r["n_cadences"] for r in records),
