@@ -133,3 +133,23 @@ def test_with_flare_removal_the_junk_masking_leaves_upward_outliers_to_it():
     steps = [m["step"] for m in search(LightCurve(time, flux), max_signals=1, min_sde=0,
                                        flares=True).detrended.meta["masking"]]
     assert "outliers_high" not in steps and "flares" not in steps  # cosmic rays, no flare
+
+
+def test_search_command_flares_option(tmp_path):
+    from exohunt.cli import main
+
+    rng = np.random.default_rng(3)
+    time = _time()
+    flux = _planet(time) * (1 + _spots(time)) * (
+        1 + flare_model(time, _flares(rng, time, 15), CADENCE)) + NOISE * rng.standard_normal(
+            time.size)
+    path = tmp_path / "flaring.csv"
+    pd.DataFrame({"time": time, "flux": flux}).to_csv(path, index=False)
+    for extra, expected in (([], False), (["--flares"], True)):
+        out = tmp_path / f"out{len(extra)}"
+        assert main(["search", str(path), "--out", str(out), "--jobs", "1", "--quiet",
+                     "--no-plots", "--max-signals", "1", *extra]) == 0
+        table = pd.read_csv(out / "candidates.csv")
+        assert table["period_days"].iloc[0] == pytest.approx(PERIOD, rel=1e-3)
+        notes = str(table["notes"].iloc[0])
+        assert ("flares" in notes) is expected
