@@ -433,33 +433,42 @@ def _prepare(clean: LightCurve, det: LightCurve, options: dict, window_length: f
 
 def _remove_flares(clean: LightCurve, prepared: Prepared, det: LightCurve, options: dict,
                    window_length: float | None) -> tuple[LightCurve, Prepared, LightCurve]:
-    """``clean``, its pre-whitening and detrending, without flares (:mod:`.flares`): found
-    against the first detrending, their tails followed against the second, each removal
-    followed by a new detrending; recorded in ``meta["masking"]`` as
-    :func:`~exohunt.search.junk.mask_junk` records its steps. Not looked for where the first
-    detrending's residual is red (:func:`~exohunt.search.rotation.whiteness` above
-    ``RED_LIMIT``): its own wiggles would pass for flares there."""
-    from exohunt.search.junk import _record, _runs
+    """``clean``, its pre-whitening and detrending, without flares (:mod:`.flares`) and
+    without the upward outliers the junk masking held back for this step
+    (``columns[HELD_COLUMN]``): flares found against the first detrending, their tails
+    followed against the second, each removal followed by a new detrending; recorded in
+    ``meta["masking"]`` as :func:`~exohunt.search.junk.mask_junk` records its steps. Flares
+    are not looked for where the first detrending's residual is red
+    (:func:`~exohunt.search.rotation.whiteness` above ``RED_LIMIT``): its own wiggles would
+    pass for flares there. Without a flare the result is what the junk masking alone gives.
+    """
+    from exohunt.search.junk import HELD_COLUMN, _record, _runs
 
+    held = clean.columns.get(HELD_COLUMN)
+    held = np.zeros(len(clean), dtype=bool) if held is None else np.asarray(held, dtype=bool)
     reference = prepared.clean  # the cadences (and flux) ``det`` was detrended from
+    flaring = np.zeros(len(reference), dtype=bool)
     # a flare's peak is more than the clipping's 4 σ above the trend: no clipped cadence, no
     # flare (most light curves stop here); and a residual this red hides flares in its wiggles
-    if not det.meta.get("n_clipped_high", 0) or whiteness(det.flux) > RED_LIMIT:
-        return clean, prepared, det
-    z = flare_residual(reference, det)
-    flaring = find_flares(reference.time, z)
-    if not flaring.any():
+    if det.meta.get("n_clipped_high", 0) and whiteness(det.flux) <= RED_LIMIT:
+        z = flare_residual(reference, det)
+        flaring = find_flares(reference.time, z)
+    if not flaring.any() and not held.any():
         return clean, prepared, det
     removed = np.isin(clean.time, reference.time[flaring])
+    columns = {k: v for k, v in clean.columns.items() if k != HELD_COLUMN}
+    base = clean.replace(columns=columns)
     for attempt in range(2):
-        masking = [*clean.meta.get("masking", []), _record(clean.time, "flares", removed)]
-        out = clean[~removed].replace(meta={
+        records = [_record(clean.time, name, flags) for name, flags in
+                   (("outliers_high", held & ~removed), ("flares", removed)) if flags.any()]
+        masking = [*clean.meta.get("masking", []), *records]
+        out = base[~(removed | held)].replace(meta={
             "masking": masking,
-            "n_masked": int(clean.meta.get("n_masked", 0)) + int(removed.sum()),
+            "n_masked": int(clean.meta.get("n_masked", 0)) + int((removed | held).sum()),
             "n_before_masking": int(clean.meta.get("n_before_masking", len(clean)))})
         det = detrend(out, **options)
         prepared, det = _prepare(out, det, options, window_length)
-        if attempt:
+        if attempt or not flaring.any():
             break
         # each flare's brightest and last removed cadence, then its tail against the new trend
         segments = [(reference.time[a + int(np.argmax(z[a:b]))], reference.time[b - 1])

@@ -54,10 +54,12 @@ from exohunt.search.grid import (
     expected_duration,
 )
 
-__all__ = ["JUNK_MODES", "JunkMask", "check_junk_mode", "find_junk", "mask_junk",
+__all__ = ["HELD_COLUMN", "JUNK_MODES", "JunkMask", "check_junk_mode", "find_junk", "mask_junk",
            "masking_notes", "shortest_duration"]
 
 JUNK_MODES = ("auto", "strict", "off")
+#: Per-cadence column marking the upward outliers ``mask_junk(upward_outliers=False)`` kept.
+HELD_COLUMN = "junk_upward_outlier"
 BACKGROUND_SIGMA = 5.0
 BACKGROUND_RELATIVE = 0.5
 SCATTER_WINDOW_DAYS = 0.5
@@ -316,9 +318,10 @@ def mask_junk(lc: LightCurve, *, mode: str = "auto", min_duration: float | None 
         Shortest transit duration searched, days (default: the search's default grid,
         :func:`shortest_duration` at a 0.5-day period).
     upward_outliers : bool
-        Clip upward outliers (step ``"outliers_high"``). The search's flare removal
-        (``search(flares=True)``, :mod:`exohunt.search.flares`) turns it off: it finds a
-        flare by its peak and removes the peak with the tail that clipping would leave in.
+        Clip upward outliers (step ``"outliers_high"``). False keeps them and marks them in
+        ``columns[HELD_COLUMN]`` (bool): the search's flare removal (``search(flares=True)``,
+        :mod:`exohunt.search.flares`) finds a flare by its peak, then removes the flares and
+        these cadences together (recording this step then).
 
     Returns
     -------
@@ -334,12 +337,16 @@ def mask_junk(lc: LightCurve, *, mode: str = "auto", min_duration: float | None 
         min_duration = shortest_duration(None, MIN_PERIOD_DAYS)
     junk = find_junk(lc.time, lc.flux, background=lc.columns.get("background"),
                      min_duration=min_duration, strict=mode == "strict")
+    held = None
     if not upward_outliers:
+        held = junk.steps["outliers_high"].copy()
         junk.steps["outliers_high"][:] = False
     records = [_record(lc.time, name, flags) for name, flags in junk.steps.items()
                if flags.any()]
     meta = {"masking": records, "n_masked": sum(r["n_cadences"] for r in records),
             "n_before_masking": len(lc)}
+    if held is not None:
+        lc = lc.replace(columns={**lc.columns, HELD_COLUMN: held})
     out = lc[~junk.masked] if records else lc
     return out.replace(meta=meta)
 
