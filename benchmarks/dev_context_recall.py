@@ -30,7 +30,9 @@ the data's gaps) added to the model's inputs, which they are not by default; ``e
 before any ``var:``) searches every feature set of the recipe (training, injections,
 scoring) with the flare removal on (``search(flares=True)``, :mod:`exohunt.search.flares`),
 and ``junk:`` with ``exohunt search``'s junk masking (``junk="auto"``) instead of the
-models' ``junk="off"``; their features are cached apart. Besides precision at recall 0.95,
+models' ``junk="off"``; their features are cached apart. ``offcap:`` reads centroid source
+offsets beyond ``OFFSET_CAP_PX`` (6 px) as unmeasured (NaN) in every feature set. Besides
+precision at recall 0.95,
 whose threshold rests on the four or five lowest-scoring planets, each seed reports the
 average precision and the precision at recall 0.9 (SNR >= 10 planets against every other
 star but the unresolvable background EBs, the weaker planets left out), which move less with
@@ -159,7 +161,7 @@ def added_columns(recipe: str) -> tuple[str, tuple[str, ...]]:
 
 
 def _split_search_prefix(recipe: str) -> tuple[str, str]:
-    for prefix in SEARCH_OPTIONS:
+    for prefix in (*SEARCH_OPTIONS, "offcap:"):
         if recipe.startswith(prefix):
             return prefix, recipe[len(prefix):]
     return "", recipe
@@ -168,7 +170,42 @@ def _split_search_prefix(recipe: str) -> tuple[str, str]:
 def search_options(recipe: str) -> tuple[str, dict]:
     """(recipe without its ``flares:``/``junk:`` prefix, the search options it sets)."""
     prefix, rest = _split_search_prefix(recipe)
+    if prefix == "offcap:":
+        return rest, {"offcap": True}
     return rest, dict(SEARCH_OPTIONS.get(prefix, {}))
+
+
+#: Centroid source offsets beyond this (pixels) read as unmeasured in the ``offcap:`` recipes:
+#: the simulated neighbours lie within 4 px and an aperture spans a few pixels, so an offset
+#: of tens of pixels is a noise-dominated shift divided by a small depth, not a source.
+OFFSET_CAP_PX = 6.0
+OFFSET_COLUMNS = ("centroid_offset_pixels", "centroid_offset_arcsec", "centroid_offset_sigma")
+
+
+@contextlib.contextmanager
+def with_offset_cap(active: bool):
+    """Under this (``offcap:`` recipes, round 20), every search feature set has its centroid
+    offsets (pixels, arcsec, σ) set to NaN where the offset exceeds ``OFFSET_CAP_PX``."""
+    from exohunt.training import features
+
+    if not active:
+        yield
+        return
+    original = features._search_features
+
+    def capped(*args, **kwargs):
+        raw = original(*args, **kwargs)
+        stats = raw.stats.copy()
+        far = stats["centroid_offset_pixels"].to_numpy(float) > OFFSET_CAP_PX
+        for column in OFFSET_COLUMNS:
+            stats.loc[far, column] = np.nan
+        return dataclasses.replace(raw, stats=stats)
+
+    features._search_features = capped
+    try:
+        yield
+    finally:
+        features._search_features = original
 
 
 @contextlib.contextmanager
@@ -184,6 +221,10 @@ def with_search_options(options: dict):
 
     if not options:
         yield
+        return
+    if options.get("offcap"):  # not a search option: the offsets capped after the search
+        with with_offset_cap(True):
+            yield
         return
     original_extract, original_features = exohunt.search.extract_features, features._search_features
     tag = "search-" + "-".join(f"{k}={v}" for k, v in sorted(options.items()))
