@@ -42,6 +42,10 @@ mean, up to ``MAX_FLARE_DAYS`` after the peak), and what it adds is removed too.
 
 Transits are dips: no cadence of a transit is ever marked unless a flare happens to sit on
 it (its cadences are then lost, as they would be to any data gap).
+
+The step is opt-in (``search(flares=True)``, ``exohunt search --flares``): the models' features
+are searched without it (as gbm's features on the vetting benchmark's development split it
+raised average precision but lowered precision at recall 0.95; BENCHMARKS.md, round 20).
 """
 
 from __future__ import annotations
