@@ -116,31 +116,41 @@ VARIABILITY_FILL = {"trend_under_transit": 0.0, "variability_period_days": 0.0,
 
 
 @contextlib.contextmanager
-def with_variability(columns: tuple[str, ...]):
-    """Under this, every search feature set (training, injections, scoring) has ``columns``
-    of its signals table appended to its statistics (NaN filled with
-    :data:`VARIABILITY_FILL`), for the ``var:`` and ``edge:`` recipes."""
+def _wrapped_search_features(wrap):
+    """Under this, ``training.features._search_features`` is ``wrap(original)`` (the search
+    feature sets of training, injections and scoring all pass through it)."""
     from exohunt.training import features
 
-    if not columns:  # a recipe without var:/edge: reads what the models read
-        yield
-        return
     original = features._search_features
-
-    def added(data, jobs, progress, cache_dir, signals_per_star=1, variability=True):
-        # training skips the variability statistics by default: computed here
-        raw = original(data, jobs, progress, cache_dir, signals_per_star, True)
-        stats = raw.stats.copy()
-        for column in columns:
-            values = raw.signals[column].to_numpy(float)
-            stats[column] = np.where(np.isfinite(values), values, VARIABILITY_FILL[column])
-        return dataclasses.replace(raw, stats=stats)
-
-    features._search_features = added
+    features._search_features = wrap(original)
     try:
         yield
     finally:
         features._search_features = original
+
+
+@contextlib.contextmanager
+def with_variability(columns: tuple[str, ...]):
+    """Under this, every search feature set (training, injections, scoring) has ``columns``
+    of its signals table appended to its statistics (NaN filled with
+    :data:`VARIABILITY_FILL`), for the ``var:`` and ``edge:`` recipes."""
+    if not columns:  # a recipe without var:/edge: reads what the models read
+        yield
+        return
+
+    def wrap(original):
+        def added(data, jobs, progress, cache_dir, signals_per_star=1, variability=True):
+            # training skips the variability statistics by default: computed here
+            raw = original(data, jobs, progress, cache_dir, signals_per_star, True)
+            stats = raw.stats.copy()
+            for column in columns:
+                values = raw.signals[column].to_numpy(float)
+                stats[column] = np.where(np.isfinite(values), values, VARIABILITY_FILL[column])
+            return dataclasses.replace(raw, stats=stats)
+        return added
+
+    with _wrapped_search_features(wrap):
+        yield
 
 
 #: Recipe prefixes: the variability columns each adds to the model's inputs.
@@ -186,26 +196,22 @@ OFFSET_COLUMNS = ("centroid_offset_pixels", "centroid_offset_arcsec", "centroid_
 def with_offset_cap(active: bool):
     """Under this (``offcap:`` recipes, round 20), every search feature set has its centroid
     offsets (pixels, arcsec, σ) set to NaN where the offset exceeds ``OFFSET_CAP_PX``."""
-    from exohunt.training import features
-
     if not active:
         yield
         return
-    original = features._search_features
 
-    def capped(*args, **kwargs):
-        raw = original(*args, **kwargs)
-        stats = raw.stats.copy()
-        far = stats["centroid_offset_pixels"].to_numpy(float) > OFFSET_CAP_PX
-        for column in OFFSET_COLUMNS:
-            stats.loc[far, column] = np.nan
-        return dataclasses.replace(raw, stats=stats)
+    def wrap(original):
+        def capped(*args, **kwargs):
+            raw = original(*args, **kwargs)
+            stats = raw.stats.copy()
+            far = stats["centroid_offset_pixels"].to_numpy(float) > OFFSET_CAP_PX
+            for column in OFFSET_COLUMNS:
+                stats.loc[far, column] = np.nan
+            return dataclasses.replace(raw, stats=stats)
+        return capped
 
-    features._search_features = capped
-    try:
+    with _wrapped_search_features(wrap):
         yield
-    finally:
-        features._search_features = original
 
 
 @contextlib.contextmanager
@@ -217,7 +223,6 @@ def with_search_options(options: dict):
     import functools
 
     import exohunt.search
-    from exohunt.training import features
 
     if not options:
         yield
@@ -226,20 +231,21 @@ def with_search_options(options: dict):
         with with_offset_cap(True):
             yield
         return
-    original_extract, original_features = exohunt.search.extract_features, features._search_features
+    original_extract = exohunt.search.extract_features
     tag = "search-" + "-".join(f"{k}={v}" for k, v in sorted(options.items()))
 
-    def searched(data, jobs, progress, cache_dir, *args, **kwargs):
-        cache_dir = None if cache_dir is None else Path(cache_dir) / tag
-        return original_features(data, jobs, progress, cache_dir, *args, **kwargs)
+    def wrap(original):
+        def searched(data, jobs, progress, cache_dir, *args, **kwargs):
+            cache_dir = None if cache_dir is None else Path(cache_dir) / tag
+            return original(data, jobs, progress, cache_dir, *args, **kwargs)
+        return searched
 
     exohunt.search.extract_features = functools.partial(original_extract, **options)
-    features._search_features = searched
     try:
-        yield
+        with _wrapped_search_features(wrap):
+            yield
     finally:
         exohunt.search.extract_features = original_extract
-        features._search_features = original_features
 
 
 def train_recipe(recipe: str, train_curves: list, table: Path, cache: Path, jobs: int,
