@@ -102,6 +102,27 @@ def counted_trials(study: Any) -> tuple[int, int]:
     return counted, sum(t.state.is_finished() for t in trials)
 
 
+#: Longest wait (seconds) of a worker other than the first for the study's enqueued trials to
+#: be taken (:func:`_leave_waiting_trials`).
+WAITING_TRIALS_SECONDS = 30.0
+
+
+def _leave_waiting_trials(study: Any) -> None:
+    """Wait (at most ``WAITING_TRIALS_SECONDS``) until the study holds no enqueued (WAITING)
+    trial. Every ``optimize`` call first takes a waiting trial, and over SQLite two processes
+    can both take the same one (Optuna's check-and-set is not atomic there): both run it, and
+    the second to finish fails with ``UpdateFinishedTrialError``. So the enqueued trials (the
+    base configuration, ``--enqueue``) are left to worker 0 of each ``exohunt tune`` process,
+    and its other workers start new ones (round 20: the parallel-trials test failed about one
+    run in two on this machine before)."""
+    from optuna.trial import TrialState
+
+    stop = time.monotonic() + WAITING_TRIALS_SECONDS
+    while time.monotonic() < stop and study.get_trials(deepcopy=False,
+                                                       states=(TrialState.WAITING,)):
+        time.sleep(0.2)
+
+
 def run_trials(study: Any, objective, target: int, deadline: float | None, seed: int,
                worker: int, after_trial=None) -> None:
     """Run trials of ``study`` until it holds ``target`` counted trials or ``deadline``
@@ -116,6 +137,8 @@ def run_trials(study: Any, objective, target: int, deadline: float | None, seed:
         counted, finished = counted_trials(study)
         if counted >= target:
             return
+        if worker:
+            _leave_waiting_trials(study)
         study.sampler = make_sampler(seed, finished, worker, max(3, min(10, target // 3)),
                                      len(study.get_trials(deepcopy=False)))
         study.optimize(objective, n_trials=1, gc_after_trial=False)
