@@ -155,34 +155,14 @@ def with_variability(columns: tuple[str, ...]):
 
 #: Recipe prefixes: the variability columns each adds to the model's inputs.
 ADDED_COLUMNS = {"var:": tuple(VARIABILITY_FILL), "edge:": ("gap_edge_share",)}
-#: Recipe prefixes: search options every feature set of the recipe is searched with instead of
-#: the models' (round 20): the flare removal, and the junk masking of ``exohunt search``.
-SEARCH_OPTIONS = {"flares:": {"flares": True}, "junk:": {"junk": "auto"}}
 
 
 def added_columns(recipe: str) -> tuple[str, tuple[str, ...]]:
-    """(recipe without its ``var:``/``edge:`` prefix, the columns that prefix adds); a
-    ``flares:``/``junk:`` prefix before it is kept (see :func:`search_options`)."""
-    search_prefix, rest = _split_search_prefix(recipe)
+    """(recipe without its ``var:``/``edge:`` prefix, the columns that prefix adds)."""
     for prefix, columns in ADDED_COLUMNS.items():
-        if rest.startswith(prefix):
-            return search_prefix + rest[len(prefix):], columns
-    return recipe, ()
-
-
-def _split_search_prefix(recipe: str) -> tuple[str, str]:
-    for prefix in (*SEARCH_OPTIONS, "offcap:"):
         if recipe.startswith(prefix):
-            return prefix, recipe[len(prefix):]
-    return "", recipe
-
-
-def search_options(recipe: str) -> tuple[str, dict]:
-    """(recipe without its ``flares:``/``junk:`` prefix, the search options it sets)."""
-    prefix, rest = _split_search_prefix(recipe)
-    if prefix == "offcap:":
-        return rest, {"offcap": True}
-    return rest, dict(SEARCH_OPTIONS.get(prefix, {}))
+            return recipe[len(prefix):], columns
+    return recipe, ()
 
 
 #: Centroid source offsets beyond this (pixels) read as unmeasured in the ``offcap:`` recipes:
@@ -193,13 +173,9 @@ OFFSET_COLUMNS = ("centroid_offset_pixels", "centroid_offset_arcsec", "centroid_
 
 
 @contextlib.contextmanager
-def with_offset_cap(active: bool):
+def with_offset_cap():
     """Under this (``offcap:`` recipes, round 20), every search feature set has its centroid
     offsets (pixels, arcsec, σ) set to NaN where the offset exceeds ``OFFSET_CAP_PX``."""
-    if not active:
-        yield
-        return
-
     def wrap(original):
         def capped(*args, **kwargs):
             raw = original(*args, **kwargs)
@@ -224,13 +200,6 @@ def with_search_options(options: dict):
 
     import exohunt.search
 
-    if not options:
-        yield
-        return
-    if options.get("offcap"):  # not a search option: the offsets capped after the search
-        with with_offset_cap(True):
-            yield
-        return
     original_extract = exohunt.search.extract_features
     tag = "search-" + "-".join(f"{k}={v}" for k, v in sorted(options.items()))
 
@@ -248,14 +217,32 @@ def with_search_options(options: dict):
         exohunt.search.extract_features = original_extract
 
 
+#: Recipe prefixes that change every feature set of the recipe (training, injections,
+#: scoring; round 20), each with what the features pass under: the flare removal or
+#: ``exohunt search``'s junk masking in the search, or centroid offsets capped after it. A
+#: recipe carries at most one, before any ``var:``/``edge:``.
+FEATURE_PREFIXES = {"flares:": lambda: with_search_options({"flares": True}),
+                    "junk:": lambda: with_search_options({"junk": "auto"}),
+                    "offcap:": with_offset_cap}
+
+
+def feature_prefix(recipe: str):
+    """(recipe without its ``flares:``/``junk:``/``offcap:`` prefix, the context manager its
+    features are made under: a no-op without one)."""
+    for prefix, context in FEATURE_PREFIXES.items():
+        if recipe.startswith(prefix):
+            return recipe[len(prefix):], context()
+    return recipe, contextlib.nullcontext()
+
+
 def train_recipe(recipe: str, train_curves: list, table: Path, cache: Path, jobs: int,
                  seed: int = 42, config=None):
     from exohunt.training import api, train, train_ensemble
 
-    recipe, options = search_options(recipe)
-    if options:  # the caller scores under with_search_options(options) too
-        with with_search_options(options):
-            return train_recipe(recipe, train_curves, table, cache, jobs, seed=seed,
+    rest, features_made = feature_prefix(recipe)
+    if rest != recipe:  # the caller scores under the same prefix (scoring(recipe))
+        with features_made:
+            return train_recipe(rest, train_curves, table, cache, jobs, seed=seed,
                                 config=config)
     recipe, columns = added_columns(recipe)
     if columns:  # the caller scores under with_variability(columns) too
@@ -281,8 +268,8 @@ def train_recipe(recipe: str, train_curves: list, table: Path, cache: Path, jobs
 @contextlib.contextmanager
 def scoring(recipe: str):
     """What a recipe's scoring runs under: its search options and added columns."""
-    rest, options = search_options(recipe)
-    with with_search_options(options), with_variability(added_columns(rest)[1]):
+    rest, features_made = feature_prefix(recipe)
+    with features_made, with_variability(added_columns(rest)[1]):
         yield
 
 
@@ -381,7 +368,6 @@ def main(argv=None) -> int:
     train_truth = pd.read_csv(train_dir / "train_truth.csv")
     dev_truth = pd.read_csv(dev_dir / "test_truth.csv")
     train_curves, dev_curves = read_split(train_dir, train_truth), read_split(dev_dir, dev_truth)
-    raw_dev = extract(dev_curves, "tabular", jobs=args.jobs, cache_dir=cache)
     lines = [f"Development set: test split of seed {DEV_SEED}, {len(dev_truth)} stars; training: "
              f"train split of seed {TRAIN_SEED}, {len(train_truth)} stars; gbm config "
              f"{args.config or 'default'}.", ""]

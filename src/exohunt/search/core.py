@@ -442,10 +442,9 @@ def _remove_flares(clean: LightCurve, prepared: Prepared, det: LightCurve, optio
     (:func:`~exohunt.search.rotation.whiteness` above ``RED_LIMIT``): its own wiggles would
     pass for flares there. Without a flare the result is what the junk masking alone gives.
     """
-    from exohunt.search.junk import HELD_COLUMN, _record, _runs
+    from exohunt.search.junk import HELD_COLUMN, _runs, drop_steps
 
     held = clean.columns.get(HELD_COLUMN)
-    held = np.zeros(len(clean), dtype=bool) if held is None else np.asarray(held, dtype=bool)
     reference = prepared.clean  # the cadences (and flux) ``det`` was detrended from
     flaring = np.zeros(len(reference), dtype=bool)
     # a flare's peak is more than the clipping's 4 σ above the trend: no clipped cadence, no
@@ -453,19 +452,13 @@ def _remove_flares(clean: LightCurve, prepared: Prepared, det: LightCurve, optio
     if det.meta.get("n_clipped_high", 0) and whiteness(det.flux) <= RED_LIMIT:
         z = flare_residual(reference, det)
         flaring = find_flares(reference.time, z)
-    if not flaring.any() and not held.any():
+    if not flaring.any() and held is None:
         return clean, prepared, det
+    held = np.zeros(len(clean), dtype=bool) if held is None else np.asarray(held, dtype=bool)
+    base = clean.replace(columns={k: v for k, v in clean.columns.items() if k != HELD_COLUMN})
     removed = np.isin(clean.time, reference.time[flaring])
-    columns = {k: v for k, v in clean.columns.items() if k != HELD_COLUMN}
-    base = clean.replace(columns=columns)
     for attempt in range(2):
-        records = [_record(clean.time, name, flags) for name, flags in
-                   (("outliers_high", held & ~removed), ("flares", removed)) if flags.any()]
-        masking = [*clean.meta.get("masking", []), *records]
-        out = base[~(removed | held)].replace(meta={
-            "masking": masking,
-            "n_masked": int(clean.meta.get("n_masked", 0)) + int((removed | held).sum()),
-            "n_before_masking": int(clean.meta.get("n_before_masking", len(clean)))})
+        out = drop_steps(base, {"outliers_high": held & ~removed, "flares": removed})
         det = detrend(out, **options)
         prepared, det = _prepare(out, det, options, window_length)
         if attempt or not flaring.any():

@@ -54,8 +54,8 @@ from exohunt.search.grid import (
     expected_duration,
 )
 
-__all__ = ["HELD_COLUMN", "JUNK_MODES", "JunkMask", "check_junk_mode", "find_junk", "mask_junk",
-           "masking_notes", "shortest_duration"]
+__all__ = ["HELD_COLUMN", "JUNK_MODES", "JunkMask", "check_junk_mode", "drop_steps", "find_junk",
+           "mask_junk", "masking_notes", "shortest_duration"]
 
 JUNK_MODES = ("auto", "strict", "off")
 #: Per-cadence column marking the upward outliers ``mask_junk(upward_outliers=False)`` kept.
@@ -318,10 +318,10 @@ def mask_junk(lc: LightCurve, *, mode: str = "auto", min_duration: float | None 
         Shortest transit duration searched, days (default: the search's default grid,
         :func:`shortest_duration` at a 0.5-day period).
     upward_outliers : bool
-        Clip upward outliers (step ``"outliers_high"``). False keeps them and marks them in
-        ``columns[HELD_COLUMN]`` (bool): the search's flare removal (``search(flares=True)``,
-        :mod:`exohunt.search.flares`) finds a flare by its peak, then removes the flares and
-        these cadences together (recording this step then).
+        Clip upward outliers (step ``"outliers_high"``). False keeps them and, where there
+        are any, marks them in ``columns[HELD_COLUMN]`` (bool): the search's flare removal
+        (``search(flares=True)``, :mod:`exohunt.search.flares`) finds a flare by its peak,
+        then removes the flares and these cadences together (recording this step then).
 
     Returns
     -------
@@ -337,17 +337,26 @@ def mask_junk(lc: LightCurve, *, mode: str = "auto", min_duration: float | None 
         min_duration = shortest_duration(None, MIN_PERIOD_DAYS)
     junk = find_junk(lc.time, lc.flux, background=lc.columns.get("background"),
                      min_duration=min_duration, strict=mode == "strict")
-    held = None
-    if not upward_outliers:
-        held = junk.steps["outliers_high"].copy()
+    if not upward_outliers and junk.steps["outliers_high"].any():
+        lc = lc.replace(columns={**lc.columns, HELD_COLUMN: junk.steps["outliers_high"].copy()})
         junk.steps["outliers_high"][:] = False
-    records = [_record(lc.time, name, flags) for name, flags in junk.steps.items()
-               if flags.any()]
-    meta = {"masking": records, "n_masked": sum(r["n_cadences"] for r in records),
-            "n_before_masking": len(lc)}
-    if held is not None:
-        lc = lc.replace(columns={**lc.columns, HELD_COLUMN: held})
-    out = lc[~junk.masked] if records else lc
+    return drop_steps(lc.replace(meta={"masking": [], "n_masked": 0,
+                                       "n_before_masking": len(lc)}), junk.steps)
+
+
+def drop_steps(lc: LightCurve, steps: dict[str, np.ndarray]) -> LightCurve:
+    """``lc`` without the cadences any of ``steps`` (name → bool, shape (T,)) flags, each
+    step that flags some appended to ``meta["masking"]`` as :func:`mask_junk` records them
+    (``n_masked`` grows by their count; ``n_before_masking`` keeps the count before the
+    first masking). The search's flare removal records its step this way too."""
+    records = [_record(lc.time, name, flags) for name, flags in steps.items() if flags.any()]
+    flagged = np.zeros(len(lc), dtype=bool)
+    for flags in steps.values():
+        flagged |= flags
+    meta = {"masking": [*lc.meta.get("masking", []), *records],
+            "n_masked": int(lc.meta.get("n_masked", 0)) + int(flagged.sum()),
+            "n_before_masking": int(lc.meta.get("n_before_masking", len(lc)))}
+    out = lc[~flagged] if flagged.any() else lc
     return out.replace(meta=meta)
 
 
