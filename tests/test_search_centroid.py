@@ -8,8 +8,8 @@ import warnings
 import numpy as np
 import pytest
 
-from exohunt.lightcurve import LightCurve
-from exohunt.search import search
+from exohunt.lightcurve import LightCurve, fold_phase
+from exohunt.search import centroid, search
 from exohunt.search.centroid import (
     CENTROID_COLUMNS,
     POSITION_FLOOR_PIXELS,
@@ -19,6 +19,7 @@ from exohunt.search.centroid import (
 from exohunt.search.context import CONTEXT_COLUMNS
 from exohunt.search.core import Signal
 from exohunt.search.detrend import detrend
+from exohunt.search.sawtooth import find_firings
 from exohunt.search.transit_fit import trapezoid
 from exohunt.search.views import make_views
 
@@ -29,11 +30,15 @@ DIRECTION = np.array([0.8, 0.6])        # unit vector target → neighbour (pixe
 
 
 def crowded_star(source: str, *, seed: int = 1, drift: float = 0.0, target_known: bool = True,
-                 depth_ap: float = 2e-3, rotate_second_half: bool = False) -> LightCurve:
+                 depth_ap: float = 2e-3, rotate_second_half: bool = False, roll: float = 0.0,
+                 dropped_at_firings: int = 0) -> LightCurve:
     """Target plus a neighbour D px away holding BETA of the aperture's flux; ``source``
     ("target" or "neighbour") dims by ``depth_ap`` of the aperture's flux. Flux-weighted
     centroid with 5e-4 px noise, a PDCSAP-like flux (crowding removed, CROWDSAP = 1 − β) with
-    200 ppm noise, and an optional pointing drift of ``drift`` px (sine + quadratic ramp)."""
+    200 ppm noise, an optional pointing drift of ``drift`` px (sine + quadratic ramp) and an
+    optional K2-like roll: a sawtooth of semi-amplitude ``roll`` px along one direction, reset
+    by firings every 0.245 d ± 5 %, with ``dropped_at_firings`` cadences missing from each
+    firing on (as the flux's sawtooth correction and clipping leave the light curve)."""
     rng = np.random.default_rng(seed)
     time = np.arange(0.0, 60.0, 0.0204)
     phase = (time - T0 + PERIOD / 2) % PERIOD - PERIOD / 2
@@ -50,6 +55,15 @@ def crowded_star(source: str, *, seed: int = 1, drift: float = 0.0, target_known
     total = f_target + f_neigh
     centroid = TARGET + f_neigh[:, None] * offset / total[:, None]
     centroid += drift * np.column_stack([np.sin(time / 7), (time / 60) ** 2])
+    keep = np.ones(time.size, dtype=bool)
+    if roll:
+        firings = np.cumsum(0.245 * (1 + 0.05 * rng.standard_normal(300))) - 0.1
+        i = np.searchsorted(firings, time, side="right") - 1
+        phase = (time - firings[i]) / (firings[i + 1] - firings[i])
+        centroid += roll * (2 * phase - 1)[:, None] * np.array([0.6, -0.8])
+        after = np.searchsorted(time, firings[firings > 0])
+        for k in range(dropped_at_firings):
+            keep[np.clip(after + k, 0, time.size - 1)] = False
     centroid += rng.normal(0, 5e-4, centroid.shape)
     sap = total * (1 + rng.normal(0, 2e-4, time.size))
     meta = {"crowdsap": 1 - BETA, "flux_column": "PDCSAP_FLUX", "source": "synthetic.fits",
@@ -59,7 +73,7 @@ def crowded_star(source: str, *, seed: int = 1, drift: float = 0.0, target_known
         columns["segment"] = segment
         meta["pixel_to_sky"] = {0.0: 4.0 * np.eye(2),
                                 1.0: 4.0 * np.array([[0.0, 1.0], [-1.0, 0.0]])}
-    return LightCurve(time, (sap - BETA) / (1 - BETA), None, meta, columns)
+    return LightCurve(time, (sap - BETA) / (1 - BETA), None, meta, columns)[keep]
 
 
 def stats_of(lc: LightCurve) -> dict[str, float]:
@@ -85,6 +99,55 @@ def test_planet_on_the_target_has_no_offset(drift):
     # ... but the source is the target itself
     assert stats["centroid_offset_pixels"] < 0.15
     assert stats["centroid_offset_sigma"] < 3.5
+
+
+@pytest.mark.parametrize("dropped", [0, 1, 3])
+def test_k2_roll_is_removed_from_the_centroids(dropped, monkeypatch):
+    # a 0.3 px roll is ~100x the binary's 2.8e-3 px in-transit shift; the flux's correction
+    # has dropped up to three cadences at each firing by the time the centroids are read
+    binary = stats_of(crowded_star("neighbour", roll=0.3, dropped_at_firings=dropped))
+    planet = stats_of(crowded_star("target", roll=0.3, dropped_at_firings=dropped))
+    # (without a roll: 52 σ; the roll's fit leaves red noise, more so with fewer cadences)
+    assert binary["centroid_shift_sigma"] > 5
+    assert binary["centroid_offset_pixels"] == pytest.approx(D, abs=0.3)
+    assert binary["centroid_offset_sigma"] > 5
+    assert planet["centroid_offset_pixels"] < 0.3
+    assert planet["centroid_offset_sigma"] < 3.5
+    # without the roll's removal the binary's shift drowns in it
+    monkeypatch.setattr(centroid, "remove_roll", lambda *args, **kwargs: None)
+    unremoved = stats_of(crowded_star("neighbour", roll=0.3, dropped_at_firings=dropped))
+    assert unremoved["centroid_offset_sigma"] < 3
+
+
+@pytest.mark.parametrize("source", ["neighbour", "target"])
+def test_no_roll_is_removed_from_centroids_without_one(source):
+    # the binary's shift repeats every 3.7 d: its harmonics reach the roll's band unless
+    # the transit cadences are left out of the spectrum
+    lc = crowded_star(source, drift=0.05)
+    xy = np.column_stack([lc.columns["centroid_col"], lc.columns["centroid_row"]])
+    masked = np.abs(fold_phase(lc.time, PERIOD, T0)) < 0.75 * DURATION
+    resid = centroid._detrended(lc.time, xy, masked, 1.0)
+    assert centroid.remove_roll(lc.time, xy, resid, masked, 1.0) is None
+
+
+def test_firings_are_found_across_missing_cadences():
+    rng = np.random.default_rng(3)
+    time = np.arange(0.0, 20.0, 0.0204)
+    firings = np.cumsum(0.245 * (1 + 0.05 * rng.standard_normal(100))) - 0.1
+    i = np.searchsorted(firings, time, side="right") - 1
+    saw = -1 + 2 * (time - firings[i]) / (firings[i + 1] - firings[i])
+    keep = np.ones(time.size, dtype=bool)
+    after = np.searchsorted(time, firings[(firings > 0) & (firings < time[-1])])
+    keep[after] = keep[np.clip(after + 1, 0, time.size - 1)] = False  # two dropped at each
+    t, y = time[keep], saw[keep] + 1e-3 * rng.standard_normal(keep.sum())
+    inside = firings[(firings > t[0]) & (firings < t[-1])]
+    found = 0.5 * (t[find_firings(t, y, 0.245, bridge=3) - 1]
+                   + t[find_firings(t, y, 0.245, bridge=3)])
+    # every firing, each within the gap of missing cadences that holds it
+    assert found.size == inside.size
+    assert np.abs(found - inside).max() < 2 * 0.0204
+    # jumps between consecutive cadences only: these firings go unseen
+    assert find_firings(t, y, 0.245).size < inside.size / 2
 
 
 def test_without_the_target_pixel_offsets_are_from_the_out_of_transit_centroid():

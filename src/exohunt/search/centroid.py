@@ -36,9 +36,19 @@ from scipy.stats import chi2
 
 from exohunt.lightcurve import LightCurve, fold_phase
 from exohunt.search.detrend import _trend, default_window_length, robust_std
+from exohunt.search.pspline import bspline_rows
+from exohunt.search.sawtooth import (
+    JITTER,
+    SPACING,
+    find_firings,
+    refine_firings,
+    sawtooth_period,
+    sawtooth_terms,
+)
 
-__all__ = ["CENTROID_COLUMNS", "POSITION_FLOOR_PIXELS", "SEGMENT_COLUMNS", "aperture_depth_factor",
-           "centroid_residuals", "centroid_statistics"]
+__all__ = ["CENTROID_COLUMNS", "POSITION_FLOOR_PIXELS", "ROLL_GAIN", "ROLL_MIN_KEPT",
+           "SEGMENT_COLUMNS", "aperture_depth_factor", "centroid_residuals",
+           "centroid_statistics", "remove_roll"]
 
 #: Statistics of :func:`centroid_statistics` (all float, NaN when not measurable).
 CENTROID_COLUMNS = ("centroid_shift_sigma", "centroid_offset_pixels", "centroid_offset_sigma",
@@ -53,6 +63,20 @@ _MIN_DEPTH_SNR = 2.0   # below this the source position is meaningless (offset N
 #: position). On the real files in ../shared/data the out-of-transit centroids of isolated
 #: targets (CROWDSAP > 0.99) lie 0.02-0.14 px from the WCS target pixel (Kepler, TESS).
 POSITION_FLOOR_PIXELS = 0.2
+#: A roll sawtooth is removed from the centroids (:func:`remove_roll`) only where that cuts
+#: their scatter along the roll to at most this share (simulated K2-like rolls: to 0.01-0.3)
+ROLL_GAIN = 0.5
+#: ... and where the firings found describe at least this share of the cadences (simulated
+#: K2-like rolls: ~0.9; a faint roll with firings lost in the noise, as a few simulated
+#: Kepler-like stars show, ~0.55: not worth losing the rest)
+ROLL_MIN_KEPT = 0.75
+#: A roll's peak in the power spectrum of the centroids along it, over the median power
+#: (:func:`~exohunt.search.sawtooth.sawtooth_period`): K2-like rolls reach ~10^3 and more,
+#: white noise ~10-15 (the flux's correction asks for ``MIN_PEAK`` = 30).
+ROLL_MIN_PEAK = 100.0
+#: Cadences a roll's jump may span: by the time the centroids are read, the flux's sawtooth
+#: correction and outlier clipping have dropped one to three cadences at many firings.
+ROLL_BRIDGE = 3
 
 
 def aperture_depth_factor(meta: Mapping) -> float:
@@ -105,15 +129,112 @@ def centroid_residuals(lc: LightCurve, period: float, t0: float, duration: float
     time = lc.time[finite]
     masked = np.abs(fold_phase(time, period, t0)) < 0.5 * _MASK_WIDTH * duration
     out = np.full(xy.shape, np.nan)
-    for axis in (0, 1):
-        # at every cadence, also short ones: on binned centroids the in-transit shift of a
-        # TESS 2-min star (pi Men c) came out ~1.6x more significant (4.5 against 2.8 σ)
-        trend = _trend(time, xy[finite, axis], method="biweight", window_length=float(window),
-                       break_tolerance=0.5, mask=masked if (~masked).sum() >= _MIN_OUT else None,
-                       binned=False)
-        out[finite, axis] = xy[finite, axis] - trend
+    resid = _detrended(time, xy[finite], masked, float(window))
+    rolled = remove_roll(time, xy[finite], resid, masked, float(window))
+    out[finite] = resid if rolled is None else rolled
     _LAST.entry = (key, lc.time.copy(), xy.copy(), out.copy())
     return out
+
+
+def _detrended(time: np.ndarray, xy: np.ndarray, masked: np.ndarray, window: float
+               ) -> np.ndarray:
+    """Each centroid axis minus its biweight trend (cadences in ``masked`` left out of it)."""
+    mask = masked if (~masked).sum() >= _MIN_OUT else None
+    # at every cadence, also short ones: on binned centroids the in-transit shift of a TESS
+    # 2-min star (pi Men c) came out ~1.6x more significant (4.5 against 2.8 σ)
+    return np.column_stack([
+        xy[:, axis] - _trend(time, xy[:, axis], method="biweight", window_length=window,
+                             break_tolerance=0.5, mask=mask, binned=False)
+        for axis in (0, 1)])
+
+
+def remove_roll(time: np.ndarray, xy: np.ndarray, resid: np.ndarray, masked: np.ndarray,
+                window: float) -> np.ndarray | None:
+    """Centroid residuals with a K2-like roll sawtooth removed, or None where there is none.
+
+    K2's thruster firings reset the spacecraft's roll every ~6 h; between them the pointing
+    drifts linearly, so the centroids trace a sawtooth of up to a pixel, hundreds of times a
+    background binary's in-transit shift, that a biweight of a day's window cannot follow.
+    The roll is looked for along the residuals' direction of largest scatter (the pointing
+    moves along one direction): a peak of its power spectrum within
+    :data:`~exohunt.search.sawtooth.PERIOD_RANGE` (``ROLL_MIN_PEAK`` over the median, transit
+    cadences set to the median), firings as
+    the jumps of that series (either sign), refined within their cadence gaps; then on each
+    axis a slowly modulated sawtooth on those firings
+    (:func:`~exohunt.search.sawtooth.sawtooth_terms`, beside a slowly varying level, transit
+    cadences left out) is fitted to the raw centroids and subtracted before the biweight.
+
+    Parameters
+    ----------
+    time : ndarray, shape (T,)
+        Times, days (finite, ascending).
+    xy : ndarray, shape (T, 2)
+        Raw centroid column and row, pixels (finite).
+    resid : ndarray, shape (T, 2)
+        ``xy`` minus its biweight trends.
+    masked : ndarray of bool, shape (T,)
+        Transit cadences, left out of every fit.
+    window : float
+        Biweight window, days.
+
+    Returns
+    -------
+    ndarray, shape (T, 2), or None
+        The residuals without the roll, NaN where its model does not reach (before the
+        first and after the last firing, the cadence after each firing, between firings too
+        far apart); None when no roll stands out, its firings describe less than
+        ``ROLL_MIN_KEPT`` of the cadences, or removing it does not cut the scatter along the
+        roll to ``ROLL_GAIN`` of what it was.
+    """
+    use = ~masked
+    if use.sum() < 100:
+        return None
+    centred = resid[use] - np.median(resid[use], axis=0)
+    along_axis = np.linalg.eigh(centred.T @ centred)[1][:, -1]
+    along = resid @ along_axis
+    # the transit's own harmonics (a background binary's shift) must not pass for a roll
+    quiet = np.where(masked, np.median(along[use]), along)
+    period, peak = sawtooth_period(time, quiet)
+    if not peak >= ROLL_MIN_PEAK:
+        return None
+    best = None
+    for sign in (1.0, -1.0):  # the pointing's direction is arbitrary: drops may be rises
+        index = find_firings(time, sign * along, period, bridge=ROLL_BRIDGE)
+        if index.size >= 4:
+            jump = float(np.median(sign * (along[index - 1] - along[index])))
+            if best is None or jump > best[0]:
+                best = (jump, sign, index)
+    if best is None:
+        return None
+    _, sign, index = best
+    firings = 0.5 * (time[index - 1] + time[index])
+    segment = np.clip(np.searchsorted(firings, time, side="right") - 1, 0, firings.size - 2)
+    valid = ((time > firings[0]) & (time < firings[-1])
+             & (np.diff(firings)[segment] < (1 + JITTER) * period))
+    valid[index] = False
+    if valid.sum() < ROLL_MIN_KEPT * time.size:
+        return None
+    keep = valid & use
+    if keep.sum() < _MIN_OUT:
+        return None
+    # fitted to the raw centroids beside a slowly varying level, not to the biweight
+    # residuals: a biweight over the roll is biased next to the masked transit (it averages
+    # an incomplete cycle there), and a roll fitted to that bias puts a bump under the transit
+    rows = bspline_rows(time, SPACING)
+    raw = (xy - np.median(xy[keep], axis=0)) * sign
+    signed = raw @ along_axis
+    terms = sawtooth_terms(time, firings, signed, keep, rows)
+    amplitude = float(np.median(np.abs(np.diff(terms[:, 1])[index - 1]))) / 2 or 1.0
+    firings = refine_firings(
+        time, lambda f: signed - sawtooth_terms(time, f, signed, keep, rows).sum(axis=1),
+        firings, index, amplitude, keep)
+    roll = sign * np.column_stack([sawtooth_terms(time, firings, raw[:, axis], keep, rows)[:, 1]
+                                   for axis in (0, 1)])
+    current = _detrended(time, xy - roll, masked, window)
+    if not robust_std(current[keep] @ along_axis) <= ROLL_GAIN * robust_std(along[keep]):
+        return None
+    current[~valid] = np.nan
+    return current
 
 
 class _LastCall:

@@ -26,7 +26,7 @@ __all__ = ["COMPATIBLE_FEATURE_VERSIONS", "FEATURE_VERSION", "SIGNAL_COLUMNS", "
 #: record it. The signals table's vetting columns that no model reads (round 19's
 #: variability statistics, :mod:`exohunt.search.variability`) are not part of it: adding
 #: them changed no statistic or view (``benchmarks/compare_features.py``: bit-identical).
-FEATURE_VERSION = ("search-18:coarse-stride3-long-grids+batched-ramps"
+FEATURE_VERSION = ("search-19:centroid-roll+coarse-stride3-long-grids+batched-ramps"
                    "+own-lm-fit+plateau-peaks+red-noise-beta+binned-short-cadence-trends"
                    "+coarse-fine-bls+binned-coarse+white-window+fast-fft"
                    "+cpu-independent+thinned-trend+centroid-density"
@@ -52,7 +52,11 @@ FEATURE_VERSION = ("search-18:coarse-stride3-long-grids+batched-ramps"
 #: Kaggle rows, Kepler quarters, K2 campaigns; issue 20: a cheaper first pass; the real
 #: files' SDEs move by −0.8 to +1.2, ``benchmarks/diag_coarse_sde.py``) and fits the
 #: settling ramps of the sawtooth correction by normal equations (last bits), so a search-17
-#: run is refused as well.
+#: run is refused as well. search-19 removes a K2-like roll from the centroids before their
+#: statistics and views (exohunt.search.centroid.remove_roll): the centroid columns of
+#: K2-like light curves change (those of Kaggle rows, Kepler- and TESS-like ones do not,
+#: ``benchmarks/compare_features.py``), and a search-18 model learnt roll-swamped values there,
+#: so it is refused too.
 COMPATIBLE_FEATURE_VERSIONS: frozenset[str] = frozenset()
 
 STAT_COLUMNS = (

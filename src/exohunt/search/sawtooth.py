@@ -39,8 +39,8 @@ from exohunt.search.binned import median_cadence
 from exohunt.search.detrend import _trend, point_to_point_noise, robust_std
 from exohunt.search.pspline import _solve_banded, bspline_rows, fit_modulated
 
-__all__ = ["PERIOD_RANGE", "find_firings", "interpolated", "ramp_model", "remove_sawtooth",
-           "sawtooth_period", "sawtooth_template"]
+__all__ = ["PERIOD_RANGE", "find_firings", "interpolated", "ramp_model", "refine_firings",
+           "remove_sawtooth", "sawtooth_period", "sawtooth_template", "sawtooth_terms"]
 
 #: Periods (days) searched for a sawtooth (the K2 roll: thruster firings every ~0.245 d).
 PERIOD_RANGE = (0.18, 0.32)
@@ -101,12 +101,16 @@ def _chain(score, lo, hi):  # pragma: no cover - numba
     return np.array(out[::-1], dtype=np.int64)
 
 
-def find_firings(time: np.ndarray, resid: np.ndarray, period: float) -> np.ndarray:
+def find_firings(time: np.ndarray, resid: np.ndarray, period: float, *,
+                 bridge: int = 0) -> np.ndarray:
     """Indices into ``time`` of the first cadence after each firing.
 
     ``resid`` is the flux minus a smooth trend (the sawtooth remains); a firing is a jump
     down between consecutive cadences of a regular cadence grid, at least ``MIN_JUMP`` times
-    the median jump of the chain (links placed in gaps or flat stretches are dropped).
+    the median jump of the chain (links placed in gaps or flat stretches are dropped). With
+    ``bridge`` > 0 a jump may also span up to that many missing cadences (a series from which
+    the cadences at each firing were already dropped, as the flux's correction and its
+    outlier clipping drop them).
     """
     cadence = median_cadence(time)
     slot = np.round((time - time[0]) / cadence).astype(np.int64)
@@ -114,6 +118,10 @@ def find_firings(time: np.ndarray, resid: np.ndarray, period: float) -> np.ndarr
     full[slot] = resid
     score = np.zeros(full.size)
     score[1:] = full[:-1] - full[1:]
+    if bridge > 0:  # the jump from the last cadence before the missing ones to the next
+        step = np.diff(slot)
+        across = (step > 1) & (step <= bridge + 1)
+        score[slot[1:][across]] = (resid[:-1] - resid[1:])[across]
     score[~np.isfinite(score)] = 0.0
     n = period / cadence
     lo, hi = max(int(np.floor((1 - JITTER) * n)), 1), int(np.ceil((1 + JITTER) * n))
@@ -133,8 +141,39 @@ def sawtooth_template(time: np.ndarray, firings: np.ndarray) -> np.ndarray:
     return -1 + 2 * (time - firings[i]) / (firings[i + 1] - firings[i])
 
 
-def _refine(time, resid_fn, firings, index, amplitude, keep):
-    """Move the firing times within their cadences by Gauss-Newton least squares.
+def sawtooth_terms(time: np.ndarray, firings: np.ndarray, resid: np.ndarray, keep: np.ndarray,
+                   rows: tuple | None = None) -> np.ndarray:
+    """Level and sawtooth terms fitted to ``resid``, shape (T, 2).
+
+    Each term is a slowly varying spline (knots every ``SPACING`` days) times a function: 1
+    and :func:`sawtooth_template` of ``firings``. Fitted by weighted least squares on the
+    cadences in ``keep``, twice more with those beyond 4 σ of the model left out (fewer when
+    the clipping stops changing); ``rows`` are :func:`bspline_rows` of ``time`` if already made.
+    """
+    rows = bspline_rows(time, SPACING) if rows is None else rows
+    template = sawtooth_template(time, firings)
+    funcs = np.column_stack([np.ones_like(template), template])
+    weight = keep.astype(float)
+    for step in range(3):
+        terms = fit_modulated(rows, funcs, resid, weight, parts=True)
+        if step == 2:
+            break
+        model = terms.sum(axis=1)
+        sigma = robust_std((resid - model)[keep])
+        clipped = (keep & (np.abs(resid - model) < 4 * sigma)).astype(float)
+        if np.array_equal(clipped, weight):  # converged: a refit would repeat this one
+            break
+        weight = clipped
+    return terms
+
+
+def refine_firings(time: np.ndarray, resid_fn, firings: np.ndarray, index: np.ndarray,
+                   amplitude: float, keep: np.ndarray) -> np.ndarray:
+    """Move the firing times (days) within their cadences by Gauss-Newton least squares.
+
+    ``resid_fn(firings)`` is the data minus the fitted sawtooth for those firings; ``index``
+    the first cadence after each firing (:func:`find_firings`); ``amplitude`` the sawtooth's
+    semi-amplitude; ``keep`` the cadences the fit may use.
 
     A firing ``f_i`` sets the end of segment ``i - 1`` and the start of segment ``i``; the
     template's derivative with respect to it is a tent over those two segments, so the normal
@@ -286,32 +325,18 @@ def remove_sawtooth(lc: LightCurve, trend: np.ndarray) -> LightCurve | None:
         return None
 
     def fit(times: np.ndarray, resid: np.ndarray) -> np.ndarray:
-        """Level and sawtooth terms, shape (T, 2)."""
-        template = sawtooth_template(lc.time, times)
-        funcs = np.column_stack([np.ones_like(template), template])
-        weight = keep.astype(float)
-        for step in range(3):
-            terms = fit_modulated(rows, funcs, resid, weight, parts=True)
-            if step == 2:
-                break
-            model = terms.sum(axis=1)
-            sigma = robust_std((resid - model)[keep])
-            clipped = (keep & (np.abs(resid - model) < 4 * sigma)).astype(float)
-            if np.array_equal(clipped, weight):  # converged: a refit would repeat this one
-                break
-            weight = clipped
-        return terms
+        return sawtooth_terms(lc.time, times, resid, keep, rows)
 
     terms = fit(firings, resid)
     amplitude = float(np.median(np.abs(np.diff(terms[:, 1])[index - 1]))) / 2 or 1.0
-    first = (firings, resid, terms)  # _refine's first model is this one: not fitted twice
+    first = (firings, resid, terms)  # refine_firings's first model is this one: not fitted twice
 
     def residual(times: np.ndarray, resid: np.ndarray) -> np.ndarray:
         known = first[2] if times is first[0] and resid is first[1] else fit(times, resid)
         return resid - known.sum(axis=1)
 
     for _ in range(2):  # the first trend is biased by the sawtooth itself: alternate
-        firings = _refine(lc.time, lambda f, r=resid: residual(f, r), firings, index,
+        firings = refine_firings(lc.time, lambda f, r=resid: residual(f, r), firings, index,
                           amplitude, keep)
         sawtooth = fit(firings, resid)[:, 1]
         resid = lc.flux - _trend(lc.time, lc.flux - sawtooth, method="biweight",
