@@ -59,14 +59,17 @@ TREND_WINDOW = 0.5
 RAMP_TAUS = (0.05, 0.1, 0.2, 0.4)
 
 
-def sawtooth_period(time: np.ndarray, resid: np.ndarray) -> tuple[float, float]:
+def sawtooth_period(time: np.ndarray, resid: np.ndarray, *, oversample: int = 4
+                    ) -> tuple[float, float]:
     """Period (days) of the strongest peak within ``PERIOD_RANGE`` and its height over the
-    median power (the flux is interpolated to a uniform grid and Fourier transformed); the
-    height is 0 when the maximum lies on the edge of the range (no peak inside it)."""
+    median power (the flux is interpolated to a uniform grid and Fourier transformed,
+    zero-padded to ``oversample`` times its length); the height is 0 when the maximum lies on
+    the edge of the range (no peak inside it)."""
     cadence = median_cadence(time)
     grid = np.arange(time[0], time[-1], cadence)
     values = np.interp(grid, time, resid)
-    size = next_fast_len(4 * grid.size, real=True)  # small prime factors: a fast transform
+    # small prime factors: a fast transform
+    size = next_fast_len(oversample * grid.size, real=True)
     power = np.abs(np.fft.rfft(values - values.mean(), n=size)) ** 2
     freqs = np.fft.rfftfreq(size, d=cadence)
     band = (freqs >= 1 / PERIOD_RANGE[1]) & (freqs <= 1 / PERIOD_RANGE[0])
