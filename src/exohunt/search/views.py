@@ -192,6 +192,10 @@ def _centroid_views(lc: LightCurve, signal, phase: np.ndarray, global_opts: dict
     views = []
     for opts in (global_opts, local_opts):
         col, row = (_binned_sorted(sorted_phase, values, **opts) for values in sorted_axes)
+        if not (np.isfinite(col).any() and np.isfinite(row).any()):
+            # no centroid left in the view's span (e.g. the roll's model did not reach it)
+            views.append(np.zeros(col.size, np.float32))
+            continue
         distance = np.hypot(col - np.nanmedian(col), row - np.nanmedian(row)) / depth
         view = np.clip(distance - np.nanmedian(distance), -CENTROID_VIEW_CLIP,
                        CENTROID_VIEW_CLIP)
