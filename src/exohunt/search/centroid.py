@@ -74,6 +74,9 @@ ROLL_MIN_KEPT = 0.75
 #: (:func:`~exohunt.search.sawtooth.sawtooth_period`): K2-like rolls reach ~10^3 and more,
 #: white noise ~10-15 (the flux's correction asks for ``MIN_PEAK`` = 30).
 ROLL_MIN_PEAK = 100.0
+#: A roll's cadence-to-cadence jumps against its steady changes (:func:`_jumpy`), the first
+#: and cheapest test (simulated K2-like rolls: at least 5.1; white noise 3.1)
+ROLL_JUMP_RATIO = 4.0
 #: Cadences a roll's jump may span: by the time the centroids are read, the flux's sawtooth
 #: correction and outlier clipping have dropped one to three cadences at many firings.
 ROLL_BRIDGE = 3
@@ -148,6 +151,23 @@ def _detrended(time: np.ndarray, xy: np.ndarray, masked: np.ndarray, window: flo
         for axis in (0, 1)])
 
 
+def _jumpy(resid: np.ndarray) -> bool:
+    """Whether either axis of ``resid`` (T, 2) jumps like a roll: the 96th percentile of its
+    cadence-to-cadence changes at least ``ROLL_JUMP_RATIO`` times their median.
+
+    A roll's firings are ~1 in 12 cadences and its jumps ~12 times its steady drift per
+    cadence (simulated K2-like stars: 5-11); white noise gives 3.1, a smooth variation less,
+    so most light curves with centroids stop here, before any spectrum. Stars with sharp
+    features (eclipses, flares) in more than 4 % of their cadences go on to the spectral test.
+    """
+    for axis in (0, 1):
+        step = np.abs(np.diff(resid[:, axis]))
+        median, high = np.percentile(step, [50, 96])
+        if high >= ROLL_JUMP_RATIO * median and high > 0:
+            return True
+    return False
+
+
 def remove_roll(time: np.ndarray, xy: np.ndarray, resid: np.ndarray, masked: np.ndarray,
                 window: float) -> np.ndarray | None:
     """Centroid residuals with a K2-like roll sawtooth removed, or None where there is none.
@@ -155,10 +175,10 @@ def remove_roll(time: np.ndarray, xy: np.ndarray, resid: np.ndarray, masked: np.
     K2's thruster firings reset the spacecraft's roll every ~6 h; between them the pointing
     drifts linearly, so the centroids trace a sawtooth of up to a pixel, hundreds of times a
     background binary's in-transit shift, that a biweight of a day's window cannot follow.
-    The roll is looked for along the residuals' direction of largest scatter (the pointing
-    moves along one direction): a peak of its power spectrum within
-    :data:`~exohunt.search.sawtooth.PERIOD_RANGE` (``ROLL_MIN_PEAK`` over the median, transit
-    cadences set to the median), firings as
+    The roll is looked for (after a cheap test of jumps, :func:`_jumpy`) along the
+    residuals' direction of largest scatter (the pointing moves along one direction): a
+    peak of its power spectrum within :data:`~exohunt.search.sawtooth.PERIOD_RANGE`
+    (``ROLL_MIN_PEAK`` over the median, transit cadences set to the median), firings as
     the jumps of that series (either sign), refined within their cadence gaps; then on each
     axis a slowly modulated sawtooth on those firings
     (:func:`~exohunt.search.sawtooth.sawtooth_terms`, beside a slowly varying level, transit
@@ -187,7 +207,7 @@ def remove_roll(time: np.ndarray, xy: np.ndarray, resid: np.ndarray, masked: np.
         roll to ``ROLL_GAIN`` of what it was.
     """
     use = ~masked
-    if use.sum() < 100:
+    if use.sum() < 100 or not _jumpy(resid):
         return None
     centred = resid[use] - np.median(resid[use], axis=0)
     along_axis = np.linalg.eigh(centred.T @ centred)[1][:, -1]
