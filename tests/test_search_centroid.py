@@ -130,6 +130,24 @@ def test_no_roll_is_removed_from_centroids_without_one(source):
     assert centroid.remove_roll(lc.time, xy, resid, masked, 1.0) is None
 
 
+def test_a_smooth_variation_in_the_rolls_band_is_not_a_roll():
+    # a variable star's harmonic at 4 c/d moves a crowded centroid smoothly: it stands out
+    # in the roll's band of the spectrum but has no jumps, so no roll is fitted
+    rng = np.random.default_rng(5)
+    time = np.arange(0.0, 30.0, 0.0204)
+    wave = 0.05 * np.sin(2 * np.pi * time / 0.25)
+    xy = np.column_stack([100 + 0.6 * wave, 200 - 0.8 * wave])
+    xy += rng.normal(0, 5e-4, xy.shape)
+    resid = xy - np.median(xy, axis=0)
+    masked = np.zeros(time.size, dtype=bool)
+    assert not centroid._jumpy(resid)
+    assert centroid.remove_roll(time, xy, resid, masked, 1.0) is None
+    # the same amplitude as a sawtooth is
+    saw = 0.05 * (2 * ((time / 0.25) % 1) - 1)
+    assert centroid._jumpy(np.column_stack([0.6 * saw, -0.8 * saw])
+                           + rng.normal(0, 5e-4, xy.shape))
+
+
 def test_firings_are_found_across_missing_cadences():
     rng = np.random.default_rng(3)
     time = np.arange(0.0, 20.0, 0.0204)
