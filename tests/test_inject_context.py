@@ -190,3 +190,19 @@ def test_planets_drawn_inside_a_giant_host_are_moved_out_and_others_left_as_draw
     assert moved >= 2  # the case happens (4 of these 30 seeds), and the test checks it
     sun_like = _random_planet(time, np.random.default_rng(0), valid, 12.0, density=1.4)
     assert sun_like.period == _random_period(time, np.random.default_rng(0))
+
+
+def test_eclipsing_binaries_on_giant_hosts_stay_detached_and_can_be_made():
+    # a catalogue density of a giant (0.005 g/cm³): one fourfold raise left a/R* ~ 1.5 under
+    # a grazing draw's impact parameter (up to 1.7), and the eclipse model raised ValueError
+    from exohunt.simulate.signals import signal_model
+    from exohunt.training.inject_context import random_target_binary
+
+    time = np.arange(0.0, 30.0, 0.0204)
+    valid = np.ones(time.size, dtype=bool)
+    for seed in range(200):
+        binary = random_target_binary(time, np.random.default_rng(seed), valid, density=0.005)
+        k = binary.radius_ratio
+        assert binary.a_rs * (1 - binary.ecc) >= 1.5 * (1 + k)
+        assert binary.impact < binary.a_rs
+    assert np.isfinite(signal_model(time, binary)).all()

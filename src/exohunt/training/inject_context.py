@@ -140,7 +140,8 @@ def random_target_binary(time: np.ndarray, rng: np.random.Generator, valid: np.n
                          density: float | None = None):
     """An undiluted eclipsing binary drawn as the simulator draws its ``eb`` kind
     (:func:`exohunt.simulate.kinds.draw_eb`), its primary of ``density`` (g cm⁻³; default
-    log-uniform 0.5-3, the simulator's) unless the stars would nearly touch.
+    log-uniform 0.5-3, the simulator's), raised fourfold as often as it takes to keep the stars
+    detached (a(1 − e) ≥ 1.5 (R1 + R2)).
 
     ``snr`` and ``noise_ppm`` are accepted for the interface of the other signal makers and
     not used: a binary on the target is not diluted, its depth is its own.
@@ -161,9 +162,12 @@ def random_target_binary(time: np.ndarray, rng: np.random.Generator, valid: np.n
         surface_brightness_ratio=float(rng.uniform(0.05, 1.0)), mass_ratio=min(1.0, k**1.25),
         stellar_density=drawn_density if density is None else float(density), ecc=ecc,
         omega_deg=omega, u1=float(rng.uniform(0.25, 0.55)), u2=float(rng.uniform(0.1, 0.3)))
-    if binary.a_rs * (1 - ecc) < 1.5 * (1 + k):  # keep the stars detached, as draw_eb does
-        from dataclasses import replace
+    from dataclasses import replace
 
+    # keep the stars detached, as draw_eb does; a catalogue density can be far below the
+    # simulator's 0.5 g/cm³ (a giant host), where one fourfold raise left a/R* under the
+    # impact parameter of a grazing draw and the eclipse could not be made (ValueError)
+    while binary.a_rs * (1 - ecc) < 1.5 * (1 + k):
         binary = replace(binary, stellar_density=binary.stellar_density * 4)
     return binary
 
