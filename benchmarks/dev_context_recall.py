@@ -60,6 +60,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _report import emit
 from bench_context_models import (
     DEV_SEED,
     TRAIN_SEED,
@@ -412,10 +413,7 @@ def main(argv=None) -> int:
                     for r, v in results.items() if "fp_kinds_at95" in v)]
     if len(seeds) > 1:
         lines += ["", seed_table(per_seed, seeds)]
-    text = "\n".join(lines)
-    print(text)
-    if args.out:
-        Path(args.out).write_text(text + "\n")
+    emit(lines, args.out)
     return 0
 
 

@@ -41,16 +41,19 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _machine import machine_description
+from _report import at_period, emit, read_quietly
 from bench_context_models import DEV_SEED
+from exohunt.search.centroid import ROLL_JUMP_RATIO
 
 FEATURE_OPTIONS = {"max_signals": 1, "min_sde": 0.0, "junk": "off"}
 STATS = ("centroid_shift_sigma", "centroid_offset_pixels", "centroid_offset_sigma")
 
 
 @contextlib.contextmanager
-def roll_removal(on: bool, removed: list):
+def roll_removal(on: bool, removed: list, ratios: list | None = None):
     """Under this, ``remove_roll`` runs (``on``; whether it removed a roll is appended to
-    ``removed``) or is a no-op (search-18's centroids). The last-call cache of
+    ``removed``, and the residuals' :func:`~exohunt.search.centroid.jump_ratio` to ``ratios``)
+    or is a no-op (search-18's centroids). The last-call cache of
     ``centroid_residuals`` is cleared on entry and exit, so neither way reuses the other's."""
     from exohunt.search import centroid
 
@@ -59,6 +62,8 @@ def roll_removal(on: bool, removed: list):
     def recorded(*args, **kwargs):
         out = original(*args, **kwargs)
         removed.append(out is not None)
+        if ratios is not None:
+            ratios.append(centroid.jump_ratio(args[2]))
         return out
 
     centroid.remove_roll = recorded if on else (lambda *args, **kwargs: None)
@@ -73,17 +78,15 @@ def roll_removal(on: bool, removed: list):
 def features_both(path: Path, on_first: bool) -> dict:
     """The top signal's statistics of one file with and without the roll removal, whether a
     roll was removed, and the CPU of each ``star_features`` call."""
-    import exohunt
     from exohunt.search.features import star_features
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        lc = exohunt.read(path)
+    lc = read_quietly(path)
     row: dict = {}
     for name, on in ((("new", True), ("old", False)) if on_first
                      else (("old", False), ("new", True))):
         removed: list = []
-        with roll_removal(on, removed):
+        ratios: list = []
+        with roll_removal(on, removed, ratios):
             start = time.process_time()
             _, stats, signal = star_features(lc, **FEATURE_OPTIONS)
             row[f"cpu_{name}"] = time.process_time() - start
@@ -91,15 +94,10 @@ def features_both(path: Path, on_first: bool) -> dict:
         row["period"] = float(signal["period_days"])
         if on:
             row["roll"] = any(removed)
+            row["jump_ratio"] = max(ratios, default=np.nan)
     row["identical"] = all(np.array_equal(row[f"{k}_new"], row[f"{k}_old"], equal_nan=True)
                            for k in STATS)
     return row
-
-
-def at_period(found: np.ndarray, true: np.ndarray, factors=(1.0,)) -> np.ndarray:
-    """Whether ``found`` is within 1 % of ``true`` times one of ``factors``."""
-    ratio = found / true
-    return np.any([np.abs(ratio / f - 1) < 0.01 for f in factors], axis=0)
 
 
 def summary(rows: pd.DataFrame, label: str) -> list[str]:
@@ -124,17 +122,16 @@ def summary(rows: pd.DataFrame, label: str) -> list[str]:
 
 def real_files(folder: Path) -> list[str]:
     """Markdown rows: each real file's top three signals' statistics both ways."""
-    import exohunt
     from exohunt.search import centroid, search
 
     lines = ["| file | period (d) | SNR | roll removed | shift σ, offset px, offset σ "
              "(search-19) | the same (search-18) |", "|---|---|---|---|---|---|"]
     for path in sorted(folder.glob("*.fits")):
-        with warnings.catch_warnings():
+        lc = read_quietly(path)
+        if "centroid_col" not in lc.columns:
+            continue
+        with warnings.catch_warnings():  # the real files' catalogue warnings, read above
             warnings.simplefilter("ignore")
-            lc = exohunt.read(path)
-            if "centroid_col" not in lc.columns:
-                continue
             result = search(lc, max_signals=3)
         for signal in result.signals:
             both, removed = {}, []
@@ -174,6 +171,15 @@ def main(argv=None) -> int:
         return rows["cpu_new"][group].sum() / rows["cpu_old"][group].sum()
 
     everyone = pd.Series(True, index=rows.index)
+
+    def jumps(group: pd.Series) -> str:
+        values = rows["jump_ratio"][group].dropna()
+        if values.empty:
+            return "(none)"
+        low, median, high = np.percentile(values, [0, 50, 95])
+        passing = (values >= ROLL_JUMP_RATIO).mean()
+        return (f"min {low:.2f}, median {median:.2f}, 95th percentile {high:.2f}, max "
+                f"{values.max():.2f} ({len(values)} stars, {passing:.0%} pass)")
     lines = [
         "# Round 21: a K2-like roll removed from the centroids (search-19), star by star", "",
         f"Machine: {machine_description()}",
@@ -193,12 +199,14 @@ def main(argv=None) -> int:
         f"CPU of `star_features` (search, statistics, views), all {len(rows)} stars: with the "
         f"roll removal / without = **{ratio(everyone):.3f}** (systematics hosts "
         f"{ratio(rows['pointing']):.3f}, others {ratio(~rows['pointing']):.3f}).",
+        "", "Jump ratio of the centroid residuals (`centroid.jump_ratio`, the first test; a roll "
+        f"needs >= {ROLL_JUMP_RATIO:g}): stars whose roll was removed "
+        f"{jumps(rows['roll'])}; the other systematics hosts "
+        f"{jumps(rows['pointing'] & ~rows['roll'])}; "
+        f"the other stars {jumps(~rows['pointing'])}.",
         "", "## Real light curves (`exohunt search` defaults, three signals)", "",
         *real_files(Path(args.real))]
-    text = "\n".join(lines)
-    print(text)
-    if args.out:
-        Path(args.out).write_text(text + "\n")
+    emit(lines, args.out)
     return 0
 
 

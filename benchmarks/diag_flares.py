@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +38,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _machine import machine_description
+from _report import at_period, emit, read_quietly
 from bench_context_models import DEV_SEED
 
 FEATURE_OPTIONS = {"max_signals": 1, "min_sde": 0.0, "junk": "off"}
@@ -53,12 +53,9 @@ def search_both(path: Path, on_first: bool = True) -> dict:
     """The top signal of one file searched with and without flare removal, and the CPU
     (``on_first``: which runs first; the caller alternates, since the first search of a
     freshly read file costs a little more)."""
-    import exohunt
     from exohunt.search import search
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        lc = exohunt.read(path)
+    lc = read_quietly(path)
     row = {}
     order = (("on", True), ("off", False))
     for name, flares in (order if on_first else order[::-1]):
@@ -71,12 +68,6 @@ def search_both(path: Path, on_first: bool = True) -> dict:
         if flares:
             row["flare_cadences"] = _flare_cadences(result)
     return row
-
-
-def at_period(found: np.ndarray, true: np.ndarray, factors=(1.0,)) -> np.ndarray:
-    """Whether ``found`` is within 1 % of ``true`` times one of ``factors``."""
-    ratio = found / true
-    return np.any([np.abs(ratio / f - 1) < 0.01 for f in factors], axis=0)
 
 
 def summary(table: pd.DataFrame) -> list[str]:
@@ -131,15 +122,12 @@ def summary(table: pd.DataFrame) -> list[str]:
 
 
 def real_files(folder: Path) -> list[str]:
-    import exohunt
     from exohunt.search import search
 
     lines = ["| file | cadences | removed as flares | top signals, flares removed (P d, SNR) | "
              "kept |", "|---|---|---|---|---|"]
     for path in sorted(folder.glob("*.fits")):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            lc = exohunt.read(path)
+        lc = read_quietly(path)
         on, off = search(lc, max_signals=3, flares=True), search(lc, max_signals=3)
 
         def signals(result):
@@ -193,10 +181,7 @@ def main(argv=None) -> int:
         lines += ["Real light curves (`search(lc, max_signals=3[, flares=True])`, junk masking "
                   "on):", "",
                   *real_files(real), ""]
-    text = "\n".join(lines)
-    print(text)
-    if args.out:
-        Path(args.out).write_text(text + "\n")
+    emit(lines, args.out)
     return 0
 
 

@@ -38,9 +38,10 @@ from exohunt.lightcurve import LightCurve, fold_phase
 from exohunt.search.detrend import _trend, default_window_length, robust_std
 from exohunt.search.pspline import bspline_rows
 from exohunt.search.sawtooth import (
-    JITTER,
     SPACING,
+    described,
     find_firings,
+    jump_amplitude,
     refine_firings,
     sawtooth_period,
     sawtooth_terms,
@@ -48,7 +49,7 @@ from exohunt.search.sawtooth import (
 
 __all__ = ["CENTROID_COLUMNS", "POSITION_FLOOR_PIXELS", "ROLL_GAIN", "ROLL_MIN_KEPT",
            "SEGMENT_COLUMNS", "aperture_depth_factor", "centroid_residuals",
-           "centroid_statistics", "remove_roll"]
+           "centroid_statistics", "jump_ratio", "remove_roll"]
 
 #: Statistics of :func:`centroid_statistics` (all float, NaN when not measurable).
 CENTROID_COLUMNS = ("centroid_shift_sigma", "centroid_offset_pixels", "centroid_offset_sigma",
@@ -64,18 +65,20 @@ _MIN_DEPTH_SNR = 2.0   # below this the source position is meaningless (offset N
 #: targets (CROWDSAP > 0.99) lie 0.02-0.14 px from the WCS target pixel (Kepler, TESS).
 POSITION_FLOOR_PIXELS = 0.2
 #: A roll sawtooth is removed from the centroids (:func:`remove_roll`) only where that cuts
-#: their scatter along the roll to at most this share (simulated K2-like rolls: to 0.01-0.3)
+#: their scatter along the roll to at most this share (simulated K2-like rolls: far lower)
 ROLL_GAIN = 0.5
-#: ... and where the firings found describe at least this share of the cadences (simulated
-#: K2-like rolls: ~0.9; a faint roll with firings lost in the noise, as a few simulated
-#: Kepler-like stars show, ~0.55: not worth losing the rest)
+#: ... and where the firings found describe at least this share of the cadences (a faint roll
+#: whose firings are lost in the noise, as a few simulated Kepler-like stars show, describes
+#: about half: not worth losing the rest; every simulated K2-like roll of the development
+#: split but two passes both tests, ``benchmarks/results_centroid_roll.md``)
 ROLL_MIN_KEPT = 0.75
 #: A roll's peak in the power spectrum of the centroids along it, over the median power
 #: (:func:`~exohunt.search.sawtooth.sawtooth_period`): K2-like rolls reach ~10^3 and more,
 #: white noise ~10-15 (the flux's correction asks for ``MIN_PEAK`` = 30).
 ROLL_MIN_PEAK = 100.0
-#: A roll's cadence-to-cadence jumps against its steady changes (:func:`_jumpy`), the first
-#: and cheapest test (simulated K2-like rolls: at least 5.1; white noise 3.1)
+#: A roll's cadence-to-cadence jumps against its steady changes (:func:`jump_ratio`), the
+#: first and cheapest test (white noise: 3.05; simulated K2-like rolls above 5,
+#: ``benchmarks/results_centroid_roll.md``)
 ROLL_JUMP_RATIO = 4.0
 #: Cadences a roll's jump may span: by the time the centroids are read, the flux's sawtooth
 #: correction and outlier clipping have dropped one to three cadences at many firings.
@@ -151,21 +154,23 @@ def _detrended(time: np.ndarray, xy: np.ndarray, masked: np.ndarray, window: flo
         for axis in (0, 1)])
 
 
-def _jumpy(resid: np.ndarray) -> bool:
-    """Whether either axis of ``resid`` (T, 2) jumps like a roll: the 96th percentile of its
-    cadence-to-cadence changes at least ``ROLL_JUMP_RATIO`` times their median.
+def jump_ratio(resid: np.ndarray) -> float:
+    """How much a centroid series jumps like a roll: over both axes of ``resid`` (T, 2), the
+    largest ratio of the 96th percentile of the cadence-to-cadence changes to their median
+    (inf where the median is 0 and the percentile not, 0 where both are).
 
-    A roll's firings are ~1 in 12 cadences and its jumps ~12 times its steady drift per
-    cadence (simulated K2-like stars: 5-11); white noise gives 3.1, a smooth variation less,
-    so most light curves with centroids stop here, before any spectrum. Stars with sharp
-    features (eclipses, flares) in more than 4 % of their cadences go on to the spectral test.
+    A roll's firings are ~1 in 12 cadences and its jumps many times its steady drift per
+    cadence (simulated K2-like stars: ``benchmarks/diag_centroid_roll.py``); white noise gives
+    3.05 (the ratio of those percentiles of a normal's absolute value), a smooth variation
+    less. Stars with sharp features (eclipses, flares) in more than 4 % of their cadences
+    score higher and go on to the spectral test of :func:`remove_roll`.
     """
+    best = 0.0
     for axis in (0, 1):
-        step = np.abs(np.diff(resid[:, axis]))
-        median, high = np.percentile(step, [50, 96])
-        if high >= ROLL_JUMP_RATIO * median and high > 0:
-            return True
-    return False
+        median, high = np.percentile(np.abs(np.diff(resid[:, axis])), [50, 96])
+        if high > 0:
+            best = max(best, high / median if median > 0 else np.inf)
+    return float(best)
 
 
 def remove_roll(time: np.ndarray, xy: np.ndarray, resid: np.ndarray, masked: np.ndarray,
@@ -175,7 +180,7 @@ def remove_roll(time: np.ndarray, xy: np.ndarray, resid: np.ndarray, masked: np.
     K2's thruster firings reset the spacecraft's roll every ~6 h; between them the pointing
     drifts linearly, so the centroids trace a sawtooth of up to a pixel, hundreds of times a
     background binary's in-transit shift, that a biweight of a day's window cannot follow.
-    The roll is looked for (after a cheap test of jumps, :func:`_jumpy`) along the
+    The roll is looked for (after a cheap test of jumps, :func:`jump_ratio`) along the
     residuals' direction of largest scatter (the pointing moves along one direction): a
     peak of its power spectrum within :data:`~exohunt.search.sawtooth.PERIOD_RANGE`
     (``ROLL_MIN_PEAK`` over the median, transit cadences set to the median), firings as
@@ -207,7 +212,7 @@ def remove_roll(time: np.ndarray, xy: np.ndarray, resid: np.ndarray, masked: np.
         roll to ``ROLL_GAIN`` of what it was.
     """
     use = ~masked
-    if use.sum() < 100 or not _jumpy(resid):
+    if use.sum() < 100 or not jump_ratio(resid) >= ROLL_JUMP_RATIO:
         return None
     centred = resid[use] - np.median(resid[use], axis=0)
     along_axis = np.linalg.eigh(centred.T @ centred)[1][:, -1]
@@ -233,10 +238,7 @@ def remove_roll(time: np.ndarray, xy: np.ndarray, resid: np.ndarray, masked: np.
         return None
     _, sign, index = best
     firings = 0.5 * (time[index - 1] + time[index])
-    segment = np.clip(np.searchsorted(firings, time, side="right") - 1, 0, firings.size - 2)
-    valid = ((time > firings[0]) & (time < firings[-1])
-             & (np.diff(firings)[segment] < (1 + JITTER) * period))
-    valid[index] = False
+    valid = described(time, firings, index, period)
     if valid.sum() < ROLL_MIN_KEPT * time.size:
         return None
     keep = valid & use
@@ -249,10 +251,9 @@ def remove_roll(time: np.ndarray, xy: np.ndarray, resid: np.ndarray, masked: np.
     raw = (xy - np.median(xy[keep], axis=0)) * sign
     signed = raw @ along_axis
     terms = sawtooth_terms(time, firings, signed, keep, rows)
-    amplitude = float(np.median(np.abs(np.diff(terms[:, 1])[index - 1]))) / 2 or 1.0
     firings = refine_firings(
         time, lambda f: signed - sawtooth_terms(time, f, signed, keep, rows).sum(axis=1),
-        firings, index, amplitude, keep)
+        firings, index, jump_amplitude(terms, index), keep)
     roll = sign * np.column_stack([sawtooth_terms(time, firings, raw[:, axis], keep, rows)[:, 1]
                                    for axis in (0, 1)])
     current = _detrended(time, xy - roll, masked, window)

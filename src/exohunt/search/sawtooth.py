@@ -39,8 +39,9 @@ from exohunt.search.binned import median_cadence
 from exohunt.search.detrend import _trend, point_to_point_noise, robust_std
 from exohunt.search.pspline import _solve_banded, bspline_rows, fit_modulated
 
-__all__ = ["PERIOD_RANGE", "find_firings", "interpolated", "ramp_model", "refine_firings",
-           "remove_sawtooth", "sawtooth_period", "sawtooth_template", "sawtooth_terms"]
+__all__ = ["PERIOD_RANGE", "described", "find_firings", "interpolated", "jump_amplitude",
+           "ramp_model", "refine_firings", "remove_sawtooth", "sawtooth_period",
+           "sawtooth_template", "sawtooth_terms"]
 
 #: Periods (days) searched for a sawtooth (the K2 roll: thruster firings every ~0.245 d).
 PERIOD_RANGE = (0.18, 0.32)
@@ -168,6 +169,25 @@ def sawtooth_terms(time: np.ndarray, firings: np.ndarray, resid: np.ndarray, kee
             break
         weight = clipped
     return terms
+
+
+def described(time: np.ndarray, firings: np.ndarray, index: np.ndarray, period: float
+              ) -> np.ndarray:
+    """The cadences a sawtooth on ``firings`` (days; ``index`` the first cadence after each)
+    describes: between the first and the last firing, not the cadence right after a firing
+    (K2's firings leave one-cadence dips there), and not between two firings more than
+    (1 + ``JITTER``) periods apart (a firing missed in a gap)."""
+    segment = np.clip(np.searchsorted(firings, time, side="right") - 1, 0, firings.size - 2)
+    out = ((time > firings[0]) & (time < firings[-1])
+           & (np.diff(firings)[segment] < (1 + JITTER) * period))
+    out[index] = False
+    return out
+
+
+def jump_amplitude(terms: np.ndarray, index: np.ndarray) -> float:
+    """The sawtooth's semi-amplitude: half the median jump of its fitted term (``terms[:, 1]``
+    of :func:`sawtooth_terms`) at the firings (``index``), 1 where that is 0."""
+    return float(np.median(np.abs(np.diff(terms[:, 1])[index - 1]))) / 2 or 1.0
 
 
 def refine_firings(time: np.ndarray, resid_fn, firings: np.ndarray, index: np.ndarray,
@@ -320,10 +340,7 @@ def remove_sawtooth(lc: LightCurve, trend: np.ndarray) -> LightCurve | None:
         return None
     firings = 0.5 * (lc.time[index - 1] + lc.time[index])
     rows = bspline_rows(lc.time, SPACING)
-    keep[index] = False  # the dip cadences, and outside the first and last firing
-    keep &= (lc.time > firings[0]) & (lc.time < firings[-1])
-    segment = np.clip(np.searchsorted(firings, lc.time, side="right") - 1, 0, firings.size - 2)
-    keep &= np.diff(firings)[segment] < (1 + JITTER) * period  # firings unseen in a gap
+    keep &= described(lc.time, firings, index, period)
     if keep.sum() < MIN_KEPT * lc.time.size:  # not a sawtooth that this model describes
         return None
 
@@ -331,7 +348,7 @@ def remove_sawtooth(lc: LightCurve, trend: np.ndarray) -> LightCurve | None:
         return sawtooth_terms(lc.time, times, resid, keep, rows)
 
     terms = fit(firings, resid)
-    amplitude = float(np.median(np.abs(np.diff(terms[:, 1])[index - 1]))) / 2 or 1.0
+    amplitude = jump_amplitude(terms, index)
     first = (firings, resid, terms)  # refine_firings's first model is this one: not fitted twice
 
     def residual(times: np.ndarray, resid: np.ndarray) -> np.ndarray:
