@@ -221,6 +221,34 @@ def test_inject_on_files_with_a_strong_recall_objective(tmp_path):
     assert threshold["validation_rows"]["injected_positives"] == 0
 
 
+@pytest.mark.slow
+def test_training_planets_the_search_misses_at_their_labelled_period_are_left_out(tmp_path):
+    """A label table's periods: a training planet whose search did not find it at that period
+    is left out (its features describe another signal) and the run says how many; a table
+    without periods leaves everything in; periods no planet is found at are an InputError."""
+    from exohunt.errors import InputError
+    from exohunt.training import train
+
+    kinds = ["planet", "eb", "quiet", "quiet", "quiet"] * 5
+    curves, table = labelled_vetting_files(kinds)
+    options = dict(labels=table, jobs=1, cache_dir=tmp_path, val_fraction=0.4, seed=3)
+    plain = train(curves, "gbm", **options)
+    assert "unfound_planets_left_out" not in plain.config["training"]
+    val_rows = set(plain.config["split"]["val_rows"])
+    training_planets = [i for i, kind in enumerate(kinds) if kind == "planet"
+                        and i not in val_rows]
+    # a period (17.3 d) at which the search finds no planet here; the others unknown (blank)
+    one_wrong = table.assign(period_days=[17.3 if i == training_planets[0] else np.nan
+                                          for i in range(len(kinds))])
+    run = train(curves, "gbm", **{**options, "labels": one_wrong})
+    assert run.config["training"]["unfound_planets_left_out"] == 1
+    assert run.config["split"] == plain.config["split"]
+    all_wrong = table.assign(period_days=[17.3 if kind == "planet" else np.nan
+                                          for kind in kinds])
+    with pytest.raises(InputError, match="found none of the 3 training planets"):
+        train(curves, "gbm", **{**options, "labels": all_wrong})
+
+
 def test_gbm_injects_on_target_ebs_into_files_only():
     """On-target EBs are a file-training default (centroids exist there); a Kaggle-layout
     batch's injections are unchanged."""

@@ -206,3 +206,31 @@ def test_eclipsing_binaries_on_giant_hosts_stay_detached_and_can_be_made():
         assert binary.a_rs * (1 - binary.ecc) >= 1.5 * (1 + k)
         assert binary.impact < binary.a_rs
     assert np.isfinite(signal_model(time, binary)).all()
+
+
+def test_found_at_period_takes_the_period_and_its_simple_harmonics_only():
+    """A planet counts as found at its period or 1/3, 1/2, 2, 3 times it (1 %); an unknown
+    period (NaN) counts as found, no signal (NaN) as not."""
+    from exohunt.training.augment import found_at_period
+
+    found = [5.02, 10.0, 2.5, 15.0, 5 / 3, 7.3, 5.2, np.nan, 7.3]
+    true = [5.0] * 8 + [np.nan]
+    expected = [True, True, True, True, True, False, False, False, True]
+    assert list(found_at_period(np.array(found), np.array(true))) == expected
+
+
+def test_injected_planets_the_search_misses_are_left_out():
+    """A planet injected into a star with a stronger signal of its own (a background EB at
+    SNR 45, under the injection hosts' cap of 60) is found as that binary: its row would
+    teach the model that such a binary is a planet, so it is left out and reported."""
+    curves = [host(i) for i in (3, 40, 80, 120, 160, 200)]
+    rng = np.random.default_rng(9)
+    curves[1:5] = [inject_lightcurve(lc, "binary", 45.0, rng) for lc in curves[1:5]]
+    labels = np.array([1, 0, 0, 0, 0, 1], np.int8)
+    report: dict = {}
+    raw, extra = injected_features(curves, np.arange(6), labels, "tabular", jobs=1,
+                                   per_positive=2, seed=5, report=report)
+    assert report["planets_injected"] == 4
+    assert 1 <= report["planets_not_found"] <= 4
+    kept = 4 - report["planets_not_found"]
+    assert list(extra) == [1] * (kept + 2) and len(raw) == kept + 2

@@ -49,6 +49,25 @@ def test_bad_tables_are_one_line_errors(table, positive, message):
     assert "\n" not in str(error.value)
 
 
+def test_a_period_column_rides_along_where_given():
+    """``koi_period`` (days; blank where unknown) reaches ``meta["label_period_days"]``."""
+    table = pd.DataFrame({"file": ["a.fits", "b.fits", "c.fits"], "label": [1, 1, 0],
+                          "koi_period": [3.5, None, 12.0]})
+    labelled, rows = apply_labels(_lcs("a.fits", "b.fits", "c.fits"), table)
+    assert labelled[0].meta["label_period_days"] == 3.5
+    assert "label_period_days" not in labelled[1].meta
+    assert labelled[2].meta["label_period_days"] == 12.0
+    assert "_period_days" not in rows
+
+
+@pytest.mark.parametrize("value", ["soon", -2.0, 0])
+def test_a_period_that_is_not_a_positive_number_is_named(value):
+    table = pd.DataFrame({"file": ["a.fits", "b.fits"], "label": [1, 0],
+                          "period_days": [4.0, value]})
+    with pytest.raises(InputError, match=r"row 3: period_days .* not a period in days"):
+        read_label_table(table)
+
+
 def test_files_missing_from_the_table_are_named():
     table = pd.DataFrame({"file": ["a.fits"], "label": [1]})
     with pytest.raises(InputError, match=r"^d/b\.fits: not in label table \(and 1 more files\)"):

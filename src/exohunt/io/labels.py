@@ -14,6 +14,12 @@ a CSV with
   ``positive`` (case-insensitive) count as planets: ``--positive CONFIRMED,CANDIDATE`` for a
   KOI table, ``--positive planet`` for a simulator truth table.
 
+An optional period column — the first present of ``period_days``, ``period``,
+``koi_period``, ``pl_orbper``, ``period (days)`` (ExoFOP's TOI table) — gives each planet's
+orbital period in days (blank where unknown). Training then leaves out a training planet
+whose search did not find it at that period (or at 1/3, 1/2, 2 or 3 times it): its features
+describe some other signal of its star, which the label "planet" would teach as a planet.
+
 Rows naming no file of DATA are ignored (one table can serve several folders); a file of DATA
 missing from the table, a file matched by two rows, or a label that is not 0/1 is an
 :class:`~exohunt.errors.InputError` naming the file or row.
@@ -30,11 +36,13 @@ import pandas as pd
 from exohunt.errors import InputError
 from exohunt.lightcurve import LightCurve
 
-__all__ = ["DISPOSITION_COLUMNS", "FILE_COLUMNS", "apply_labels", "read_label_table"]
+__all__ = ["DISPOSITION_COLUMNS", "FILE_COLUMNS", "PERIOD_COLUMNS", "apply_labels",
+           "read_label_table"]
 
 FILE_COLUMNS = ("file", "filename", "file_name", "path", "name")
 DISPOSITION_COLUMNS = ("disposition", "koi_disposition", "koi_pdisposition", "tfopwg_disp",
                        "kind")
+PERIOD_COLUMNS = ("period_days", "period", "koi_period", "pl_orbper", "period (days)")
 _TRUE = {"1", "1.0", "true", "yes", "y", "t"}
 _FALSE = {"0", "0.0", "false", "no", "n", "f"}
 
@@ -58,7 +66,8 @@ def read_label_table(table: str | Path | pd.DataFrame, *,
     Returns
     -------
     DataFrame
-        The table's rows, with ``_file`` (str) and ``_label`` (int8 0/1) added.
+        The table's rows, with ``_file`` (str), ``_label`` (int8 0/1) and ``_period_days``
+        (float, days; NaN where the table gives none) added.
     """
     name = "label table" if isinstance(table, pd.DataFrame) else str(table)
     if not isinstance(table, pd.DataFrame):
@@ -75,6 +84,7 @@ def read_label_table(table: str | Path | pd.DataFrame, *,
                          f"; it has {', '.join(map(str, table.columns[:8]))}")
     out = table.copy()
     out["_file"] = out[file_column].astype(str).str.strip()
+    out["_period_days"] = _periods(out, name)
     if positive:
         wanted = {str(p).strip().lower() for p in positive}
         column = _column(table, DISPOSITION_COLUMNS)
@@ -98,6 +108,23 @@ def read_label_table(table: str | Path | pd.DataFrame, *,
                          "(or true/false)")
     out["_label"] = text.isin(_TRUE).astype(np.int8)
     return out
+
+
+def _periods(table: pd.DataFrame, name: str) -> np.ndarray:
+    """The period column's values in days (NaN where blank or without such a column), or
+    InputError naming the row of one that is not a positive number."""
+    column = _column(table, PERIOD_COLUMNS)
+    if column is None:
+        return np.full(len(table), np.nan)
+    values = pd.to_numeric(table[column], errors="coerce").to_numpy(float)
+    text = table[column].astype(str).str.strip()
+    blank = table[column].isna().to_numpy() | text.isin(["", "nan", "NaN"]).to_numpy()
+    bad = ~blank & ~(values > 0)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise InputError(f"{name} row {row + 2}: {column} {str(table[column].iloc[row])!r} is "
+                         "not a period in days (a positive number, or blank where unknown)")
+    return np.where(blank, np.nan, values)
 
 
 def _source(lc: LightCurve, position: int) -> PurePath:
@@ -125,7 +152,8 @@ def apply_labels(data, table: str | Path | pd.DataFrame, *,
     Returns
     -------
     lightcurves : list of LightCurve
-        The same light curves, with ``meta["label"]`` (1 = planet, 0 = not).
+        The same light curves, with ``meta["label"]`` (1 = planet, 0 = not) and, where the
+        table gives one, ``meta["label_period_days"]``.
     rows : DataFrame
         The table's row of each light curve, in data order (``label`` set to the label used).
     """
@@ -158,6 +186,10 @@ def apply_labels(data, table: str | Path | pd.DataFrame, *,
                          f"of DATA in one of the columns {', '.join(FILE_COLUMNS)}")
     rows = frame.iloc[matched].reset_index(drop=True)
     labels = rows["_label"].to_numpy(np.int8)
-    labelled = [lc.replace(meta={"label": int(label)}) for lc, label in zip(data, labels)]
-    rows = rows.assign(label=labels).drop(columns=["_file", "_label"])
+    periods = rows["_period_days"].to_numpy(float)
+    labelled = [lc.replace(meta={"label": int(label),
+                                 **({"label_period_days": float(period)}
+                                    if np.isfinite(period) else {})})
+                for lc, label, period in zip(data, labels, periods)]
+    rows = rows.assign(label=labels).drop(columns=["_file", "_label", "_period_days"])
     return labelled, rows

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import platform
 import time
+import warnings
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from threadpoolctl import threadpool_limits
 
 import exohunt
 from exohunt.batch import LightCurveBatch, ViewBatch
-from exohunt.errors import InputError
+from exohunt.errors import DataQualityWarning, InputError
 from exohunt.models import build_model, get_spec, named_loop, resolve_config
 from exohunt.models.config_file import is_config_path, read_config_file
 from exohunt.training.balance import check_imbalance, positive_weight, smote_inputs
@@ -379,15 +380,19 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
                   cache_dir=cache_dir, variability=False)
     split = (train_rows, val_rows)  # the whole split, searched or not, for the run's record
     train_rows, val_rows = searched.kept(train_rows), searched.kept(val_rows)
+    unfound = _unfound_planets(data, labels, train_rows, raw, searched.position)
+    _check_unfound(unfound, labels[train_rows])
+    train_rows = train_rows[~unfound]  # (and so not reversed into the injections either)
     raw_train, y_train = raw.subset(searched.position[train_rows]), labels[train_rows]
     w_train = searched.weight[train_rows]
     quiet = searched.full_mask(_quiet_hosts(raw))
+    injection_report: dict = {}
     if imbalance == "inject":
         from exohunt.training.augment import injected_features
 
         extra, extra_labels = injected_features(
             data, train_rows, labels, spec.inputs, prep=prep, seed=seed, jobs=jobs,
-            progress=progress, hosts=quiet, cache_dir=cache_dir,
+            progress=progress, hosts=quiet, cache_dir=cache_dir, report=injection_report,
             **{**_augment_options(name, data),
                **(budget.augment_overrides() if budget else {})})
         raw_train = raw_train.concat(extra)
@@ -438,7 +443,10 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
                         if budget else {}),
                      **({"prevalence": prevalence} if prevalence != "none" else {}),
                      **({"weak_positive_weight": weak_positive_weight}
-                        if weak_positive_weight != 1.0 else {})},
+                        if weak_positive_weight != 1.0 else {}),
+                     **({"injections": injection_report} if injection_report else {}),
+                     **({"unfound_planets_left_out": int(unfound.sum())}
+                        if _has_label_periods(data) else {})},
         "seed": seed, "data": _describe(data, labels, *split),
         "split": {"val_rows": split[1].tolist()},
         "versions": {"exohunt": exohunt.__version__, "torch": _torch_version(),
@@ -539,6 +547,43 @@ def _signal_snr(raw) -> np.ndarray | None:
     if "snr" not in raw.stats:
         return None
     return raw.stats["snr"].to_numpy(float)
+
+
+def _has_label_periods(data) -> bool:
+    """Whether a ``--labels`` table gave periods (a period column; :mod:`exohunt.io.labels`)."""
+    return _labelled_files(data) and any("label_period_days" in lc.meta for lc in data)
+
+
+def _unfound_planets(data, labels: np.ndarray, rows: np.ndarray, raw,
+                     position: np.ndarray) -> np.ndarray:
+    """Which of the training ``rows`` are planets whose label table gives a period at which the
+    search did not find them (:func:`exohunt.training.augment.found_at_period`): left out of
+    training, since their features describe another signal of their star (on the context
+    benchmark's training split, 17 of 150 planets, mostly below SNR 10;
+    ``benchmarks/diag_injection_labels.py``). False everywhere without such periods."""
+    if not _has_label_periods(data) or "period_days" not in raw.signals:
+        return np.zeros(len(rows), bool)
+    from exohunt.training.augment import found_at_period
+
+    true = np.array([data[r].meta.get("label_period_days", np.nan) if labels[r] == 1
+                     else np.nan for r in rows], float)
+    found = raw.signals["period_days"].to_numpy(float)[position[rows]]
+    return ~found_at_period(found, true)
+
+
+def _check_unfound(unfound: np.ndarray, y_train: np.ndarray) -> None:
+    """InputError where no training planet is left, a warning where most are left out: a
+    period column in the wrong unit (hours) would leave out all of them."""
+    n_planets, n_unfound = int(y_train.sum()), int(unfound.sum())
+    if n_unfound and n_unfound == n_planets:
+        raise InputError(f"the search found none of the {n_planets} training planets at the "
+                         "period the label table gives; expected periods in days (a period "
+                         "column: period_days, period, koi_period, pl_orbper)")
+    if n_unfound > n_planets / 2:
+        warnings.warn(f"the search did not find {n_unfound} of the {n_planets} training "
+                      "planets at the period the label table gives: they are left out of "
+                      "training (is the period column in days?)", DataQualityWarning,
+                      stacklevel=3)
 
 
 def _quiet_hosts(raw) -> np.ndarray | None:

@@ -31,8 +31,8 @@ from exohunt.simulate.params import BRIGHT_PLANET_SHARE, BRIGHT_SNR_RANGE, DAY_S
 from exohunt.training.features import RawFeatures, extract
 from exohunt.training.preprocess import SequencePrep
 
-__all__ = ["BRIGHT_PLANET_SHARE", "BRIGHT_SNR_RANGE", "DAY_SIDE_ALBEDO", "inject_rows",
-           "injected_features", "white_noise"]
+__all__ = ["BRIGHT_PLANET_SHARE", "BRIGHT_SNR_RANGE", "DAY_SIDE_ALBEDO", "found_at_period",
+           "inject_rows", "injected_features", "white_noise"]
 
 _REFERENCE_PPM = 1000.0
 #: Where an injected planet's drawn orbit lies inside its host it is moved out to this a/R*
@@ -161,7 +161,8 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
                       max_injected: int = 1200, reverse_positives: bool = True,
                       binaries_per_planet: float = 0.0, target_binaries_per_planet: float = 0.0,
                       hosts: np.ndarray | None = None,
-                      cache_dir: str | Path | None = None) -> tuple[RawFeatures, np.ndarray]:
+                      cache_dir: str | Path | None = None,
+                      report: dict | None = None) -> tuple[RawFeatures, np.ndarray]:
     """Features and labels of the augmentation rows for the rows ``train_rows`` of a split.
 
     ``per_positive × n_positive`` negatives (at most ``max_injected``) receive a planet
@@ -174,6 +175,11 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
     with it); with ``reverse_positives`` the split's positives are added once
     more, reversed in time (label 1). ``hosts`` (bool, one per row of ``data``) restricts the
     stars that may receive a signal — e.g. to those without a strong signal of their own.
+
+    On light-curve files an injected planet that the search did not find at its period is
+    left out (:func:`found_at_period`): its row would describe its host's own signal under
+    the label "planet". ``report`` (a dict, optional) receives ``planets_injected`` and
+    ``planets_not_found`` (those left out).
 
     ``data`` is a :class:`LightCurveBatch` or a list of single-star light curves; into the
     latter the signals go with their centroids, SAP flux and catalogue consistent
@@ -209,6 +215,16 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
                                   binary_hosts, rng)
         raw = extract(curves, kind, prep=prep, jobs=jobs, progress=progress, cache_dir=cache_dir,
                       variability=False)
+        kept = np.ones(len(curves), bool)
+        if "period_days" in raw.signals:  # (inputs with no search: nothing to check)
+            kept[:n_planets] = found_at_period(
+                raw.signals["period_days"].to_numpy(float)[:n_planets],
+                [lc.meta["injected"][-1]["period"] for lc in curves[:n_planets]])
+        if report is not None:
+            report.update(planets_injected=n_planets,
+                          planets_not_found=int(n_planets - kept[:n_planets].sum()))
+        raw, extra_labels = raw.subset(np.flatnonzero(kept)), extra_labels[
+            np.concatenate([kept, np.ones(n_target, bool)])]
         if n_target:  # searched (and cached) apart: the other injections' cache still hits
             targets = [inject_lightcurve(data[i], "eb", 0.0, eb_rng) for i in target_hosts]
             raw = raw.concat(extract(targets, kind, prep=prep, jobs=jobs, progress=progress,
@@ -224,6 +240,37 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
     extra = LightCurveBatch(flux, extra_labels, data.time, source="augmented")
     return extract(extra, kind, prep=prep, jobs=jobs, progress=progress,
                    cache_dir=cache_dir, variability=False), extra_labels
+
+
+def found_at_period(found_days: np.ndarray, true_days: np.ndarray) -> np.ndarray:
+    """Whether the search found each planet: its top signal's period is the planet's, or 1/3,
+    1/2, 2 or 3 times it (within 1 %, :func:`exohunt.search.peaks.near_harmonic`; folded
+    there the signal is still the planet's).
+
+    Training teaches a planet only where the search found it. Where the host's own signal
+    won instead (a background binary's eclipses, a flare's or a spot's residual,
+    systematics) the row's features describe that signal, and the label "planet" would teach
+    the model that such signals are planets (``benchmarks/diag_injection_labels.py``).
+
+    Parameters
+    ----------
+    found_days : numpy.ndarray, shape (N,)
+        The search's top-signal period of each star, days (NaN: no signal).
+    true_days : numpy.ndarray, shape (N,)
+        The planet's period, days; NaN where it is not known (counted as found).
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (N,)
+    """
+    from exohunt.search.peaks import near_harmonic
+
+    found_days = np.asarray(found_days, float)
+    true_days = np.asarray(true_days, float)
+    out = ~np.isfinite(true_days)
+    for row in np.flatnonzero(np.isfinite(true_days) & np.isfinite(found_days)):
+        out[row] = bool(near_harmonic(found_days[row:row + 1], [true_days[row]])[0])
+    return out
 
 
 def _injected_curves(curves: list, planet_hosts: np.ndarray, positives, binary_hosts: np.ndarray,

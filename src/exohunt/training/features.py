@@ -28,6 +28,9 @@ __all__ = ["SIGNAL_COLUMNS", "VIEWBATCH_COMPATIBLE", "VIEWBATCH_FEATURE_VERSION"
            "VIEWBATCH_SCALARS", "RawFeatures", "cache_joined", "extract", "feature_version_problem",
            "fit_preprocessing", "to_inputs"]
 
+#: Metadata a ``--labels`` table attaches (:func:`exohunt.io.labels.apply_labels`), which the
+#: search does not read: left out of the feature cache's key.
+LABEL_META = frozenset({"label", "label_period_days"})
 SIGNAL_COLUMNS = ("period_days", "t0_days", "duration_hours", "depth_ppm", "snr")
 #: Features of folded-view records: "viewbatch" (the four scalars), "viewbatch-2" (+ the
 #: shape statistics of :mod:`exohunt.training.view_stats`), "viewbatch-3" (+ its local-view
@@ -164,9 +167,9 @@ def _cache_key(data, version: str, signals_per_star: int = 1, variability: bool 
                 if values is not None:
                     digest.update(np.ascontiguousarray(values).tobytes())
             digest.update(repr(sorted(lc.columns)).encode())
-            # (not the label a --labels table attached: the features do not depend on it)
+            # (not what a --labels table attached: the features do not depend on it)
             digest.update(repr(sorted((k, repr(v)) for k, v in lc.meta.items()
-                                      if k != "label")).encode())
+                                      if k not in LABEL_META)).encode())
     digest.update(version.encode())
     digest.update(_search_source_digest())
     return digest.hexdigest()[:24]
