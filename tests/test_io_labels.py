@@ -120,3 +120,11 @@ def test_cli_train_and_evaluate_on_labelled_fits_files(tmp_path, capsys):
     assert "not in" in capsys.readouterr().err
     assert main(["evaluate", str(run_dir), str(out / "test"), "--positive", "planet",
                  "--out", str(tmp_path / "r3"), "--quiet"]) == 2
+    capsys.readouterr()
+    table.assign(period_days="soon")[["file", "label", "period_days"]].to_csv(
+        tmp_path / "bad.csv", index=False)
+    assert main(["train", str(out / "train"), "--labels", str(tmp_path / "bad.csv"),
+                 "--out", str(tmp_path / "run2"), "--quiet", "--jobs", "1"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "bad.csv row 2: period_days 'soon' is not a period in days" in err
+    assert "\n" not in err and "Traceback" not in err
