@@ -65,7 +65,8 @@ def main() -> None:
     injected = [inject_lightcurve(curves[i], "planet", _draw_snr(rng, BRIGHT_PLANET_SHARE), rng)
                 for i in hosts]
     raw = extract(injected, "tabular", jobs=args.jobs, cache_dir=cache, variability=False)
-    found = found_at_period(raw.signals, injected)
+    found = found_at_period(raw.signals["period_days"].to_numpy(float),
+                            [lc.meta["injected"][-1]["period"] for lc in injected])
     snr = raw.stats["snr"].to_numpy(float)
     table = pd.DataFrame({"host": truth["kind"].to_numpy()[hosts], "found": found,
                           "strong": snr >= 10})
