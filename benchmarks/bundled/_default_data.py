@@ -60,21 +60,11 @@ def _kaggle_rows(split: str, seed: int, n_stars: int) -> tuple[list, pd.DataFram
     for star in iter_split(spec, _kaggle_seed(seed), split, time):
         flux = style_flux(star, "kaggle")
         meta = {"target_id": f"SIM kaggle {split} {star.index}", "flavour": "kaggle",
-                **label_meta(star.truth["label"], star.truth.get("period_days"))}
+                "label": int(star.truth["label"])}
         curves.append(LightCurve(time, flux, None, meta))
         rows.append({**star.truth, "flavour": "kaggle", "cadence_minutes": 29.4244,
                      "span_days": float(time[-1])})
     return curves, truth_frame(rows)
-
-
-def label_meta(label, period_days) -> dict:
-    """A training star's label and, for a planet, its true period (days): what a ``--labels``
-    table with a period column attaches (:func:`exohunt.io.labels.apply_labels`), so that
-    training leaves out the planets the search did not find (round 22)."""
-    meta = {"label": int(label)}
-    if int(label) == 1 and period_days is not None and np.isfinite(float(period_days)):
-        meta["label_period_days"] = float(period_days)
-    return meta
 
 
 def flavour_folder(work: Path, name: str, split: str, seed: int, n_stars: int) -> Path:
@@ -124,9 +114,9 @@ def flavour_set(work: Path, name: str, split: str, seed: int, n_stars: int
     curves = []
     with warnings.catch_warnings():  # catalogue [Fe/H] beyond the readers' range: set aside
         warnings.simplefilter("ignore", DataQualityWarning)
-        for file, label, period in zip(truth["file"], truth["label"], truth["period_days"]):
+        for file, label in zip(truth["file"], truth["label"]):
             lc = exohunt.read(folder / file)
-            curves.append(lc.replace(meta={**label_meta(label, period), "flavour": name}))
+            curves.append(lc.replace(meta={"label": int(label), "flavour": name}))
     return curves, truth
 
 
