@@ -65,7 +65,6 @@ from bench_context_models import (
     DEV_SEED,
     TRAIN_SEED,
     evaluate,
-    planet_recall_threshold,
     read_split,
 )
 
@@ -316,20 +315,6 @@ SEED_KEYS = ("precision_resolvable_at95", "average_precision", "precision_at90",
              "beb_fp_at95", "eb_fp_at95", "far_beb_rejected_stored", "recall_strong_stored")
 
 
-def ranking_metrics(truth: pd.DataFrame, p: np.ndarray) -> dict[str, float]:
-    """Average precision and precision at recall 0.9 of SNR >= 10 planets against every other
-    star but the unresolvable background EBs (weaker planets neither count nor hurt)."""
-    from sklearn.metrics import average_precision_score
-
-    kind, snr = truth["kind"].to_numpy(), truth["snr"].to_numpy(float)
-    strong = (kind == "planet") & (snr >= 10)
-    unresolvable = (kind == "background-eb") & (truth["source_resolvable"].to_numpy(float) != 1)
-    keep = ~((kind == "planet") & ~strong) & ~unresolvable
-    flagged = keep & (p >= planet_recall_threshold(p[strong], 0.9))
-    return {"average_precision": float(average_precision_score(strong[keep], p[keep])),
-            "precision_at90": float((flagged & strong).sum() / max(flagged.sum(), 1))}
-
-
 def seed_table(per_seed: list, seeds: list[int]) -> str:
     """Per recipe: each seed's figures and their mean (markdown)."""
     rows = ["| recipe | seed | " + " | ".join(SEED_KEYS) + " |", "|---" * (2 + len(SEED_KEYS))
@@ -380,8 +365,7 @@ def main(argv=None) -> int:
                                args.jobs, seed, config)
             with scoring(recipe):
                 p = np.asarray(run.score(dev_curves, jobs=args.jobs, cache_dir=cache))
-            per_seed.append((recipe, seed, {**evaluate(dev_truth, p, run.threshold),
-                                            **ranking_metrics(dev_truth, p)}))
+            per_seed.append((recipe, seed, evaluate(dev_truth, p, run.threshold)))
             print(f"{recipe} seed {seed} ({time.process_time() - cpu:.0f} s CPU): "
                   f"{per_seed[-1][2]}", flush=True)
         results[recipe] = per_seed[-1][2]
