@@ -63,6 +63,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _report import emit
 from bench_context_models import (
     DEV_SEED,
+    TEST_SEED,
     TRAIN_SEED,
     evaluate,
     read_split,
@@ -340,6 +341,10 @@ def main(argv=None) -> int:
     parser.add_argument("--config", default=None,
                         help="gbm config for every recipe: a named configuration in JSON quotes "
                              "('\"large\"') or a JSON object of overrides")
+    parser.add_argument("--dev-seed", type=int, default=DEV_SEED,
+                        help="the development split's seed (its test split, searched first by "
+                             "bench_context_models.py --stage features --split test "
+                             "--test-seed S); never the record's")
     parser.add_argument("--seeds", default="42",
                         help="comma-separated training seeds; each recipe is trained with each")
     args = parser.parse_args(argv)
@@ -349,13 +354,16 @@ def main(argv=None) -> int:
 
     work = Path(args.work)
     train_dir = work / f"train{args.n_train}-seed{TRAIN_SEED}"
-    dev_dir = work / f"test{args.n_dev}-seed{DEV_SEED}"
+    if args.dev_seed == TEST_SEED:
+        parser.error(f"--dev-seed {TEST_SEED} is the record's test split: choices are not made "
+                     "there")
+    dev_dir = work / f"test{args.n_dev}-seed{args.dev_seed}"
     cache = work / "cache"
     train_truth = pd.read_csv(train_dir / "train_truth.csv")
     dev_truth = pd.read_csv(dev_dir / "test_truth.csv")
     train_curves, dev_curves = read_split(train_dir, train_truth), read_split(dev_dir, dev_truth)
-    lines = [f"Development set: test split of seed {DEV_SEED}, {len(dev_truth)} stars; training: "
-             f"train split of seed {TRAIN_SEED}, {len(train_truth)} stars; gbm config "
+    lines = [f"Development set: test split of seed {args.dev_seed}, {len(dev_truth)} stars; "
+             f"training: train split of seed {TRAIN_SEED}, {len(train_truth)} stars; gbm config "
              f"{args.config or 'default'}.", ""]
     results, per_seed = {}, []
     for k, recipe in enumerate(args.recipes.split(",")):
