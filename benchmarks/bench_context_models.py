@@ -235,7 +235,8 @@ def _search_diagnosis(p: np.ndarray, strong: np.ndarray, kind: np.ndarray,
 def run_models(folders: dict, cache: Path, jobs: int, curves: dict, rows: tuple,
                imbalance: str | None = None, only: tuple[str, ...] | None = None,
                augment: dict | None = None, members: int = 1, seed: int = 42,
-               weak_positive_weight: float = 1.0) -> tuple[dict, dict, dict]:
+               weak_positive_weight: float = 1.0, unfound_planets: str = "keep"
+               ) -> tuple[dict, dict, dict]:
     from exohunt.training import train, train_ensemble
     from exohunt.training.threshold import objective_min_snr
 
@@ -260,7 +261,8 @@ def run_models(folders: dict, cache: Path, jobs: int, curves: dict, rows: tuple,
             options = dict(labels=table, context=context, cache_dir=cache, jobs=jobs, seed=seed,
                            objective=objective, imbalance=imbalance,
                            weak_positive_weight=weak_positive_weight
-                           if objective_min_snr(objective) is not None else 1.0)
+                           if objective_min_snr(objective) is not None else 1.0,
+                           unfound_planets=unfound_planets)
             run = (train_ensemble(train_curves, "gbm", n_members=members, folds=True, **options)
                    if members > 1 else train(train_curves, "gbm", **options))
         finally:
@@ -367,6 +369,7 @@ def report(results: dict, seconds: dict, selected: dict, folders: dict, args,
         f"{f' --members {args.members}' if args.members > 1 else ''}"
         f"{f' --train-seed {args.train_seed}' if args.train_seed != 42 else ''}"
         f"{weak_option(args.weak_positive_weight)}"
+        f"{f' --unfound-planets {args.unfound_planets}' if args.unfound_planets != 'keep' else ''}"
         f"` (each split searched first by `--stage features --split S`)",
         f"Training stars: vetting preset, train split, seed {TRAIN_SEED}; test stars: test "
         f"split, seed {args.test_seed}"
@@ -419,6 +422,9 @@ def main(argv=None) -> int:
                         help="train()'s weak_positive_weight for the rows whose objective has "
                              "@snrS: the training weight of planets whose search SNR is below "
                              "S (round 18's record: 0.3, chosen on the development split)")
+    parser.add_argument("--unfound-planets", choices=("keep", "leave-out"), default="keep",
+                        help="train()'s unfound_planets: leave out the training planets the "
+                             "search did not find at their period (round 22)")
     args = parser.parse_args(argv)
     # Each split in its own folder (named by size and seed), so that a development test set
     # and the record's share one training set.
@@ -455,7 +461,8 @@ def main(argv=None) -> int:
     augment = {"target_binaries_per_planet": args.target_ebs}
     results, seconds, selected = run_models(folders, cache, args.jobs, curves, rows,
                                             args.imbalance, only, augment, args.members,
-                                            args.train_seed, args.weak_positive_weight)
+                                            args.train_seed, args.weak_positive_weight,
+                                            args.unfound_planets)
     if only:  # a subset of rows: the per-row lines above are the result (the table needs all)
         return 0
     text = report(results, seconds, selected, folders, args, rows)

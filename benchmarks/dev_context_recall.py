@@ -237,26 +237,27 @@ def feature_prefix(recipe: str):
 
 
 def train_recipe(recipe: str, train_curves: list, table: Path, cache: Path, jobs: int,
-                 seed: int = 42, config=None):
+                 seed: int = 42, config=None, unfound_planets: str = "keep"):
     from exohunt.training import api, train, train_ensemble
 
     rest, features_made = feature_prefix(recipe)
     if rest != recipe:  # the caller scores under the same prefix (scoring(recipe))
         with features_made:
             return train_recipe(rest, train_curves, table, cache, jobs, seed=seed,
-                                config=config)
+                                config=config, unfound_planets=unfound_planets)
     recipe, columns = added_columns(recipe)
     if columns:  # the caller scores under with_variability(columns) too
         with with_variability(columns):
             return train_recipe(recipe, train_curves, table, cache, jobs, seed=seed,
-                                config=config)
+                                config=config, unfound_planets=unfound_planets)
     recipe, _, members = recipe.partition("*")
     context, augment, objective = parse_recipe(recipe)
     saved = dict(api.MODEL_DEFAULTS["gbm"].get("file_augment", {}))
     api.MODEL_DEFAULTS["gbm"]["file_augment"] = {**saved, **augment}
     options = dict(labels=table, context=context, cache_dir=cache, jobs=jobs, seed=seed,
                    objective=objective, imbalance="inject",
-                   weak_positive_weight=weak_weight(recipe), config=config)
+                   weak_positive_weight=weak_weight(recipe), config=config,
+                   unfound_planets=unfound_planets)
     try:
         if members:
             return train_ensemble(train_curves, "gbm", n_members=int(members), folds=True,
@@ -345,6 +346,8 @@ def main(argv=None) -> int:
                         help="the development split's seed (its test split, searched first by "
                              "bench_context_models.py --stage features --split test "
                              "--test-seed S); never the record's")
+    parser.add_argument("--unfound-planets", choices=("keep", "leave-out"), default="keep",
+                        help="train()'s unfound_planets for every recipe (round 22)")
     parser.add_argument("--seeds", default="42",
                         help="comma-separated training seeds; each recipe is trained with each")
     args = parser.parse_args(argv)
@@ -370,7 +373,7 @@ def main(argv=None) -> int:
         for seed in [*seeds[1:], seeds[0]]:  # the first seed last: its run is the row below
             cpu = time.process_time()
             run = train_recipe(recipe, train_curves, train_dir / "train_truth.csv", cache,
-                               args.jobs, seed, config)
+                               args.jobs, seed, config, args.unfound_planets)
             with scoring(recipe):
                 p = np.asarray(run.score(dev_curves, jobs=args.jobs, cache_dir=cache))
             per_seed.append((recipe, seed, evaluate(dev_truth, p, run.threshold)))

@@ -223,15 +223,17 @@ def test_inject_on_files_with_a_strong_recall_objective(tmp_path):
 
 @pytest.mark.slow
 def test_training_planets_the_search_misses_at_their_labelled_period_are_left_out(tmp_path):
-    """A label table's periods: a training planet whose search did not find it at that period
-    is left out (its features describe another signal) and the run says how many; a table
-    without periods leaves everything in; periods no planet is found at are an InputError."""
+    """``unfound_planets="leave-out"`` with a label table's periods: a training planet whose
+    search did not find it at that period is left out (its features describe another signal)
+    and the run says how many; a table without periods leaves everything in; periods no planet
+    is found at are an InputError; the default keeps every planet."""
     from exohunt.errors import InputError
     from exohunt.training import train
 
     kinds = ["planet", "eb", "quiet", "quiet", "quiet"] * 5
     curves, table = labelled_vetting_files(kinds)
-    options = dict(labels=table, jobs=1, cache_dir=tmp_path, val_fraction=0.4, seed=3)
+    options = dict(labels=table, jobs=1, cache_dir=tmp_path, val_fraction=0.4, seed=3,
+                   unfound_planets="leave-out")
     plain = train(curves, "gbm", **options)
     assert "unfound_planets_left_out" not in plain.config["training"]
     val_rows = set(plain.config["split"]["val_rows"])
@@ -247,6 +249,11 @@ def test_training_planets_the_search_misses_at_their_labelled_period_are_left_ou
                                           for kind in kinds])
     with pytest.raises(InputError, match="found none of the 3 training planets"):
         train(curves, "gbm", **{**options, "labels": all_wrong})
+    # the default keeps them all (and says nothing)
+    kept = train(curves, "gbm", **{**options, "labels": all_wrong, "unfound_planets": "keep"})
+    assert "unfound_planets" not in kept.config["training"]
+    with pytest.raises(InputError, match="unfound_planets must be one of keep, leave-out"):
+        train(curves, "gbm", **{**options, "unfound_planets": "drop"})
 
 
 def test_gbm_injects_on_target_ebs_into_files_only():

@@ -222,15 +222,21 @@ def test_found_at_period_takes_the_period_and_its_simple_harmonics_only():
 def test_injected_planets_the_search_misses_are_left_out():
     """A planet injected into a star with a stronger signal of its own (a background EB at
     SNR 45, under the injection hosts' cap of 60) is found as that binary: its row would
-    teach the model that such a binary is a planet, so it is left out and reported."""
+    teach the model that such a binary is a planet, so with ``leave_out_unfound`` it is left
+    out and reported."""
     curves = [host(i) for i in (3, 40, 80, 120, 160, 200)]
     rng = np.random.default_rng(9)
     curves[1:5] = [inject_lightcurve(lc, "binary", 45.0, rng) for lc in curves[1:5]]
     labels = np.array([1, 0, 0, 0, 0, 1], np.int8)
     report: dict = {}
     raw, extra = injected_features(curves, np.arange(6), labels, "tabular", jobs=1,
-                                   per_positive=2, seed=5, report=report)
+                                   per_positive=2, seed=5, report=report,
+                                   leave_out_unfound=True)
     assert report["planets_injected"] == 4
     assert 1 <= report["planets_not_found"] <= 4
     kept = 4 - report["planets_not_found"]
     assert list(extra) == [1] * (kept + 2) and len(raw) == kept + 2
+    # by default (keep) every injected planet stays a planet
+    raw, extra = injected_features(curves, np.arange(6), labels, "tabular", jobs=1,
+                                   per_positive=2, seed=5)
+    assert list(extra) == [1] * 6 and len(raw) == 6

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -109,8 +111,10 @@ def test_cli_train_and_evaluate_on_labelled_fits_files(tmp_path, capsys):
     table[["file", "label"]].to_csv(tmp_path / "labels.csv", index=False)
     run_dir = tmp_path / "run"
     assert main(["train", str(out / "train"), "--labels", str(tmp_path / "labels.csv"),
-                 "--out", str(run_dir), "--quiet", "--jobs", "1"]) == 0
-    assert (run_dir / "config.json").exists()
+                 "--out", str(run_dir), "--quiet", "--jobs", "1",
+                 "--unfound-planets", "leave-out"]) == 0
+    config = json.loads((run_dir / "config.json").read_text())
+    assert config["training"]["unfound_planets"] == "leave-out"
     assert main(["evaluate", str(run_dir), str(out / "test"), "--labels",
                  str(out / "test_truth.csv"), "--out", str(tmp_path / "report"), "--quiet",
                  "--jobs", "1", "--bootstrap", "50"]) == 0

@@ -71,6 +71,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "planets whose search SNR is below S (default 1: every planet "
                              "alike; 0.3 raised precision at recall 0.95 on the vetting "
                              "development set, benchmarks/dev_context_recall.py)")
+    parser.add_argument("--unfound-planets", choices=("keep", "leave-out"), default="keep",
+                        help="single-star files: a training planet the search did not find at "
+                             "its known period (injected, or from the --labels table's period "
+                             "column) is taught as a planet (keep, default) or left out "
+                             "(leave-out); see BENCHMARKS.md round 22")
     parser.add_argument("--members", type=int, default=1,
                         help="train this many runs (seeds SEED, SEED+1, …, each with its own "
                              "validation split) and average their probabilities: a seed "
@@ -121,7 +126,8 @@ def run(args: argparse.Namespace) -> int:
                    progress=not args.quiet, objective=args.objective,
                    cache_dir=args.cache_dir, config=config, context=args.context,
                    prevalence=args.prevalence,
-                   weak_positive_weight=args.weak_positive_weight)
+                   weak_positive_weight=args.weak_positive_weight,
+                   unfound_planets=args.unfound_planets)
     m = result.metrics
     print(f"trained {model} in {m['training_seconds']:.1f} s "
           + (f"(kept {m['best_epoch']} trees, chosen on validation AP)"
@@ -181,7 +187,8 @@ def _run_ensemble(args: argparse.Namespace, data, model: str, positive, config) 
                               time_budget=args.time_budget, jobs=args.jobs,
                               progress=not args.quiet, cache_dir=args.cache_dir, config=config,
                               context=args.context, prevalence=args.prevalence,
-                              weak_positive_weight=args.weak_positive_weight)
+                              weak_positive_weight=args.weak_positive_weight,
+                              unfound_planets=args.unfound_planets)
     m = ensemble.config["metrics"]
     choice = ensemble.config["threshold"]
     members = ", ".join(f"{ap:.3f}" for ap in m["member_validation_average_precision"])

@@ -51,6 +51,9 @@ __all__ = ["DEFAULT_MODEL", "INJECTION_HOST_MAX_SNR", "MODEL_DEFAULTS", "train"]
 #: Injection hosts must have no signal of their own this strong (see ``_quiet_hosts``): it
 #: excludes eclipsing binaries (SNR in the hundreds) and keeps spotted and noisy stars.
 INJECTION_HOST_MAX_SNR = 60.0
+#: What training does with a planet the search did not find at its known period (an injected
+#: one, or one whose --labels table gives its period): "keep" it as a planet, or "leave-out".
+UNFOUND_PLANETS = ("keep", "leave-out")
 
 # The best model measured so far (benchmarks/results_train.md): on the simulated big test set the
 # boosted trees on search + vetting statistics reached the highest AP and F1 of the models run,
@@ -220,7 +223,8 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
           loop: dict | None = None, prep: SequencePrep | None = None,
           cache_dir: str | Path | None = None, labels: Any = None, context: str = "auto",
           search_budget: SearchBudget | None = None, prevalence: str = "auto",
-          val_rows: Any = None, weak_positive_weight: float = 1.0) -> Run:
+          val_rows: Any = None, weak_positive_weight: float = 1.0,
+          unfound_planets: str = "keep") -> Run:
     """Train model ``model`` on labelled ``data`` and (if ``out``) save the run directory.
 
     Parameters
@@ -284,6 +288,14 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
         which lifts every noise detection towards the planets that do count. Boosted trees
         only; 1 (default) weighs every planet alike. Validation rows keep their weights, so
         the threshold and the number of trees are chosen as before.
+    unfound_planets : {"keep", "leave-out"}
+        Single-star files: a training planet whose period is known — injected, or given by
+        the ``--labels`` table's period column — and at which the search did not find it
+        (:func:`exohunt.training.augment.found_at_period`) is taught as a planet
+        (``"keep"``, default) or left out of training (``"leave-out"``): its features
+        describe another signal of its star. Validation rows are never left out. Leaving them
+        out raised precision at recall 0.9 but lowered it at recall 0.95 (the hardest found
+        planets score lower too; ``BENCHMARKS.md`` round 22).
 
     Returns
     -------
@@ -325,6 +337,9 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
                          f"search-based models only (gbm, twoview, lstm-views), not {model}")
     check_context(context)
     weak_positive_weight = _checked_weak_weight(weak_positive_weight, objective, spec, model)
+    if unfound_planets not in UNFOUND_PLANETS:
+        raise InputError(f"unfound_planets must be one of {', '.join(UNFOUND_PLANETS)}, "
+                         f"got {unfound_planets!r}")
     if search_budget is not None and (spec.inputs != "tabular" or imbalance != "inject"):
         raise InputError("a search budget applies to the boosted trees with injection "
                          f"(gbm, --imbalance inject), not to {model} with {imbalance}")
@@ -348,7 +363,7 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
                           resolve_device(device) if network else "cpu", imbalance, positive,
                           settings, prep, jobs, progress, objective, val_fraction, config,
                           cache_dir, config_name, context, search_budget, prevalence,
-                          val_rows, weak_positive_weight)
+                          val_rows, weak_positive_weight, unfound_planets)
     finally:
         if network:
             torch.set_num_threads(threads)
@@ -369,7 +384,8 @@ def _torch_version() -> str:
 
 def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep, jobs, progress,
            objective, val_fraction, config, cache_dir, config_name, context, budget,
-           prevalence="none", given_val_rows=None, weak_positive_weight=1.0) -> Run:
+           prevalence="none", given_val_rows=None, weak_positive_weight=1.0,
+           unfound_planets="keep") -> Run:
     started = time.perf_counter()
     data, labels = _labelled(data, positive)
     train_rows, val_rows = (_split(labels, val_fraction, seed) if given_val_rows is None
@@ -380,7 +396,9 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
                   cache_dir=cache_dir, variability=False)
     split = (train_rows, val_rows)  # the whole split, searched or not, for the run's record
     train_rows, val_rows = searched.kept(train_rows), searched.kept(val_rows)
-    unfound = _unfound_planets(data, labels, train_rows, raw, searched.position)
+    leave_out = unfound_planets == "leave-out"
+    unfound = (_unfound_planets(data, labels, train_rows, raw, searched.position)
+               if leave_out else np.zeros(len(train_rows), bool))
     _check_unfound(unfound, labels[train_rows])
     train_rows = train_rows[~unfound]  # (and so not reversed into the injections either)
     raw_train, y_train = raw.subset(searched.position[train_rows]), labels[train_rows]
@@ -393,6 +411,7 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
         extra, extra_labels = injected_features(
             data, train_rows, labels, spec.inputs, prep=prep, seed=seed, jobs=jobs,
             progress=progress, hosts=quiet, cache_dir=cache_dir, report=injection_report,
+            leave_out_unfound=leave_out,
             **{**_augment_options(name, data),
                **(budget.augment_overrides() if budget else {})})
         raw_train = raw_train.concat(extra)
@@ -445,8 +464,9 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
                      **({"weak_positive_weight": weak_positive_weight}
                         if weak_positive_weight != 1.0 else {}),
                      **({"injections": injection_report} if injection_report else {}),
+                     **({"unfound_planets": unfound_planets} if leave_out else {}),
                      **({"unfound_planets_left_out": int(unfound.sum())}
-                        if _has_label_periods(data) else {})},
+                        if leave_out and _has_label_periods(data) else {})},
         "seed": seed, "data": _describe(data, labels, *split),
         "split": {"val_rows": split[1].tolist()},
         "versions": {"exohunt": exohunt.__version__, "torch": _torch_version(),

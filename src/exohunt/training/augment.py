@@ -162,7 +162,8 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
                       binaries_per_planet: float = 0.0, target_binaries_per_planet: float = 0.0,
                       hosts: np.ndarray | None = None,
                       cache_dir: str | Path | None = None,
-                      report: dict | None = None) -> tuple[RawFeatures, np.ndarray]:
+                      report: dict | None = None,
+                      leave_out_unfound: bool = False) -> tuple[RawFeatures, np.ndarray]:
     """Features and labels of the augmentation rows for the rows ``train_rows`` of a split.
 
     ``per_positive × n_positive`` negatives (at most ``max_injected``) receive a planet
@@ -176,10 +177,10 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
     more, reversed in time (label 1). ``hosts`` (bool, one per row of ``data``) restricts the
     stars that may receive a signal — e.g. to those without a strong signal of their own.
 
-    On light-curve files an injected planet that the search did not find at its period is
-    left out (:func:`found_at_period`): its row would describe its host's own signal under
-    the label "planet". ``report`` (a dict, optional) receives ``planets_injected`` and
-    ``planets_not_found`` (those left out).
+    With ``leave_out_unfound``, on light-curve files an injected planet that the search did
+    not find at its period is left out (:func:`found_at_period`): its row describes its
+    host's own signal under the label "planet". ``report`` (a dict, optional) receives
+    ``planets_injected`` and ``planets_not_found`` (those left out).
 
     ``data`` is a :class:`LightCurveBatch` or a list of single-star light curves; into the
     latter the signals go with their centroids, SAP flux and catalogue consistent
@@ -216,11 +217,11 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
         raw = extract(curves, kind, prep=prep, jobs=jobs, progress=progress, cache_dir=cache_dir,
                       variability=False)
         kept = np.ones(len(curves), bool)
-        if "period_days" in raw.signals:  # (inputs with no search: nothing to check)
+        if leave_out_unfound and "period_days" in raw.signals:  # (no search: no check)
             kept[:n_planets] = found_at_period(
                 raw.signals["period_days"].to_numpy(float)[:n_planets],
                 [lc.meta["injected"][-1]["period"] for lc in curves[:n_planets]])
-        if report is not None:
+        if report is not None and leave_out_unfound:
             report.update(planets_injected=n_planets,
                           planets_not_found=int(n_planets - kept[:n_planets].sum()))
         raw, extra_labels = raw.subset(np.flatnonzero(kept)), extra_labels[
