@@ -30,9 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--labels", default=None, metavar="TABLE",
                         help="CSV mapping each file of DATA to a label (column 'label', 1/0) or "
                              "a disposition (with --positive), e.g. the truth table of "
-                             "'exohunt simulate --format fits'; with a period column (days: "
-                             "period_days, period, koi_period, pl_orbper) a training planet "
-                             "the search does not find at its period is left out")
+                             "'exohunt simulate --format fits'; an optional period column "
+                             "(days: period_days, period, koi_period, pl_orbper) serves "
+                             "--unfound-planets leave-out")
     parser.add_argument("--out", required=True, help="run directory to write")
     parser.add_argument("--model", default=None,
                         help=f"one of {', '.join(_MODEL_NAMES)} (default: the best model)")

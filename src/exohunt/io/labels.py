@@ -16,9 +16,10 @@ a CSV with
 
 An optional period column — the first present of ``period_days``, ``period``,
 ``koi_period``, ``pl_orbper``, ``period (days)`` (ExoFOP's TOI table) — gives each planet's
-orbital period in days (blank where unknown). Training then leaves out a training planet
-whose search did not find it at that period (or at 1/3, 1/2, 2 or 3 times it): its features
-describe some other signal of its star, which the label "planet" would teach as a planet.
+orbital period in days (blank where unknown). With ``--unfound-planets leave-out`` training
+then leaves out a training planet whose search did not find it at that period (or at 1/3,
+1/2, 2 or 3 times it): its features describe some other signal of its star, which the label
+"planet" would teach as a planet.
 
 Rows naming no file of DATA are ignored (one table can serve several folders); a file of DATA
 missing from the table, a file matched by two rows, or a label that is not 0/1 is an

@@ -248,10 +248,11 @@ def found_at_period(found_days: np.ndarray, true_days: np.ndarray) -> np.ndarray
     1/2, 2 or 3 times it (within 1 %, :func:`exohunt.search.peaks.near_harmonic`; folded
     there the signal is still the planet's).
 
-    Training teaches a planet only where the search found it. Where the host's own signal
-    won instead (a background binary's eclipses, a flare's or a spot's residual,
-    systematics) the row's features describe that signal, and the label "planet" would teach
-    the model that such signals are planets (``benchmarks/diag_injection_labels.py``).
+    With ``train(..., unfound_planets="leave-out")`` training teaches a planet only where the
+    search found it. Where the host's own signal won instead (a background binary's eclipses,
+    a flare's or a spot's residual, systematics) the row's features describe that signal, and
+    the label "planet" would teach the model that such signals are planets
+    (``benchmarks/diag_injection_labels.py``).
 
     Parameters
     ----------
