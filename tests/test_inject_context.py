@@ -237,6 +237,20 @@ def test_injected_planets_the_search_misses_are_left_out():
     kept = 4 - report["planets_not_found"]
     assert list(extra) == [1] * (kept + 2) and len(raw) == kept + 2
     # by default (keep) every injected planet stays a planet
-    raw, extra = injected_features(curves, np.arange(6), labels, "tabular", jobs=1,
-                                   per_positive=2, seed=5)
-    assert list(extra) == [1] * 6 and len(raw) == 6
+    every, extra = injected_features(curves, np.arange(6), labels, "tabular", jobs=1,
+                                     per_positive=2, seed=5)
+    assert list(extra) == [1] * 6 and len(every) == 6
+    # the rows kept are rows of the full set, in order, and every row left out is a planet
+    # found as its host's binary (hosts 1-4, in order; one planet here lies at twice its
+    # host's binary period, so it counts as found)
+    from exohunt.training.augment import found_at_period
+
+    snr_all, snr_kept = every.stats["snr"].to_numpy(), raw.stats["snr"].to_numpy()
+    kept_rows = np.flatnonzero(np.isin(snr_all, snr_kept))
+    np.testing.assert_array_equal(snr_all[kept_rows], snr_kept)
+    left_out = np.setdiff1d(np.arange(4), kept_rows)
+    assert len(left_out) == report["planets_not_found"]
+    assert len(left_out) >= 3  # the binaries (SNR 45) win over these planets but that one
+    binary_days = np.array([lc.meta["injected"][-1]["period"] for lc in curves[1:5]])
+    assert found_at_period(every.signals["period_days"].to_numpy()[left_out],
+                           binary_days[left_out]).all()

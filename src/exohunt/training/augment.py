@@ -216,16 +216,16 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
                                   binary_hosts, rng)
         raw = extract(curves, kind, prep=prep, jobs=jobs, progress=progress, cache_dir=cache_dir,
                       variability=False)
-        kept = np.ones(len(curves), bool)
         if leave_out_unfound and "period_days" in raw.signals:  # (no search: no check)
+            kept = np.ones(len(curves), bool)
             kept[:n_planets] = found_at_period(
                 raw.signals["period_days"].to_numpy(float)[:n_planets],
                 [lc.meta["injected"][-1]["period"] for lc in curves[:n_planets]])
-        if report is not None and leave_out_unfound:
-            report.update(planets_injected=n_planets,
-                          planets_not_found=int(n_planets - kept[:n_planets].sum()))
-        raw, extra_labels = raw.subset(np.flatnonzero(kept)), extra_labels[
-            np.concatenate([kept, np.ones(n_target, bool)])]
+            if report is not None:
+                report.update(planets_injected=n_planets,
+                              planets_not_found=int(n_planets - kept[:n_planets].sum()))
+            raw, extra_labels = raw.subset(np.flatnonzero(kept)), extra_labels[
+                np.concatenate([kept, np.ones(n_target, bool)])]
         if n_target:  # searched (and cached) apart: the other injections' cache still hits
             targets = [inject_lightcurve(data[i], "eb", 0.0, eb_rng) for i in target_hosts]
             raw = raw.concat(extract(targets, kind, prep=prep, jobs=jobs, progress=progress,
