@@ -242,8 +242,18 @@ def inject_lightcurve(lc: LightCurve, kind: str, snr: float, rng: np.random.Gene
 
 
 def time_reversed(lc: LightCurve) -> LightCurve:
-    """``lc`` with its flux, errors and per-cadence columns reversed in time (same time stamps):
-    a transit is symmetric, the star's variability and systematics are not."""
-    return lc.replace(flux=lc.flux[::-1],
+    """``lc`` mirrored in time: its cadences in reverse order at ``t_first + t_last - t``.
+
+    A transit train is symmetric in time, so the mirrored light curve holds the same planet
+    at the same period (the star's variability and systematics run backwards, which is the
+    point of the copy). The time stamps are mirrored with the flux, not kept: with gaps
+    between the cadences, reversed flux on the original stamps would shift every transit
+    after a gap by the gap's asymmetry and break the train's period (round 23: the search then
+    found 81 % of SNR >= 10 reversed training planets at their period instead of 100 %, and
+    the rest taught the models that a flare's or a ramp's residual is a planet).
+    Flux, errors and every per-cadence column are reversed together.
+    """
+    time = np.asarray(lc.time, float)
+    return lc.replace(time=time[0] + time[-1] - time[::-1], flux=lc.flux[::-1],
                       flux_err=None if lc.flux_err is None else lc.flux_err[::-1],
                       columns={k: np.asarray(v)[::-1] for k, v in lc.columns.items()})
