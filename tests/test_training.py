@@ -287,6 +287,30 @@ def test_injection_uses_training_negatives_only_and_adds_real_dips():
     assert white_noise(np.random.default_rng(0).normal(0, 5.0, 4000)) == pytest.approx(5, rel=0.1)
 
 
+def test_reversed_positives_only_on_a_mirror_symmetric_batch_grid():
+    """A batch's rows share one time grid: its positives are added reversed only where the
+    grid reads the same backwards (reversed flux on it is then the mirrored light curve)."""
+    from exohunt.training.augment import injected_features, mirror_symmetric
+
+    uniform = np.arange(400) * 0.0204
+    centred_gap = np.concatenate([uniform[:150], uniform[250:]])
+    off_centre = np.concatenate([uniform[:100], uniform[200:]])
+    assert mirror_symmetric(uniform) and mirror_symmetric(centred_gap)
+    assert not mirror_symmetric(off_centre)
+    data = dipped_batch(n=24, n_pos=6, length=300)
+    prep = SequencePrep(detrend_window=0, scale="zscore", clip_upper=None, compress=False,
+                        n_bins=300)
+    rows = np.arange(24)
+    n_pos = int(data.labels.sum())
+    counts = {}
+    for name, time in (("uniform", uniform[:300]), ("off-centre", off_centre)):
+        batch = LightCurveBatch(data.flux, data.labels, time, source="dipped")
+        _, labels = injected_features(batch, rows, data.labels, "sequence", prep=prep, seed=3,
+                                      per_positive=1)
+        counts[name] = len(labels)
+    assert counts == {"uniform": 2 * n_pos, "off-centre": n_pos}
+
+
 def test_injected_transit_has_the_requested_snr():
     from exohunt.training.augment import inject_rows
 

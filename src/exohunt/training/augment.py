@@ -32,7 +32,7 @@ from exohunt.training.features import RawFeatures, extract
 from exohunt.training.preprocess import SequencePrep
 
 __all__ = ["BRIGHT_PLANET_SHARE", "BRIGHT_SNR_RANGE", "DAY_SIDE_ALBEDO", "found_at_period",
-           "inject_rows", "injected_features", "white_noise"]
+           "inject_rows", "injected_features", "mirror_symmetric", "white_noise"]
 
 _REFERENCE_PPM = 1000.0
 #: Where an injected planet's drawn orbit lies inside its host it is moved out to this a/R*
@@ -174,8 +174,11 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
     their centroid stays on the target, so the classifier cannot take "centroid on target" for
     "planet"; drawn from their own random stream, so that the other injections do not change
     with it); with ``reverse_positives`` the split's positives are added once
-    more, reversed in time (label 1). ``hosts`` (bool, one per row of ``data``) restricts the
-    stars that may receive a signal — e.g. to those without a strong signal of their own.
+    more, mirrored in time (label 1; single-star files with their time stamps mirrored,
+    :func:`~exohunt.training.inject_context.time_reversed`; a batch's rows only where its
+    shared time grid is :func:`mirror_symmetric`, else not at all). ``hosts`` (bool, one
+    per row of ``data``) restricts the stars that may receive a signal — e.g. to those
+    without a strong signal of their own.
 
     With ``leave_out_unfound``, on light-curve files an injected planet that the search did
     not find at its period is left out (:func:`found_at_period`): its row describes its
@@ -195,6 +198,10 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
     if not (isinstance(data, LightCurveBatch) or files):
         raise InputError("--imbalance inject needs light curves (a Kaggle-layout CSV, a "
                          "simulated batch or light-curve files), not folded views")
+    if reverse_positives and not files and not mirror_symmetric(data.time):
+        # a batch's rows share one time grid: reversed flux on it is the mirrored light curve
+        # only where the grid's spacings read the same backwards (uniform cadences, gaps as NaN)
+        reverse_positives = False
     rng = np.random.default_rng([seed, 7])
     negatives = train_rows[labels[train_rows] == 0]
     if hosts is not None:
@@ -241,6 +248,19 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
     extra = LightCurveBatch(flux, extra_labels, data.time, source="augmented")
     return extract(extra, kind, prep=prep, jobs=jobs, progress=progress,
                    cache_dir=cache_dir, variability=False), extra_labels
+
+
+def mirror_symmetric(time: np.ndarray) -> bool:
+    """Whether a time grid's spacings read the same backwards (``t_first + t_last - t`` is the
+    grid itself), so that reversing flux on it mirrors the light curve in time.
+
+    Parameters
+    ----------
+    time : numpy.ndarray, shape (T,)
+        Cadence times, days, increasing.
+    """
+    steps = np.diff(np.asarray(time, float))
+    return bool(np.allclose(steps, steps[::-1], rtol=1e-6, atol=1e-9))
 
 
 def found_at_period(found_days: np.ndarray, true_days: np.ndarray) -> np.ndarray:
