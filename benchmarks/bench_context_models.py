@@ -91,6 +91,14 @@ def simulate_split(folder: Path, split: str, seed: int, n_stars: int) -> pd.Data
     return truth
 
 
+def training_split(work: str | Path, n_train: int) -> tuple[Path, pd.DataFrame]:
+    """The folder and truth table of the training split of ``n_train`` stars under ``work``
+    (simulated and searched first by this script's ``--stage features --split train``), which
+    the development and diagnostic scripts read too."""
+    folder = Path(work) / f"train{n_train}-seed{TRAIN_SEED}"
+    return folder, pd.read_csv(folder / "train_truth.csv")
+
+
 def read_split(folder: Path, truth: pd.DataFrame) -> list:
     import warnings
 
@@ -379,6 +387,8 @@ def report(results: dict, seconds: dict, selected: dict, folders: dict, args,
 
 
 def main(argv=None) -> int:
+    from exohunt.training.api import UNFOUND_PLANETS
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-train", type=int, default=1500)
     parser.add_argument("--n-test", type=int, default=3000)
@@ -422,7 +432,7 @@ def main(argv=None) -> int:
                         help="train()'s weak_positive_weight for the rows whose objective has "
                              "@snrS: the training weight of planets whose search SNR is below "
                              "S (round 18's record: 0.3, chosen on the development split)")
-    parser.add_argument("--unfound-planets", choices=("keep", "leave-out"), default="keep",
+    parser.add_argument("--unfound-planets", choices=UNFOUND_PLANETS, default="keep",
                         help="train()'s unfound_planets: leave out the training planets the "
                              "search did not find at their period (round 22)")
     args = parser.parse_args(argv)

@@ -67,6 +67,7 @@ from bench_context_models import (
     TRAIN_SEED,
     evaluate,
     read_split,
+    training_split,
 )
 
 SHOWN = ("snr", "sde", "depth_ppm", "n_transits", "duration_ratio", "fit_duration_ratio",
@@ -332,6 +333,8 @@ def seed_table(per_seed: list, seeds: list[int]) -> str:
 
 
 def main(argv=None) -> int:
+    from exohunt.training.api import UNFOUND_PLANETS
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", default="/tmp/bench_context_models")
     parser.add_argument("--n-train", type=int, default=3000)
@@ -346,7 +349,7 @@ def main(argv=None) -> int:
                         help="the development split's seed (its test split, searched first by "
                              "bench_context_models.py --stage features --split test "
                              "--test-seed S); never the record's")
-    parser.add_argument("--unfound-planets", choices=("keep", "leave-out"), default="keep",
+    parser.add_argument("--unfound-planets", choices=UNFOUND_PLANETS, default="keep",
                         help="train()'s unfound_planets for every recipe (round 22)")
     parser.add_argument("--seeds", default="42",
                         help="comma-separated training seeds; each recipe is trained with each")
@@ -356,13 +359,12 @@ def main(argv=None) -> int:
     from exohunt.training.features import extract
 
     work = Path(args.work)
-    train_dir = work / f"train{args.n_train}-seed{TRAIN_SEED}"
     if args.dev_seed == TEST_SEED:
         parser.error(f"--dev-seed {TEST_SEED} is the record's test split: choices are not made "
                      "there")
     dev_dir = work / f"test{args.n_dev}-seed{args.dev_seed}"
     cache = work / "cache"
-    train_truth = pd.read_csv(train_dir / "train_truth.csv")
+    train_dir, train_truth = training_split(work, args.n_train)
     dev_truth = pd.read_csv(dev_dir / "test_truth.csv")
     train_curves, dev_curves = read_split(train_dir, train_truth), read_split(dev_dir, dev_truth)
     lines = [f"Development set: test split of seed {args.dev_seed}, {len(dev_truth)} stars; "

@@ -19,10 +19,8 @@ import argparse
 import sys
 from pathlib import Path
 
-import pandas as pd
-
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_context_models import TRAIN_SEED, read_split
+from bench_context_models import read_split, training_split
 
 COLUMNS = ["snr", "sde", "n_transits", "odd_even_sigma", "odd_even_rel", "single_event_fraction"]
 
@@ -47,8 +45,7 @@ def main(argv=None) -> int:
         return raw, labels
 
     augment.injected_features = capture
-    folder = Path(args.work) / f"train{args.n_train}-seed{TRAIN_SEED}"
-    truth = pd.read_csv(folder / "train_truth.csv")
+    folder, truth = training_split(args.work, args.n_train)
     curves = read_split(folder, truth)
     cache = Path(args.work) / "cache"
     try:

@@ -32,7 +32,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 from _machine import machine_description
 from _report import emit
-from bench_context_models import TRAIN_SEED, read_split
+from bench_context_models import read_split, training_split
 
 
 def main() -> None:
@@ -53,8 +53,7 @@ def main() -> None:
 
     started = time.perf_counter()
     work, cache = Path(args.work), Path(args.work) / "cache"
-    folder = work / f"train{args.n_train}-seed{TRAIN_SEED}"
-    truth = pd.read_csv(folder / "train_truth.csv")
+    folder, truth = training_split(work, args.n_train)
     curves = read_split(folder, truth)
     own = extract(curves, "tabular", jobs=args.jobs, cache_dir=cache, variability=False)
     own_snr = own.stats["snr"].to_numpy(float)

@@ -27,12 +27,11 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _machine import machine_description
 from _report import emit
-from bench_context_models import TRAIN_SEED, read_split
+from bench_context_models import read_split, training_split
 
 
 def reversed_on_same_stamps(lc):
@@ -56,8 +55,7 @@ def main() -> None:
 
     started = time.perf_counter()
     work, cache = Path(args.work), Path(args.work) / "cache"
-    folder = work / f"train{args.n_train}-seed{TRAIN_SEED}"
-    truth = pd.read_csv(folder / "train_truth.csv")
+    folder, truth = training_split(work, args.n_train)
     planets = truth[truth["kind"] == "planet"].reset_index(drop=True)
     curves = read_split(folder, planets)
     true_period = planets["period_days"].to_numpy(float)

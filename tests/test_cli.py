@@ -43,6 +43,10 @@ def test_train_accepts_every_registered_model():
 
     assert _NAMED_CONFIGS == {name: tuple(spec.configs) for name, spec in MODELS.items()
                               if list(spec.configs) != ["default"]}
+    from exohunt.commands.train import _UNFOUND_PLANETS
+    from exohunt.training.api import UNFOUND_PLANETS
+
+    assert _UNFOUND_PLANETS == UNFOUND_PLANETS
 
 
 def test_per_star_commands_share_the_progress_flags():

@@ -18,6 +18,8 @@ HELP = "train a model (validation split, early stopping, threshold on validation
 # The registry's names, listed here so that --help needs no torch import (a test keeps them equal).
 _MODEL_NAMES = ("seed-lstm", "lstm", "cnn", "cnn-lstm", "twoview", "lstm-views", "gbm")
 _IMBALANCE = ("weights", "smote", "inject", "none")
+# training.api.UNFOUND_PLANETS (the same test keeps them equal)
+_UNFOUND_PLANETS = ("keep", "leave-out")
 # Models with named configurations besides "default" (the same test keeps them equal).
 _NAMED_CONFIGS = {"twoview": ("small", "astronet", "astronet-bn"), "gbm": ("default", "large")}
 
@@ -71,11 +73,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "planets whose search SNR is below S (default 1: every planet "
                              "alike; 0.3 raised precision at recall 0.95 on the vetting "
                              "development set, benchmarks/dev_context_recall.py)")
-    parser.add_argument("--unfound-planets", choices=("keep", "leave-out"), default="keep",
+    parser.add_argument("--unfound-planets", choices=_UNFOUND_PLANETS, default="keep",
                         help="single-star files: a training planet the search did not find at "
                              "its known period (injected, or from the --labels table's period "
                              "column) is taught as a planet (keep, default) or left out "
-                             "(leave-out); see BENCHMARKS.md round 22")
+                             "(leave-out); see BENCHMARKS.md rounds 22-23")
     parser.add_argument("--members", type=int, default=1,
                         help="train this many runs (seeds SEED, SEED+1, …, each with its own "
                              "validation split) and average their probabilities: a seed "

@@ -295,7 +295,9 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
         (``"keep"``, default) or left out of training (``"leave-out"``): its features
         describe another signal of its star. Validation rows are never left out. Leaving them
         out raised precision at recall 0.9 but lowered it at recall 0.95 (the hardest found
-        planets score lower too; ``BENCHMARKS.md`` round 22).
+        planets score lower too; ``BENCHMARKS.md`` round 22); with round 23's mirrored
+        reversed copies it helps a single run, but costs a 5-member ensemble precision at
+        recall 0.9 (round 23).
 
     Returns
     -------
