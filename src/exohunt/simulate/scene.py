@@ -22,13 +22,13 @@ eclipses; 1 when unrelated). Hence, with δ the aperture's (SAP) fractional dept
 
 Pointing ``p(t)`` (pixels, 2-D) is one series that drives both the centroids and the flux: the
 pointing-driven part of the star's own instrumental series (its roll sawtooth and slow drift,
-which are in the PDCSAP flux already; not the thermal ramps after gaps; for Kepler/TESS-like
-stars only its day-scale part, as the real files' centroids show no sub-day wander above their
-noise, while K2-like "systematics" stars keep the 6-hour roll), normalised, along a
+which are in the PDCSAP flux already; not the thermal ramps after gaps), normalised, along a
 random direction with an amplitude of log-U 0.01-0.1 px (K2-like "systematics" stars: 0.1-1
-px), plus a linear drift (differential velocity aberration) of the same size range, plus
-per-cadence jitter. The SAP flux follows
-``p`` through g; ``POS_CORR1/2`` hold its slow part.
+px) — for Kepler/TESS-like stars only the day-scale part of that (a Gaussian low-pass of σ =
+one day), as the real files' centroids show no sub-day wander above their noise, while K2-like
+"systematics" stars keep the 6-hour roll — plus a linear drift (differential velocity
+aberration) of the same size range, plus per-cadence jitter. The SAP flux follows ``p``
+through g; ``POS_CORR1/2`` hold its slow part.
 
 Noise per cadence and axis: jitter σ_floor plus photon noise ``k σ_SAP`` (σ_SAP the SAP's
 relative white noise), calibrated on the real files in ``../shared/data/lightcurves`` by
@@ -227,17 +227,23 @@ def _unit_series(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
 
 
 def _day_scale(time: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """``values`` averaged over one day (a boxcar in cadences): the 6-hour roll sawtooth
-    averages away, slow drifts stay."""
-    from scipy.ndimage import uniform_filter1d
+    """``values`` low-passed to day scales (a Gaussian of σ = one day, in cadences): the 6-hour
+    roll sawtooth averages away, slow drifts stay.
+
+    Gaussian, not a one-day boxcar: a boxcar's sidelobes pass a 0.245-day sawtooth's ripple,
+    which :func:`_unit_series` then scaled up to the full pointing amplitude on stars whose
+    pointing is mostly sawtooth; the search's one-day centroid detrending left 0.5 × that
+    amplitude (``benchmarks/results_centroid_excess.md``).
+    """
+    from scipy.ndimage import gaussian_filter1d
 
     if len(time) < 3:
         return values
     cadence = float(np.median(np.diff(time)))
-    width = round(1.0 / cadence) if cadence > 0 else 1
-    if width < 2:
+    sigma = 1.0 / cadence if cadence > 0 else 0.0
+    if sigma < 1:
         return values
-    return uniform_filter1d(np.asarray(values, dtype=float), size=width, mode="nearest")
+    return gaussian_filter1d(np.asarray(values, dtype=float), sigma=sigma, mode="nearest")
 
 
 def render_scene(time: np.ndarray, scene: SceneParams, relative_flux: np.ndarray,
@@ -270,9 +276,12 @@ def render_scene(time: np.ndarray, scene: SceneParams, relative_flux: np.ndarray
     """
     n = len(time)
     span = max(float(time[-1] - time[0]), 1e-9) if n else 1.0
-    if not scene.fast_pointing:
-        pointing_flux = _day_scale(time, pointing_flux)
+    # drift_px is the amplitude of the whole pointing-driven series; Kepler/TESS-like stars'
+    # centroids follow only its day-scale part (normalised first, so a series that is mostly
+    # sawtooth leaves a small slow part rather than its filtered ripple scaled up)
     driven = scene.drift_px * _unit_series(pointing_flux, valid)
+    if not scene.fast_pointing:
+        driven = _day_scale(time, driven)
     linear = scene.dva_px * (2.0 * (time - time[0]) / span - 1.0) / math.sqrt(3.0)
     slow_col = driven * math.cos(scene.drift_angle) + linear * math.cos(scene.dva_angle)
     slow_row = driven * math.sin(scene.drift_angle) + linear * math.sin(scene.dva_angle)
