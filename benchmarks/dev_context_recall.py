@@ -15,7 +15,9 @@ with which statistics).
 
 Recipes: ``base`` (round 7's injection: gbm's defaults without on-target EBs), ``ebX`` (plus X
 undiluted on-target eclipsing binaries per injected planet; gbm's default for files since
-round 10 is ``eb2``), ``flux`` (base, flux statistics only), a ``+recall`` suffix
+round 10 is ``eb2``), ``cenX`` (``ebX`` reading the centroid statistics and views but not the
+catalogue's, ``context="centroid"``; round 24), ``flux`` (base, flux statistics only), a
+``+recall`` suffix
 (stored threshold objective ``recall:0.95``), ``+snr10`` (``recall:0.95@snr10``) or ``+esnr10``
 (``expected-recall:0.95@snr10``, round 18: recall 0.95 of new planets), and a
 ``*K`` suffix (e.g. ``eb2+snr10*5``): an ensemble of K members on K disjoint folds
@@ -99,6 +101,8 @@ def parse_recipe(recipe: str) -> tuple[str, dict, str]:
         return "auto", {"target_binaries_per_planet": 0.0}, objective
     if name.startswith("eb"):
         return "auto", {"target_binaries_per_planet": float(name[2:])}, objective
+    if name.startswith("cen"):  # round 24: the centroid statistics and views, no catalogue
+        return "centroid", {"target_binaries_per_planet": float(name[3:])}, objective
     raise SystemExit(f"unknown recipe {recipe!r}")
 
 
