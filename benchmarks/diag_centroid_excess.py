@@ -26,7 +26,11 @@ like the search's centroids (biweight, one-day window). Its residual is given pe
 low-passed by a Gaussian (σ = 0.5, 1 or 2 d; round 24's simulator uses 1 d)::
 
     nice -n 10 python benchmarks/diag_centroid_excess.py --work /tmp/r21/ctx \\
-        --split test3000-seed5151,train3000-seed7107 --out benchmarks/results_centroid_excess.md
+        --split test3000-seed5151,train3000-seed7107,/tmp/r24/ctx/test3000-seed90417,\\
+    /tmp/r24/ctx/train3000-seed7107 --out benchmarks/results_centroid_excess.md
+
+(``/tmp/r21/ctx``: round 23's simulator; ``/tmp/r24/ctx``: the same seeds regenerated with
+round 24's; a ``--split`` entry that is an absolute path is read from there.)
 """
 
 from __future__ import annotations
@@ -99,7 +103,7 @@ def split_report(folder: Path, jobs: int) -> list[str]:
     signal = truth[truth["kind"].isin(["planet", "background-eb"])]
     high = signal["ratio"] > 3
     sawtooth = int((high & (signal["sawtooth"] == "yes")).sum())
-    return [f"## {folder.name}: {len(truth)} stars, {time.perf_counter() - started:.0f} s wall",
+    return [f"## {folder}: {len(truth)} stars, {time.perf_counter() - started:.0f} s wall",
             "", *markdown(rows), "",
             f"- Planets and background binaries (the stars whose centroid statistics decide): "
             f"{int(high.sum())} of {len(signal)} above 3x, {sawtooth} of them with a "
@@ -113,7 +117,8 @@ def mechanism_report(seed: int = 1) -> list[str]:
     normalised) against the normalised series low-passed by a Gaussian (round 24: σ = 1 d)."""
     from scipy.ndimage import gaussian_filter1d, uniform_filter1d
 
-    from exohunt.search.detrend import _trend
+    from exohunt.lightcurve import LightCurve
+    from exohunt.search.centroid import centroid_residuals
     from exohunt.simulate.scene import _unit_series
     from exohunt.simulate.stars import StarParams, systematics_model
 
@@ -131,12 +136,15 @@ def mechanism_report(seed: int = 1) -> list[str]:
             steps[f"unit, then Gaussian σ {sigma_days:g} d"] = gaussian_filter1d(
                 _unit_series(pointing, valid), sigma_days / cadence, mode="nearest")
         for name, series in steps.items():
-            trend = _trend(time_days, series, method="biweight", window_length=1.0,
-                           break_tolerance=0.5, mask=None, binned=False)
+            # the search's own centroid detrending, the series on both axes
+            lc = LightCurve(time_days, np.ones_like(time_days),
+                            columns={"centroid_col": series, "centroid_row": series})
+            resid = centroid_residuals(lc, period=1e4, t0=-5e3, duration=0.01,
+                                       window_length=1.0)[:, 0]
             rows.append({"sawtooth 200 ppm, drift (ppm)": f"{drift * 1e6:.0f}",
                          "day-scale step": name,
                          "series std / drift_px": f"{series.std():.3f}",
-                         "residual std / drift_px": f"{(series - trend).std():.4f}"})
+                         "residual std / drift_px": f"{resid.std():.4f}"})
     return ["## Mechanism: a roll sawtooth through the day-scale step", "", *markdown(rows)]
 
 

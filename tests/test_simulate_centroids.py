@@ -282,9 +282,10 @@ def test_kaggle_flux_is_bit_identical_to_before_centroids(monkeypatch):
 
 def test_kepler_like_centroids_carry_no_sub_day_sawtooth_wander():
     """A Kepler-like star whose pointing series is a roll sawtooth alone: after the search's
-    one-day centroid detrending only the simulator's own centroid noise is left (before round
-    24 a one-day boxcar passed the sawtooth's ripple, which the normalisation then scaled to the
-    full pointing amplitude: a residual of ~0.5 × drift_px, here ~40× the noise)."""
+    one-day centroid detrending little more than the simulator's own centroid noise is left
+    (before round 24 a one-day boxcar passed the sawtooth's ripple, which the normalisation
+    then scaled to the full pointing amplitude: a residual of ~0.5 × drift_px, here ~50× the
+    noise)."""
     from exohunt.lightcurve import LightCurve
     from exohunt.search.centroid import centroid_residuals
     from exohunt.simulate.stars import StarParams, systematics_model
