@@ -17,19 +17,9 @@ Two things blur the transit density and must not reject real planets:
   ``b = 1 − k`` (the last non-grazing impact) when the fit is flat-bottomed, and down to 0
   when a V shape lies within 2σ of the fitted ingress (Carter et al. 2008, eq. 19:
   ``σ_τ = T √(6τ/T) / Q`` with ``Q`` the transit's SNR; then the orbit may be grazing).
-  The trapezoid's ``T14`` also runs past the contact points of a limb-darkened transit
-  (2-3 % for ``k = 0.1``, 5-10 % for ``k = 0.02``, which lowers the density up to ~0.3 dex):
-  :data:`LIMB_DARKENING_TOLERANCE_DEX` below the lower bound.
-
-  For the same reason ``transit_density`` is the ``b = 0`` density, the *largest* the fitted
-  ``T14`` allows, not the estimate at the fitted ingress: limb darkening, not geometry, sets a
-  small planet's trapezoid ingress (``f ≈ 0.15-0.25`` for ``k ≈ 0.02``, whose geometric ingress
-  is ~0.02), which forces ``b → 1`` and puts the estimate 0.6-1 dex below the true density at
-  any SNR, 1.2-1.9 dex for a tenth of the planets (``benchmarks/diag_density_estimates.py``).
-  The ``b = 0`` density lies ``((1 + k)² / ((1 + k)² − b²))^{3/2}`` above the truth (0-0.6
-  dex for ``b ≲ 0.85``), less the 0.05-0.3 dex of the long ``T14``: measured on batman
-  transits, the estimate at the fitted ingress was 1.0-1.5 dex low for ``k = 0.02`` at any
-  ``b``, the ``b = 0`` density is within −0.3 / +0.6 dex (``tests/test_search_stellar.py``).
+  The trapezoid's ``T14`` is also short of the contact points (10-15 %):
+  :data:`LIMB_DARKENING_TOLERANCE_DEX` below the lower bound. ``transit_density`` itself is
+  the estimate at the fitted ingress, low by that bias for limb-darkened transits.
 - **Eccentricity.** ``ρ_circ / ρ_true = ((1 + e sin ω) / √(1 − e²))³`` spans about 0.3-3 for
   ``e ≲ 0.3``: :data:`ECCENTRICITY_TOLERANCE_DEX` on either side.
 
@@ -67,8 +57,8 @@ MAX_PLANET_RADIUS_EARTH = 2 * 71492.0 / 6378.1
 #: log10 tolerance each way for eccentric orbits (a factor of 3: e ≲ 0.3, any ω).
 ECCENTRICITY_TOLERANCE_DEX = math.log10(3.0)
 #: log10 tolerance below the lower bound: a trapezoid fitted to a limb-darkened transit puts
-#: its corners outside the contact points (T14 2-10 % long, measured on batman transits,
-#: longer for smaller planets), which underestimates the density at a given impact parameter.
+#: its corners inside the contact points (T14 ~10-15 % short for a Sun-like star, measured on
+#: batman transits), which overestimates the density at a given impact parameter.
 LIMB_DARKENING_TOLERANCE_DEX = 0.2
 #: A fitted ingress fraction (+2σ) at least this is treated as possibly grazing (V-shaped).
 GRAZING_INGRESS_FRACTION = 0.45
@@ -173,13 +163,11 @@ def stellar_statistics(meta: Mapping, *, period: float, duration: float,
     Returns
     -------
     dict
-        ``transit_density`` (g cm⁻³, circular orbit with ``b = 0``: the largest density the
-        fitted ``T14`` allows); ``density_ratio_log10`` (log10 transit / catalogue density,
-        ≳ 0 for a planet on the catalogued star up to the catalogue's error);
-        ``density_mismatch_sigma`` (σ outside the allowed range, 0 when consistent);
-        ``planet_radius_earth`` (R_earth); ``radius_too_large`` (1 above
-        :data:`MAX_PLANET_RADIUS_EARTH`, else 0). NaN when not measurable (no relative flux,
-        no catalogue, failed fit).
+        ``transit_density`` (g cm⁻³, circular orbit at the fitted ingress);
+        ``density_ratio_log10`` (log10 transit / catalogue density); ``density_mismatch_sigma``
+        (σ outside the allowed range, 0 when consistent); ``planet_radius_earth`` (R_earth);
+        ``radius_too_large`` (1 above :data:`MAX_PLANET_RADIUS_EARTH`, else 0). NaN when not
+        measurable (no relative flux, no catalogue, failed fit).
     """
     out = dict.fromkeys(STELLAR_COLUMNS, float("nan"))
     if meta.get("flux_mode", "relative") != "relative":
@@ -193,17 +181,16 @@ def stellar_statistics(meta: Mapping, *, period: float, duration: float,
     if undiluted > 0 and np.isfinite(radius):
         out["planet_radius_earth"] = math.sqrt(undiluted) * radius * R_SUN_IN_EARTH
         out["radius_too_large"] = float(out["planet_radius_earth"] > MAX_PLANET_RADIUS_EARTH)
-    # b = 0: the largest density at this T14, and the point estimate (see the module's
-    # docstring: the fitted ingress measures limb darkening more than the impact parameter).
-    upper = transit_density(period, duration, 0.0, undiluted)
-    out["transit_density"] = upper
+    best = transit_density(period, duration, ingress_fraction, undiluted)
+    out["transit_density"] = best
     rho_cat, sigma_cat = catalogue_density(star, source) if star else (np.nan, np.nan)
-    if not (np.isfinite(upper) and np.isfinite(rho_cat) and snr > 0):
+    if not (np.isfinite(best) and np.isfinite(rho_cat) and snr > 0):
         return out
-    # The allowed range: b = 0 down to b = 1 − k (a flat-bottomed transit is not grazing),
-    # or to 0 when a V shape is within 2σ of the fit.
+    # The allowed range: b = 0 (the largest density at this T14) down to b = 1 − k (a
+    # flat-bottomed transit is not grazing), or to 0 when a V shape is within 2σ of the fit.
     grazing = ingress_fraction + 2.0 * _ingress_error(duration, ingress_fraction, snr,
                                                       cadence) >= GRAZING_INGRESS_FRACTION
+    upper = transit_density(period, duration, 0.0, undiluted)
     lower = 0.0 if grazing else transit_density(period, duration, 0.5, undiluted)
     # ρ ∝ T14⁻³ at fixed b; Carter et al. 2008: σ_T ≈ T √(2τ/T) / Q
     sigma_t = math.sqrt(2.0 * max(ingress_fraction, 0.02)) / snr
@@ -212,6 +199,6 @@ def stellar_statistics(meta: Mapping, *, period: float, duration: float,
     high = math.log10(upper) + ECCENTRICITY_TOLERANCE_DEX
     low = (math.log10(lower) - ECCENTRICITY_TOLERANCE_DEX - LIMB_DARKENING_TOLERANCE_DEX
            if lower > 0 else -math.inf)
-    out["density_ratio_log10"] = math.log10(upper) - log_cat
+    out["density_ratio_log10"] = math.log10(best) - log_cat
     out["density_mismatch_sigma"] = max(0.0, (log_cat - high) / sigma, (low - log_cat) / sigma)
     return out
