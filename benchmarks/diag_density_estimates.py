@@ -23,7 +23,8 @@ The fits and the true density do not depend on which estimate the search reports
 compares them side by side::
 
     nice -n 10 python benchmarks/diag_density_estimates.py --work /tmp/r24/ctx \\
-        --split test3000-seed5151,test3000-seed5252 --out benchmarks/results_density_estimates.md
+        --split test3000-seed5151,test3000-seed5252 --real ../shared/data/lightcurves \\
+        --out benchmarks/results_density_estimates.md
 
 (the splits of ``bench_context_models.py --stage features --split test --test-seed S``; searched
 here if their features are not cached under ``WORK/cache``).
@@ -138,12 +139,55 @@ def split_report(folder: Path, cache: Path, jobs: int) -> list[str]:
     return [*lines, ""]
 
 
+#: Known planets in ../shared/data/lightcurves whose headers carry the host's logg and radius:
+#: (name, file, period in days, signals searched).
+REAL_PLANETS = (
+    ("HAT-P-7 b", "kplr010666592-2009131110544_slc.fits", 2.204737, 1),
+    ("pi Men c", "tess2018206045859-s0001-0000000261136679-0120-s_lc.fits", 6.2679, 1),
+    ("Kepler-90 c", "kplr011442793-2009350155506_llc.fits", 8.719375, 2),
+)
+
+
+def real_report(folder: Path) -> list[str]:
+    """Both estimates against the header's catalogue density for the known planets."""
+    import warnings
+
+    import exohunt
+    from exohunt.search import search
+    from exohunt.search.stellar import catalogue_density, transit_density
+
+    lines = [f"### Known planets in real files ({folder})", "",
+             "| planet | catalogue density (g/cm³) | fitted T12/T14 | at the fitted ingress "
+             "(reported), log10 ratio | b = 0, log10 ratio | density_mismatch_sigma |",
+             "|---|---|---|---|---|---|"]
+    for name, file, period, signals in REAL_PLANETS:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            lc = exohunt.read(folder / file)
+            found = [s for s in search(lc, max_signals=signals).signals
+                     if abs(s.period / period - 1) < 0.005]
+        if not found:
+            lines.append(f"| {name} | not found at {period} d | | | | |")
+            continue
+        sig = found[0]
+        rho_cat = catalogue_density(lc.meta["star"])[0]
+        # PDCSAP (these files' flux): the fitted depth is already undiluted, as the search uses
+        at_b0 = transit_density(sig.period, sig.fit_duration, 0.0, sig.fit_depth)
+        lines.append(f"| {name} | {rho_cat:.3f} | {sig.fit_ingress_fraction:.3f} | "
+                     f"{np.log10(sig.transit_density / rho_cat):+.2f} | "
+                     f"{np.log10(at_b0 / rho_cat):+.2f} | {sig.density_mismatch_sigma:.2f} |")
+    return [*lines, ""]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", default="/tmp/bench_context_models",
                         help="bench_context_models.py's --work (splits and cache)")
     parser.add_argument("--split", default="test3000-seed5151,test3000-seed5252",
                         help="comma-separated test splits under WORK (development splits only)")
+    parser.add_argument("--real", default=None,
+                        help="folder of the real light curves (../shared/data/lightcurves): "
+                             "the known planets there too")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0, help="unused: nothing here is random")
     parser.add_argument("--out", default=None)
@@ -153,9 +197,12 @@ def main(argv: list[str] | None = None) -> int:
     lines = ["# Round 25: the transit-implied stellar density, at the fitted ingress and at b = 0",
              "", f"Machine: {machine_description()}.", "",
              "Command: `python benchmarks/diag_density_estimates.py --work "
-             f"{args.work} --split {args.split}`", ""]
+             f"{args.work} --split {args.split}"
+             + (f" --real {args.real}`" if args.real else "`"), ""]
     for name in args.split.split(","):
         lines += split_report(work / name, work / "cache", args.jobs)
+    if args.real:
+        lines += real_report(Path(args.real))
     lines.append(f"Wall time {time.time() - start:.0f} s.")
     emit(lines, args.out)
     return 0
