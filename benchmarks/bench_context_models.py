@@ -243,8 +243,8 @@ def _search_diagnosis(p: np.ndarray, strong: np.ndarray, kind: np.ndarray,
 def run_models(folders: dict, cache: Path, jobs: int, curves: dict, rows: tuple,
                imbalance: str | None = None, only: tuple[str, ...] | None = None,
                augment: dict | None = None, members: int = 1, seed: int = 42,
-               weak_positive_weight: float = 1.0, unfound_planets: str = "keep"
-               ) -> tuple[dict, dict, dict]:
+               weak_positive_weight: float = 1.0, unfound_planets: str = "keep",
+               scores_dir: Path | None = None) -> tuple[dict, dict, dict]:
     from exohunt.training import train, train_ensemble
     from exohunt.training.threshold import objective_min_snr
 
@@ -277,6 +277,10 @@ def run_models(folders: dict, cache: Path, jobs: int, curves: dict, rows: tuple,
             api.MODEL_DEFAULTS["gbm"]["file_augment"] = defaults
         p = run.score(test_curves, jobs=jobs, cache_dir=cache)
         seconds[row] = time.process_time() - started
+        if scores_dir is not None:  # for intervals (interval_context_targets.py) and rescoring
+            scores_dir.mkdir(parents=True, exist_ok=True)
+            np.savez(scores_dir / f"{row}-seed{seed}.npz", p=np.asarray(p, float),
+                     threshold=float(run.threshold), files=test_truth["file"].to_numpy(str))
         results[row] = evaluate(test_truth, p, run.threshold, found=test_found)
         if members > 1:  # each member alone at its own stored threshold: a single run's spread
             results[row]["member_thresholds"] = [m.threshold for m in run.members]
@@ -435,6 +439,9 @@ def main(argv=None) -> int:
     parser.add_argument("--unfound-planets", choices=UNFOUND_PLANETS, default="keep",
                         help="train()'s unfound_planets: leave out the training planets the "
                              "search did not find at their period (round 22)")
+    parser.add_argument("--scores-dir", default=None,
+                        help="save each row's test scores and stored threshold there "
+                             "(ROW-seedS.npz), for interval_context_targets.py")
     args = parser.parse_args(argv)
     # Each split in its own folder (named by size and seed), so that a development test set
     # and the record's share one training set.
@@ -472,7 +479,8 @@ def main(argv=None) -> int:
     results, seconds, selected = run_models(folders, cache, args.jobs, curves, rows,
                                             args.imbalance, only, augment, args.members,
                                             args.train_seed, args.weak_positive_weight,
-                                            args.unfound_planets)
+                                            args.unfound_planets,
+                                            Path(args.scores_dir) if args.scores_dir else None)
     if only:  # a subset of rows: the per-row lines above are the result (the table needs all)
         return 0
     text = report(results, seconds, selected, folders, args, rows)
