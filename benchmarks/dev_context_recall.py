@@ -65,7 +65,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _report import emit
 from bench_context_models import (
     DEV_SEED,
-    TEST_SEED,
+    RECORD_SEEDS,
     TRAIN_SEED,
     evaluate,
     read_split,
@@ -363,8 +363,8 @@ def main(argv=None) -> int:
     from exohunt.training.features import extract
 
     work = Path(args.work)
-    if args.dev_seed == TEST_SEED:
-        parser.error(f"--dev-seed {TEST_SEED} is the record's test split: choices are not made "
+    if args.dev_seed in RECORD_SEEDS:
+        parser.error(f"--dev-seed {args.dev_seed} is a record test split: choices are not made "
                      "there")
     dev_dir = work / f"test{args.n_dev}-seed{args.dev_seed}"
     cache = work / "cache"
