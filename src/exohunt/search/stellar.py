@@ -24,7 +24,7 @@ Two things blur the transit density and must not reject real planets:
   ``transit_density`` itself is the estimate at the fitted ingress, and reads low: a small
   planet's trapezoid ingress is set by limb darkening (``f ≈ 0.15-0.25`` for ``k ≈ 0.02``,
   whose geometric ingress is ~0.02), which forces ``b → 1``. On simulated planets found at
-  their period it lies a median 0.5-1.1 dex below the host's true density at every SNR, and
+  their period it lies a median 0.5-1.0 dex below the host's true density at every SNR, and
   on real files 0.9-1.2 dex below the catalogue's for pi Men c and Kepler-90 c
   (``benchmarks/diag_density_estimates.py``); read ``density_mismatch_sigma`` for consistency.
   The ``b = 0`` density (the largest ``T14`` allows) lies within 0.03-0.2 dex of the truth in
