@@ -135,13 +135,24 @@ def planet_recall_threshold(p_planet: np.ndarray, recall: float) -> float:
     return float(ordered[max(0, int(np.ceil(recall * len(ordered))) - 1)])
 
 
-def top_signal_is_planet(truth: pd.DataFrame, found_period: np.ndarray) -> np.ndarray:
-    """Per star: the search's top signal is the injected planet's (period within 0.5 % of
-    the true one or of its half or double, the rule of the real-data checks)."""
-    true = truth["period_days"].to_numpy(float)
-    ratio = np.asarray(found_period, float) / true
+def at_true_period(found_period: np.ndarray, true_period: np.ndarray) -> np.ndarray:
+    """Per signal: its period is within 0.5 % of the true one or of its half or double (the
+    rule of the real-data checks); False where either is NaN."""
+    ratio = np.asarray(found_period, float) / np.asarray(true_period, float)
     with np.errstate(invalid="ignore"):
         return np.any([np.abs(ratio / k - 1) < 0.005 for k in (0.5, 1.0, 2.0)], axis=0)
+
+
+def top_signal_is_planet(truth: pd.DataFrame, found_period: np.ndarray) -> np.ndarray:
+    """Per star: the search's top signal is the injected planet's (:func:`at_true_period`)."""
+    return at_true_period(found_period, truth["period_days"].to_numpy(float))
+
+
+def refuse_record_split(parser, split: str) -> None:
+    """``parser.error`` when the split folder name ``split`` (``testN-seedS``) is a record
+    split (:data:`RECORD_SEEDS`): development scripts make no choice there."""
+    if int(split.rsplit("seed", 1)[1]) in RECORD_SEEDS:
+        parser.error(f"{split} is a record test split: choices are not made there")
 
 
 def evaluate(truth: pd.DataFrame, p: np.ndarray, stored: float,

@@ -33,19 +33,18 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 from _machine import machine_description
 from _report import emit
-from bench_context_models import RECORD_SEEDS, evaluate, read_split, training_split
+from bench_context_models import (
+    at_true_period,
+    evaluate,
+    read_split,
+    refuse_record_split,
+    training_split,
+)
 from dev_context_recall import scoring, train_recipe
 
 SIGNALS = 3
 SHOWN = ("precision_resolvable_at95", "average_precision", "precision_at90",
          "recall_strong_stored", "far_beb_rejected_stored", "beb_fp_at95", "eb_fp_at95")
-
-
-def at_period(found: np.ndarray, true: np.ndarray) -> np.ndarray:
-    """Period within 0.5 % of the true one or of its half or double (the record's rule)."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = found / true
-        return np.any([np.abs(ratio / k - 1) < 0.005 for k in (0.5, 1.0, 2.0)], axis=0)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,8 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
-    if int(args.split.rsplit("seed", 1)[1]) in RECORD_SEEDS:
-        parser.error(f"{args.split} is a record split: choices are not made there")
+    refuse_record_split(parser, args.split)
     started = time.time()
     work, cache = Path(args.work), Path(args.work) / "cache"
     train_dir, train_truth = training_split(work, args.n_train)
@@ -86,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
                                 signals_per_star=SIGNALS)
         star = table["star"].to_numpy(int)
         prob = table["probability"].to_numpy(float)
-        hit = at_period(table["period_days"].to_numpy(float), true_period[star])
+        hit = at_true_period(table["period_days"].to_numpy(float), true_period[star])
         top = table["signal"].to_numpy(int) == 0
         p_top = np.zeros(len(truth))
         p_top[star[top]] = prob[top]

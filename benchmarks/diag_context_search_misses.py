@@ -26,7 +26,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 from _machine import machine_description
 from _report import emit
-from bench_context_models import RECORD_SEEDS, read_split, top_signal_is_planet
+from bench_context_models import read_split, refuse_record_split, top_signal_is_planet
 
 
 def share_table(frame: pd.DataFrame, by: str, bins: list | None = None) -> list[str]:
@@ -48,9 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="unused: nothing here is random")
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
-    seed = int(args.split.rsplit("seed", 1)[1])
-    if seed in RECORD_SEEDS:
-        parser.error(f"{args.split} is a record split: look at a development split")
+    refuse_record_split(parser, args.split)
     from exohunt.training.features import extract
 
     started = time.time()

@@ -17,13 +17,15 @@ Two things blur the transit density and must not reject real planets:
   ``b = 1 − k`` (the last non-grazing impact) when the fit is flat-bottomed, and down to 0
   when a V shape lies within 2σ of the fitted ingress (Carter et al. 2008, eq. 19:
   ``σ_τ = T √(6τ/T) / Q`` with ``Q`` the transit's SNR; then the orbit may be grazing).
-  The trapezoid's ``T14`` also runs past the contact points of a limb-darkened transit
-  (2-3 % for ``k = 0.1``, 5-10 % for ``k = 0.02``, measured on batman transits):
-  :data:`LIMB_DARKENING_TOLERANCE_DEX` below the lower bound.
+  The trapezoid's ``T14`` also runs past the contact points of a limb-darkened transit (a
+  median 0-10 % longer than the true duration for simulated planets found at their period,
+  ``benchmarks/diag_density_estimates.py``): :data:`LIMB_DARKENING_TOLERANCE_DEX` below the
+  lower bound.
 
   ``transit_density`` itself is the estimate at the fitted ingress, and reads low: a small
-  planet's trapezoid ingress is set by limb darkening (``f ≈ 0.15-0.25`` for ``k ≈ 0.02``,
-  whose geometric ingress is ~0.02), which forces ``b → 1``. On simulated planets found at
+  planet's trapezoid ingress is set by limb darkening (median fitted ``f`` 0.13-0.25 for
+  simulated planets at SNR ≥ 10, whose geometric ingress is a few per cent), which forces
+  ``b → 1``. On simulated planets found at
   their period it lies a median 0.5-1.0 dex below the host's true density at every SNR, and
   on real files 0.9-1.2 dex below the catalogue's for pi Men c and Kepler-90 c
   (``benchmarks/diag_density_estimates.py``); read ``density_mismatch_sigma`` for consistency.
@@ -67,8 +69,9 @@ MAX_PLANET_RADIUS_EARTH = 2 * 71492.0 / 6378.1
 #: log10 tolerance each way for eccentric orbits (a factor of 3: e ≲ 0.3, any ω).
 ECCENTRICITY_TOLERANCE_DEX = math.log10(3.0)
 #: log10 tolerance below the lower bound: a trapezoid fitted to a limb-darkened transit puts
-#: its corners outside the contact points (T14 2-10 % long, measured on batman transits,
-#: longer for smaller planets), which underestimates the density at a given impact parameter.
+#: its corners outside the contact points (T14 a median 0-10 % long on simulated planets,
+#: benchmarks/diag_density_estimates.py), which underestimates the density at a given impact
+#: parameter.
 LIMB_DARKENING_TOLERANCE_DEX = 0.2
 #: A fitted ingress fraction (+2σ) at least this is treated as possibly grazing (V-shaped).
 GRAZING_INGRESS_FRACTION = 0.45
