@@ -34,7 +34,8 @@ def context_statistics(det: LightCurve, *, period: float, t0: float, duration: f
         The box search's ephemeris, days.
     fit : mapping
         The trapezoid fit's ``fit_duration`` (days), ``fit_ingress_fraction``, ``fit_depth``
-        (relative flux) and ``fit_snr`` (see :mod:`exohunt.search.transit_fit`).
+        (relative flux), ``fit_snr`` and ``fit_t0`` (days; ``t0`` without it; see
+        :mod:`exohunt.search.transit_fit`).
 
     Returns
     -------
@@ -45,5 +46,8 @@ def context_statistics(det: LightCurve, *, period: float, t0: float, duration: f
     out.update(stellar_statistics(det.meta, period=period, duration=fit["fit_duration"],
                                   ingress_fraction=fit["fit_ingress_fraction"],
                                   depth=fit["fit_depth"], snr=fit["fit_snr"],
-                                  cadence=median_cadence(det.time, default=0.0)))
+                                  cadence=median_cadence(det.time, default=0.0),
+                                  time=det.time, flux=det.flux,
+                                  t0=fit.get("fit_t0", t0),
+                                  noise=float(det.meta.get("noise", float("nan")))))
     return out

@@ -251,7 +251,7 @@ def _with_context(det: LightCurve, exclude: np.ndarray, clean: LightCurve | None
                   signal: Signal) -> Signal:
     """``signal`` with its context statistics, as :func:`_make_signal` computes them."""
     fit = {name: getattr(signal, name) for name in
-           ("fit_duration", "fit_ingress_fraction", "fit_depth", "fit_snr")}
+           ("fit_t0", "fit_duration", "fit_ingress_fraction", "fit_depth", "fit_snr")}
     return replace(signal, **_context(det, ~exclude, clean, period=signal.period,
                                       t0=signal.t0, duration=signal.duration,
                                       depth=signal.depth, fit=fit))

@@ -26,7 +26,8 @@ __all__ = ["COMPATIBLE_FEATURE_VERSIONS", "FEATURE_VERSION", "SIGNAL_COLUMNS", "
 #: record it. The signals table's vetting columns that no model reads (round 19's
 #: variability statistics, :mod:`exohunt.search.variability`) are not part of it: adding
 #: them changed no statistic or view (``benchmarks/compare_features.py``: bit-identical).
-FEATURE_VERSION = ("search-19:centroid-roll+coarse-stride3-long-grids+batched-ramps"
+FEATURE_VERSION = ("search-20:limb-darkened-density+centroid-roll+coarse-stride3-long-grids"
+                   "+batched-ramps"
                    "+own-lm-fit+plateau-peaks+red-noise-beta+binned-short-cadence-trends"
                    "+coarse-fine-bls+binned-coarse+white-window+fast-fft"
                    "+cpu-independent+thinned-trend+centroid-density"
@@ -56,7 +57,10 @@ FEATURE_VERSION = ("search-19:centroid-roll+coarse-stride3-long-grids+batched-ra
 #: statistics and views (exohunt.search.centroid.remove_roll): the centroid columns of
 #: K2-like light curves change (those of Kaggle rows, Kepler- and TESS-like ones do not,
 #: ``benchmarks/compare_features.py``), and a search-18 model learnt roll-swamped values there,
-#: so it is refused too.
+#: so it is refused too. search-20 measures ``transit_density`` (and ``density_ratio_log10``)
+#: with a limb-darkened transit fit (exohunt.search.stellar.limb_darkened_density) instead
+#: of the trapezoid's ingress, which read 0.5-1 dex low: a search-19 model learnt the old
+#: values, so it is refused.
 COMPATIBLE_FEATURE_VERSIONS: frozenset[str] = frozenset()
 
 STAT_COLUMNS = (

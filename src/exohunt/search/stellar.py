@@ -22,16 +22,13 @@ Two things blur the transit density and must not reject real planets:
   ``benchmarks/diag_density_estimates.py``): :data:`LIMB_DARKENING_TOLERANCE_DEX` below the
   lower bound.
 
-  ``transit_density`` itself is the estimate at the fitted ingress, and reads low: a small
-  planet's trapezoid ingress is set by limb darkening (median fitted ``f`` 0.13-0.25 for
-  simulated planets at SNR ≥ 10, whose geometric ingress is a few per cent), which forces
-  ``b → 1``. On simulated planets found at
-  their period it lies a median 0.5-1.0 dex below the host's true density at every SNR, and
-  on real files 0.9-1.2 dex below the catalogue's for pi Men c and Kepler-90 c
-  (``benchmarks/diag_density_estimates.py``); read ``density_mismatch_sigma`` for consistency.
-  The ``b = 0`` density (the largest ``T14`` allows) lies within 0.03-0.2 dex of the truth in
-  the median, but models trained on it were not better (``BENCHMARKS.md``, round 25), so the
-  models' inputs stay as they are.
+  ``transit_density`` is not read off the trapezoid: a small planet's trapezoid ingress is
+  set by limb darkening (median fitted ``f`` 0.13-0.25 for simulated planets at SNR ≥ 10,
+  whose geometric ingress is a few per cent), which forces ``b → 1`` and put the estimate a
+  median 0.5-1.0 dex below the true density (round 25). It is the posterior median of a
+  limb-darkened transit model profiled over ``b`` (:func:`limb_darkened_density`, uniform
+  prior on ``b``): where the data cannot tell ``b``, the density near ``b = 0.5``.
+  (measured: ``benchmarks/diag_density_estimates.py``, results_density_estimates.md).
 - **Eccentricity.** ``ρ_circ / ρ_true = ((1 + e sin ω) / √(1 − e²))³`` spans about 0.3-3 for
   ``e ≲ 0.3``: :data:`ECCENTRICITY_TOLERANCE_DEX` on either side.
 
@@ -55,8 +52,9 @@ from exohunt.errors import DataQualityWarning
 from exohunt.io.stellar import PLAUSIBLE_RANGES, catalogue_uncertainty
 from exohunt.search.centroid import aperture_depth_factor
 
-__all__ = ["ECCENTRICITY_TOLERANCE_DEX", "MAX_PLANET_RADIUS_EARTH", "STELLAR_COLUMNS",
-           "catalogue_density", "stellar_statistics", "transit_density"]
+__all__ = ["ECCENTRICITY_TOLERANCE_DEX", "IMPACT_GRID", "LIMB_DARKENING",
+           "MAX_PLANET_RADIUS_EARTH", "STELLAR_COLUMNS", "catalogue_density",
+           "limb_darkened_density", "stellar_statistics", "transit_density"]
 
 #: Statistics of :func:`stellar_statistics` (float, NaN when not measurable).
 STELLAR_COLUMNS = ("transit_density", "density_ratio_log10", "density_mismatch_sigma",
@@ -75,6 +73,134 @@ ECCENTRICITY_TOLERANCE_DEX = math.log10(3.0)
 LIMB_DARKENING_TOLERANCE_DEX = 0.2
 #: A fitted ingress fraction (+2σ) at least this is treated as possibly grazing (V-shaped).
 GRAZING_INGRESS_FRACTION = 0.45
+
+
+#: Quadratic limb-darkening coefficients (u1, u2) of the density fit: a Sun-like star in the
+#: Kepler band (Claret & Bloemen 2011 give about 0.40 and 0.26 at 5750 K, log g 4.5; the
+#: simulator draws u1 from 0.25-0.55 and u2 from 0.1-0.3). Headers carry no coefficients, and
+#: a wrong u1 by 0.15 moves the density less than the impact parameter does.
+LIMB_DARKENING = (0.40, 0.25)
+#: Impact parameters, in units of ``1 + k``, over which :func:`limb_darkened_density`
+#: profiles the fit (denser towards grazing, where the density changes fastest with b).
+IMPACT_GRID = (0.0, 0.25, 0.45, 0.62, 0.76, 0.87, 0.95)
+_SUPERSAMPLE_ABOVE_DAYS = 10.0 / 1440.0   # integrate cadences longer than 10 min
+_FIT_WINDOW = 1.5                          # durations each side of the transit centre fitted
+_MIN_IN_TRANSIT_BINS = 4
+
+
+def _a_over_r(log10_rho: float, period: float) -> float:
+    """Kepler's third law: a/R* of a circular orbit around a star of density 10**log10_rho."""
+    return (G_CGS * 10.0**log10_rho * (period * 86400.0) ** 2 / (3.0 * math.pi)) ** (1 / 3)
+
+
+def limb_darkened_density(time: np.ndarray, flux: np.ndarray, *, period: float, t0: float,
+                          duration: float, depth: float, noise: float, exposure: float = 0.0,
+                          limb_darkening: tuple[float, float] = LIMB_DARKENING) -> float:
+    """Stellar density (g cm⁻³) of a circular orbit from a limb-darkened transit fit.
+
+    A trapezoid's ingress is set by limb darkening for a small planet, which reads as a
+    grazing orbit and a density 0.5-1 dex low (round 25). Here batman's quadratic
+    limb-darkened model (Mandel & Agol 2002) is fitted instead, for ``k = Rp/R*`` and the
+    density, at each impact parameter of :data:`IMPACT_GRID`; the χ² profile over ``b`` gives
+    a posterior under a uniform prior on ``b`` (isotropic orbits: transiting planets have
+    uniform impact parameters), and the density returned is its median. Where the data
+    cannot tell ``b`` (a small planet at long cadence) that is the density at ``b ≈ 0.5``,
+    0.1-0.2 dex below the ``b = 0`` maximum; a resolved ingress narrows it.
+
+    Parameters
+    ----------
+    time, flux : ndarray, shape (T,)
+        Detrended light curve: days, relative flux around 1 (other signals removed).
+    period, t0 : float
+        Ephemeris, days.
+    duration : float
+        Total duration ``T14`` (days) of the trapezoid fit: the starting point and the
+        window (:data:`_FIT_WINDOW` durations each side) of the fit.
+    depth : float
+        Fitted depth (relative flux), the starting point of ``k``.
+    noise : float
+        Per-cadence noise (relative flux).
+    exposure : float
+        Cadence integration time, days (cadences over 10 min are integrated, 5 samples).
+    limb_darkening : (float, float)
+        Quadratic coefficients ``(u1, u2)``.
+
+    Returns
+    -------
+    float
+        Posterior median density, g cm⁻³; NaN when the fit is not possible (fewer than
+        four binned points in transit, non-physical inputs, a failed fit).
+    """
+    import batman
+    from scipy.interpolate import PchipInterpolator
+    from scipy.optimize import least_squares
+
+    from exohunt.lightcurve import fold_phase
+
+    if not (period > 0 and 0 < duration < period / 2 and 0 < depth < 1 and noise > 0):
+        return float("nan")
+    phase = fold_phase(np.asarray(time, float), period, t0)
+    near = np.abs(phase) < _FIT_WINDOW * duration
+    x, y = phase[near], np.asarray(flux, float)[near]
+    finite = np.isfinite(y)
+    x, y = x[finite], y[finite]
+    # bins of a thirtieth of the duration: the shape is resolved, the fit costs the same
+    # whatever the number of transits
+    width = duration / 30.0
+    index = np.floor(x / width).astype(np.int64)
+    _, inverse, counts = np.unique(index, return_inverse=True, return_counts=True)
+    xb = np.bincount(inverse, x) / counts
+    outside = np.abs(x) > 0.5 * duration
+    if outside.sum() < 5 or (np.abs(xb) < 0.5 * duration).sum() < _MIN_IN_TRANSIT_BINS:
+        return float("nan")
+    yb = np.bincount(inverse, y) / counts - float(np.median(y[outside]))
+    sigma = noise / np.sqrt(counts)
+    params = batman.TransitParams()
+    params.t0, params.per, params.rp, params.a, params.inc = 0.0, period, 0.1, 10.0, 90.0
+    params.ecc, params.w = 0.0, 90.0
+    params.u, params.limb_dark = list(limb_darkening), "quadratic"
+    long_cadence = exposure > _SUPERSAMPLE_ABOVE_DAYS
+    try:
+        model = batman.TransitModel(params, np.ascontiguousarray(xb),
+                                    supersample_factor=5 if long_cadence else 1,
+                                    exp_time=exposure if long_cadence else 0.0)
+    except Exception:  # batman refuses degenerate inputs
+        return float("nan")
+
+    def residuals(theta: np.ndarray, fraction: float) -> np.ndarray:
+        k, log10_rho = theta
+        a = _a_over_r(log10_rho, period)
+        params.rp, params.a = k, a
+        params.inc = math.degrees(math.acos(min(fraction * (1.0 + k) / a, 1.0)))
+        return (model.light_curve(params) - 1.0 - yb) / sigma
+
+    u1, u2 = limb_darkening
+    k0 = math.sqrt(depth / max(1.0 - u1 / 3.0 - u2 / 6.0, 0.1))  # disc-averaged darkening
+    s14 = math.sin(math.pi * duration / period) ** 2
+    log_rho, chi2, fractions = [], [], []
+    for fraction in IMPACT_GRID:
+        b = fraction * (1.0 + k0)
+        a0 = math.sqrt(max((1 + k0) ** 2 - b * b * (1 - s14), 1e-6) / s14)
+        rho0 = 3.0 * math.pi * a0**3 / (G_CGS * (period * 86400.0) ** 2)
+        start = np.array([min(k0, 0.99), float(np.clip(math.log10(rho0), -3.9, 2.9))])
+        try:
+            fit = least_squares(residuals, start, args=(fraction,), bounds=([1e-4, -4.0],
+                                [1.0, 3.0]), x_scale=[max(k0, 1e-3), 0.1], max_nfev=40)
+        except (ValueError, FloatingPointError):
+            continue
+        log_rho.append(float(fit.x[1]))
+        chi2.append(2.0 * float(fit.cost))
+        fractions.append(fraction)
+    if len(log_rho) < 3:
+        return float("nan")
+    # the profile between grid points (monotone cubic: no overshoot), then the posterior
+    # median on a fine grid of b (uniform prior)
+    fine = np.linspace(0.0, fractions[-1], 400)
+    chi2_fine = PchipInterpolator(fractions, chi2)(fine)
+    log_rho_fine = PchipInterpolator(fractions, log_rho)(fine)
+    weight = np.exp(-0.5 * (chi2_fine - chi2_fine.min()))
+    cumulative = np.cumsum(weight) / weight.sum()
+    return float(10.0 ** log_rho_fine[min(int(np.searchsorted(cumulative, 0.5)), fine.size - 1)])
 
 
 def _checked(star: Mapping, field: str, source: str) -> float:
@@ -154,7 +280,9 @@ def _ingress_error(duration: float, ingress_fraction: float, snr: float,
 
 def stellar_statistics(meta: Mapping, *, period: float, duration: float,
                        ingress_fraction: float, depth: float, snr: float,
-                       cadence: float = 0.0) -> dict[str, float]:
+                       cadence: float = 0.0, time: np.ndarray | None = None,
+                       flux: np.ndarray | None = None, t0: float = float("nan"),
+                       noise: float = float("nan")) -> dict[str, float]:
     """Transit vs catalogue density and the implied planet radius of one signal.
 
     Parameters
@@ -171,13 +299,20 @@ def stellar_statistics(meta: Mapping, *, period: float, duration: float,
     snr : float
         The fitted transit's SNR (depth / its error).
     cadence : float
-        Cadence, days (floors the resolvable ingress).
+        Cadence, days (floors the resolvable ingress; the integration time of the
+        limb-darkened fit).
+    time, flux : ndarray, shape (T,), optional
+        The detrended light curve (days, relative flux) the signal was found in, for
+        :func:`limb_darkened_density`; without it ``transit_density`` and
+        ``density_ratio_log10`` are NaN.
+    t0, noise : float
+        Transit centre (days) and per-cadence noise (relative flux) of that fit.
 
     Returns
     -------
     dict
-        ``transit_density`` (g cm⁻³, circular orbit at the fitted ingress: low for small
-        planets, see the module's docstring);
+        ``transit_density`` (g cm⁻³, circular orbit: the posterior median of
+        :func:`limb_darkened_density`);
         ``density_ratio_log10`` (log10 transit / catalogue density); ``density_mismatch_sigma``
         (σ outside the allowed range, 0 when consistent); ``planet_radius_earth`` (R_earth);
         ``radius_too_large`` (1 above :data:`MAX_PLANET_RADIUS_EARTH`, else 0). NaN when not
@@ -195,10 +330,17 @@ def stellar_statistics(meta: Mapping, *, period: float, duration: float,
     if undiluted > 0 and np.isfinite(radius):
         out["planet_radius_earth"] = math.sqrt(undiluted) * radius * R_SUN_IN_EARTH
         out["radius_too_large"] = float(out["planet_radius_earth"] > MAX_PLANET_RADIUS_EARTH)
-    best = transit_density(period, duration, ingress_fraction, undiluted)
-    out["transit_density"] = best
+    if time is not None and flux is not None:
+        # the fit runs on the light curve's own flux; PDCSAP is undiluted already, and a
+        # SAP depth's dilution changes k, not the duration that sets the density
+        out["transit_density"] = limb_darkened_density(
+            time, flux, period=period, t0=t0, duration=duration, depth=depth, noise=noise,
+            exposure=cadence)
     rho_cat, sigma_cat = catalogue_density(star, source) if star else (np.nan, np.nan)
-    if not (np.isfinite(best) and np.isfinite(rho_cat) and snr > 0):
+    if np.isfinite(out["transit_density"]) and np.isfinite(rho_cat):
+        out["density_ratio_log10"] = math.log10(out["transit_density"]) - math.log10(rho_cat)
+    if not (np.isfinite(rho_cat) and snr > 0
+            and np.isfinite(transit_density(period, duration, ingress_fraction, undiluted))):
         return out
     # The allowed range: b = 0 (the largest density at this T14) down to b = 1 − k (a
     # flat-bottomed transit is not grazing), or to 0 when a V shape is within 2σ of the fit.
@@ -213,6 +355,5 @@ def stellar_statistics(meta: Mapping, *, period: float, duration: float,
     high = math.log10(upper) + ECCENTRICITY_TOLERANCE_DEX
     low = (math.log10(lower) - ECCENTRICITY_TOLERANCE_DEX - LIMB_DARKENING_TOLERANCE_DEX
            if lower > 0 else -math.inf)
-    out["density_ratio_log10"] = math.log10(best) - log_cat
     out["density_mismatch_sigma"] = max(0.0, (log_cat - high) / sigma, (low - log_cat) / sigma)
     return out
