@@ -1,23 +1,21 @@
-"""Round 25: how far from the truth is the transit-implied stellar density, and from what?
+"""Rounds 25-26: how far from the truth is the transit-implied stellar density, and from what?
 
-``exohunt.search.stellar`` turns a signal's trapezoid fit (period, total duration ``T14``,
-ingress fraction ``f = T12/T14``, depth ``k²``) into the host's mean density by Seager &
-Mallén-Ornelas (2003). Its point estimate (``transit_density``, and ``density_ratio_log10``
-against the catalogue) is taken at the fitted ingress; the robust test
-(``density_mismatch_sigma``) allows every impact parameter from ``b = 0`` (the largest density
-``T14`` allows) down. This script computes the estimate at the fitted ingress and the ``b = 0``
-density from the same fits, for the simulated development splits given (the truth tables hold
-each host's true density, ``star_density``, and its catalogue ``logg`` and radius):
+``exohunt.search.stellar`` reports a signal's transit-implied host density
+(``transit_density``, and ``density_ratio_log10`` against the catalogue). To round 25 it was
+the Seager & Mallén-Ornelas (2003) inversion of the trapezoid fit (period, total duration
+``T14``, ingress fraction ``f = T12/T14``, depth ``k²``) at the fitted ingress; since round 26
+(search-20) it is the posterior median of a limb-darkened transit fit profiled over the
+impact parameter (``limb_darkened_density``). The robust test (``density_mismatch_sigma``)
+allows every impact parameter from ``b = 0`` (the largest density ``T14`` allows) down. This
+script compares the reported estimate with the trapezoid's two (at its fitted ingress, and at
+``b = 0``), for the simulated development splits given (the truth tables hold each host's true
+density, ``star_density``, and its catalogue ``logg`` and radius):
 
 - planets whose top signal is at their period, by true SNR: each estimate against the *true*
   density (what the physics gets right) and against the catalogue's (what the models read);
 - background and on-target binaries and the rest (flares, rotators, quiet stars, systematics):
   the same ratio against the catalogue, and how well ``|log10 ratio|`` alone tells the SNR ≥ 10
   planets from each (ROC AUC; 0.5 is no information).
-
-Round 25 tried the ``b = 0`` density as the search's point estimate (search-20): the models
-trained on it were not better on the development splits by the rule fixed beforehand
-(``BENCHMARKS.md``, round 25), so the search still reports the estimate at the fitted ingress.
 
 The fits and the true density do not depend on which estimate the search reports, so one run
 compares them side by side::
@@ -47,12 +45,15 @@ from _report import emit
 from bench_context_models import read_split, top_signal_is_planet
 
 SNR_BINS = (5.0, 10.0, 15.0, 20.0, 30.0, 60.0, np.inf)
-ESTIMATES = {"at the fitted ingress (reported)": "at_ingress", "b = 0": "at_b0"}
+ESTIMATES = {"limb-darkened fit (reported)": "reported",
+             "trapezoid at its fitted ingress (to round 25)": "at_ingress", "b = 0": "at_b0"}
 
 
 def estimates(signals: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     """Per star: log10 of each transit-density estimate over the true and the catalogue
-    density (NaN without a fitted signal)."""
+    density (NaN without a fitted signal): the search's reported ``transit_density`` (the
+    limb-darkened fit since round 26) and, from the trapezoid fit's numbers, the estimate at
+    its fitted ingress and at ``b = 0``."""
     from exohunt.search.stellar import catalogue_density, transit_density
 
     out = pd.DataFrame(index=truth.index)
@@ -68,7 +69,8 @@ def estimates(signals: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
                           zip(truth["catalog_logg"], truth["catalog_radius"])])
     true = truth["star_density"].to_numpy(float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        for name, values in (("at_ingress", at_ingress), ("at_b0", at_b0)):
+        for name, values in (("reported", signals["transit_density"].to_numpy(float)),
+                             ("at_ingress", at_ingress), ("at_b0", at_b0)):
             out[f"{name}_true"] = np.log10(values / true)
             out[f"{name}_cat"] = np.log10(values / catalogue)
     out["fit_ingress_fraction"] = ingress
@@ -157,9 +159,10 @@ def real_report(folder: Path) -> list[str]:
     from exohunt.search.stellar import catalogue_density, transit_density
 
     lines = [f"### Known planets in real files ({folder})", "",
-             "| planet | catalogue density (g/cm³) | fitted T12/T14 | at the fitted ingress "
-             "(reported), log10 ratio | b = 0, log10 ratio | density_mismatch_sigma |",
-             "|---|---|---|---|---|---|"]
+             "| planet | catalogue density (g/cm³) | fitted T12/T14 | limb-darkened fit "
+             "(reported), log10 ratio | trapezoid at its fitted ingress, log10 ratio | b = 0, "
+             "log10 ratio | density_mismatch_sigma |",
+             "|---|---|---|---|---|---|---|"]
     for name, file, period, signals in REAL_PLANETS:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -167,14 +170,17 @@ def real_report(folder: Path) -> list[str]:
             found = [s for s in search(lc, max_signals=signals).signals
                      if abs(s.period / period - 1) < 0.005]
         if not found:
-            lines.append(f"| {name} | not found at {period} d | | | | |")
+            lines.append(f"| {name} | not found at {period} d | | | | | |")
             continue
         sig = found[0]
         rho_cat = catalogue_density(lc.meta["star"])[0]
         # PDCSAP (these files' flux): the fitted depth is already undiluted, as the search uses
         at_b0 = transit_density(sig.period, sig.fit_duration, 0.0, sig.fit_depth)
+        at_ingress = transit_density(sig.period, sig.fit_duration, sig.fit_ingress_fraction,
+                                     sig.fit_depth)
         lines.append(f"| {name} | {rho_cat:.3f} | {sig.fit_ingress_fraction:.3f} | "
                      f"{np.log10(sig.transit_density / rho_cat):+.2f} | "
+                     f"{np.log10(at_ingress / rho_cat):+.2f} | "
                      f"{np.log10(at_b0 / rho_cat):+.2f} | {sig.density_mismatch_sigma:.2f} |")
     return [*lines, ""]
 
@@ -194,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     work = Path(args.work)
     start = time.time()
-    lines = ["# Round 25: the transit-implied stellar density, at the fitted ingress and at b = 0",
+    lines = ["# Rounds 25-26: the transit-implied stellar density: the limb-darkened fit "
+             "(reported), the trapezoid at its fitted ingress and at b = 0",
              "", f"Machine: {machine_description()}.", "",
              "Command: `python benchmarks/diag_density_estimates.py --work "
              f"{args.work} --split {args.split}"

@@ -142,10 +142,11 @@ def test_runs_of_compatible_search_versions_load_and_older_ones_are_refused(tmp_
     from exohunt.training.run import _check_preprocessing
 
     assert FEATURE_VERSION not in COMPATIBLE_FEATURE_VERSIONS
-    assert FEATURE_VERSION.startswith("search-19:")
+    assert FEATURE_VERSION.startswith("search-20:")
     # none since search-15 (its SDE moved), search-16 (β, short-cadence trends),
-    # search-17 (own LM fit, plateau peaks), search-18 (every third coarse frequency) and
-    # search-19 (the roll removed from K2-like centroids)
+    # search-17 (own LM fit, plateau peaks), search-18 (every third coarse frequency),
+    # search-19 (the roll removed from K2-like centroids) and search-20 (the limb-darkened
+    # transit density)
     for version in COMPATIBLE_FEATURE_VERSIONS:
         assert version.startswith("search-")
         config = {"preprocessing": {"kind": "tabular", "feature_version": version}}
