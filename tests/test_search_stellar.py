@@ -201,3 +201,35 @@ def test_limb_darkened_density_resolves_b_at_short_cadence():
                                      duration=fit.duration, depth=fit.depth, noise=noise,
                                      exposure=cadence)
     assert abs(math.log10(estimate / rho)) < 0.15
+
+
+@pytest.mark.parametrize("fraction", [0.0, 0.45, 0.87])
+def test_hand_written_fit_finds_scipys_minimum(fraction):
+    """The density fit's Levenberg-Marquardt (hand-written for speed) against scipy's
+    least_squares on the same residuals: the same (k, log10 ρ) and χ²."""
+    from scipy.optimize import least_squares
+
+    from exohunt.search.stellar import _FIT_LOWER, _FIT_UPPER, _levenberg_marquardt
+
+    period, k, rho, noise = 4.0, 0.06, 1.2, 3e-4
+    x = np.linspace(-0.2, 0.2, 80)
+    params = batman.TransitParams()
+    params.t0, params.per, params.ecc, params.w = 0.0, period, 0.0, 90.0
+    params.u, params.limb_dark = [0.4, 0.25], "quadratic"
+
+    def model(theta):
+        params.rp, params.a = theta[0], a_over_r(10.0 ** theta[1], period)
+        params.inc = math.degrees(math.acos(min(fraction * (1 + theta[0]) / params.a, 1.0)))
+        return batman.TransitModel(params, x).light_curve(params) - 1.0
+
+    y = model(np.array([k, math.log10(rho)])) + np.random.default_rng(7).normal(0, noise, x.size)
+
+    def residuals(theta):
+        return (model(theta) - y) / noise
+
+    start = np.array([0.05, math.log10(rho) - 0.2])
+    ours, chi2 = _levenberg_marquardt(residuals, start)
+    theirs = least_squares(residuals, start, bounds=(_FIT_LOWER, _FIT_UPPER), x_scale=[0.05, 0.1])
+    assert ours[0] == pytest.approx(theirs.x[0], rel=0.01)
+    assert ours[1] == pytest.approx(theirs.x[1], abs=0.01)
+    assert chi2 == pytest.approx(2 * theirs.cost, abs=0.05)

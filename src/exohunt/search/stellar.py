@@ -27,8 +27,10 @@ Two things blur the transit density and must not reject real planets:
   whose geometric ingress is a few per cent), which forces ``b → 1`` and put the estimate a
   median 0.5-1.0 dex below the true density (round 25). It is the posterior median of a
   limb-darkened transit model profiled over ``b`` (:func:`limb_darkened_density`, uniform
-  prior on ``b``): where the data cannot tell ``b``, the density near ``b = 0.5``.
-  (measured: ``benchmarks/diag_density_estimates.py``, results_density_estimates.md).
+  prior on ``b``): where the data cannot tell ``b``, the density near ``b = 0.5``. How close it
+  comes to the true and the catalogue density, on simulated planets and on the known planets
+  in real files, is measured by ``benchmarks/diag_density_estimates.py``
+  (``results_density_estimates.md``, ``BENCHMARKS.md``, round 26).
 - **Eccentricity.** ``ρ_circ / ρ_true = ((1 + e sin ω) / √(1 − e²))³`` spans about 0.3-3 for
   ``e ≲ 0.3``: :data:`ECCENTRICITY_TOLERANCE_DEX` on either side.
 
@@ -133,7 +135,6 @@ def limb_darkened_density(time: np.ndarray, flux: np.ndarray, *, period: float, 
     """
     import batman
     from scipy.interpolate import PchipInterpolator
-    from scipy.optimize import least_squares
 
     from exohunt.lightcurve import fold_phase
 
@@ -175,22 +176,27 @@ def limb_darkened_density(time: np.ndarray, flux: np.ndarray, *, period: float, 
         return (model.light_curve(params) - 1.0 - yb) / sigma
 
     u1, u2 = limb_darkening
-    k0 = math.sqrt(depth / max(1.0 - u1 / 3.0 - u2 / 6.0, 0.1))  # disc-averaged darkening
+    k0 = min(math.sqrt(depth / max(1.0 - u1 / 3.0 - u2 / 6.0, 0.1)), 0.99)  # disc-averaged LD
     s14 = math.sin(math.pi * duration / period) ** 2
+    # b = 0 first, from the trapezoid's T14 (Seager & Mallén-Ornelas); each further impact
+    # parameter starts from the last fit, its density moved as ((1 + k)² − b²)^{3/2} at that T14
+    a0 = math.sqrt((1 + k0) ** 2 / s14)
+    theta = np.array([k0, math.log10(3.0 * math.pi * a0**3 / (G_CGS * (period * 86400.0) ** 2))])
     log_rho, chi2, fractions = [], [], []
+    last = 0.0
     for fraction in IMPACT_GRID:
-        b = fraction * (1.0 + k0)
-        a0 = math.sqrt(max((1 + k0) ** 2 - b * b * (1 - s14), 1e-6) / s14)
-        rho0 = 3.0 * math.pi * a0**3 / (G_CGS * (period * 86400.0) ** 2)
-        start = np.array([min(k0, 0.99), float(np.clip(math.log10(rho0), -3.9, 2.9))])
+        k = theta[0]
+        shrink = (1.0 - fraction**2) / (1.0 - last**2)  # b = fraction (1 + k)
+        theta = np.array([k, theta[1] + 1.5 * math.log10(max(shrink, 1e-6))])
         try:
-            fit = least_squares(residuals, start, args=(fraction,), bounds=([1e-4, -4.0],
-                                [1.0, 3.0]), x_scale=[max(k0, 1e-3), 0.1], max_nfev=40)
-        except (ValueError, FloatingPointError):
+            theta, value = _levenberg_marquardt(lambda t, f=fraction: residuals(t, f), theta)
+        except (ValueError, FloatingPointError, np.linalg.LinAlgError):
             continue
-        log_rho.append(float(fit.x[1]))
-        chi2.append(2.0 * float(fit.cost))
-        fractions.append(fraction)
+        if np.isfinite(value):
+            log_rho.append(float(theta[1]))
+            chi2.append(value)
+            fractions.append(fraction)
+        last = fraction
     if len(log_rho) < 3:
         return float("nan")
     # the profile between grid points (monotone cubic: no overshoot), then the posterior
@@ -201,6 +207,52 @@ def limb_darkened_density(time: np.ndarray, flux: np.ndarray, *, period: float, 
     weight = np.exp(-0.5 * (chi2_fine - chi2_fine.min()))
     cumulative = np.cumsum(weight) / weight.sum()
     return float(10.0 ** log_rho_fine[min(int(np.searchsorted(cumulative, 0.5)), fine.size - 1)])
+
+
+#: Bounds of the fitted (Rp/R*, log10 density in g cm⁻³) and the forward-difference steps.
+_FIT_LOWER, _FIT_UPPER = np.array([1e-4, -4.0]), np.array([1.0, 3.0])
+_FIT_STEPS = np.array([1e-4, 1e-3])
+_FIT_ITERATIONS = 10
+
+
+def _levenberg_marquardt(residuals, start: np.ndarray) -> tuple[np.ndarray, float]:
+    """Least squares of ``residuals(theta)`` over the two bounded parameters: (theta, χ²).
+
+    A plain Levenberg-Marquardt with a forward-difference Jacobian and steps clipped to
+    the bounds. scipy's ``least_squares`` finds the same minimum
+    (``tests/test_search_stellar.py``), but on seven two-parameter fits of ~100 binned
+    points per signal its per-call overhead, not batman, sets the cost; the search's
+    throughput with this fit is measured by ``benchmarks/bench_bundled_throughput.py``.
+    """
+    theta = np.clip(np.asarray(start, float), _FIT_LOWER, _FIT_UPPER)
+    r = residuals(theta)
+    value = float(r @ r)
+    damping = 1e-3
+    for _ in range(_FIT_ITERATIONS):
+        jacobian = np.empty((r.size, 2))
+        for j in range(2):
+            step = _FIT_STEPS[j] if theta[j] + _FIT_STEPS[j] <= _FIT_UPPER[j] else -_FIT_STEPS[j]
+            moved = theta.copy()
+            moved[j] += step
+            jacobian[:, j] = (residuals(moved) - r) / step
+        normal = jacobian.T @ jacobian
+        gradient = jacobian.T @ r
+        for _ in range(6):  # raise the damping until the step lowers χ²
+            matrix = normal + damping * np.diag(np.diag(normal) + 1e-12)
+            trial = np.clip(theta - np.linalg.solve(matrix, gradient), _FIT_LOWER, _FIT_UPPER)
+            r_trial = residuals(trial)
+            trial_value = float(r_trial @ r_trial)
+            if trial_value < value:
+                break
+            damping *= 10.0
+        else:
+            return theta, value  # no step lowers χ²: a minimum (or a bound)
+        gain = value - trial_value
+        theta, r, value = trial, r_trial, trial_value
+        damping = max(damping / 10.0, 1e-7)
+        if gain < 1e-2:  # χ² settled: the posterior weights exp(−χ²/2) no longer move
+            break
+    return theta, value
 
 
 def _checked(star: Mapping, field: str, source: str) -> float:
