@@ -58,10 +58,9 @@ def _given_or(value: float | None, drawn: float) -> float:
 
 def _random_planet(time: np.ndarray, rng: np.random.Generator, valid: np.ndarray,
                    snr: float, *, noise_ppm: float = _REFERENCE_PPM,
-                   density: float | None = None, max_rp_rs: float = 0.3):
+                   density: float | None = None):
     """A planet at ``snr`` against white noise ``noise_ppm``; its host's density (g cm⁻³)
-    log-uniform 0.3-5 unless given (a host with catalogue parameters: its own). Rp/R* stays
-    at most ``max_rp_rs`` (then the SNR falls short of ``snr``)."""
+    log-uniform 0.3-5 unless given (a host with catalogue parameters: its own)."""
     from exohunt.simulate import PlanetParams, rp_rs_for_snr
 
     period = _random_period(time, rng)
@@ -80,7 +79,7 @@ def _random_planet(time: np.ndarray, rng: np.random.Generator, valid: np.ndarray
         # is left as drawn (the same injections, features and bundled models as before).
         planet = replace(planet, period=planet.period
                          * (MIN_PLANET_A_RS / planet.a_rs) ** 1.5)
-    return rp_rs_for_snr(time, planet, noise_ppm, snr, valid, max_rp_rs=max_rp_rs)
+    return rp_rs_for_snr(time, planet, noise_ppm, snr, valid)
 
 
 def _random_binary(time: np.ndarray, rng: np.random.Generator, valid: np.ndarray,

@@ -48,8 +48,7 @@ import numpy as np
 from exohunt.lightcurve import LightCurve
 from exohunt.simulate.scene import neighbour_weight
 
-__all__ = ["INJECTION_KINDS", "MAX_INJECTED_PLANET_RADIUS_EARTH", "MAX_INJECTED_RP_RS",
-           "beb_offset", "inject_lightcurve", "planet_rp_rs_cap", "random_target_binary",
+__all__ = ["INJECTION_KINDS", "beb_offset", "inject_lightcurve", "random_target_binary",
            "time_reversed"]
 
 #: What :func:`inject_lightcurve` injects: a planet, a background EB, an EB on the target.
@@ -120,37 +119,6 @@ def _binary_columns(lc: LightCurve, diluted: np.ndarray, dilution: float,
         columns["sap_flux"] = (np.asarray(lc.columns["sap_flux"], float)
                                * (1.0 + light * eclipses) / (1.0 + light))
     return columns
-
-
-#: The largest planet injected into a file whose catalogue gives the host's radius, R_earth:
-#: 1.8 Jupiter radii (the largest known transiting planets reach ~2), so that with a TIC-like
-#: 10 % catalogue radius error an injected planet stays inside the 2 R_Jup the vetting
-#: calls a star (:data:`exohunt.search.stellar.MAX_PLANET_RADIUS_EARTH`). Without it, Rp/R*
-#: solved for a bright SNR on a noisy host reached the simulator's 0.3 cap: 7.5 % of the
-#: planets injected into the context benchmark's training split were larger than 2 R_Jup, 40 %
-#: of the bright ones (up to 113 R_earth; ``benchmarks/diag_injected_radii.py``), which taught
-#: the models that such "planets" exist.
-MAX_INJECTED_PLANET_RADIUS_EARTH = 1.8 * 71492.0 / 6378.1
-#: Rp/R* cap of every injected planet (the simulator's): a host of unknown radius keeps it.
-MAX_INJECTED_RP_RS = 0.3
-
-
-def planet_rp_rs_cap(lc: LightCurve) -> float:
-    """The largest Rp/R* a planet injected into ``lc`` may have: :data:`MAX_INJECTED_RP_RS`,
-    and at most :data:`MAX_INJECTED_PLANET_RADIUS_EARTH` over the catalogue radius where
-    ``lc.meta["star"]`` has a plausible one (R_sun)."""
-    from exohunt.io.stellar import PLAUSIBLE_RANGES
-    from exohunt.search.stellar import R_SUN_IN_EARTH
-
-    star = lc.meta.get("star") or {}
-    try:
-        radius = float(star.get("radius", float("nan")))
-    except (TypeError, ValueError):
-        return MAX_INJECTED_RP_RS
-    lo, hi = PLAUSIBLE_RANGES["radius"]
-    if not (np.isfinite(radius) and lo <= radius <= hi and radius > 0):
-        return MAX_INJECTED_RP_RS
-    return min(MAX_INJECTED_RP_RS, MAX_INJECTED_PLANET_RADIUS_EARTH / (radius * R_SUN_IN_EARTH))
 
 
 def host_density(lc: LightCurve, rng: np.random.Generator) -> float | None:
@@ -245,8 +213,7 @@ def inject_lightcurve(lc: LightCurve, kind: str, snr: float, rng: np.random.Gene
     noise_ppm = white_noise(flux) / level * 1e6
     if kind == "planet":
         density = host_density(lc, rng)
-        signal = _random_planet(time, rng, valid, snr, noise_ppm=noise_ppm, density=density,
-                                max_rp_rs=planet_rp_rs_cap(lc))
+        signal = _random_planet(time, rng, valid, snr, noise_ppm=noise_ppm, density=density)
         albedo = float(np.exp(rng.uniform(*np.log(DAY_SIDE_ALBEDO))))
         if day_side:  # the simulator's own day side (batman's secondary eclipse)
             from dataclasses import replace
