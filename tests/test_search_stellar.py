@@ -233,3 +233,20 @@ def test_hand_written_fit_finds_scipys_minimum(fraction):
     assert ours[0] == pytest.approx(theirs.x[0], rel=0.01)
     assert ours[1] == pytest.approx(theirs.x[1], abs=0.01)
     assert chi2 == pytest.approx(2 * theirs.cost, abs=0.05)
+
+
+def test_kaggle_rows_fit_no_density(monkeypatch):
+    """Kaggle-layout rows (no catalogue, flux not relative) get no density fit: NaN, as
+    before search-20, and none of the fit's cost on the demo's and Kaggle users' path."""
+    import exohunt.search.stellar as stellar
+    from exohunt.search.features import extract_features
+    from exohunt.simulate import simulate
+
+    calls = []
+    monkeypatch.setattr(stellar, "limb_darkened_density",
+                        lambda *a, **k: calls.append(1) or float("nan"))
+    data = simulate(preset="kaggle", seed=3, n_train=4, n_test=60)
+    stats = extract_features(data.test, jobs=1).stats
+    assert int((stats["has_signal"] > 0).sum()) > 30
+    assert stats["transit_density"].isna().all()
+    assert not calls
