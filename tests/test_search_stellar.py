@@ -236,8 +236,8 @@ def test_hand_written_fit_finds_scipys_minimum(fraction):
 
 
 def test_kaggle_rows_fit_no_density(monkeypatch):
-    """Kaggle-layout rows (no catalogue, flux not relative) get no density fit: NaN, as
-    before search-20, and none of the fit's cost on the demo's and Kaggle users' path."""
+    """Kaggle-layout rows get no density fit: NaN, as before search-20, and none of the
+    fit's cost on the demo's and Kaggle users' path."""
     import exohunt.search.stellar as stellar
     from exohunt.search.features import extract_features
     from exohunt.simulate import simulate
