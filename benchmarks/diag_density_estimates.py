@@ -17,12 +17,12 @@ density, ``star_density``, and its catalogue ``logg`` and radius):
   the same ratio against the catalogue, and how well ``|log10 ratio|`` alone tells the SNR ≥ 10
   planets from each (ROC AUC; 0.5 is no information).
 
-The fits and the true density do not depend on which estimate the search reports, so one run
-compares them side by side::
+The trapezoid's fits and the true density do not depend on which estimate the search reports,
+so one run compares all three side by side::
 
     nice -n 10 python benchmarks/diag_density_estimates.py --work /tmp/r24/ctx \\
-        --split test3000-seed5151,test3000-seed5252 --real ../shared/data/lightcurves \\
-        --out benchmarks/results_density_estimates.md
+        --split test3000-seed5151,test3000-seed5252,test10000-seed6262 \\
+        --real ../shared/data/lightcurves --out benchmarks/results_density_estimates.md
 
 (the splits of ``bench_context_models.py --stage features --split test --test-seed S``; searched
 here if their features are not cached under ``WORK/cache``).

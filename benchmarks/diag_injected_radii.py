@@ -10,8 +10,8 @@ radius (commit 6012172); it lowered on-target EB false positives but not precisi
 0.9 by its pre-registered rule, and was reverted (``BENCHMARKS.md``, round 26).
 
 For ``--n`` planet-free stars of the context benchmark's training split (``bench_context_models``
-``--work``), this draws one injected planet per star as training does (``_draw_snr`` then
-``_random_planet`` on the host's own noise and catalogue density) and reports the planet radii
+``--work``), this injects one planet per star as training does (``_draw_snr``, then
+``inject_lightcurve``, the code ``injected_features`` runs) and reports the planet radii
 (Rp/R* × catalogue radius, R_earth), the share above 2 R_Jup and above 1.8 R_Jup (what the
 tried cap would have changed), for all and for the bright ones::
 
@@ -39,14 +39,8 @@ TRIED_CAP_EARTH = 1.8 * 71492.0 / 6378.1
 
 def main(argv: list[str] | None = None) -> int:
     from exohunt.search.stellar import MAX_PLANET_RADIUS_EARTH, R_SUN_IN_EARTH
-    from exohunt.training.augment import (
-        BRIGHT_PLANET_SHARE,
-        BRIGHT_SNR_RANGE,
-        _draw_snr,
-        _random_planet,
-        white_noise,
-    )
-    from exohunt.training.inject_context import host_density
+    from exohunt.training.augment import BRIGHT_PLANET_SHARE, BRIGHT_SNR_RANGE, _draw_snr
+    from exohunt.training.inject_context import inject_lightcurve
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", default="/tmp/bench_context_models")
@@ -63,16 +57,11 @@ def main(argv: list[str] | None = None) -> int:
         curves = read_split(train_dir, truth.iloc[np.sort(hosts)].reset_index(drop=True))
     rows = []
     for k, lc in enumerate(curves):
-        time = np.asarray(lc.time, float)
-        flux = np.asarray(lc.flux, float)
-        valid = np.isfinite(flux)
-        noise_ppm = white_noise(flux) / float(np.median(flux[valid])) * 1e6
-        radius = float((lc.meta.get("star") or {}).get("radius", np.nan))
         draw = np.random.default_rng([args.seed, k])
-        snr = _draw_snr(draw, BRIGHT_PLANET_SHARE)
-        planet = _random_planet(time, draw, valid, snr, noise_ppm=noise_ppm,
-                                density=host_density(lc, draw))
-        rows.append((snr, radius, planet.rp_rs, planet.rp_rs * radius * R_SUN_IN_EARTH))
+        snr = _draw_snr(draw, BRIGHT_PLANET_SHARE)  # as _injected_curves draws it
+        rp_rs = float(inject_lightcurve(lc, "planet", snr, draw).meta["injected"][-1]["rp_rs"])
+        radius = float((lc.meta.get("star") or {}).get("radius", np.nan))
+        rows.append((snr, radius, rp_rs, rp_rs * radius * R_SUN_IN_EARTH))
     snr, radius, rp_rs, size = (np.array(c) for c in zip(*rows, strict=True))
     known = np.isfinite(radius)
     bright = snr >= BRIGHT_SNR_RANGE[0]

@@ -95,6 +95,12 @@ def _a_over_r(log10_rho: float, period: float) -> float:
     return (G_CGS * 10.0**log10_rho * (period * 86400.0) ** 2 / (3.0 * math.pi)) ** (1 / 3)
 
 
+def _density(a_over_r: float, period: float) -> float:
+    """Kepler's third law the other way: the density (g cm⁻³) of a circular orbit's star."""
+    period_s = period * 86400.0
+    return 3.0 * math.pi * a_over_r**3 / (G_CGS * period_s**2)
+
+
 def limb_darkened_density(time: np.ndarray, flux: np.ndarray, *, period: float, t0: float,
                           duration: float, depth: float, noise: float, exposure: float = 0.0,
                           limb_darkening: tuple[float, float] = LIMB_DARKENING) -> float:
@@ -181,7 +187,7 @@ def limb_darkened_density(time: np.ndarray, flux: np.ndarray, *, period: float, 
     # b = 0 first, from the trapezoid's T14 (Seager & Mallén-Ornelas); each further impact
     # parameter starts from the last fit, its density moved as ((1 + k)² − b²)^{3/2} at that T14
     a0 = math.sqrt((1 + k0) ** 2 / s14)
-    theta = np.array([k0, math.log10(3.0 * math.pi * a0**3 / (G_CGS * (period * 86400.0) ** 2))])
+    theta = np.array([k0, math.log10(_density(a0, period))])
     log_rho, chi2, fractions = [], [], []
     last = 0.0
     for fraction in IMPACT_GRID:
@@ -316,9 +322,7 @@ def transit_density(period: float, duration: float, ingress_fraction: float,
     ratio = s23 / s14
     b2 = ((1 - k) ** 2 - ratio * (1 + k) ** 2) / (1 - ratio) if ratio < 1 else 0.0
     b2 = min(max(b2, 0.0), (1 - k) ** 2)
-    a_over_r = math.sqrt(((1 + k) ** 2 - b2 * (1 - s14)) / s14)
-    period_s = period * 86400.0
-    return 3.0 * math.pi * a_over_r**3 / (G_CGS * period_s**2)
+    return _density(math.sqrt(((1 + k) ** 2 - b2 * (1 - s14)) / s14), period)
 
 
 def _ingress_error(duration: float, ingress_fraction: float, snr: float,
