@@ -28,7 +28,9 @@ below the objective's 10 weighted X in training (round 18). A ``var:`` prefix (e
 ``var:eb2+snr10/w0.3``, round 19) trains and scores with the five vetting columns of
 :mod:`exohunt.search.variability` (the signal's place in its star's variability and against
 the data's gaps) added to the model's inputs, which they are not by default; ``edge:`` adds
-``gap_edge_share`` alone. A ``flares:`` prefix (round 20, e.g. ``flares:eb2+snr10/w0.3``,
+``gap_edge_share`` alone. A ``#K`` suffix (round 27, e.g. ``eb2+snr10/w0.3*5#3``) trains on
+each star's strongest K signals (``train(..., signals_per_star=K)``), and the run then scores
+a star by its best signal. A ``flares:`` prefix (round 20, e.g. ``flares:eb2+snr10/w0.3``,
 before any ``var:``) searches every feature set of the recipe (training, injections,
 scoring) with the flare removal on (``search(flares=True)``, :mod:`exohunt.search.flares`),
 and ``junk:`` with ``exohunt search``'s junk masking (``junk="auto"``) instead of the
@@ -255,6 +257,7 @@ def train_recipe(recipe: str, train_curves: list, table: Path, cache: Path, jobs
         with with_variability(columns):
             return train_recipe(recipe, train_curves, table, cache, jobs, seed=seed,
                                 config=config, unfound_planets=unfound_planets)
+    recipe, _, signals = recipe.partition("#")
     recipe, _, members = recipe.partition("*")
     context, augment, objective = parse_recipe(recipe)
     saved = dict(api.MODEL_DEFAULTS["gbm"].get("file_augment", {}))
@@ -262,7 +265,8 @@ def train_recipe(recipe: str, train_curves: list, table: Path, cache: Path, jobs
     options = dict(labels=table, context=context, cache_dir=cache, jobs=jobs, seed=seed,
                    objective=objective, imbalance="inject",
                    weak_positive_weight=weak_weight(recipe), config=config,
-                   unfound_planets=unfound_planets)
+                   unfound_planets=unfound_planets,
+                   **({"signals_per_star": int(signals)} if signals else {}))
     try:
         if members:
             return train_ensemble(train_curves, "gbm", n_members=int(members), folds=True,

@@ -76,11 +76,13 @@ def dipped_batch(n: int = 90, n_pos: int = 14, length: int = 400, seed: int = 0)
     return LightCurveBatch(flux, labels, time, source="dipped")
 
 
-def labelled_vetting_files(kinds: list[str], prefix: str = "s", n_points: int = 1500):
+def labelled_vetting_files(kinds: list[str], prefix: str = "s", n_points: int = 1500,
+                           periods: bool = False):
     """Simulated vetting-preset stars of the given ``kinds`` (one each, star i seeded by i) on
     a Kepler long-cadence grid of ``n_points``, as light curves whose source is
     ``/data/{prefix}{i}.fits``, and the labels table naming them (planet = 1): what
-    ``train(curves, labels=table)`` reads for single-star files."""
+    ``train(curves, labels=table)`` reads for single-star files. ``periods``: the table
+    also gives each planet's period (``period_days``, NaN for the other stars)."""
     import pandas as pd
 
     from exohunt.simulate import split_spec, time_grid
@@ -89,8 +91,14 @@ def labelled_vetting_files(kinds: list[str], prefix: str = "s", n_points: int = 
 
     grid = time_grid(n_points, 29.4244 / 1440.0)
     spec = split_spec("vetting", "test", 100)
-    curves = [star_lightcurve(make_star(grid, kind, i, np.random.default_rng(i), spec), grid)
-              .replace(meta={"source": f"/data/{prefix}{i}.fits"}) for i, kind in enumerate(kinds)]
+    stars = [make_star(grid, kind, i, np.random.default_rng(i), spec)
+             for i, kind in enumerate(kinds)]
+    curves = [star_lightcurve(star, grid).replace(meta={"source": f"/data/{prefix}{i}.fits"})
+              for i, star in enumerate(stars)]
     table = pd.DataFrame({"file": [f"{prefix}{i}.fits" for i in range(len(kinds))],
                           "label": [int(kind == "planet") for kind in kinds]})
+    if periods:
+        table["period_days"] = [float(star.truth.get("period_days", np.nan))
+                                if kind == "planet" else np.nan
+                                for star, kind in zip(stars, kinds)]
     return curves, table

@@ -48,9 +48,11 @@ def test_validation_rows_without_both_classes_are_refused():
 def _fake_ensemble(val_rows: list[list[int]], scores: np.ndarray, snr: np.ndarray) -> Ensemble:
     members = [SimpleNamespace(config={"split": {"val_rows": rows},
                                        "training": {"positive": None}},
-                               metrics={"average_precision": 0.5}) for rows in val_rows]
+                               metrics={"average_precision": 0.5}, signals_per_star=1)
+               for rows in val_rows]
     ensemble = Ensemble(members, {})
-    raw = SimpleNamespace(stats=pd.DataFrame({"snr": snr}))
+    raw = SimpleNamespace(stats=pd.DataFrame({"snr": snr}),
+                          signals=pd.DataFrame(index=range(len(snr))))
     ensemble._member_scores = lambda *args, **kwargs: (raw, scores)
     return ensemble
 
@@ -72,8 +74,9 @@ def test_out_of_fold_threshold_counts_only_planets_above_the_snr():
 
 def test_out_of_fold_snr_objective_without_search_statistics_is_an_input_error():
     ensemble = _fake_ensemble([[0, 2], [1, 3]], np.full((2, 4), 0.5), np.zeros(4))
-    ensemble._member_scores = lambda *a, **k: (SimpleNamespace(stats=pd.DataFrame()),
-                                               np.full((2, 4), 0.5))
+    ensemble._member_scores = lambda *a, **k: (
+        SimpleNamespace(stats=pd.DataFrame(), signals=pd.DataFrame(index=range(4))),
+        np.full((2, 4), 0.5))
     with pytest.raises(InputError, match="search SNR"):
         out_of_fold_record(ensemble, None, np.array([1, 0, 1, 0]), "recall:0.9@snr10", {})
 

@@ -33,7 +33,12 @@ from exohunt.models.config_file import is_config_path, read_config_file
 from exohunt.training.balance import check_imbalance, positive_weight, smote_inputs
 from exohunt.training.budget import SearchBudget, SearchedRows
 from exohunt.training.context import check_context
-from exohunt.training.features import extract, fit_preprocessing, to_inputs
+from exohunt.training.features import (
+    extract,
+    fit_preprocessing,
+    split_later_signals,
+    to_inputs,
+)
 from exohunt.training.loop import LoopSettings, fit_gbm, fit_network, predict_network
 from exohunt.training.metrics import validation_metrics
 from exohunt.training.preprocess import SequencePrep
@@ -224,7 +229,7 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
           cache_dir: str | Path | None = None, labels: Any = None, context: str = "auto",
           search_budget: SearchBudget | None = None, prevalence: str = "auto",
           val_rows: Any = None, weak_positive_weight: float = 1.0,
-          unfound_planets: str = "keep") -> Run:
+          unfound_planets: str = "keep", signals_per_star: int = 1) -> Run:
     """Train model ``model`` on labelled ``data`` and (if ``out``) save the run directory.
 
     Parameters
@@ -298,6 +303,19 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
         planets score lower too; ``BENCHMARKS.md`` round 22); with round 23's mirrored
         reversed copies it helps a single run, but costs a 5-member ensemble precision at
         recall 0.9 (round 23).
+    signals_per_star : int
+        Boosted trees on light curves: learn from each star's strongest
+        ``signals_per_star`` signals (1-5) instead of its top one alone, and score a star by
+        its best signal (:meth:`Run.score`; ``exohunt predict --signals K`` shows each). A
+        planet under a stronger signal of its own star (a spot's or a flare's residual) is
+        then found as the star's second signal, and the model has learned what a binary's or
+        a noisy star's second signal looks like. A later signal is labelled a planet where
+        its period is the planet's known one (injected, or the ``--labels`` table's period
+        column; :func:`exohunt.training.augment.found_at_period`) and not a planet on any
+        other star; on a planet's star without a known period it is left out. The top signal
+        keeps its star's label, so with 1 (default) training is as before. Injected stars
+        contribute their top signal only. The threshold is chosen on each validation star's
+        best signal.
 
     Returns
     -------
@@ -342,6 +360,7 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
     if unfound_planets not in UNFOUND_PLANETS:
         raise InputError(f"unfound_planets must be one of {', '.join(UNFOUND_PLANETS)}, "
                          f"got {unfound_planets!r}")
+    signals_per_star = _checked_signals(signals_per_star, spec, model, data, search_budget)
     if search_budget is not None and (spec.inputs != "tabular" or imbalance != "inject"):
         raise InputError("a search budget applies to the boosted trees with injection "
                          f"(gbm, --imbalance inject), not to {model} with {imbalance}")
@@ -365,7 +384,7 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
                           resolve_device(device) if network else "cpu", imbalance, positive,
                           settings, prep, jobs, progress, objective, val_fraction, config,
                           cache_dir, config_name, context, search_budget, prevalence,
-                          val_rows, weak_positive_weight, unfound_planets)
+                          val_rows, weak_positive_weight, unfound_planets, signals_per_star)
     finally:
         if network:
             torch.set_num_threads(threads)
@@ -387,7 +406,7 @@ def _torch_version() -> str:
 def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep, jobs, progress,
            objective, val_fraction, config, cache_dir, config_name, context, budget,
            prevalence="none", given_val_rows=None, weak_positive_weight=1.0,
-           unfound_planets="keep") -> Run:
+           unfound_planets="keep", signals_per_star=1) -> Run:
     started = time.perf_counter()
     data, labels = _labelled(data, positive)
     train_rows, val_rows = (_split(labels, val_fraction, seed) if given_val_rows is None
@@ -395,7 +414,9 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
     searched = SearchedRows.choose(labels, train_rows, val_rows, budget, seed)
     # (the search's variability statistics are vetting outputs no model reads: not computed)
     raw = extract(searched.rows_of(data), spec.inputs, prep=prep, jobs=jobs, progress=progress,
-                  cache_dir=cache_dir, variability=False)
+                  cache_dir=cache_dir, variability=False, signals_per_star=signals_per_star)
+    # ``raw``: each star's top signal, as with one signal per star; ``later``: the rest
+    raw, later = split_later_signals(raw)
     split = (train_rows, val_rows)  # the whole split, searched or not, for the run's record
     train_rows, val_rows = searched.kept(train_rows), searched.kept(val_rows)
     leave_out = unfound_planets == "leave-out"
@@ -405,6 +426,15 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
     train_rows = train_rows[~unfound]  # (and so not reversed into the injections either)
     raw_train, y_train = raw.subset(searched.position[train_rows]), labels[train_rows]
     w_train = searched.weight[train_rows]
+    if later is not None:  # the training stars' later signals, where their label is known
+        later_star, later_labels, known = _later_labels(data, labels, later, searched.rows)
+        pick = np.flatnonzero(np.isin(later_star, train_rows) & known)
+        raw_train = raw_train.concat(_rows_only(later, pick))
+        later_report = {"later_signals_trained": len(pick),
+                        "later_signals_planets": int(later_labels[pick].sum())}
+        y_train = np.concatenate([y_train, later_labels[pick]])
+        w_train = np.concatenate([w_train, searched.weight[later_star[pick]]])
+    n_real = len(y_train)
     quiet = searched.full_mask(_quiet_hosts(raw))
     injection_report: dict = {}
     if imbalance == "inject":
@@ -421,7 +451,7 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
         w_train = np.concatenate([w_train, np.ones(len(extra_labels))])
     w_val = searched.weight[val_rows]
     if prevalence == "weight":  # the real training rows come first, then the injected ones
-        w_train = prevalence_weights(y_train, w_train, np.arange(len(y_train)) < len(train_rows))
+        w_train = prevalence_weights(y_train, w_train, np.arange(len(y_train)) < n_real)
     elif budget is None:  # no weights at all: exactly the computation without a budget
         w_train = None
     if budget is None:
@@ -430,6 +460,13 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
         w_train = _weak_positive_weights(w_train, y_train, _signal_snr(raw_train),
                                          objective_min_snr(objective), weak_positive_weight)
     raw_val = raw.subset(searched.position[val_rows])
+    raw_val_fit, y_val_fit, w_val_fit = raw_val, labels[val_rows], w_val
+    if later is not None:  # early stopping reads the validation stars' labelled signals too
+        pick = np.flatnonzero(np.isin(later_star, val_rows) & known)
+        raw_val_fit = raw_val.concat(_rows_only(later, pick))
+        y_val_fit = np.concatenate([y_val_fit, later_labels[pick]])
+        if w_val is not None:
+            w_val_fit = np.concatenate([w_val, searched.weight[later_star[pick]]])
     preprocessing_seconds = time.perf_counter() - started
     fitted = fit_preprocessing(raw_train, spec.inputs, context)
     if spec.inputs == "tabular":
@@ -437,11 +474,15 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
         # raised AP 0.336 → 0.358 and F1 0.33 → 0.41 (median of 3 seeds, results_train.md).
         fitted["tabular_views"] = ["global", "local"] if isinstance(data, ViewBatch) else ["local"]
     train_in = to_inputs(raw_train, spec.inputs, fitted)
-    val_in = to_inputs(raw_val, spec.inputs, fitted)
+    val_in = to_inputs(raw_val_fit, spec.inputs, fitted)
     config = _model_config(spec, config, train_in, imbalance, seed)
     y_val = labels[val_rows]
-    model, result = _fit(name, spec, config, train_in, y_train, val_in, y_val, loop, imbalance,
-                         seed, device, progress, weights=(w_train, w_val))
+    model, result = _fit(name, spec, config, train_in, y_train, val_in, y_val_fit, loop,
+                         imbalance, seed, device, progress, weights=(w_train, w_val_fit))
+    if later is not None:  # a validation star's probability is its best signal's
+        result = replace(result, val_probability=_best_validation_signal(
+            model, result.val_probability[:len(val_rows)], later, later_star, val_rows,
+            fitted))
     if spec.inputs == "tabular":  # the number of trees kept, chosen on validation AP
         config = replace(config, max_iter=int(model.get_params()["trees__max_iter"]))
     choice, threshold_rows, points = _choose_threshold(
@@ -454,7 +495,9 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
                   "config_name": config_name},
         "preprocessing": {"kind": spec.inputs, "sequence": prep.to_dict() if
                           spec.inputs == "sequence" else None,
-                          "feature_version": raw.feature_version, "fitted": fitted},
+                          "feature_version": raw.feature_version, "fitted": fitted,
+                          **({"signals_per_star": signals_per_star}
+                             if signals_per_star > 1 else {})},
         "threshold": {**choice.to_dict(), "validation_rows": threshold_rows,
                       "operating_points": points},
         "training": {"imbalance": imbalance, "positive": list(positive) if positive else None,
@@ -468,7 +511,8 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
                      **({"injections": injection_report} if injection_report else {}),
                      **({"unfound_planets": unfound_planets} if leave_out else {}),
                      **({"unfound_planets_left_out": int(unfound.sum())}
-                        if leave_out and _has_label_periods(data) else {})},
+                        if leave_out and _has_label_periods(data) else {}),
+                     **(later_report if later is not None else {})},
         "seed": seed, "data": _describe(data, labels, *split),
         "split": {"val_rows": split[1].tolist()},
         "versions": {"exohunt": exohunt.__version__, "torch": _torch_version(),
@@ -606,6 +650,74 @@ def _check_unfound(unfound: np.ndarray, y_train: np.ndarray) -> None:
                       "planets at the period the label table gives: they are left out of "
                       "training (is the period column in days?)", DataQualityWarning,
                       stacklevel=3)
+
+
+def _checked_signals(signals_per_star: Any, spec, model: str, data,
+                     budget: SearchBudget | None) -> int:
+    """``signals_per_star`` as an int from 1 to ``MAX_SIGNALS_PER_STAR``, or InputError naming
+    what is wrong (several signals: boosted trees on light curves, without a search budget)."""
+    from exohunt.predict import MAX_SIGNALS_PER_STAR
+
+    if isinstance(signals_per_star, bool) or not isinstance(signals_per_star, (int, np.integer)) \
+            or not 1 <= signals_per_star <= MAX_SIGNALS_PER_STAR:
+        raise InputError(f"signals_per_star must be an integer from 1 to {MAX_SIGNALS_PER_STAR}, "
+                         f"got {signals_per_star!r}")
+    if signals_per_star > 1 and (spec.inputs != "tabular" or isinstance(data, ViewBatch)):
+        raise InputError(f"signals_per_star > 1 applies to the boosted trees (gbm) on light "
+                         f"curves, not to {model}"
+                         + (" on folded views" if isinstance(data, ViewBatch) else ""))
+    if signals_per_star > 1 and budget is not None:
+        raise InputError("signals_per_star > 1 and a search budget cannot be combined")
+    return int(signals_per_star)
+
+
+def _label_periods(data, labels: np.ndarray) -> np.ndarray:
+    """Each row's planet period in days (a ``--labels`` table's period column, or an injected
+    planet's), NaN where it is not a planet or none is known, shape (N,)."""
+    out = np.full(len(labels), np.nan)
+    if _has_label_periods(data):
+        for r in np.flatnonzero(labels == 1):
+            out[r] = float(data[r].meta.get("label_period_days", np.nan))
+    return out
+
+
+def _later_labels(data, labels: np.ndarray, later, searched_rows: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each later signal (:func:`~exohunt.training.features.split_later_signals`): its
+    star's row in ``data``, its label (1: at its star's planet's known period, 1/3-3 times it
+    included, :func:`~exohunt.training.augment.found_at_period`; 0 elsewhere) and whether
+    that label is known (False on a planet's star whose period is not known)."""
+    from exohunt.training.augment import found_at_period
+
+    star = np.asarray(searched_rows)[later.signals["star"].to_numpy(int)]
+    true = _label_periods(data, labels)[star]
+    planet = labels[star] == 1
+    at_period = found_at_period(later.signals["period_days"].to_numpy(float), true)
+    known = np.isfinite(true)
+    return star, (planet & at_period & known).astype(labels.dtype), ~planet | known
+
+
+def _rows_only(raw, rows: np.ndarray):
+    """``raw``'s ``rows`` without the multi-signal ``star``/``signal`` columns, ready to
+    concatenate with one-row-per-star features."""
+    out = raw.subset(rows)
+    out.signals = out.signals.drop(columns=["star", "signal"], errors="ignore")
+    return out
+
+
+def _best_validation_signal(model, top_probability: np.ndarray, later, later_star: np.ndarray,
+                            val_rows: np.ndarray, fitted: dict) -> np.ndarray:
+    """Each validation star's probability as :meth:`Run.score` gives it: the highest of its
+    top signal's (``top_probability``, in ``val_rows`` order) and its later signals', all of
+    them (labelled or not)."""
+    best = np.asarray(top_probability, float).copy()
+    mine = np.flatnonzero(np.isin(later_star, val_rows))
+    if mine.size:
+        x = to_inputs(_rows_only(later, mine), "tabular", fitted)["X"]
+        order = {int(r): k for k, r in enumerate(val_rows)}
+        np.maximum.at(best, [order[int(r)] for r in later_star[mine]],
+                      model.predict_proba(x)[:, 1])
+    return best
 
 
 def _quiet_hosts(raw) -> np.ndarray | None:

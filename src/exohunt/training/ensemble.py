@@ -33,6 +33,7 @@ import pandas as pd
 
 from exohunt.errors import InputError, RunDirectoryError
 from exohunt.training.directory import is_run_directory
+from exohunt.training.features import best_per_star, split_later_signals
 from exohunt.training.run import Run, coerce_data, load_run, prediction_table
 from exohunt.training.threshold import choose_threshold, safe_average_precision
 
@@ -80,16 +81,24 @@ class Ensemble:
         as before weights existed) unless ``ensemble.json`` gives ``weights``."""
         return self.weights @ scores if self.config.get("weights") else scores.mean(axis=0)
 
+    @property
+    def signals_per_star(self) -> int:
+        """As :attr:`Run.signals_per_star` (the members were trained alike)."""
+        return self.members[0].signals_per_star
+
     def _member_scores(self, data, jobs: int, progress: bool, cache_dir,
-                       signals_per_star: int = 1) -> tuple:
+                       signals_per_star: int = 1, variability: bool = True) -> tuple:
         # One feature extraction for all members: they read the same kind of inputs.
-        raw = self.members[0]._features(data, jobs, progress, cache_dir, signals_per_star)
+        raw = self.members[0]._features(data, jobs, progress, cache_dir, signals_per_star,
+                                        variability)
         return raw, np.stack([member._score_raw(raw) for member in self.members])
 
     def score(self, data, jobs: int = 0, progress: bool = False, cache_dir=None) -> np.ndarray:
-        """Mean planet probability of the members for every star in ``data``, shape (N,)."""
-        return self._combine(self._member_scores(coerce_data(data), jobs, progress,
-                                                 cache_dir)[1])
+        """Mean planet probability of the members for every star in ``data``, shape (N,)
+        (of each signal, then the star's best: see :attr:`signals_per_star`)."""
+        raw, scores = self._member_scores(coerce_data(data), jobs, progress, cache_dir,
+                                          self.signals_per_star)
+        return best_per_star(raw, self._combine(scores))
 
     def predict(self, data, jobs: int = 0, progress: bool = False,
                 cache_dir=None, signals_per_star: int = 1) -> pd.DataFrame:
@@ -134,7 +143,15 @@ def out_of_fold_record(ensemble: Ensemble, labelled, labels: np.ndarray, objecti
 
     members = ensemble.members
     raw, scores = ensemble._member_scores(labelled, train_options.get("jobs", 0), False,
-                                          train_options.get("cache_dir"))
+                                          train_options.get("cache_dir"),
+                                          ensemble.signals_per_star,
+                                          # as the members' training searched them (the
+                                          # search's variability statistics: read by no model)
+                                          variability=False)
+    # per star (its best signal, as Ensemble.score gives it; each star is held out by one
+    # member, so the best of that member's signals)
+    scores = np.stack([best_per_star(raw, member_scores) for member_scores in scores])
+    raw = split_later_signals(raw)[0]
     rows, oof = (_out_of_fold(members, scores) if weights is None
                  else _out_of_fold(members, scores, weights))
     snr = _signal_snr(raw)  # None for sequence models, which cannot use recall:R@snrS anyway

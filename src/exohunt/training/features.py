@@ -25,8 +25,8 @@ from exohunt.training.preprocess import SequencePrep, bin_series, prepare_sequen
 from exohunt.training.view_stats import view_statistics
 
 __all__ = ["SIGNAL_COLUMNS", "VIEWBATCH_COMPATIBLE", "VIEWBATCH_FEATURE_VERSION",
-           "VIEWBATCH_SCALARS", "RawFeatures", "cache_joined", "extract", "feature_version_problem",
-           "fit_preprocessing", "to_inputs"]
+           "VIEWBATCH_SCALARS", "RawFeatures", "best_per_star", "cache_joined", "extract",
+           "feature_version_problem", "fit_preprocessing", "split_later_signals", "to_inputs"]
 
 #: Metadata a ``--labels`` table attaches (:func:`exohunt.io.labels.apply_labels`), which the
 #: search does not read: left out of the feature cache's key.
@@ -65,6 +65,38 @@ class RawFeatures:
                            pd.concat([self.stats, other.stats], ignore_index=True),
                            pd.concat([self.signals, other.signals], ignore_index=True),
                            self.feature_version)
+
+
+def split_later_signals(raw: RawFeatures) -> tuple[RawFeatures, RawFeatures | None]:
+    """A multi-signal extraction (``extract(..., signals_per_star=K)``, K > 1) split into its
+    top signals and its later ones.
+
+    Returns ``(top, later)``: ``top`` has one row per star, the star's strongest signal, as a
+    one-signal extraction describes it (:func:`exohunt.search.features.star_signal_features`
+    makes it so), without the ``star``/``signal`` columns; ``later`` has the second and later
+    signals, their ``signals["star"]`` the star's position in the extracted data. A one-signal
+    extraction is returned as ``(raw, None)``.
+    """
+    if "star" not in raw.signals:
+        return raw, None
+    rank = raw.signals["signal"].to_numpy(int)
+    top = raw.subset(np.flatnonzero(rank == 0))
+    top.signals = top.signals.drop(columns=["star", "signal"])
+    return top, raw.subset(np.flatnonzero(rank > 0))
+
+
+def best_per_star(raw: RawFeatures, probability: np.ndarray) -> np.ndarray:
+    """Each star's highest probability over its signals, shape (N stars,), from one
+    ``probability`` per row of ``raw``; ``probability`` itself (as float) when ``raw`` has one
+    row per star (no ``star`` column)."""
+    probability = np.asarray(probability, float)
+    if "star" not in raw.signals:
+        return probability
+    star = raw.signals["star"].to_numpy(int)
+    # every star has its top row (zeros where the search found nothing): N = max + 1
+    best = np.full(int(star.max()) + 1 if star.size else 0, -np.inf)
+    np.maximum.at(best, star, probability)
+    return best
 
 
 def feature_version_problem(version: str | None) -> str | None:

@@ -25,6 +25,7 @@ from exohunt.lightcurve import LightCurve
 from exohunt.models import MODELS, build_model
 from exohunt.training.features import (
     SIGNAL_COLUMNS,
+    best_per_star,
     extract,
     feature_version_problem,
     to_inputs,
@@ -108,15 +109,22 @@ class Run:
     def kind(self) -> str:
         return self.config["model"]["inputs"]
 
+    @property
+    def signals_per_star(self) -> int:
+        """How many of a star's signals the run was trained on and scores it by (its best):
+        1 unless trained with ``train(..., signals_per_star=K)``."""
+        return int(self.config["preprocessing"].get("signals_per_star", 1))
+
     def _features(self, data, jobs: int, progress: bool, cache_dir=None,
-                  signals_per_star: int = 1):
+                  signals_per_star: int = 1, variability: bool = True):
         prep = self.config["preprocessing"]
         sequence = None
         if self.kind == "sequence":
             sequence = SequencePrep(**{k: v for k, v in prep["sequence"].items()
                                        if k != "version"})
         return extract(coerce_data(data), self.kind, prep=sequence, jobs=jobs,
-                       progress=progress, cache_dir=cache_dir, signals_per_star=signals_per_star)
+                       progress=progress, cache_dir=cache_dir, signals_per_star=signals_per_star,
+                       variability=variability)
 
     def _score_raw(self, raw) -> np.ndarray:
         inputs = to_inputs(raw, self.kind, self.config["preprocessing"]["fitted"])
@@ -136,9 +144,11 @@ class Run:
         """Planet probability of every star in ``data``, shape (N,).
 
         ``data``: a path readable by :func:`exohunt.read`, a LightCurveBatch, a ViewBatch (view
-        models), a LightCurve or a list of them.
+        models), a LightCurve or a list of them. A run trained on several signals per star
+        (:attr:`signals_per_star`) gives each star its best signal's probability.
         """
-        return self._score_raw(self._features(data, jobs, progress, cache_dir))
+        raw = self._features(data, jobs, progress, cache_dir, self.signals_per_star)
+        return best_per_star(raw, self._score_raw(raw))
 
     def predict(self, data, jobs: int = 0, progress: bool = False,
                 cache_dir=None, signals_per_star: int = 1) -> pd.DataFrame:
