@@ -105,6 +105,13 @@ def test_a_run_trained_on_later_signals_scores_each_star_by_its_best(tmp_path):
     assert len(rows) > len(curves)  # some stars have a second signal here
     best = rows.groupby("star")["probability"].max().to_numpy()
     np.testing.assert_allclose(scores, best)
+    # exohunt predict shows as many signals per star as the run was trained on by default
+    from exohunt.predict import predict
+
+    predict(run, curves, out=tmp_path / "p.csv", jobs=1, progress=False)
+    written = pd.read_csv(tmp_path / "p.csv")
+    assert len(written) == len(rows) and "signal" in written
+    np.testing.assert_allclose(written["probability"], rows["probability"], rtol=1e-6)
     training = run.config["training"]  # the later signals were trained on, planets among them
     assert 0 < training["later_signals_trained"] <= len(curves)
     assert training["later_signals_planets"] >= 1

@@ -264,7 +264,7 @@ def _finish(partial: Path, out: Path, sort: bool) -> None:
 def predict(run=None, inputs=None, *, out, jobs: int = 0, strict: bool = False, plots=None,
             sort: bool = False, progress: bool = True, chunk_size: int = DEFAULT_CHUNK_SIZE,
             read_options: dict | None = None, report=None,
-            signals_per_star: int = 1, threshold: float | None = None, client=None,
+            signals_per_star: int | None = None, threshold: float | None = None, client=None,
             model: str | None = None):
     """Score every star of ``inputs`` with ``run`` and write ``predictions.csv``.
 
@@ -304,11 +304,13 @@ def predict(run=None, inputs=None, *, out, jobs: int = 0, strict: bool = False, 
         Passed to :func:`exohunt.io.iter_inputs` (``format``, ``flux_column`` …).
     report : callable, optional
         Called as ``report(source, message)`` for each skipped input.
-    signals_per_star : int
+    signals_per_star : int, optional
         1: one row per star (its strongest signal). More (search-then-vet models): one row per
         signal, up to this many per star, each scored on its own — a second planet, or a
         planet under a stronger systematic, gets its own probability. Rows then carry a
         ``signal`` column (0 = the strongest); ``source`` and ``index`` name the star.
+        Default: the run's own (``train(..., signals_per_star=K)``; 1 for most runs and
+        the bundled models).
     threshold : float, optional
         Decision threshold in (0, 1) for ``is_candidate``, instead of the run's stored one —
         e.g. one of the run's validation operating points (``config.json``,
@@ -331,6 +333,8 @@ def predict(run=None, inputs=None, *, out, jobs: int = 0, strict: bool = False, 
     from exohunt.bundled.resolve import resolve_model
 
     run, inputs = resolve_model(run, inputs, model)
+    if signals_per_star is None:  # as many as the run was trained on
+        signals_per_star = getattr(run, "signals_per_star", 1)
     if client is not None:
         from exohunt.scale import predict_scale
 

@@ -50,9 +50,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="candidate threshold instead of the run's stored one (the run's "
                              "validation operating points are in RUN_DIR/config.json and "
                              "printed by exohunt train)")
-    parser.add_argument("--signals", type=int, default=1, metavar="N",
+    parser.add_argument("--signals", type=int, default=None, metavar="N",
                         help="score up to N signals per star, one row each (search-based "
-                             "models; default 1: the strongest signal only)")
+                             "models; default: as many as the run was trained on, 1 unless "
+                             "it was trained with --signals: the strongest signal only)")
     parser.add_argument("--chunk-size", type=int, default=None,
                         help="stars scored at once; bounds memory (default 1024); in a scale "
                              "run, files per task (default 128)")

@@ -78,6 +78,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "its known period (injected, or from the --labels table's period "
                              "column) is taught as a planet (keep, default) or left out "
                              "(leave-out); see BENCHMARKS.md rounds 22-23")
+    parser.add_argument("--signals", type=int, default=1, metavar="K",
+                        help="gbm on light curves: learn from each star's strongest K signals "
+                             "(1-5; a later one is a planet where its period is the label "
+                             "table's) and score a star by its best; the run's predictions "
+                             "then show K signals per star (default 1: the strongest only)")
     parser.add_argument("--members", type=int, default=1,
                         help="train this many runs (seeds SEED, SEED+1, …, each with its own "
                              "validation split) and average their probabilities: a seed "
@@ -129,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
                    cache_dir=args.cache_dir, config=config, context=args.context,
                    prevalence=args.prevalence,
                    weak_positive_weight=args.weak_positive_weight,
-                   unfound_planets=args.unfound_planets)
+                   unfound_planets=args.unfound_planets, signals_per_star=args.signals)
     m = result.metrics
     print(f"trained {model} in {m['training_seconds']:.1f} s "
           + (f"(kept {m['best_epoch']} trees, chosen on validation AP)"
@@ -190,7 +195,8 @@ def _run_ensemble(args: argparse.Namespace, data, model: str, positive, config) 
                               progress=not args.quiet, cache_dir=args.cache_dir, config=config,
                               context=args.context, prevalence=args.prevalence,
                               weak_positive_weight=args.weak_positive_weight,
-                              unfound_planets=args.unfound_planets)
+                              unfound_planets=args.unfound_planets,
+                              signals_per_star=args.signals)
     m = ensemble.config["metrics"]
     choice = ensemble.config["threshold"]
     members = ", ".join(f"{ap:.3f}" for ap in m["member_validation_average_precision"])

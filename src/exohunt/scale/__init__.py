@@ -25,14 +25,15 @@ def _folder(path) -> str | None:
 
 
 def predict_scale(run_dir, inputs, out, *, client=None, scheduler=None, threshold=None,
-                  signals_per_star: int = 1, read_options: dict | None = None,
+                  signals_per_star: int | None = None, read_options: dict | None = None,
                   plots=None, **options) -> ScaleSummary:
     """Score ``inputs`` with the run in ``run_dir`` into the folder ``out``.
 
     ``client`` (a ``distributed.Client``) or ``scheduler`` (address or ``"local"``) choose
     Dask; ``plots`` is a folder for one PNG per candidate (written by the workers); other
     keyword arguments are those of :func:`scan` (``chunk_size``, ``jobs``, ``shard``,
-    ``input_list``, ``progress``, ``csv``, ``file_timeout``).
+    ``input_list``, ``progress``, ``csv``, ``file_timeout``). ``signals_per_star``: as in
+    :func:`exohunt.predict.predict` (default: the run's own).
     """
     from exohunt.errors import InputError
 
@@ -40,7 +41,8 @@ def predict_scale(run_dir, inputs, out, *, client=None, scheduler=None, threshol
         raise InputError(f"threshold must be between 0 and 1, got {threshold}")
     settings = {"read_options": dict(read_options or {}),
                 "threshold": None if threshold is None else float(threshold),
-                "signals_per_star": int(signals_per_star), "plots": _folder(plots)}
+                "signals_per_star": None if signals_per_star is None else int(signals_per_star),
+                "plots": _folder(plots)}
     return scan("predict", inputs, out, run_dir=run_dir, settings=settings, client=client,
                 scheduler=scheduler, **options)
 

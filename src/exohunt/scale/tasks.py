@@ -145,8 +145,10 @@ def _state(job: Job) -> _State:
 
 def _predict_group(state: _State, group) -> pd.DataFrame:
     settings = state.job.settings
+    signals = settings.get("signals_per_star")  # None: the run's own
     frame = state.run.predict(group, jobs=1, progress=False,
-                              signals_per_star=int(settings.get("signals_per_star", 1)))
+                              signals_per_star=getattr(state.run, "signals_per_star", 1)
+                              if signals is None else int(signals))
     frame = frame.drop(columns="star", errors="ignore")
     if settings.get("threshold") is not None:
         frame = frame.assign(is_candidate=frame["probability"] >= float(settings["threshold"]))

@@ -101,10 +101,11 @@ class Ensemble:
         return best_per_star(raw, self._combine(scores))
 
     def predict(self, data, jobs: int = 0, progress: bool = False,
-                cache_dir=None, signals_per_star: int = 1) -> pd.DataFrame:
+                cache_dir=None, signals_per_star: int | None = None) -> pd.DataFrame:
         """As :meth:`Run.predict`, with the ensemble's mean probability."""
         data = coerce_data(data)
-        raw, scores = self._member_scores(data, jobs, progress, cache_dir, signals_per_star)
+        raw, scores = self._member_scores(data, jobs, progress, cache_dir,
+                                          signals_per_star or self.signals_per_star)
         return prediction_table(data, raw, self._combine(scores), self.threshold)
 
     def save(self, directory: str | Path, weights_format: str = "pt") -> Path:

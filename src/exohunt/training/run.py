@@ -151,16 +151,17 @@ class Run:
         return best_per_star(raw, self._score_raw(raw))
 
     def predict(self, data, jobs: int = 0, progress: bool = False,
-                cache_dir=None, signals_per_star: int = 1) -> pd.DataFrame:
+                cache_dir=None, signals_per_star: int | None = None) -> pd.DataFrame:
         """One row per star: ``source, index, probability, is_candidate``, the signal columns
         (``period_days, t0_days, duration_hours, depth_ppm, snr``; NaN for raw-sequence models)
         and then the vetting statistics of search-then-vet models.
 
         With ``signals_per_star`` > 1 (search-then-vet models), one row per signal instead: up
         to that many per star, each scored on its own, with ``star`` and ``signal`` (0 = the
-        strongest) among the last columns."""
+        strongest) among the last columns. Default: :attr:`signals_per_star`."""
         data = coerce_data(data)
-        raw = self._features(data, jobs, progress, cache_dir, signals_per_star)
+        raw = self._features(data, jobs, progress, cache_dir,
+                             signals_per_star or self.signals_per_star)
         return prediction_table(data, raw, self._score_raw(raw), self.threshold)
 
     def save(self, directory: str | Path, weights_format: str = "pt") -> Path:
