@@ -120,6 +120,20 @@ def test_members_out_of_range_is_a_one_line_error(tmp_path, capsys):
     assert "--members must be from 1 to 100, got 0" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("extra, message", [
+    (["--signals", "0"], "--signals must be from 1 to 5, got 0"),
+    (["--signals", "6"], "--signals must be from 1 to 5, got 6"),
+    (["--signals", "2", "--model", "cnn"], "--signals applies to gbm (the boosted trees), not "
+                                           "to cnn"),
+])
+def test_signals_out_of_range_is_a_one_line_error_before_the_data_is_read(tmp_path, capsys,
+                                                                          extra, message):
+    assert main(["train", str(tmp_path / "missing.csv"), "--out", str(tmp_path / "r"),
+                 *extra]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
 def test_folds_without_members_is_a_one_line_error(tmp_path, capsys):
     from exohunt.io import write_kaggle_csv
 

@@ -111,6 +111,13 @@ def run(args: argparse.Namespace) -> int:
     if model not in _MODEL_NAMES:
         raise InputError(f"unknown model {model!r}; expected one of: {', '.join(_MODEL_NAMES)}")
     config = _model_config(model, args.config)  # checked before the data is read
+    from exohunt.predict import MAX_SIGNALS_PER_STAR
+
+    if not 1 <= args.signals <= MAX_SIGNALS_PER_STAR:
+        raise InputError(f"--signals must be from 1 to {MAX_SIGNALS_PER_STAR}, "
+                         f"got {args.signals}")
+    if args.signals > 1 and model != "gbm":
+        raise InputError(f"--signals applies to gbm (the boosted trees), not to {model}")
     options = {"format": args.input_format} if args.input_format else {}
     if args.flux_column:
         options["flux_column"] = args.flux_column
