@@ -61,6 +61,29 @@ def test_later_signals_are_labelled_by_the_known_planet_period():
     assert known.tolist() == [True, True, True, False, True]
 
 
+def test_a_validation_star_takes_its_best_signal(monkeypatch):
+    """The threshold is chosen on each validation star's best signal: its top signal's
+    probability or a higher one of its later signals (labelled or not); later signals of
+    stars outside validation do not count."""
+    from exohunt.training import api
+
+    later = multi_signal_raw([0, 1, 1, 2], [1, 1, 2, 1], [5.0, 6.0, 7.0, 8.0])
+    later_probability = np.array([0.4, 0.6, 0.1, 0.99])
+    monkeypatch.setattr(api, "to_inputs", lambda raw, kind, fitted: {
+        "X": raw.stats[["snr"]].to_numpy()})  # the rows' positions in ``later``
+
+    class Model:
+        def predict_proba(self, x):
+            p = later_probability[x[:, 0].astype(int)]
+            return np.column_stack([1 - p, p])
+
+    # data rows of the later signals' stars: 3, 9, 9 (validation) and 4 (training)
+    later_star = np.array([3, 9, 9, 4])
+    best = api._best_validation_signal(Model(), np.array([0.1, 0.5, 0.2]), later, later_star,
+                                       np.array([7, 3, 9]), fitted={})
+    np.testing.assert_allclose(best, [0.1, 0.5, 0.6])
+
+
 @pytest.mark.parametrize("value", [0, 6, 2.5, True, "3"])
 def test_signals_per_star_out_of_range_is_refused(value):
     from exohunt.batch import LightCurveBatch
@@ -118,6 +141,9 @@ def test_a_run_trained_on_later_signals_scores_each_star_by_its_best(tmp_path):
     plain = train(curves, "gbm", val_fraction=0.4, **{**options, "signals_per_star": 1})
     assert "signals_per_star" not in plain.config["preprocessing"]
     assert plain.signals_per_star == 1
+    # the later rows reached the fit: the same stars' top signals score differently
+    top = run.predict(curves, jobs=1, cache_dir=tmp_path, signals_per_star=1)["probability"]
+    assert not np.allclose(top, plain.predict(curves, jobs=1, cache_dir=tmp_path)["probability"])
     ensemble = train_ensemble(curves, "gbm", n_members=2, folds=True, **options)
     assert ensemble.signals_per_star == 2
     assert ensemble.config["threshold"]["out_of_fold_rows"] == len(curves)

@@ -36,6 +36,7 @@ from exohunt.training.context import check_context
 from exohunt.training.features import (
     extract,
     fit_preprocessing,
+    signal_rows,
     split_later_signals,
     to_inputs,
 )
@@ -429,7 +430,7 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
     if later is not None:  # the training stars' later signals, where their label is known
         later_star, later_labels, known = _later_labels(data, labels, later, searched.rows)
         pick = np.flatnonzero(np.isin(later_star, train_rows) & known)
-        raw_train = raw_train.concat(_rows_only(later, pick))
+        raw_train = raw_train.concat(signal_rows(later, pick))
         later_report = {"later_signals_trained": len(pick),
                         "later_signals_planets": int(later_labels[pick].sum())}
         y_train = np.concatenate([y_train, later_labels[pick]])
@@ -463,7 +464,7 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
     raw_val_fit, y_val_fit, w_val_fit = raw_val, labels[val_rows], w_val
     if later is not None:  # early stopping reads the validation stars' labelled signals too
         pick = np.flatnonzero(np.isin(later_star, val_rows) & known)
-        raw_val_fit = raw_val.concat(_rows_only(later, pick))
+        raw_val_fit = raw_val.concat(signal_rows(later, pick))
         y_val_fit = np.concatenate([y_val_fit, later_labels[pick]])
         if w_val is not None:
             w_val_fit = np.concatenate([w_val, searched.weight[later_star[pick]]])
@@ -631,8 +632,7 @@ def _unfound_planets(data, labels: np.ndarray, rows: np.ndarray, raw,
         return np.zeros(len(rows), bool)
     from exohunt.training.augment import found_at_period
 
-    true = np.array([data[r].meta.get("label_period_days", np.nan) if labels[r] == 1
-                     else np.nan for r in rows], float)
+    true = _label_periods(data, labels)[rows]
     found = raw.signals["period_days"].to_numpy(float)[position[rows]]
     return ~found_at_period(found, true)
 
@@ -697,14 +697,6 @@ def _later_labels(data, labels: np.ndarray, later, searched_rows: np.ndarray
     return star, (planet & at_period & known).astype(labels.dtype), ~planet | known
 
 
-def _rows_only(raw, rows: np.ndarray):
-    """``raw``'s ``rows`` without the multi-signal ``star``/``signal`` columns, ready to
-    concatenate with one-row-per-star features."""
-    out = raw.subset(rows)
-    out.signals = out.signals.drop(columns=["star", "signal"], errors="ignore")
-    return out
-
-
 def _best_validation_signal(model, top_probability: np.ndarray, later, later_star: np.ndarray,
                             val_rows: np.ndarray, fitted: dict) -> np.ndarray:
     """Each validation star's probability as :meth:`Run.score` gives it: the highest of its
@@ -713,7 +705,7 @@ def _best_validation_signal(model, top_probability: np.ndarray, later, later_sta
     best = np.asarray(top_probability, float).copy()
     mine = np.flatnonzero(np.isin(later_star, val_rows))
     if mine.size:
-        x = to_inputs(_rows_only(later, mine), "tabular", fitted)["X"]
+        x = to_inputs(signal_rows(later, mine), "tabular", fitted)["X"]
         order = {int(r): k for k, r in enumerate(val_rows)}
         np.maximum.at(best, [order[int(r)] for r in later_star[mine]],
                       model.predict_proba(x)[:, 1])

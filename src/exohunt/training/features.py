@@ -80,9 +80,15 @@ def split_later_signals(raw: RawFeatures) -> tuple[RawFeatures, RawFeatures | No
     if "star" not in raw.signals:
         return raw, None
     rank = raw.signals["signal"].to_numpy(int)
-    top = raw.subset(np.flatnonzero(rank == 0))
-    top.signals = top.signals.drop(columns=["star", "signal"])
-    return top, raw.subset(np.flatnonzero(rank > 0))
+    return signal_rows(raw, np.flatnonzero(rank == 0)), raw.subset(np.flatnonzero(rank > 0))
+
+
+def signal_rows(raw: RawFeatures, rows: np.ndarray) -> RawFeatures:
+    """``raw``'s ``rows`` without a multi-signal extraction's ``star``/``signal`` columns: rows
+    that concatenate with (and are scored like) one-row-per-star features."""
+    out = raw.subset(rows)
+    out.signals = out.signals.drop(columns=["star", "signal"], errors="ignore")
+    return out
 
 
 def best_per_star(raw: RawFeatures, probability: np.ndarray) -> np.ndarray:
