@@ -47,6 +47,10 @@ def test_train_accepts_every_registered_model():
     from exohunt.training.api import UNFOUND_PLANETS
 
     assert _UNFOUND_PLANETS == UNFOUND_PLANETS
+    from exohunt.commands.train import _OBJECTIVE_SNR
+    from exohunt.training.api import OBJECTIVE_SNR
+
+    assert _OBJECTIVE_SNR == OBJECTIVE_SNR
 
 
 def test_per_star_commands_share_the_progress_flags():

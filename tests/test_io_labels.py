@@ -70,6 +70,26 @@ def test_a_period_that_is_not_a_positive_number_is_named(value):
         read_label_table(table)
 
 
+def test_an_snr_column_rides_along_where_given():
+    """``koi_model_snr`` (blank where unknown) reaches ``meta["label_snr"]``; zero is allowed
+    (a planet whose transits fall in gaps)."""
+    table = pd.DataFrame({"file": ["a.fits", "b.fits", "c.fits"], "label": [1, 1, 0],
+                          "koi_model_snr": [12.5, None, 0.0]})
+    labelled, rows = apply_labels(_lcs("a.fits", "b.fits", "c.fits"), table)
+    assert labelled[0].meta["label_snr"] == 12.5
+    assert "label_snr" not in labelled[1].meta
+    assert labelled[2].meta["label_snr"] == 0.0
+    assert "_snr" not in rows and "koi_model_snr" in rows
+
+
+@pytest.mark.parametrize("value", ["loud", -1.0, "inf"])
+def test_an_snr_that_is_not_a_number_from_zero_is_named(value):
+    table = pd.DataFrame({"file": ["a.fits", "b.fits"], "label": [1, 0], "snr": [9.0, value]})
+    with pytest.raises(InputError, match=r"row 3: snr .* not a signal-to-noise ratio") as error:
+        read_label_table(table)
+    assert "\n" not in str(error.value)
+
+
 def test_files_missing_from_the_table_are_named():
     table = pd.DataFrame({"file": ["a.fits"], "label": [1]})
     with pytest.raises(InputError, match=r"^d/b\.fits: not in label table \(and 1 more files\)"):

@@ -20,6 +20,8 @@ _MODEL_NAMES = ("seed-lstm", "lstm", "cnn", "cnn-lstm", "twoview", "lstm-views",
 _IMBALANCE = ("weights", "smote", "inject", "none")
 # training.api.UNFOUND_PLANETS (the same test keeps them equal)
 _UNFOUND_PLANETS = ("keep", "leave-out")
+# training.api.OBJECTIVE_SNR (the same test keeps them equal)
+_OBJECTIVE_SNR = ("search", "labels")
 # Models with named configurations besides "default" (the same test keeps them equal).
 _NAMED_CONFIGS = {"twoview": ("small", "astronet", "astronet-bn"), "gbm": ("default", "large")}
 
@@ -83,6 +85,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(1-5; a later one is a planet where its period is the label "
                              "table's) and score a star by its best; the run's predictions "
                              "then show K signals per star (default 1: the strongest only)")
+    parser.add_argument("--objective-snr", choices=_OBJECTIVE_SNR, default="search",
+                        help="which SNR a recall:R@snrS objective counts the validation planets "
+                             "by: search (default: the search's measurement) or labels (the "
+                             "--labels table's SNR column where it gives one: snr, "
+                             "koi_model_snr, tce_model_snr, planet snr; the search's elsewhere)")
     parser.add_argument("--members", type=int, default=1,
                         help="train this many runs (seeds SEED, SEED+1, …, each with its own "
                              "validation split) and average their probabilities: a seed "
@@ -141,7 +148,8 @@ def run(args: argparse.Namespace) -> int:
                    cache_dir=args.cache_dir, config=config, context=args.context,
                    prevalence=args.prevalence,
                    weak_positive_weight=args.weak_positive_weight,
-                   unfound_planets=args.unfound_planets, signals_per_star=args.signals)
+                   unfound_planets=args.unfound_planets, signals_per_star=args.signals,
+                   objective_snr=args.objective_snr)
     m = result.metrics
     print(f"trained {model} in {m['training_seconds']:.1f} s "
           + (f"(kept {m['best_epoch']} trees, chosen on validation AP)"
@@ -203,7 +211,8 @@ def _run_ensemble(args: argparse.Namespace, data, model: str, positive, config) 
                               context=args.context, prevalence=args.prevalence,
                               weak_positive_weight=args.weak_positive_weight,
                               unfound_planets=args.unfound_planets,
-                              signals_per_star=args.signals)
+                              signals_per_star=args.signals,
+                              objective_snr=args.objective_snr)
     m = ensemble.config["metrics"]
     choice = ensemble.config["threshold"]
     members = ", ".join(f"{ap:.3f}" for ap in m["member_validation_average_precision"])

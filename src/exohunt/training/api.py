@@ -28,6 +28,7 @@ from threadpoolctl import threadpool_limits
 import exohunt
 from exohunt.batch import LightCurveBatch, ViewBatch
 from exohunt.errors import DataQualityWarning, InputError
+from exohunt.io.labels import SNR_COLUMNS
 from exohunt.models import build_model, get_spec, named_loop, resolve_config
 from exohunt.models.config_file import is_config_path, read_config_file
 from exohunt.training.balance import check_imbalance, positive_weight, smote_inputs
@@ -60,6 +61,8 @@ INJECTION_HOST_MAX_SNR = 60.0
 #: What training does with a planet the search did not find at its known period (an injected
 #: one, or one whose --labels table gives its period): "keep" it as a planet, or "leave-out".
 UNFOUND_PLANETS = ("keep", "leave-out")
+#: Which SNR a recall:R@snrS threshold objective counts the planets by (train's objective_snr).
+OBJECTIVE_SNR = ("search", "labels")
 
 # The best model measured so far (benchmarks/results_train.md): on the simulated big test set the
 # boosted trees on search + vetting statistics reached the highest AP and F1 of the models run,
@@ -230,7 +233,8 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
           cache_dir: str | Path | None = None, labels: Any = None, context: str = "auto",
           search_budget: SearchBudget | None = None, prevalence: str = "auto",
           val_rows: Any = None, weak_positive_weight: float = 1.0,
-          unfound_planets: str = "keep", signals_per_star: int = 1) -> Run:
+          unfound_planets: str = "keep", signals_per_star: int = 1,
+          objective_snr: str = "search") -> Run:
     """Train model ``model`` on labelled ``data`` and (if ``out``) save the run directory.
 
     Parameters
@@ -317,6 +321,17 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
         keeps its star's label, so with 1 (default) training is as before. Injected stars
         contribute their top signal only. The threshold is chosen on each validation star's
         best signal.
+    objective_snr : {"search", "labels"}
+        Which SNR a ``"recall:R@snrS"`` objective counts the validation planets by:
+        ``"search"`` (default), the search's measurement of each star's signal;
+        ``"labels"``, the ``--labels`` table's SNR column where it gives one
+        (:mod:`exohunt.io.labels`: the simulator's truth tables, a KOI table's
+        ``koi_model_snr`` …) and the search's elsewhere. The search reads a transit's SNR a
+        median ~9 % below the truth and misses some planets, so by its SNR the objective
+        leaves out the weakest planets that the catalogue counts, and a threshold asked to
+        keep 95 % of them keeps fewer of the catalogue's (``BENCHMARKS.md`` round 28).
+        ``weak_positive_weight`` keeps reading the search SNR: it is about how weakly the
+        features show a planet.
 
     Returns
     -------
@@ -362,6 +377,7 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
         raise InputError(f"unfound_planets must be one of {', '.join(UNFOUND_PLANETS)}, "
                          f"got {unfound_planets!r}")
     signals_per_star = _checked_signals(signals_per_star, spec, model, data, search_budget)
+    check_objective_snr(objective_snr, objective, data)
     if search_budget is not None and (spec.inputs != "tabular" or imbalance != "inject"):
         raise InputError("a search budget applies to the boosted trees with injection "
                          f"(gbm, --imbalance inject), not to {model} with {imbalance}")
@@ -385,7 +401,8 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
                           resolve_device(device) if network else "cpu", imbalance, positive,
                           settings, prep, jobs, progress, objective, val_fraction, config,
                           cache_dir, config_name, context, search_budget, prevalence,
-                          val_rows, weak_positive_weight, unfound_planets, signals_per_star)
+                          val_rows, weak_positive_weight, unfound_planets, signals_per_star,
+                          objective_snr)
     finally:
         if network:
             torch.set_num_threads(threads)
@@ -407,7 +424,7 @@ def _torch_version() -> str:
 def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep, jobs, progress,
            objective, val_fraction, config, cache_dir, config_name, context, budget,
            prevalence="none", given_val_rows=None, weak_positive_weight=1.0,
-           unfound_planets="keep", signals_per_star=1) -> Run:
+           unfound_planets="keep", signals_per_star=1, objective_snr="search") -> Run:
     started = time.perf_counter()
     data, labels = _labelled(data, positive)
     train_rows, val_rows = (_split(labels, val_fraction, seed) if given_val_rows is None
@@ -489,7 +506,7 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
     choice, threshold_rows, points = _choose_threshold(
         model, spec, data, labels, val_rows, result.val_probability, objective, fitted, prep,
         imbalance, seed, jobs, progress, device, quiet, w_val, budget, cache_dir,
-        _signal_snr(raw_val))
+        objective_snr_values(data, labels, val_rows, _signal_snr(raw_val), objective_snr))
     run_config = {
         "format": RUN_FORMAT, "format_version": 1,
         "model": {"name": name, "inputs": spec.inputs, "config": asdict(config),
@@ -511,6 +528,8 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
                         if weak_positive_weight != 1.0 else {}),
                      **({"injections": injection_report} if injection_report else {}),
                      **({"unfound_planets": unfound_planets} if leave_out else {}),
+                     **({"objective_snr": objective_snr}
+                        if objective_snr != "search" else {}),
                      **({"unfound_planets_left_out": int(unfound.sum())}
                         if leave_out and _has_label_periods(data) else {}),
                      **(later_report if later is not None else {})},
@@ -605,6 +624,36 @@ def _weak_positive_weights(w_train: np.ndarray | None, y_train: np.ndarray,
     out = np.ones(len(y_train)) if w_train is None else np.asarray(w_train, float).copy()
     weak = (np.asarray(y_train) == 1) & ~(np.asarray(snr, float) >= min_snr)
     out[weak] *= weight
+    return out
+
+
+def check_objective_snr(objective_snr: Any, objective: str, data) -> None:
+    """InputError unless ``objective_snr`` is one of :data:`OBJECTIVE_SNR`; a warning where
+    ``"labels"`` has nothing to read (a ``recall:R@snrS`` objective, but no planet's label
+    SNR): the objective then counts by the search SNR, as with ``"search"``."""
+    if objective_snr not in OBJECTIVE_SNR:
+        raise InputError(f"objective_snr must be one of {', '.join(OBJECTIVE_SNR)}, "
+                         f"got {objective_snr!r}")
+    if objective_snr == "labels" and objective_min_snr(objective) is not None and not (
+            _labelled_files(data) and any("label_snr" in lc.meta for lc in data)):
+        warnings.warn("objective_snr='labels': no label table gives the planets' SNR (a column "
+                      f"{', '.join(SNR_COLUMNS)}); the objective {objective!r} counts them by "
+                      "their search SNR", DataQualityWarning, stacklevel=3)
+
+
+def objective_snr_values(data, labels: np.ndarray, rows: np.ndarray,
+                         search_snr: np.ndarray | None, objective_snr: str
+                         ) -> np.ndarray | None:
+    """The SNR by which a ``recall:R@snrS`` objective counts the planets among ``rows`` of
+    ``data``: ``search_snr`` (one per row of ``rows``; None for models without a search),
+    with ``objective_snr="labels"`` replaced by the label table's SNR (``meta["label_snr"]``)
+    on the planets that have one. Shape (len(rows),)."""
+    if search_snr is None or objective_snr != "labels" or not _labelled_files(data):
+        return search_snr
+    out = np.asarray(search_snr, float).copy()
+    for k, r in enumerate(np.asarray(rows, int)):
+        if labels[r] == 1 and "label_snr" in data[r].meta:
+            out[k] = float(data[r].meta["label_snr"])
     return out
 
 

@@ -30,7 +30,7 @@ __all__ = ["SIGNAL_COLUMNS", "VIEWBATCH_COMPATIBLE", "VIEWBATCH_FEATURE_VERSION"
 
 #: Metadata a ``--labels`` table attaches (:func:`exohunt.io.labels.apply_labels`), which the
 #: search does not read: left out of the feature cache's key.
-LABEL_META = frozenset({"label", "label_period_days"})
+LABEL_META = frozenset({"label", "label_period_days", "label_snr"})
 SIGNAL_COLUMNS = ("period_days", "t0_days", "duration_hours", "depth_ppm", "snr")
 #: Features of folded-view records: "viewbatch" (the four scalars), "viewbatch-2" (+ the
 #: shape statistics of :mod:`exohunt.training.view_stats`), "viewbatch-3" (+ its local-view
