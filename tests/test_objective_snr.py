@@ -3,15 +3,17 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 
 from _search_synth import labelled_vetting_files
-from exohunt.errors import DataQualityWarning, InputError
+from exohunt.errors import InputError
 from exohunt.lightcurve import LightCurve
-from exohunt.training.api import check_objective_snr, objective_snr_values
+from exohunt.training.api import (
+    check_objective_snr,
+    objective_snr_record,
+    objective_snr_values,
+)
 from test_ensemble_folds import _fake_ensemble
 
 
@@ -49,13 +51,13 @@ def test_out_of_fold_threshold_counts_planets_by_their_label_snr():
     member = np.array([0.05, 0.2, 0.7, 0.9, 0.3, 0.1, 0.25, 0.4])
     ensemble = _fake_ensemble([[0, 1, 4, 5], [2, 3, 6, 7]], np.stack([member, member]), search)
     data = [_star(1, 14.0), _star(1, 7.0), _star(1, 12.0), _star(1), *[_star(0)] * 4]
-    by_search = out_of_fold_record(ensemble, data, labels, "recall:1@snr10", {})
-    assert 0.1 < by_search["threshold"]["threshold"] < 0.2  # row 1 (0.2) counts, row 0 not
-    assert "objective_snr" not in by_search["training"]
-    by_labels = out_of_fold_record(ensemble, data, labels, "recall:1@snr10",
-                                   {"objective_snr": "labels"})
-    assert by_labels["threshold"]["threshold"] <= 0.05  # row 0 (0.05) counts now
-    assert by_labels["training"]["objective_snr"] == "labels"
+    by_search = out_of_fold_record(ensemble, data, labels, "recall:1@snr10",
+                                   {"objective_snr": "search"})["threshold"]
+    assert 0.1 < by_search["threshold"] < 0.2  # row 1 (0.2) counts, row 0 not
+    assert by_search["objective_snr"] == "search" and by_search["label_snr_planets"] == 0
+    by_labels = out_of_fold_record(ensemble, data, labels, "recall:1@snr10", {})["threshold"]
+    assert by_labels["threshold"] <= 0.05  # the default: row 0 (0.05) counts now
+    assert by_labels["objective_snr"] == "labels" and by_labels["label_snr_planets"] == 3
     only_strong = out_of_fold_record(ensemble, data, labels, "recall:0.6@snr10",
                                      {"objective_snr": "labels"})["threshold"]
     assert only_strong["recall"] >= 0.6
@@ -69,25 +71,25 @@ def out_of_fold_record(*args, **kwargs):
 
 @pytest.mark.parametrize("value", ["truth", "", None, 1])
 def test_an_unknown_objective_snr_is_refused(value):
-    with pytest.raises(InputError, match="objective_snr must be one of search, labels"):
-        check_objective_snr(value, "recall:0.95@snr10", [_star(1)])
+    with pytest.raises(InputError, match="objective_snr must be one of labels, search"):
+        check_objective_snr(value)
 
 
-def test_labels_without_any_label_snr_warn_and_count_by_the_search():
-    with pytest.warns(DataQualityWarning, match="no label table gives the planets' SNR"):
-        check_objective_snr("labels", "recall:0.95@snr10", [_star(1), _star(0)])
-    with warnings.catch_warnings():  # nothing to say: an SNR is given, or no @snrS objective
-        warnings.simplefilter("error")
-        check_objective_snr("labels", "recall:0.95@snr10", [_star(1, 12.0), _star(0)])
-        check_objective_snr("labels", "recall:0.95", [_star(1), _star(0)])
-        check_objective_snr("search", "recall:0.95@snr10", [_star(1), _star(0)])
+def test_the_threshold_record_says_how_the_planets_were_counted():
+    data = [_star(1, 12.0), _star(1), _star(0), _star(1, 4.0)]
+    labels = np.array([1, 1, 0, 1], np.int8)
+    assert objective_snr_record(data, labels, np.array([0, 1, 2]), "recall:0.95@snr10",
+                                "labels") == {"objective_snr": "labels", "label_snr_planets": 1}
+    assert objective_snr_record(data, labels, np.arange(4), "recall:0.95@snr10",
+                                "search") == {"objective_snr": "search", "label_snr_planets": 0}
+    assert objective_snr_record(data, labels, np.arange(4), "recall:0.95", "labels") == {}
 
 
 @pytest.mark.slow
 def test_a_run_counts_its_validation_planets_by_the_tables_snr(tmp_path):
     """End to end on single-star files: the table's SNR column reaches the threshold (every
     planet's label SNR below S leaves the objective nothing to count), the run records the
-    choice, and the default reads the search's."""
+    choice, and "search" reads the search's."""
     from exohunt.training import train
 
     kinds = ["planet", "eb", "quiet", "quiet", "quiet"] * 6
@@ -95,15 +97,21 @@ def test_a_run_counts_its_validation_planets_by_the_tables_snr(tmp_path):
     options = dict(jobs=1, cache_dir=tmp_path, imbalance="weights", seed=3, val_fraction=0.5,
                    objective="recall:0.9@snr8")
     strong = table.assign(snr=np.where(table["label"] == 1, 50.0, np.nan))
-    run = train(curves, "gbm", labels=strong, objective_snr="labels", **options)
-    assert run.config["training"]["objective_snr"] == "labels"
-    assert run.config["threshold"]["recall"] >= 0.9
-    default = train(curves, "gbm", labels=strong, **options)
-    assert "objective_snr" not in default.config["training"]
+    run = train(curves, "gbm", labels=strong, **options)  # objective_snr="labels": default
+    threshold = run.config["threshold"]
+    assert threshold["objective_snr"] == "labels" and threshold["recall"] >= 0.9
+    assert threshold["label_snr_planets"] == int(table["label"].iloc[
+        run.config["split"]["val_rows"]].sum())
     faint = table.assign(snr=np.where(table["label"] == 1, 3.0, np.nan))
-    with pytest.raises(InputError, match="no validation planet has a search SNR >= 8"):
-        train(curves, "gbm", labels=faint, objective_snr="labels", **options)
-    train(curves, "gbm", labels=faint, **options)  # by the search's SNR they count
+    with pytest.raises(InputError, match="no validation planet has an SNR >= 8"):
+        train(curves, "gbm", labels=faint, **options)
+    by_search = train(curves, "gbm", labels=faint, objective_snr="search", **options)
+    assert by_search.config["threshold"]["objective_snr"] == "search"
+    assert by_search.config["threshold"]["label_snr_planets"] == 0
+    # without an SNR column the labels' way counts by the search's, as "search" does
+    plain = train(curves, "gbm", labels=table, **options).config["threshold"]
+    assert plain["threshold"] == by_search.config["threshold"]["threshold"]
+    assert plain["label_snr_planets"] == 0
 
 
 def test_the_cli_refuses_an_unknown_objective_snr(capsys):

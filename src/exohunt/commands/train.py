@@ -21,7 +21,7 @@ _IMBALANCE = ("weights", "smote", "inject", "none")
 # training.api.UNFOUND_PLANETS (the same test keeps them equal)
 _UNFOUND_PLANETS = ("keep", "leave-out")
 # training.api.OBJECTIVE_SNR (the same test keeps them equal)
-_OBJECTIVE_SNR = ("search", "labels")
+_OBJECTIVE_SNR = ("labels", "search")
 # Models with named configurations besides "default" (the same test keeps them equal).
 _NAMED_CONFIGS = {"twoview": ("small", "astronet", "astronet-bn"), "gbm": ("default", "large")}
 
@@ -85,11 +85,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(1-5; a later one is a planet where its period is the label "
                              "table's) and score a star by its best; the run's predictions "
                              "then show K signals per star (default 1: the strongest only)")
-    parser.add_argument("--objective-snr", choices=_OBJECTIVE_SNR, default="search",
+    parser.add_argument("--objective-snr", choices=_OBJECTIVE_SNR, default="labels",
                         help="which SNR a recall:R@snrS objective counts the validation planets "
-                             "by: search (default: the search's measurement) or labels (the "
-                             "--labels table's SNR column where it gives one: snr, "
-                             "koi_model_snr, tce_model_snr, planet snr; the search's elsewhere)")
+                             "by: labels (default: the --labels table's SNR column where it "
+                             "gives one: snr, koi_model_snr, tce_model_snr, planet snr; the "
+                             "search's measurement elsewhere) or search (the search's "
+                             "throughout)")
     parser.add_argument("--members", type=int, default=1,
                         help="train this many runs (seeds SEED, SEED+1, …, each with its own "
                              "validation split) and average their probabilities: a seed "

@@ -140,7 +140,11 @@ def out_of_fold_record(ensemble: Ensemble, labelled, labels: np.ndarray, objecti
     """The ``training``, ``threshold`` and ``metrics`` entries of ``ensemble.json``: the
     members' out-of-fold scores of the labelled training rows (``weights`` per member, the
     plain mean without), the threshold chosen on them and their average precision."""
-    from exohunt.training.api import _signal_snr, objective_snr_values  # (torch: not needed)
+    from exohunt.training.api import (  # (torch: not needed to score)
+        _signal_snr,
+        objective_snr_record,
+        objective_snr_values,
+    )
 
     members = ensemble.members
     raw, scores = ensemble._member_scores(labelled, train_options.get("jobs", 0), False,
@@ -155,17 +159,17 @@ def out_of_fold_record(ensemble: Ensemble, labelled, labels: np.ndarray, objecti
     raw = split_later_signals(raw)[0]
     rows, oof = (_out_of_fold(members, scores) if weights is None
                  else _out_of_fold(members, scores, weights))
-    # None for sequence models, which cannot use recall:R@snrS anyway
+    # (None for sequence models, which cannot use recall:R@snrS anyway)
+    objective_snr = train_options.get("objective_snr", "labels")
     snr = objective_snr_values(labelled, labels, np.arange(len(labels)), _signal_snr(raw),
-                               train_options.get("objective_snr", "search"))
+                               objective_snr)
     choice = choose_threshold(labels[rows], oof, objective,
                               signal_snr=None if snr is None else snr[rows])
     return {
         # what the members were trained to call positive (read by 'exohunt evaluate')
-        "training": {"positive": members[0].config["training"]["positive"],
-                     **({"objective_snr": train_options["objective_snr"]}
-                        if train_options.get("objective_snr", "search") != "search" else {})},
-        "threshold": {**choice.to_dict(), "out_of_fold_rows": len(rows)},
+        "training": {"positive": members[0].config["training"]["positive"]},
+        "threshold": {**choice.to_dict(), "out_of_fold_rows": len(rows),
+                      **objective_snr_record(labelled, labels, rows, objective, objective_snr)},
         "metrics": {"out_of_fold_average_precision": safe_average_precision(labels[rows], oof),
                     "member_validation_average_precision":
                         [m.metrics["average_precision"] for m in members]},

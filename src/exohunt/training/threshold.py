@@ -109,10 +109,11 @@ def choose_threshold(labels: np.ndarray, probability: np.ndarray,
     A star is a candidate when ``probability >= threshold``. Thresholds sit halfway between
     neighbouring distinct scores, so that a tiny change of a score does not flip a decision.
     ``sample_weight`` (N,) weights the rows, e.g. injected validation planets down-weighted so
-    that the positives keep the real prevalence. ``signal_snr`` (N,): the search SNR of each
-    row's detected signal (NaN without one), needed by a ``"recall:R@snrS"`` objective, which
-    leaves out the planets below S; the precision, recall and F1 it reports are those of the
-    rows kept.
+    that the positives keep the real prevalence. ``signal_snr`` (N,): the SNR of each row's
+    planet (the search's measurement of its detected signal, NaN without one, or a label
+    table's SNR: ``train(objective_snr=...)``), needed by a ``"recall:R@snrS"`` objective,
+    which leaves out the planets below S; the precision, recall and F1 it reports are those
+    of the rows kept.
     """
     kind, target = parse_objective(objective)
     labels = np.asarray(labels).astype(int)
@@ -125,8 +126,9 @@ def choose_threshold(labels: np.ndarray, probability: np.ndarray,
         keep = (labels == 0) | (np.nan_to_num(np.asarray(signal_snr, float), nan=-1.0)
                                 >= min_snr)
         if not np.any(labels[keep] == 1):
-            raise InputError(f"threshold objective {objective!r}: no validation planet has a "
-                             f"search SNR >= {min_snr:g}; use 'recall:R' or a lower S")
+            raise InputError(f"threshold objective {objective!r}: no validation planet has an "
+                             f"SNR >= {min_snr:g} (a label table's SNR where it gives one, "
+                             "else the search's); use 'recall:R' or a lower S")
         labels, probability = labels[keep], probability[keep]
         sample_weight = None if sample_weight is None else np.asarray(sample_weight)[keep]
     if labels.sum() == 0 or labels.sum() == len(labels):
