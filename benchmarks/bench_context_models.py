@@ -258,7 +258,8 @@ def run_models(folders: dict, cache: Path, jobs: int, curves: dict, rows: tuple,
                imbalance: str | None = None, only: tuple[str, ...] | None = None,
                augment: dict | None = None, members: int = 1, seed: int = 42,
                weak_positive_weight: float = 1.0, unfound_planets: str = "keep",
-               scores_dir: Path | None = None) -> tuple[dict, dict, dict]:
+               scores_dir: Path | None = None,
+               signals_per_star: int = 1) -> tuple[dict, dict, dict]:
     from exohunt.training import train, train_ensemble
     from exohunt.training.threshold import objective_min_snr
 
@@ -284,7 +285,9 @@ def run_models(folders: dict, cache: Path, jobs: int, curves: dict, rows: tuple,
                            objective=objective, imbalance=imbalance,
                            weak_positive_weight=weak_positive_weight
                            if objective_min_snr(objective) is not None else 1.0,
-                           unfound_planets=unfound_planets)
+                           unfound_planets=unfound_planets,
+                           **({"signals_per_star": signals_per_star}
+                              if signals_per_star > 1 else {}))
             run = (train_ensemble(train_curves, "gbm", n_members=members, folds=True, **options)
                    if members > 1 else train(train_curves, "gbm", **options))
         finally:
@@ -396,6 +399,7 @@ def report(results: dict, seconds: dict, selected: dict, folders: dict, args,
         f"{f' --train-seed {args.train_seed}' if args.train_seed != 42 else ''}"
         f"{weak_option(args.weak_positive_weight)}"
         f"{f' --unfound-planets {args.unfound_planets}' if args.unfound_planets != 'keep' else ''}"
+        f"{f' --signals {args.signals}' if args.signals > 1 else ''}"
         f"` (each split searched first by `--stage features --split S`)",
         f"Training stars: vetting preset, train split, seed {TRAIN_SEED}; test stars: test "
         f"split, seed {args.test_seed}"
@@ -453,6 +457,9 @@ def main(argv=None) -> int:
     parser.add_argument("--unfound-planets", choices=UNFOUND_PLANETS, default="keep",
                         help="train()'s unfound_planets: leave out the training planets the "
                              "search did not find at their period (round 22)")
+    parser.add_argument("--signals", type=int, default=1,
+                        help="train()'s signals_per_star for every row: learn from each star's "
+                             "strongest K signals and score a star by its best (round 27)")
     parser.add_argument("--scores-dir", default=None,
                         help="save each row's test scores and stored threshold there "
                              "(ROW-seedS.npz), for interval_context_targets.py")
@@ -494,7 +501,8 @@ def main(argv=None) -> int:
                                             args.imbalance, only, augment, args.members,
                                             args.train_seed, args.weak_positive_weight,
                                             args.unfound_planets,
-                                            Path(args.scores_dir) if args.scores_dir else None)
+                                            Path(args.scores_dir) if args.scores_dir else None,
+                                            args.signals)
     if only:  # a subset of rows: the per-row lines above are the result (the table needs all)
         return 0
     text = report(results, seconds, selected, folders, args, rows)
