@@ -643,9 +643,8 @@ def objective_snr_record(data, labels: np.ndarray, rows: np.ndarray, objective: 
     objectives."""
     if objective_min_snr(objective) is None:
         return {}
-    n = 0
-    if objective_snr == "labels" and _labelled_files(data):
-        n = sum(int(labels[r] == 1 and "label_snr" in data[r].meta) for r in rows)
+    n = (int(np.isfinite(_planet_meta(data, labels, "label_snr")[rows]).sum())
+         if objective_snr == "labels" else 0)
     return {"objective_snr": objective_snr, "label_snr_planets": n}
 
 
@@ -656,13 +655,10 @@ def objective_snr_values(data, labels: np.ndarray, rows: np.ndarray,
     ``data``: ``search_snr`` (one per row of ``rows``; None for models without a search),
     with ``objective_snr="labels"`` replaced by the label table's SNR (``meta["label_snr"]``)
     on the planets that have one. Shape (len(rows),)."""
-    if search_snr is None or objective_snr != "labels" or not _labelled_files(data):
+    if search_snr is None or objective_snr != "labels":
         return search_snr
-    out = np.asarray(search_snr, float).copy()
-    for k, r in enumerate(np.asarray(rows, int)):
-        if labels[r] == 1 and "label_snr" in data[r].meta:
-            out[k] = float(data[r].meta["label_snr"])
-    return out
+    given = _planet_meta(data, labels, "label_snr")[rows]
+    return np.where(np.isfinite(given), given, np.asarray(search_snr, float))
 
 
 def _signal_snr(raw) -> np.ndarray | None:
@@ -731,10 +727,17 @@ def _checked_signals(signals_per_star: Any, spec, model: str, data,
 def _label_periods(data, labels: np.ndarray) -> np.ndarray:
     """Each row's planet period in days (a ``--labels`` table's period column, or an injected
     planet's), NaN where it is not a planet or none is known, shape (N,)."""
+    return _planet_meta(data, labels, "label_period_days")
+
+
+def _planet_meta(data, labels: np.ndarray, key: str) -> np.ndarray:
+    """Each row's ``meta[key]`` (what a ``--labels`` table attached: ``label_period_days``,
+    ``label_snr``) where the row is a planet of labelled single-star files, NaN elsewhere,
+    shape (N,)."""
     out = np.full(len(labels), np.nan)
-    if _has_label_periods(data):
+    if _labelled_files(data):
         for r in np.flatnonzero(labels == 1):
-            out[r] = float(data[r].meta.get("label_period_days", np.nan))
+            out[r] = float(data[r].meta.get(key, np.nan))
     return out
 
 
