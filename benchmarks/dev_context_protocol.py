@@ -33,7 +33,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _report import emit
-from bench_context_models import RECORD_SEEDS, evaluate, read_split, training_split
+from bench_context_models import evaluate, read_split, refuse_record_split, training_split
 from dev_context_recall import parse_recipe, scoring, train_recipe
 
 KEYS = ("precision_resolvable_at95", "average_precision", "precision_at90", "eb_fp_at95",
@@ -47,15 +47,13 @@ def target_one(figures: dict) -> bool:
     return figures["recall_strong_stored"] >= 0.95 and figures["far_beb_rejected_stored"] >= 0.98
 
 
-def thresholds_by_snr(run, recipe: str, train_curves: list, table: Path, cache: Path,
+def thresholds_by_snr(run, recipe: str, labelled: list, cache: Path,
                       jobs: int) -> dict[str, float]:
     """The ensemble's out-of-fold threshold chosen with ``objective_snr`` "search" and
-    "labels", from the same members (checked: the mode the ensemble was trained with gives
-    its stored threshold)."""
-    from exohunt.io.labels import apply_labels
+    "labels", from the same members, on the ``labelled`` training curves (checked: the mode
+    the ensemble was trained with gives its stored threshold)."""
     from exohunt.training.ensemble import out_of_fold_record
 
-    labelled, _ = apply_labels(train_curves, table)
     labels = np.array([lc.meta["label"] for lc in labelled], np.int8)
     objective = parse_recipe(recipe.partition("*")[0])[2]
     options = {"jobs": jobs, "cache_dir": cache}
@@ -85,19 +83,22 @@ def main(argv=None) -> int:
     work, cache = Path(args.work), Path(args.work) / "cache"
     splits = args.dev.split(",")
     for split in splits:
-        if int(split.rpartition("seed")[2]) in RECORD_SEEDS:
-            parser.error(f"{split} is a record test split: choices are not made there")
+        refuse_record_split(parser, split)
     train_dir, train_truth = training_split(work, args.n_train)
     table = train_dir / "train_truth.csv"
     train_curves = read_split(train_dir, train_truth)
     dev = {s: pd.read_csv(work / s / "test_truth.csv") for s in splits}
     dev_curves = {s: read_split(work / s, t) for s, t in dev.items()}
     ensemble = "*" in args.recipe
+    if ensemble:  # labelled once, for every seed's out-of-fold thresholds
+        from exohunt.io.labels import apply_labels
+
+        labelled, _ = apply_labels(train_curves, table)
     rows = []
     for seed in [int(s) for s in args.seeds.split(",")]:
         cpu = time.process_time()
         run = train_recipe(args.recipe, train_curves, table, cache, args.jobs, seed)
-        chosen = (thresholds_by_snr(run, args.recipe, train_curves, table, cache, args.jobs)
+        chosen = (thresholds_by_snr(run, args.recipe, labelled, cache, args.jobs)
                   if ensemble else None)
         by_labels = None if chosen is None else chosen["labels"]
         for split in splits:
