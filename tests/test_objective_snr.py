@@ -128,3 +128,35 @@ def test_the_label_snr_does_not_change_the_feature_cache_key():
 
     plain, with_snr = _star(1), _star(1, 12.0)
     assert _cache_key([plain], "v") == _cache_key([with_snr], "v")
+
+
+@pytest.mark.parametrize("extra, expected", [([], "labels"), (["--objective-snr", "search"],
+                                                               "search")])
+@pytest.mark.parametrize("members", [1, 2])
+def test_the_cli_passes_objective_snr_to_training(tmp_path, monkeypatch, extra, expected,
+                                                   members):
+    """``exohunt train --objective-snr`` reaches ``train`` / ``train_ensemble`` (default
+    labels), and the table's SNR column reaches the light curves' metadata."""
+    import exohunt.training as training
+    from exohunt.cli import main
+
+    time = np.arange(300) * 0.02
+    for name in ("a", "b"):
+        np.savetxt(tmp_path / f"{name}.csv", np.column_stack([time, np.ones_like(time)]),
+                   delimiter=",", header="time,flux", comments="")
+    table = tmp_path / "labels.csv"
+    table.write_text("file,label,snr\na.csv,1,12.5\nb.csv,0,\n")
+    seen = {}
+
+    def fake(data, **kwargs):
+        seen.update(kwargs, snr=[lc.meta.get("label_snr") for lc in data])
+        raise SystemExit(0)
+
+    monkeypatch.setattr(training, "train", fake)
+    monkeypatch.setattr(training, "train_ensemble", fake)
+    with pytest.raises(SystemExit):
+        main(["train", str(tmp_path / "a.csv"), str(tmp_path / "b.csv"), "--labels",
+              str(table), "--out", str(tmp_path / "run"), "--model", "gbm",
+              "--members", str(members), *extra])
+    assert seen["objective_snr"] == expected
+    assert seen["snr"] == [12.5, None]
