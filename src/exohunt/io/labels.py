@@ -26,7 +26,7 @@ transit's expected signal-to-noise), ``koi_model_snr`` (KOI table), ``tce_model_
 table), ``planet snr`` (ExoFOP's TOI table) — gives each planet's catalogue SNR (blank where
 unknown). With ``train(objective_snr="labels")`` (``--objective-snr labels``) a
 ``recall:R@snrS`` threshold objective then counts the planets by that SNR instead of the
-search's own measurement of their signal, which reads a median ~9 % lower and scatters.
+search's own measurement of their signal, which reads a median 2-9 % lower and scatters.
 
 Rows naming no file of DATA are ignored (one table can serve several folders); a file of DATA
 missing from the table, a file matched by two rows, or a label that is not 0/1 is an

@@ -326,7 +326,7 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
         (:mod:`exohunt.io.labels`: the simulator's truth tables, a KOI table's
         ``koi_model_snr`` …) and the search's measurement elsewhere; ``"search"``, the
         search's measurement of each star's signal throughout (before round 28, the only
-        way). The search reads a transit's SNR a median ~9 % below the catalogue's and
+        way). The search reads a transit's SNR a median 2-9 % below the catalogue's and
         misses some planets (their "SNR" is another signal's), so counted by it the
         objective is not the one asked: on the development splits its stored threshold kept
         a recall of 0.93-0.99 where 0.95 was asked, and counted by the labels' SNR it met
