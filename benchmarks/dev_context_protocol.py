@@ -79,6 +79,9 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", default="42,43,44")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--out", default=None)
+    parser.add_argument("--scores", default=None,
+                        help="save each seed's development-split probabilities here "
+                             "(SPLIT-seedS.npz: p, threshold, files), for diagnosis")
     args = parser.parse_args(argv)
     work, cache = Path(args.work), Path(args.work) / "cache"
     splits = args.dev.split(",")
@@ -104,6 +107,11 @@ def main(argv=None) -> int:
         for split in splits:
             with scoring(args.recipe):
                 p = np.asarray(run.score(dev_curves[split], jobs=args.jobs, cache_dir=cache))
+            if args.scores:
+                Path(args.scores).mkdir(parents=True, exist_ok=True)
+                np.savez(Path(args.scores) / f"{split}-seed{seed}.npz", p=p,
+                         threshold=float(run.threshold if chosen is None else chosen["labels"]),
+                         files=dev[split]["file"].to_numpy(str))
             row = {"seed": seed, "split": split,
                    **evaluate(dev[split], p, run.threshold if chosen is None
                               else chosen["search"])}

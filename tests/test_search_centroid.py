@@ -101,6 +101,40 @@ def test_planet_on_the_target_has_no_offset(drift):
     assert stats["centroid_offset_sigma"] < 3.5
 
 
+def with_spike(lc: LightCurve, size_px: float) -> LightCurve:
+    """``lc`` with one cadence in its first transit's centre displaced by ``size_px`` along
+    the column (a thruster firing's one-cadence pointing excursion)."""
+    spiked = lc.columns["centroid_col"].copy()
+    spiked[np.argmin(np.abs(lc.time - T0))] += size_px
+    return lc.replace(columns={**lc.columns, "centroid_col": spiked})
+
+
+@pytest.mark.parametrize("source", ["target", "neighbour"])
+def test_one_centroid_spike_in_a_transit_is_left_out(source, monkeypatch):
+    # round 29: on simulated "systematics" hosts one firing's spike (tens to hundreds of σ
+    # of the centroid noise; here 0.2 px = 400 σ) inside a transit made planets on isolated
+    # stars look like 30-100 σ shifts from sources pixels away
+    clean = stats_of(crowded_star(source))
+    spiked = with_spike(crowded_star(source), 0.2)
+    stats = stats_of(spiked)
+    for key in ("centroid_shift_sigma", "centroid_offset_pixels"):
+        assert stats[key] == pytest.approx(clean[key], rel=0.1, abs=0.1)
+    monkeypatch.setattr(centroid, "SPIKE_SIGMA", np.inf)  # the old statistic: misled
+    old = stats_of(spiked)
+    assert abs(old["centroid_offset_pixels"] - clean["centroid_offset_pixels"]) > 0.5
+
+
+def test_a_deep_eclipse_on_the_neighbour_keeps_its_whole_shift():
+    # a deep eclipse moves the centroid by many σ per cadence, from ingress to centre: the
+    # spread of the in-transit centroids is the eclipse's shape, not spikes
+    lc = crowded_star("neighbour", depth_ap=5e-2)
+    resid = centroid.centroid_residuals(lc, PERIOD, T0, DURATION, window_length=0.75)
+    inside = np.abs(fold_phase(lc.time, PERIOD, T0)) < 0.5 * DURATION
+    outside = np.abs(fold_phase(lc.time, PERIOD, T0)) >= 0.75 * DURATION
+    assert not centroid.centroid_spikes(resid, lc.flux, inside, outside).any()
+    assert stats_of(lc)["centroid_offset_pixels"] == pytest.approx(D, abs=0.15)
+
+
 @pytest.mark.parametrize("dropped", [0, 1, 3])
 def test_k2_roll_is_removed_from_the_centroids(dropped, monkeypatch):
     # a 0.3 px roll is ~100x the binary's 2.8e-3 px in-transit shift; the flux's correction

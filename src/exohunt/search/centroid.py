@@ -15,9 +15,15 @@ the flux column is SAP flux. ``δ`` and ``Δc`` are measured on the same in-tran
 (the box's |phase| < duration / 2), each against the out-of-transit level.
 
 Pointing drifts move the centroid far more than a transit does, so each centroid series is
-detrended like the flux (wotan's biweight with the flux's window, transits masked). The
-error of the in-transit mean is the larger of the white-noise error (robust σ / √N_in) and
-the scatter of duration-long out-of-transit bin means / √(transits), which covers red noise.
+detrended like the flux (wotan's biweight with the flux's window, transits masked).
+In-transit cadences whose centroid lies far from the straight line in the flux that the
+other in-transit cadences follow (more than ``SPIKE_SIGMA`` robust σ in either axis,
+:func:`centroid_spikes`) are left out of both the shift and the depth: one pointing spike (a
+roll's thruster firing moves the centroid by tens of σ for one cadence) in a transit
+otherwise makes a planet on an isolated star look like a 30-100 σ shift from a source
+pixels away. The error of the in-transit mean is the larger of the white-noise error
+(robust σ / √N_in) and the scatter of duration-long out-of-transit bin means /
+√(transits), which covers red noise.
 
 Kepler rotates by 90° every quarter: with a per-cadence ``segment`` (or ``quarter``,
 ``sector``, ``campaign``) column each segment is measured in its own pixels, converted to
@@ -48,8 +54,8 @@ from exohunt.search.sawtooth import (
 )
 
 __all__ = ["CENTROID_COLUMNS", "POSITION_FLOOR_PIXELS", "ROLL_GAIN", "ROLL_MIN_KEPT",
-           "SEGMENT_COLUMNS", "aperture_depth_factor", "centroid_residuals",
-           "centroid_statistics", "jump_ratio", "remove_roll"]
+           "SEGMENT_COLUMNS", "SPIKE_SIGMA", "aperture_depth_factor", "centroid_residuals",
+           "centroid_spikes", "centroid_statistics", "jump_ratio", "remove_roll"]
 
 #: Statistics of :func:`centroid_statistics` (all float, NaN when not measurable).
 CENTROID_COLUMNS = ("centroid_shift_sigma", "centroid_offset_pixels", "centroid_offset_sigma",
@@ -59,6 +65,11 @@ SEGMENT_COLUMNS = ("segment", "quarter", "sector", "campaign")
 _MASK_WIDTH = 1.5      # transit durations left out of the centroid trend (ingress margin)
 _MIN_IN, _MIN_OUT = 3, 20
 _MIN_DEPTH_SNR = 2.0   # below this the source position is meaningless (offset NaN)
+#: An in-transit cadence whose centroid residual lies more than this many robust σ from the
+#: straight line in the flux that the in-transit centroids follow (either axis) is a spike,
+#: not the transit's shift (:func:`centroid_spikes`).
+#: White noise passes 5 σ with probability 6e-7 per cadence and axis. ``inf``: no clipping.
+SPIKE_SIGMA = 5.0
 #: Systematic 1σ (pixels, per axis) added to every source position: a flux-weighted centroid
 #: places a star's light only this well (aperture truncation of the PSF, the target's WCS
 #: position). On the real files in ../shared/data the out-of-transit centroids of isolated
@@ -317,12 +328,14 @@ def centroid_statistics(lc: LightCurve, period: float, t0: float, duration: floa
     q, dof, parts = 0.0, 0, []
     for value, seg in _segments(lc):
         ok = seg & np.isfinite(resid).all(axis=1)
-        shift, shift_err = _shift(lc.time, resid, ok & inside, ok & outside, period, duration)
+        within = ok & inside
+        within &= ~centroid_spikes(resid, lc.flux, within, ok & outside)
+        shift, shift_err = _shift(lc.time, resid, within, ok & outside, period, duration)
         if shift is None:
             continue
         q += float(np.sum((shift / shift_err) ** 2))
         dof += 2
-        depth, depth_err = (_shift(lc.time, lc.flux[:, None], ok & inside, ok & outside,
+        depth, depth_err = (_shift(lc.time, lc.flux[:, None], within, ok & outside,
                                    period, duration) if relative else (None, None))
         if depth is None or not -depth[0] / depth_err[0] >= _MIN_DEPTH_SNR:
             continue
@@ -371,6 +384,53 @@ def _per_segment(value, segment, shape: tuple = (2,)) -> np.ndarray | None:
     except (TypeError, ValueError):
         return None
     return array if array.shape == shape and np.isfinite(array).all() else None
+
+
+def centroid_spikes(resid: np.ndarray, flux: np.ndarray, inside: np.ndarray,
+                    outside: np.ndarray) -> np.ndarray:
+    """In-transit cadences whose centroid residual is a spike (:data:`SPIKE_SIGMA`).
+
+    A source's eclipse moves the centroid in proportion to the flux it takes away, so each
+    in-transit centroid axis is fitted by a straight line in the flux (least squares, refitted
+    once without the spikes found); a spike is a cadence that line misses by more than
+    ``SPIKE_SIGMA`` σ in either axis, σ being the larger of the out-of-transit robust σ and
+    the robust σ about the line. A deep eclipse's ingress-to-centre range of shifts lies on
+    the line and is kept.
+
+    Parameters
+    ----------
+    resid : ndarray, shape (T, 2)
+        Detrended centroid (column, row), pixels.
+    flux : ndarray, shape (T,)
+        Detrended relative flux at the same cadences.
+    inside, outside : ndarray of bool, shape (T,)
+        In-transit and out-of-transit cadences (finite ``resid``).
+
+    Returns
+    -------
+    ndarray of bool, shape (T,)
+        True for the in-transit spikes; all False with fewer than ``_MIN_IN`` in-transit or
+        ``_MIN_OUT`` out-of-transit cadences, or with ``SPIKE_SIGMA`` infinite.
+    """
+    spikes = np.zeros(inside.shape, dtype=bool)
+    if not np.isfinite(SPIKE_SIGMA) or inside.sum() < _MIN_IN or outside.sum() < _MIN_OUT:
+        return spikes
+    values, level = resid[inside], flux[inside]
+    design = np.column_stack([np.ones_like(level), level - np.median(level)])
+    if not np.isfinite(design).all():
+        return spikes
+    floor = np.array([robust_std(resid[outside, k]) for k in range(resid.shape[1])])
+    far = np.zeros(values.shape[0], dtype=bool)
+    for _ in range(2):  # fit, then refit without the spikes the first fit found
+        keep = ~far
+        if keep.sum() < _MIN_IN:
+            break
+        coef = np.linalg.lstsq(design[keep], values[keep], rcond=None)[0]
+        misfit = values - design @ coef
+        sigma = np.maximum(floor, [robust_std(misfit[keep, k]) for k in range(values.shape[1])])
+        far = (np.abs(misfit) > SPIKE_SIGMA * sigma).any(axis=1)
+    spikes[np.flatnonzero(inside)[far]] = True
+    return spikes
 
 
 def _shift(time: np.ndarray, values: np.ndarray, inside: np.ndarray, outside: np.ndarray,

@@ -26,7 +26,8 @@ __all__ = ["COMPATIBLE_FEATURE_VERSIONS", "FEATURE_VERSION", "SIGNAL_COLUMNS", "
 #: record it. The signals table's vetting columns that no model reads (round 19's
 #: variability statistics, :mod:`exohunt.search.variability`) are not part of it: adding
 #: them changed no statistic or view (``benchmarks/compare_features.py``: bit-identical).
-FEATURE_VERSION = ("search-20:limb-darkened-density+centroid-roll+coarse-stride3-long-grids"
+FEATURE_VERSION = ("search-21:centroid-spikes+limb-darkened-density+centroid-roll"
+                   "+coarse-stride3-long-grids"
                    "+batched-ramps"
                    "+own-lm-fit+plateau-peaks+red-noise-beta+binned-short-cadence-trends"
                    "+coarse-fine-bls+binned-coarse+white-window+fast-fft"
@@ -60,7 +61,11 @@ FEATURE_VERSION = ("search-20:limb-darkened-density+centroid-roll+coarse-stride3
 #: so it is refused too. search-20 measures ``transit_density`` (and ``density_ratio_log10``)
 #: with a limb-darkened transit fit (exohunt.search.stellar.limb_darkened_density) instead
 #: of the trapezoid's ingress, which read 0.5-1 dex low: a search-19 model learnt the old
-#: values, so it is refused.
+#: values, so it is refused. search-21 leaves in-transit centroid spikes out of the centroid
+#: shift and the depth it is divided by (exohunt.search.centroid.centroid_spikes): one
+#: thruster firing's spike inside a transit made planets on simulated "systematics" hosts
+#: look like 30-100 σ shifts from sources pixels away (``benchmarks/diag_centroid_spikes.py``);
+#: a search-20 model learnt that a large offset can be a planet's, so it is refused.
 COMPATIBLE_FEATURE_VERSIONS: frozenset[str] = frozenset()
 
 STAT_COLUMNS = (
