@@ -116,8 +116,8 @@ def main(argv=None) -> int:
                    **evaluate(dev[split], p, run.threshold if chosen is None
                               else chosen["search"])}
             if by_labels is not None:
-                labelled = evaluate(dev[split], p, by_labels)
-                row.update({f"{k}_labels": labelled[k] for k in STORED})
+                by_labels_figures = evaluate(dev[split], p, by_labels)
+                row.update({f"{k}_labels": by_labels_figures[k] for k in STORED})
             rows.append(row)
             print(f"seed {seed} {split}: " + ", ".join(
                 f"{k} {row[k]:.3f}" for k in (*KEYS, *STORED) if k in row)
