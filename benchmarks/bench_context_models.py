@@ -155,6 +155,27 @@ def refuse_record_split(parser, split: str) -> None:
         parser.error(f"{split} is a record test split: choices are not made there")
 
 
+def split_diagnostic_args(parser, default_split: str, argv: list[str] | None = None):
+    """Parse the options every one-split diagnostic takes (``--work``, ``--split``,
+    ``--jobs``, an unused ``--seed``, ``--out``), refusing a record split
+    (:func:`refuse_record_split`)."""
+    parser.add_argument("--work", default="/tmp/bench_context_models")
+    parser.add_argument("--split", default=default_split,
+                        help="a development or training split folder under WORK (testN-seedS, "
+                             "trainN-seedS); never a record split")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0, help="unused: nothing here is random")
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args(argv)
+    refuse_record_split(parser, args.split)
+    return args
+
+
+def split_truth(folder: Path) -> pd.DataFrame:
+    """The truth table of a split folder (``train_truth.csv`` or ``test_truth.csv``)."""
+    return pd.read_csv(next(Path(folder).glob("*_truth.csv")))
+
+
 def evaluate(truth: pd.DataFrame, p: np.ndarray, stored: float,
              found: np.ndarray | None = None) -> dict:
     """The issue's figures for one model's test probabilities ``p`` (``found``:

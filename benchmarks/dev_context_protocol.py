@@ -81,7 +81,7 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=None)
     parser.add_argument("--scores", default=None,
                         help="save each seed's development-split probabilities here "
-                             "(SPLIT-seedS.npz: p, threshold, files), for diagnosis")
+                             "(SPLIT-seedS.npz: p, the stored threshold, files), for diagnosis")
     args = parser.parse_args(argv)
     work, cache = Path(args.work), Path(args.work) / "cache"
     splits = args.dev.split(",")
@@ -110,7 +110,7 @@ def main(argv=None) -> int:
             if args.scores:
                 Path(args.scores).mkdir(parents=True, exist_ok=True)
                 np.savez(Path(args.scores) / f"{split}-seed{seed}.npz", p=p,
-                         threshold=float(run.threshold if chosen is None else chosen["labels"]),
+                         threshold=float(run.threshold),
                          files=dev[split]["file"].to_numpy(str))
             row = {"seed": seed, "split": split,
                    **evaluate(dev[split], p, run.threshold if chosen is None

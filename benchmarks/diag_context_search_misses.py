@@ -26,7 +26,12 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 from _machine import machine_description
 from _report import emit
-from bench_context_models import read_split, refuse_record_split, top_signal_is_planet
+from bench_context_models import (
+    read_split,
+    split_diagnostic_args,
+    split_truth,
+    top_signal_is_planet,
+)
 
 
 def share_table(frame: pd.DataFrame, by: str, bins: list | None = None) -> list[str]:
@@ -40,20 +45,13 @@ def share_table(frame: pd.DataFrame, by: str, bins: list | None = None) -> list[
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--work", default="/tmp/bench_context_models")
-    parser.add_argument("--split", default="test10000-seed6262",
-                        help="a development test split under WORK (testN-seedS)")
-    parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=0, help="unused: nothing here is random")
-    parser.add_argument("--out", default=None)
-    args = parser.parse_args(argv)
-    refuse_record_split(parser, args.split)
+    args = split_diagnostic_args(argparse.ArgumentParser(description=__doc__.splitlines()[0]),
+                                 "test10000-seed6262", argv)
     from exohunt.training.features import extract
 
     started = time.time()
     folder = Path(args.work) / args.split
-    truth = pd.read_csv(folder / "test_truth.csv")
+    truth = split_truth(folder)
     signals = extract(read_split(folder, truth), "tabular", jobs=args.jobs,
                       cache_dir=Path(args.work) / "cache").signals
     frame = truth.assign(found=top_signal_is_planet(truth, signals["period_days"].to_numpy()),

@@ -111,9 +111,9 @@ def with_spike(lc: LightCurve, size_px: float) -> LightCurve:
 
 @pytest.mark.parametrize("source", ["target", "neighbour"])
 def test_one_centroid_spike_in_a_transit_is_left_out(source, monkeypatch):
-    # round 29: on simulated "systematics" hosts one firing's spike (tens to hundreds of σ
-    # of the centroid noise; here 0.2 px = 400 σ) inside a transit made planets on isolated
-    # stars look like 30-100 σ shifts from sources pixels away
+    # round 29: on simulated "systematics" hosts a firing's spike (19-1,284 σ of the centroid
+    # noise, benchmarks/results_centroid_spikes.md; here 0.2 px = 400 σ) inside a transit made
+    # planets on isolated stars look like 5-98 σ shifts from sources pixels away
     clean = stats_of(crowded_star(source))
     spiked = with_spike(crowded_star(source), 0.2)
     stats = stats_of(spiked)

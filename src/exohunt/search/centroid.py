@@ -19,8 +19,8 @@ detrended like the flux (wotan's biweight with the flux's window, transits maske
 In-transit cadences whose centroid lies far from the straight line in the flux that the
 other in-transit cadences follow (more than ``SPIKE_SIGMA`` robust σ in either axis,
 :func:`centroid_spikes`) are left out of both the shift and the depth: one pointing spike (a
-roll's thruster firing moves the centroid by tens of σ for one cadence) in a transit
-otherwise makes a planet on an isolated star look like a 30-100 σ shift from a source
+roll's thruster firing moves the centroid by tens to thousands of σ for one cadence) in a
+transit otherwise makes a planet on an isolated star look like a 5-100 σ shift from a source
 pixels away. The error of the in-transit mean is the larger of the white-noise error
 (robust σ / √N_in) and the scatter of duration-long out-of-transit bin means /
 √(transits), which covers red noise.

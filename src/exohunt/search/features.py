@@ -64,7 +64,7 @@ FEATURE_VERSION = ("search-21:centroid-spikes+limb-darkened-density+centroid-rol
 #: values, so it is refused. search-21 leaves in-transit centroid spikes out of the centroid
 #: shift and the depth it is divided by (exohunt.search.centroid.centroid_spikes): one
 #: thruster firing's spike inside a transit made planets on simulated "systematics" hosts
-#: look like 30-100 σ shifts from sources pixels away (``benchmarks/diag_centroid_spikes.py``);
+#: look like 5-100 σ shifts from sources pixels away (``benchmarks/diag_centroid_spikes.py``);
 #: a search-20 model learnt that a large offset can be a planet's, so it is refused.
 COMPATIBLE_FEATURE_VERSIONS: frozenset[str] = frozenset()
 
