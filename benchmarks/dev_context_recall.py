@@ -30,7 +30,8 @@ below the objective's 10 weighted X in training (round 18). A ``var:`` prefix (e
 the data's gaps) added to the model's inputs, which they are not by default; ``edge:`` adds
 ``gap_edge_share`` alone. A ``#K`` suffix (round 27, e.g. ``eb2+snr10/w0.3*5#3``) trains on
 each star's strongest K signals (``train(..., signals_per_star=K)``), and the run then scores
-a star by its best signal. A ``flares:`` prefix (round 20, e.g. ``flares:eb2+snr10/w0.3``,
+a star by its best signal; since round 30 the injected stars' later signals are training rows
+too, and ``#Kt`` (e.g. ``#3t``) keeps the injected stars to their top signal as before. A ``flares:`` prefix (round 20, e.g. ``flares:eb2+snr10/w0.3``,
 before any ``var:``) searches every feature set of the recipe (training, injections,
 scoring) with the flare removal on (``search(flares=True)``, :mod:`exohunt.search.flares`),
 and ``junk:`` with ``exohunt search``'s junk masking (``junk="auto"``) instead of the
@@ -260,6 +261,8 @@ def train_recipe(recipe: str, train_curves: list, table: Path, cache: Path, jobs
     recipe, _, signals = recipe.partition("#")
     recipe, _, members = recipe.partition("*")
     context, augment, objective = parse_recipe(recipe)
+    if signals.endswith("t"):  # injected stars' top signals only (before round 30)
+        signals, augment = signals[:-1], {**augment, "later_signals": False}
     saved = dict(api.MODEL_DEFAULTS["gbm"].get("file_augment", {}))
     api.MODEL_DEFAULTS["gbm"]["file_augment"] = {**saved, **augment}
     options = dict(labels=table, context=context, cache_dir=cache, jobs=jobs, seed=seed,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from exohunt.lightcurve import LightCurve
@@ -272,3 +273,60 @@ def test_injected_planets_the_search_misses_are_left_out():
     binary_days = np.array([lc.meta["injected"][-1]["period"] for lc in curves[1:5]])
     assert found_at_period(every.signals["period_days"].to_numpy()[left_out],
                            binary_days[left_out]).all()
+
+
+def test_injected_later_signals_are_labelled_by_the_injected_period():
+    """A later signal of an injected planet's star is a planet at the injected period (or an
+    alias of it) and not elsewhere; a reversed positive's is left out without a known period;
+    a binary's is never a planet."""
+    from exohunt.training.augment import _injected_later_labels
+    from exohunt.training.features import RawFeatures
+
+    def curve(meta):
+        return LightCurve(np.arange(3.0), np.ones(3), None, {"source": "x.fits", **meta})
+
+    curves = [curve({"injected": [{"period": 10.0}]}), curve({"injected": [{"period": 4.0}]}),
+              curve({"label_period_days": 6.0}), curve({}), curve({"injected": [{"period": 3.0}]})]
+    # later rows: planet 0 at 10 d and 3.3 d, planet 1 at 8 d (2x), reversed positive 2 at
+    # 6 d, reversed positive 3 (no period), binary 4 at its own 3 d
+    star = [0, 0, 1, 2, 3, 4]
+    periods = [10.01, 3.3, 8.0, 6.0, 5.0, 3.0]
+    signals = pd.DataFrame({"period_days": periods, "snr": np.arange(6.0), "star": star,
+                            "signal": np.ones(6, int)})
+    later = RawFeatures({"local": np.zeros((6, 1), np.float32)},
+                        pd.DataFrame({"snr": np.arange(6.0)}), signals, "search-x")
+    rows, y = _injected_later_labels(later, curves, n_planets=2, n_reversed=2)
+    assert y.tolist() == [1, 0, 1, 1, 0]
+    assert rows[0].signals["period_days"].tolist() == [10.01, 3.3, 8.0, 6.0, 3.0]
+    assert "star" not in rows[0].signals
+    assert _injected_later_labels(None, curves, 2, 2)[1].size == 0
+
+
+def test_injected_stars_later_signals_are_added_after_the_unchanged_top_signals():
+    """With two signals per star every injected star's second signal (a dip every 3.37 d on
+    every host gives each one) becomes a row after the top signals, which stay those of a
+    one-signal extraction; the on-target and background binaries' are negatives; with
+    ``later_signals=False`` the injections are as before."""
+    curves = [host(i) for i in (3, 40, 80, 120, 160, 200)]
+    curves = [lc.replace(flux=lc.flux * (1 - 0.003 * (np.abs(
+        (lc.time - 0.5 + 1.685) % 3.37 - 1.685) < 0.08))) for lc in curves]
+    labels = np.array([1, 0, 0, 0, 0, 1], np.int8)
+    common = dict(per_positive=1, binaries_per_planet=1.0, target_binaries_per_planet=1.0,
+                  seed=5, jobs=1, reverse_positives=False)
+    plain, plain_labels = injected_features(curves, np.arange(6), labels, "tabular", **common)
+    report: dict = {}
+    raw, extra = injected_features(curves, np.arange(6), labels, "tabular", signals_per_star=2,
+                                   report=report, **common)
+    n_top = len(plain)
+    assert n_top == 6 and report["later_signals_injected"] >= 5
+    assert len(raw) == n_top + report["later_signals_injected"] == len(extra)
+    np.testing.assert_array_equal(extra[:n_top], plain_labels)
+    np.testing.assert_allclose(raw.stats["snr"].to_numpy()[:n_top], plain.stats["snr"].to_numpy())
+    # a planet's star has two dips, the planet's and the host's: one of its rows is labelled
+    # a planet whichever wins, so its later row is a planet only where the top one is not
+    assert 1 <= report["later_signals_injected_planets"] <= 2
+    assert extra[n_top:].sum() == report["later_signals_injected_planets"]
+    same, same_labels = injected_features(curves, np.arange(6), labels, "tabular",
+                                          signals_per_star=2, later_signals=False, **common)
+    np.testing.assert_array_equal(same_labels, plain_labels)
+    assert len(same) == n_top

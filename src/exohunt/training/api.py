@@ -318,8 +318,9 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
         column; :func:`exohunt.training.augment.found_at_period`) and not a planet on any
         other star; on a planet's star without a known period it is left out. The top signal
         keeps its star's label, so with 1 (default) training is as before. Injected stars
-        contribute their top signal only. The threshold is chosen on each validation star's
-        best signal.
+        of light-curve files contribute their later signals alike (since round 30; injected
+        binaries' are never planets: :func:`~exohunt.training.augment.injected_features`).
+        The threshold is chosen on each validation star's best signal.
     objective_snr : {"labels", "search"}
         Which SNR a ``"recall:R@snrS"`` objective counts the validation planets by:
         ``"labels"`` (default), the ``--labels`` table's SNR column where it gives one
@@ -463,7 +464,7 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
         extra, extra_labels = injected_features(
             data, train_rows, labels, spec.inputs, prep=prep, seed=seed, jobs=jobs,
             progress=progress, hosts=quiet, cache_dir=cache_dir, report=injection_report,
-            leave_out_unfound=leave_out,
+            leave_out_unfound=leave_out, signals_per_star=signals_per_star,
             **{**_augment_options(name, data),
                **(budget.augment_overrides() if budget else {})})
         raw_train = raw_train.concat(extra)

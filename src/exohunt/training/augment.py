@@ -28,7 +28,8 @@ from exohunt.batch import LightCurveBatch
 from exohunt.errors import InputError
 from exohunt.lightcurve import LightCurve
 from exohunt.simulate.params import BRIGHT_PLANET_SHARE, BRIGHT_SNR_RANGE, DAY_SIDE_ALBEDO
-from exohunt.training.features import RawFeatures, extract
+from exohunt.training.features import (RawFeatures, extract, signal_rows,
+                                       split_later_signals)
 from exohunt.training.preprocess import SequencePrep
 
 __all__ = ["BRIGHT_PLANET_SHARE", "BRIGHT_SNR_RANGE", "DAY_SIDE_ALBEDO", "found_at_period",
@@ -163,7 +164,8 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
                       hosts: np.ndarray | None = None,
                       cache_dir: str | Path | None = None,
                       report: dict | None = None,
-                      leave_out_unfound: bool = False) -> tuple[RawFeatures, np.ndarray]:
+                      leave_out_unfound: bool = False, signals_per_star: int = 1,
+                      later_signals: bool = True) -> tuple[RawFeatures, np.ndarray]:
     """Features and labels of the augmentation rows for the rows ``train_rows`` of a split.
 
     ``per_positive × n_positive`` negatives (at most ``max_injected``) receive a planet
@@ -184,6 +186,19 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
     not find at its period is left out (:func:`found_at_period`): its row describes its
     host's own signal under the label "planet". ``report`` (a dict, optional) receives
     ``planets_injected`` and ``planets_not_found`` (those left out).
+
+    With ``signals_per_star`` K > 1 (``train(..., signals_per_star=K)``) and ``later_signals``,
+    light-curve files' injected stars are searched for K signals, and their later signals are
+    rows too, after all the top signals: on an injected planet's star a later signal is a
+    planet where its period is the injected one (1/3-3 times it included,
+    :func:`found_at_period`) and not a planet elsewhere; on a reversed positive the same with
+    its ``--labels`` period (left out where none is known); on a background or on-target
+    binary's star never a planet. A model scores a star by its best signal, so a binary's
+    second signal (its secondary eclipse, its period's alias, its host's noise) must be
+    taught as a negative too, and the split's own stars teach that only for the split's own
+    few binaries. ``report`` then receives ``later_signals_injected`` and
+    ``later_signals_injected_planets``. A batch's injections (no injected period is kept
+    there) contribute their top signals only.
 
     ``data`` is a :class:`LightCurveBatch` or a list of single-star light curves; into the
     latter the signals go with their centroids, SAP flux and catalogue consistent
@@ -221,8 +236,12 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
 
         curves = _injected_curves(data, planet_hosts, positives if reverse_positives else [],
                                   binary_hosts, rng)
-        raw = extract(curves, kind, prep=prep, jobs=jobs, progress=progress, cache_dir=cache_dir,
-                      variability=False)
+        k = signals_per_star if later_signals and kind == "tabular" else 1
+        raw, later = split_later_signals(extract(
+            curves, kind, prep=prep, jobs=jobs, progress=progress, cache_dir=cache_dir,
+            variability=False, signals_per_star=k))
+        later_rows, later_y = _injected_later_labels(later, curves, n_planets,
+                                                     len(positives) * reverse_positives)
         if leave_out_unfound and "period_days" in raw.signals:  # (no search: no check)
             kept = np.ones(len(curves), bool)
             kept[:n_planets] = found_at_period(
@@ -235,8 +254,21 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
                 np.concatenate([kept, np.ones(n_target, bool)])]
         if n_target:  # searched (and cached) apart: the other injections' cache still hits
             targets = [inject_lightcurve(data[i], "eb", 0.0, eb_rng) for i in target_hosts]
-            raw = raw.concat(extract(targets, kind, prep=prep, jobs=jobs, progress=progress,
-                                     cache_dir=cache_dir, variability=False))
+            top, target_later = split_later_signals(extract(
+                targets, kind, prep=prep, jobs=jobs, progress=progress, cache_dir=cache_dir,
+                variability=False, signals_per_star=k))
+            raw = raw.concat(top)
+            if target_later is not None:  # an on-target binary's every signal is not a planet
+                later_rows = later_rows + [signal_rows(target_later,
+                                                       np.arange(len(target_later)))]
+                later_y = np.concatenate([later_y, np.zeros(len(target_later), np.int8)])
+        if later_rows:
+            for rows in later_rows:
+                raw = raw.concat(rows)
+            extra_labels = np.concatenate([extra_labels, later_y])
+            if report is not None:
+                report.update(later_signals_injected=len(later_y),
+                              later_signals_injected_planets=int(later_y.sum()))
         return raw, extra_labels
     reversed_positives = data.flux[positives][:, ::-1] if reverse_positives else data.flux[:0]
     flux = np.concatenate([inject_rows(data.flux[planet_hosts], data.time, rng,
@@ -293,6 +325,30 @@ def found_at_period(found_days: np.ndarray, true_days: np.ndarray) -> np.ndarray
     for row in np.flatnonzero(np.isfinite(true_days) & np.isfinite(found_days)):
         out[row] = bool(near_harmonic(found_days[row:row + 1], [true_days[row]])[0])
     return out
+
+
+def _injected_later_labels(later: RawFeatures | None, curves: list, n_planets: int,
+                           n_reversed: int) -> tuple[list, np.ndarray]:
+    """The later signals of injected single-star curves (planets, then ``n_reversed``
+    reversed positives, then binaries, as :func:`_injected_curves` orders them) as training
+    rows and their labels: ``([rows], labels)``, or ``([], empty)`` without later signals.
+
+    A planet's later signal is a planet at its injected period (a reversed positive's: its
+    ``--labels`` period; left out where none is known), a binary's never."""
+    if later is None or not len(later):
+        return [], np.zeros(0, np.int8)
+    star = later.signals["star"].to_numpy(int)
+    true = np.full(len(curves), np.nan)
+    for s in range(n_planets):
+        true[s] = curves[s].meta["injected"][-1]["period"]
+    for s in range(n_planets, n_planets + n_reversed):
+        true[s] = float(curves[s].meta.get("label_period_days", np.nan))
+    planet_star = star < n_planets + n_reversed
+    known = ~planet_star | np.isfinite(true[star])
+    y = (planet_star & found_at_period(later.signals["period_days"].to_numpy(float),
+                                       true[star])).astype(np.int8)
+    keep = np.flatnonzero(known)
+    return [signal_rows(later, keep)], y[keep]
 
 
 def _injected_curves(curves: list, planet_hosts: np.ndarray, positives, binary_hosts: np.ndarray,
