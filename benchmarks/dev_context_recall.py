@@ -31,7 +31,8 @@ the data's gaps) added to the model's inputs, which they are not by default; ``e
 ``gap_edge_share`` alone. A ``#K`` suffix (round 27, e.g. ``eb2+snr10/w0.3*5#3``) trains on
 each star's strongest K signals (``train(..., signals_per_star=K)``), and the run then scores
 a star by its best signal; since round 30 the injected stars' later signals are training rows
-too, and ``#Kt`` (e.g. ``#3t``) keeps the injected stars to their top signal as before. A ``flares:`` prefix (round 20, e.g. ``flares:eb2+snr10/w0.3``,
+too, and ``#Kt`` (e.g. ``#3t``) keeps the injected stars to their top signal as before.
+A ``flares:`` prefix (round 20, e.g. ``flares:eb2+snr10/w0.3``,
 before any ``var:``) searches every feature set of the recipe (training, injections,
 scoring) with the flare removal on (``search(flares=True)``, :mod:`exohunt.search.flares`),
 and ``junk:`` with ``exohunt search``'s junk masking (``junk="auto"``) instead of the

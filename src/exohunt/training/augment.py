@@ -28,8 +28,7 @@ from exohunt.batch import LightCurveBatch
 from exohunt.errors import InputError
 from exohunt.lightcurve import LightCurve
 from exohunt.simulate.params import BRIGHT_PLANET_SHARE, BRIGHT_SNR_RANGE, DAY_SIDE_ALBEDO
-from exohunt.training.features import (RawFeatures, extract, signal_rows,
-                                       split_later_signals)
+from exohunt.training.features import RawFeatures, extract, signal_rows, split_later_signals
 from exohunt.training.preprocess import SequencePrep
 
 __all__ = ["BRIGHT_PLANET_SHARE", "BRIGHT_SNR_RANGE", "DAY_SIDE_ALBEDO", "found_at_period",
@@ -259,8 +258,8 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
                 variability=False, signals_per_star=k))
             raw = raw.concat(top)
             if target_later is not None:  # an on-target binary's every signal is not a planet
-                later_rows = later_rows + [signal_rows(target_later,
-                                                       np.arange(len(target_later)))]
+                later_rows = [*later_rows,
+                              signal_rows(target_later, np.arange(len(target_later)))]
                 later_y = np.concatenate([later_y, np.zeros(len(target_later), np.int8)])
         if later_rows:
             for rows in later_rows:
