@@ -82,6 +82,9 @@ def main(argv=None) -> int:
     parser.add_argument("--scores", default=None,
                         help="save each seed's development-split probabilities here "
                              "(SPLIT-seedS.npz: p, the stored threshold, files), for diagnosis")
+    parser.add_argument("--save-models", default=None,
+                        help="save each seed's trained model there (seedS/, exohunt's run or "
+                             "ensemble directory), for per-signal diagnosis")
     args = parser.parse_args(argv)
     work, cache = Path(args.work), Path(args.work) / "cache"
     splits = args.dev.split(",")
@@ -104,6 +107,8 @@ def main(argv=None) -> int:
         chosen = (thresholds_by_snr(run, args.recipe, labelled, cache, args.jobs)
                   if ensemble else None)
         by_labels = None if chosen is None else chosen["labels"]
+        if args.save_models:
+            run.save(Path(args.save_models) / f"seed{seed}")
         for split in splits:
             with scoring(args.recipe):
                 p = np.asarray(run.score(dev_curves[split], jobs=args.jobs, cache_dir=cache))
