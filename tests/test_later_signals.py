@@ -157,3 +157,30 @@ def _stars_of(rows: pd.DataFrame) -> RawFeatures:
     """A RawFeatures whose signals table has ``rows``' star column (for best_per_star)."""
     return RawFeatures({}, pd.DataFrame(index=range(len(rows))),
                        rows[["star"]].reset_index(drop=True))
+
+
+@pytest.mark.slow
+def test_injected_stars_later_signals_are_trained_on(tmp_path, monkeypatch):
+    """With injection and two signals per star the injected stars' second signals are
+    training rows too (reported in the run's config); ``later_signals=False`` in the model's
+    file augmentation keeps them to their top signal, as before round 30."""
+    from exohunt.training import api, train
+
+    kinds = ["planet", "quiet", "quiet", "quiet", "eb"] * 4
+    curves, table = labelled_vetting_files(kinds, periods=True)
+    monkeypatch.setitem(api.MODEL_DEFAULTS["gbm"], "augment",
+                        {"binaries_per_planet": 1.0, "per_positive": 1})
+    monkeypatch.setitem(api.MODEL_DEFAULTS["gbm"], "file_augment",
+                        {"target_binaries_per_planet": 1.0})
+    options = dict(labels=table, jobs=1, cache_dir=tmp_path, imbalance="inject", seed=3,
+                   signals_per_star=2, val_fraction=0.25)
+    run = train(curves, "gbm", **options)
+    injections = run.config["training"]["injections"]
+    assert injections["later_signals_injected"] >= 1
+    assert 0 <= injections["later_signals_injected_planets"] <= injections[
+        "later_signals_injected"]
+    assert np.isfinite(run.score(curves, jobs=1, cache_dir=tmp_path)).all()
+    monkeypatch.setitem(api.MODEL_DEFAULTS["gbm"], "file_augment",
+                        {"target_binaries_per_planet": 1.0, "later_signals": False})
+    top_only = train(curves, "gbm", **options)
+    assert "later_signals_injected" not in top_only.config["training"].get("injections", {})

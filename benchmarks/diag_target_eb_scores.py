@@ -1,0 +1,115 @@
+"""Round 30: which on-target eclipsing binaries pass a development model, and on which signal?
+
+A model trained with ``signals_per_star`` K > 1 scores a star by its best signal, so an
+on-target EB can pass on its eclipses (the top signal) or on a later one: a secondary eclipse
+searched apart, an alias of its period, or its host's noise once the eclipses are masked.
+This reads one seed's saved model and probabilities (``dev_context_protocol.py
+--save-models DIR --scores DIR``), scores every signal of the split's stars again from the
+feature cache (their best must reproduce the saved probabilities), takes the on-target EBs
+that reach the split's own recall-0.95 threshold (SNR >= 10 planets, as ``evaluate``) and
+lists, for each, the signal that decides it: its rank, its period against the binary's (at
+it, or 1/3-3 times it, :func:`exohunt.training.augment.found_at_period`: the binary
+itself; elsewhere: another signal), its depth, SNR and odd/even and secondary statistics::
+
+    python benchmarks/diag_target_eb_scores.py --work /tmp/r24/ctx --split test10000-seed6262 \\
+        --models /tmp/r30/models --scores /tmp/r30/devscores --train-seed 42
+
+Run with the package code the model was trained with (a worktree of that commit).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _machine import machine_description
+from _report import emit
+from bench_context_models import (
+    planet_recall_threshold,
+    read_split,
+    split_diagnostic_args,
+    split_truth,
+)
+
+#: Signal statistics listed beside each deciding signal, where the features have them.
+SHOWN = ("odd_even_sigma", "secondary_sigma", "secondary_any_sigma",
+         "centroid_offset_sigma")
+
+
+def deciding_signals(rows: pd.DataFrame) -> pd.DataFrame:
+    """Each star's highest-scoring signal (first on ties), indexed by star."""
+    order = rows.sort_values(["star", "probability", "signal"], ascending=[True, False, True])
+    return order.drop_duplicates("star").set_index("star")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", required=True, help="dev_context_protocol.py --save-models")
+    parser.add_argument("--scores", required=True, help="dev_context_protocol.py --scores DIR")
+    parser.add_argument("--train-seed", type=int, default=42)
+    args = split_diagnostic_args(parser, "test10000-seed6262", argv)
+    started = time.time()
+    from exohunt.training.augment import found_at_period
+    from exohunt.training.ensemble import load_model
+
+    folder = Path(args.work) / args.split
+    truth = split_truth(folder)
+    saved = np.load(Path(args.scores) / f"{args.split}-seed{args.train_seed}.npz")
+    if not np.array_equal(saved["files"], truth["file"].to_numpy(str)):
+        parser.error(f"{args.scores}: the saved scores are not of {args.split}'s stars")
+    model = load_model(Path(args.models) / f"seed{args.train_seed}", device="cpu")
+    curves = read_split(folder, truth)
+    rows = model.predict(curves, jobs=args.jobs, cache_dir=Path(args.work) / "cache")
+    best = deciding_signals(rows)
+    p = best["probability"].reindex(range(len(truth))).to_numpy(float)
+    if not np.allclose(p, saved["p"], rtol=0, atol=1e-9):
+        raise SystemExit("the signals' best scores do not reproduce the saved probabilities")
+    kind, snr = truth["kind"].to_numpy(), truth["snr"].to_numpy(float)
+    at95 = planet_recall_threshold(p[(kind == "planet") & (snr >= 10)], 0.95)
+    eb = np.flatnonzero(kind == "eb")
+    passing = eb[p[eb] >= at95]
+    deciding = best.loc[passing].copy()
+    deciding["true_period"] = truth["period_days"].to_numpy(float)[passing]
+    deciding["true_snr"] = snr[passing]
+    deciding["at_binary"] = found_at_period(deciding["period_days"].to_numpy(float),
+                                            deciding["true_period"].to_numpy(float))
+    n_top = rows.groupby("star")["signal"].max().reindex(range(len(truth))).fillna(0) + 1
+    ranks = deciding["signal"].to_numpy(int)
+    lines = ["# Round 30: on-target eclipsing binaries that pass a development model", "",
+             machine_description(), "",
+             f"Command: `python benchmarks/diag_target_eb_scores.py --work {args.work} --split "
+             f"{args.split} --models {args.models} --scores {args.scores} --train-seed "
+             f"{args.train_seed}`", "",
+             f"Recall-0.95 threshold (SNR >= 10 planets) {at95:.3f}, stored "
+             f"{float(saved['threshold']):.3f}; on-target EBs {len(eb)}, passing at recall "
+             f"0.95 {len(passing)} ({len(passing) / max(len(eb), 1):.1%}).", "",
+             "| deciding signal | at the binary's period (1/3-3x) | elsewhere |", "|---|---|---|"]
+    for rank in sorted(set(ranks.tolist())):
+        mine = ranks == rank
+        lines.append(f"| rank {rank} ({'top' if rank == 0 else 'later'}) | "
+                     f"{int((mine & deciding['at_binary'].to_numpy()).sum())} | "
+                     f"{int((mine & ~deciding['at_binary'].to_numpy()).sum())} |")
+    shown = [c for c in SHOWN if c in deciding]
+    lines += ["", "| star | score | true SNR | true period (d) | signals | deciding rank | "
+              "period (d) | ratio | depth (ppm) | SNR | " + " | ".join(shown) + " |",
+              "|---" * (10 + len(shown)) + "|"]
+    for star, row in deciding.sort_values("probability", ascending=False).iterrows():
+        lines.append(f"| {star} | {row['probability']:.3f} | {row['true_snr']:.1f} | "
+                     f"{row['true_period']:.3f} | {int(n_top[star])} | {int(row['signal'])} | "
+                     f"{row['period_days']:.3f} | "
+                     f"{row['period_days'] / row['true_period']:.3f} | "
+                     f"{row['depth_ppm']:.0f} | {row['snr']:.1f} | "
+                     + " | ".join(f"{row[c]:.2f}" for c in shown) + " |")
+    lines += ["", f"Wall time {time.time() - started:.0f} s."]
+    emit(lines, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
