@@ -509,8 +509,11 @@ def main(argv=None) -> int:
                     variability=split == "test")
         else:
             curves[split] = read_split(folders[split], truth)
-            cached_features(curves[split], cache, args.jobs, args.parts,
-                            variability=split == "test")
+            if args.signals == 1 or args.stage == "features":
+                # (with --signals K > 1 the models search their own K-signal features into
+                # the same cache: a one-signal search here would be thrown away)
+                cached_features(curves[split], cache, args.jobs, args.parts,
+                                variability=split == "test")
         print(f"{split}: searched ({time.perf_counter() - started:.0f} s wall, "
               f"{time.process_time() - cpu:.0f} s CPU here)", flush=True)
     if args.stage == "features":
