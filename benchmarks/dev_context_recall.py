@@ -30,8 +30,10 @@ below the objective's 10 weighted X in training (round 18). A ``var:`` prefix (e
 the data's gaps) added to the model's inputs, which they are not by default; ``edge:`` adds
 ``gap_edge_share`` alone. A ``#K`` suffix (round 27, e.g. ``eb2+snr10/w0.3*5#3``) trains on
 each star's strongest K signals (``train(..., signals_per_star=K)``), and the run then scores
-a star by its best signal; since round 30 the injected stars' later signals are training rows
-too, and ``#Kt`` (e.g. ``#3t``) keeps the injected stars to their top signal as before.
+a star by its best signal; ``#Kl`` (e.g. ``#3l``, round 30's D2) makes the injected stars'
+later signals training rows too, and ``#Kt`` keeps them to their top signal (the default; in
+round 30's runs, whose code made D2 the default for a while, ``#3`` was D2 and ``#3t`` the
+base).
 A ``flares:`` prefix (round 20, e.g. ``flares:eb2+snr10/w0.3``,
 before any ``var:``) searches every feature set of the recipe (training, injections,
 scoring) with the flare removal on (``search(flares=True)``, :mod:`exohunt.search.flares`),
@@ -262,8 +264,10 @@ def train_recipe(recipe: str, train_curves: list, table: Path, cache: Path, jobs
     recipe, _, signals = recipe.partition("#")
     recipe, _, members = recipe.partition("*")
     context, augment, objective = parse_recipe(recipe)
-    if signals.endswith("t"):  # injected stars' top signals only (before round 30)
+    if signals.endswith("t"):  # injected stars' top signals only (the default)
         signals, augment = signals[:-1], {**augment, "later_signals": False}
+    elif signals.endswith("l"):  # injected stars' later signals too (round 30's D2)
+        signals, augment = signals[:-1], {**augment, "later_signals": True}
     saved = dict(api.MODEL_DEFAULTS["gbm"].get("file_augment", {}))
     api.MODEL_DEFAULTS["gbm"]["file_augment"] = {**saved, **augment}
     options = dict(labels=table, context=context, cache_dir=cache, jobs=jobs, seed=seed,

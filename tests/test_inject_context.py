@@ -305,8 +305,8 @@ def test_injected_later_signals_are_labelled_by_the_injected_period():
 def test_injected_stars_later_signals_are_added_after_the_unchanged_top_signals():
     """With two signals per star every injected star's second signal (a dip every 3.37 d on
     every host gives each one) becomes a row after the top signals, which stay those of a
-    one-signal extraction; the on-target and background binaries' are negatives; with
-    ``later_signals=False`` the injections are as before."""
+    one-signal extraction; the on-target and background binaries' are negatives; without
+    ``later_signals`` (the default) the injections are as before."""
     curves = [host(i) for i in (3, 40, 80, 120, 160, 200)]
     curves = [lc.replace(flux=lc.flux * (1 - 0.003 * (np.abs(
         (lc.time - 0.5 + 1.685) % 3.37 - 1.685) < 0.08))) for lc in curves]
@@ -316,7 +316,7 @@ def test_injected_stars_later_signals_are_added_after_the_unchanged_top_signals(
     plain, plain_labels = injected_features(curves, np.arange(6), labels, "tabular", **common)
     report: dict = {}
     raw, extra = injected_features(curves, np.arange(6), labels, "tabular", signals_per_star=2,
-                                   report=report, **common)
+                                   later_signals=True, report=report, **common)
     n_top = len(plain)
     assert n_top == 6 and report["later_signals_injected"] >= 5
     assert len(raw) == n_top + report["later_signals_injected"] == len(extra)
@@ -327,6 +327,6 @@ def test_injected_stars_later_signals_are_added_after_the_unchanged_top_signals(
     assert 1 <= report["later_signals_injected_planets"] <= 2
     assert extra[n_top:].sum() == report["later_signals_injected_planets"]
     same, same_labels = injected_features(curves, np.arange(6), labels, "tabular",
-                                          signals_per_star=2, later_signals=False, **common)
+                                          signals_per_star=2, **common)
     np.testing.assert_array_equal(same_labels, plain_labels)
     assert len(same) == n_top

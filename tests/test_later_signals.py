@@ -162,8 +162,8 @@ def _stars_of(rows: pd.DataFrame) -> RawFeatures:
 @pytest.mark.slow
 def test_injected_stars_later_signals_are_trained_on(tmp_path, monkeypatch):
     """With injection and two signals per star the injected stars' second signals are
-    training rows too (reported in the run's config); ``later_signals=False`` in the model's
-    file augmentation keeps them to their top signal, as before round 30."""
+    training rows too where the model's file augmentation sets ``later_signals`` (reported in
+    the run's config); without it (the default) they keep to their top signal."""
     from exohunt.training import api, train
 
     kinds = ["planet", "quiet", "quiet", "quiet", "eb"] * 4
@@ -171,7 +171,7 @@ def test_injected_stars_later_signals_are_trained_on(tmp_path, monkeypatch):
     monkeypatch.setitem(api.MODEL_DEFAULTS["gbm"], "augment",
                         {"binaries_per_planet": 1.0, "per_positive": 1})
     monkeypatch.setitem(api.MODEL_DEFAULTS["gbm"], "file_augment",
-                        {"target_binaries_per_planet": 1.0})
+                        {"target_binaries_per_planet": 1.0, "later_signals": True})
     options = dict(labels=table, jobs=1, cache_dir=tmp_path, imbalance="inject", seed=3,
                    signals_per_star=2, val_fraction=0.25)
     run = train(curves, "gbm", **options)
@@ -181,6 +181,6 @@ def test_injected_stars_later_signals_are_trained_on(tmp_path, monkeypatch):
         "later_signals_injected"]
     assert np.isfinite(run.score(curves, jobs=1, cache_dir=tmp_path)).all()
     monkeypatch.setitem(api.MODEL_DEFAULTS["gbm"], "file_augment",
-                        {"target_binaries_per_planet": 1.0, "later_signals": False})
+                        {"target_binaries_per_planet": 1.0})
     top_only = train(curves, "gbm", **options)
     assert "later_signals_injected" not in top_only.config["training"].get("injections", {})

@@ -318,9 +318,10 @@ def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, 
         column; :func:`exohunt.training.augment.found_at_period`) and not a planet on any
         other star; on a planet's star without a known period it is left out. The top signal
         keeps its star's label, so with 1 (default) training is as before. Injected stars
-        of light-curve files contribute their later signals alike (since round 30; injected
-        binaries' are never planets: :func:`~exohunt.training.augment.injected_features`).
-        The threshold is chosen on each validation star's best signal.
+        contribute their top signal only (their later signals too with the model's file
+        augmentation option ``later_signals``:
+        :func:`~exohunt.training.augment.injected_features`; round 30 found no gain). The
+        threshold is chosen on each validation star's best signal.
     objective_snr : {"labels", "search"}
         Which SNR a ``"recall:R@snrS"`` objective counts the validation planets by:
         ``"labels"`` (default), the ``--labels`` table's SNR column where it gives one
