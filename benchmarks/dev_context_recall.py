@@ -33,7 +33,8 @@ each star's strongest K signals (``train(..., signals_per_star=K)``), and the ru
 a star by its best signal; ``#Kl`` (e.g. ``#3l``, round 30's D2) makes the injected stars'
 later signals training rows too, and ``#Kt`` keeps them to their top signal (the default; in
 round 30's runs, whose code made D2 the default for a while, ``#3`` was D2 and ``#3t`` the
-base).
+base). An ``m`` flag after K (e.g. ``#3m``, also ``#3tm``) trains gbm with monotonic
+constraints on :data:`DECREASING` (round 30).
 A ``flares:`` prefix (round 20, e.g. ``flares:eb2+snr10/w0.3``,
 before any ``var:``) searches every feature set of the recipe (training, injections,
 scoring) with the flare removal on (``search(flares=True)``, :mod:`exohunt.search.flares`),
@@ -247,6 +248,13 @@ def feature_prefix(recipe: str):
     return recipe, contextlib.nullcontext()
 
 
+#: Round 30's ``m`` flag: statistics the planet probability may not rise with
+#: (``GBMConfig.decreasing``): more odd/even difference, secondary eclipse, source offset,
+#: density mismatch, or a radius beyond any planet's never makes a signal more planet-like.
+DECREASING = ("odd_even_sigma", "secondary_sigma", "secondary_any_sigma", "radius_too_large",
+              "centroid_offset_sigma", "density_mismatch_sigma")
+
+
 def train_recipe(recipe: str, train_curves: list, table: Path, cache: Path, jobs: int,
                  seed: int = 42, config=None, unfound_planets: str = "keep"):
     from exohunt.training import api, train, train_ensemble
@@ -264,10 +272,14 @@ def train_recipe(recipe: str, train_curves: list, table: Path, cache: Path, jobs
     recipe, _, signals = recipe.partition("#")
     recipe, _, members = recipe.partition("*")
     context, augment, objective = parse_recipe(recipe)
-    if signals.endswith("t"):  # injected stars' top signals only (the default)
-        signals, augment = signals[:-1], {**augment, "later_signals": False}
-    elif signals.endswith("l"):  # injected stars' later signals too (round 30's D2)
-        signals, augment = signals[:-1], {**augment, "later_signals": True}
+    flags = signals.lstrip("0123456789")
+    signals = signals[:len(signals) - len(flags)]
+    if "t" in flags:  # injected stars' top signals only (the default)
+        augment = {**augment, "later_signals": False}
+    if "l" in flags:  # injected stars' later signals too (round 30's D2)
+        augment = {**augment, "later_signals": True}
+    if "m" in flags:  # monotonic constraints on the physical vetting statistics (round 30)
+        config = {**(config or {}), "decreasing": list(DECREASING)}
     saved = dict(api.MODEL_DEFAULTS["gbm"].get("file_augment", {}))
     api.MODEL_DEFAULTS["gbm"]["file_augment"] = {**saved, **augment}
     options = dict(labels=table, context=context, cache_dir=cache, jobs=jobs, seed=seed,

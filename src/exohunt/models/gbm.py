@@ -40,6 +40,16 @@ class GBMConfig:
     class_weight: str | None = None  # "balanced" under --imbalance weights
     random_state: int = 42
     impute_missing: bool = False  # True: median-fill NaN first (the behaviour before round 7)
+    #: Statistics (names of the search's columns) that the planet probability may not rise
+    #: with, all else equal: sklearn's monotonic constraints (-1). Physics says a larger
+    #: odd/even difference, secondary eclipse or source offset never makes a signal more
+    #: planet-like; unconstrained trees may still learn such a rise from a few training
+    #: rows and carry it to values beyond them (round 30). Names the run does not read
+    #: (e.g. the centroid's in a flux-only run) are ignored.
+    decreasing: tuple[str, ...] = ()
+    #: ``decreasing`` resolved at training, one entry per input column (-1 or 0), saved so
+    #: that the run records exactly which columns were constrained. Not set by hand.
+    monotonic_cst: tuple[int, ...] | None = None
 
     @classmethod
     def large(cls, **overrides) -> GBMConfig:
@@ -76,6 +86,7 @@ def build_gbm(config: GBMConfig) -> Pipeline:
         max_leaf_nodes=config.max_leaf_nodes, min_samples_leaf=config.min_samples_leaf,
         l2_regularization=config.l2_regularization, class_weight=config.class_weight,
         early_stopping=False, random_state=config.random_state,
+        monotonic_cst=list(config.monotonic_cst) if config.monotonic_cst else None,
     )
     impute = SimpleImputer(strategy="median") if config.impute_missing else "passthrough"
     return Pipeline([("impute", impute), ("trees", trees)])

@@ -207,11 +207,18 @@ def _config_name(spec, config: Any) -> str:
                 "custom")
 
 
-def _model_config(spec, config, sample: dict, imbalance: str, seed: int) -> Any:
-    """The model's config with its input shapes (and, for the trees, weights/seed) filled in."""
+def _model_config(spec, config, sample: dict, imbalance: str, seed: int,
+                  columns: list[str] | None = None, known: list[str] | None = None) -> Any:
+    """The model's config with its input shapes (and, for the trees, weights/seed and the
+    monotonic constraints of its ``decreasing`` statistics, from the input's leading
+    ``columns``; ``known``: every statistic the data has) filled in."""
     if spec.inputs == "tabular":
         weight = "balanced" if imbalance == "weights" else None
         config = replace(config, class_weight=weight, random_state=seed)
+        decreasing = tuple(getattr(config, "decreasing", ()) or ())
+        if decreasing:
+            config = replace(config, decreasing=decreasing, monotonic_cst=_monotonic(
+                decreasing, columns, known, sample["X"].shape[1]))
     elif spec.inputs == "views":
         config = replace(config, global_bins=sample["global"].shape[2],
                          local_bins=sample["local"].shape[2],
@@ -221,6 +228,21 @@ def _model_config(spec, config, sample: dict, imbalance: str, seed: int) -> Any:
     elif spec.inputs == "sequence":
         config = replace(config, input_length=sample["flux"].shape[1])
     return config
+
+
+def _monotonic(decreasing: tuple[str, ...], columns: list[str] | None,
+               known: list[str] | None, n_inputs: int) -> tuple[int, ...]:
+    """One monotonic constraint per input column: -1 for the ``decreasing`` statistics
+    among ``columns`` (the leading input columns), 0 elsewhere (the views after them).
+    InputError naming them where a name is no statistic of the data (``known``)."""
+    if columns is None:
+        raise InputError("gbm's decreasing needs the statistics' names: train it with "
+                         "exohunt train or exohunt.train")
+    unknown = sorted(set(decreasing) - set(known if known is not None else columns))
+    if unknown:
+        raise InputError(f"gbm's decreasing names {unknown}, which are not statistics of "
+                         f"this data; allowed: {sorted(known if known is not None else columns)}")
+    return tuple(-1 if c in decreasing else 0 for c in columns) + (0,) * (n_inputs - len(columns))
 
 
 def train(data: Any, model: str = DEFAULT_MODEL, out: str | Path | None = None, *,
@@ -497,7 +519,8 @@ def _train(data, name, spec, out, seed, device, imbalance, positive, loop, prep,
         fitted["tabular_views"] = ["global", "local"] if isinstance(data, ViewBatch) else ["local"]
     train_in = to_inputs(raw_train, spec.inputs, fitted)
     val_in = to_inputs(raw_val_fit, spec.inputs, fitted)
-    config = _model_config(spec, config, train_in, imbalance, seed)
+    config = _model_config(spec, config, train_in, imbalance, seed,
+                           fitted.get("stat_columns"), list(raw_train.stats.columns))
     y_val = labels[val_rows]
     model, result = _fit(name, spec, config, train_in, y_train, val_in, y_val_fit, loop,
                          imbalance, seed, device, progress, weights=(w_train, w_val_fit))
