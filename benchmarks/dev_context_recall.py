@@ -34,7 +34,8 @@ a star by its best signal; ``#Kl`` (e.g. ``#3l``, round 30's D2) makes the injec
 later signals training rows too, and ``#Kt`` keeps them to their top signal (the default; in
 round 30's runs, whose code made D2 the default for a while, ``#3`` was D2 and ``#3t`` the
 base). An ``m`` flag after K (e.g. ``#3m``, also ``#3tm``) trains gbm with monotonic
-constraints on :data:`DECREASING` (round 30).
+constraints on :data:`DECREASING` (round 30), a ``k`` flag injects on-target EBs whose
+companion radius ratio is drawn from 0.1-1.0 instead of 0.25-1.0 (round 30).
 A ``flares:`` prefix (round 20, e.g. ``flares:eb2+snr10/w0.3``,
 before any ``var:``) searches every feature set of the recipe (training, injections,
 scoring) with the flare removal on (``search(flares=True)``, :mod:`exohunt.search.flares`),
@@ -278,6 +279,8 @@ def train_recipe(recipe: str, train_curves: list, table: Path, cache: Path, jobs
         augment = {**augment, "later_signals": False}
     if "l" in flags:  # injected stars' later signals too (round 30's D2)
         augment = {**augment, "later_signals": True}
+    if "k" in flags:  # on-target EB injections with companions from radius ratio 0.1 (round 30)
+        augment = {**augment, "target_radius_ratio": (0.1, 1.0)}
     if "m" in flags:  # monotonic constraints on the physical vetting statistics (round 30)
         config = {**(config or {}), "decreasing": list(DECREASING)}
     saved = dict(api.MODEL_DEFAULTS["gbm"].get("file_augment", {}))

@@ -9,10 +9,13 @@ feature cache (their best must reproduce the saved probabilities), takes the on-
 that reach the split's own recall-0.95 threshold (SNR >= 10 planets, as ``evaluate``) and
 lists, for each, the signal that decides it: its rank, its period against the binary's (at
 it, or 1/3-3 times it, :func:`exohunt.training.augment.found_at_period`: the binary
-itself; elsewhere: another signal), its depth, SNR and odd/even and secondary statistics::
+itself; elsewhere: another signal), its depth, SNR and odd/even and secondary statistics;
+with ``--training``, how many of a training split's planets and on-target EBs have top
+signals in the passing EBs' depth and SNR ranges::
 
     python benchmarks/diag_target_eb_scores.py --work /tmp/r24/ctx --split test10000-seed6262 \\
-        --models /tmp/r30/models --scores /tmp/r30/devscores --train-seed 42
+        --models /tmp/r30/models --scores /tmp/r30/devscores --train-seed 42 \\
+        --training train10000-seed7107
 
 Run with the package code the model was trained with (a worktree of that commit).
 """
@@ -48,11 +51,45 @@ def deciding_signals(rows: pd.DataFrame) -> pd.DataFrame:
     return order.drop_duplicates("star").set_index("star")
 
 
+def training_comparison(work: Path, split: str, deciding: pd.DataFrame, jobs: int) -> list[str]:
+    """Where the passing EBs' deciding signals lie against the training split's planets and
+    on-target EBs (their top signals, from the training features' cache: three signals,
+    no variability statistics, as ``train(..., signals_per_star=3)`` searched them)."""
+    from exohunt.training.features import extract, split_later_signals
+
+    folder = work / split
+    truth = split_truth(folder)
+    raw = extract(read_split(folder, truth), "tabular", jobs=jobs, cache_dir=work / "cache",
+                  signals_per_star=3, variability=False)
+    top = split_later_signals(raw)[0].signals
+    # the ranges of the EBs that pass on their eclipses (top signal, at the binary's period)
+    deciding = deciding[(deciding["signal"] == 0) & deciding["at_binary"]]
+    depth_range = (deciding["depth_ppm"].min(), deciding["depth_ppm"].max())
+    snr_range = (deciding["snr"].min(), deciding["snr"].max())
+    lines = [f"Training split {split} (top signals), against the {len(deciding)} EBs that "
+             f"pass on their eclipses (top signal at the binary's period; depth "
+             f"{depth_range[0]:.0f}-{depth_range[1]:.0f} ppm, SNR "
+             f"{snr_range[0]:.1f}-{snr_range[1]:.1f}):", "",
+             "| stars | n | median depth (ppm) | median SNR | SNR > 100 | in the passing EBs' "
+             "depth and SNR ranges |", "|---|---|---|---|---|---|"]
+    groups = {f"training {k}s": top[truth["kind"].eq(k).to_numpy()] for k in ("planet", "eb")}
+    groups["passing test EBs (eclipses)"] = deciding
+    for name, rows in groups.items():
+        inside = rows["depth_ppm"].between(*depth_range) & rows["snr"].between(*snr_range)
+        lines.append(f"| {name} | {len(rows)} | {rows['depth_ppm'].median():.0f} | "
+                     f"{rows['snr'].median():.1f} | {int((rows['snr'] > 100).sum())} | "
+                     f"{int(inside.sum())} |")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", required=True, help="dev_context_protocol.py --save-models")
     parser.add_argument("--scores", required=True, help="dev_context_protocol.py --scores DIR")
     parser.add_argument("--train-seed", type=int, default=42)
+    parser.add_argument("--training", default=None,
+                        help="a training split folder under WORK (e.g. train10000-seed7107): "
+                             "compare its planets' and EBs' top signals with the passing EBs'")
     args = split_diagnostic_args(parser, "test10000-seed6262", argv)
     started = time.time()
     from exohunt.training.augment import found_at_period
@@ -85,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
              machine_description(), "",
              f"Command: `python benchmarks/diag_target_eb_scores.py --work {args.work} --split "
              f"{args.split} --models {args.models} --scores {args.scores} --train-seed "
-             f"{args.train_seed}`", "",
+             f"{args.train_seed}" + (f" --training {args.training}" if args.training else "")
+             + "`", "",
              f"Recall-0.95 threshold (SNR >= 10 planets) {at95:.3f}, stored "
              f"{float(saved['threshold']):.3f}; on-target EBs {len(eb)}, passing at recall "
              f"0.95 {len(passing)} ({len(passing) / max(len(eb), 1):.1%}).", "",
@@ -106,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
                      f"{row['period_days'] / row['true_period']:.3f} | "
                      f"{row['depth_ppm']:.0f} | {row['snr']:.1f} | "
                      + " | ".join(f"{row[c]:.2f}" for c in shown) + " |")
+    if args.training:
+        lines += ["", *training_comparison(Path(args.work), args.training, deciding, args.jobs)]
     lines += ["", f"Wall time {time.time() - started:.0f} s."]
     emit(lines, args.out)
     return 0

@@ -330,3 +330,16 @@ def test_injected_stars_later_signals_are_added_after_the_unchanged_top_signals(
                                           signals_per_star=2, **common)
     np.testing.assert_array_equal(same_labels, plain_labels)
     assert len(same) == n_top
+
+
+def test_target_binary_radius_ratio_range_is_drawn_from_and_checked():
+    from exohunt.training.inject_context import random_target_binary
+
+    valid = np.ones(GRID.size, bool)
+    ks = [random_target_binary(GRID, np.random.default_rng(s), valid,
+                               radius_ratio=(0.1, 0.15)).radius_ratio for s in range(20)]
+    assert min(ks) >= 0.1 and max(ks) <= 0.15
+    default = random_target_binary(GRID, np.random.default_rng(3), valid)
+    assert 0.25 <= default.radius_ratio <= 1.0
+    with pytest.raises(ValueError, match="radius_ratio"):
+        random_target_binary(GRID, np.random.default_rng(3), valid, radius_ratio=(0.0, 0.5))

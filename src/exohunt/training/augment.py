@@ -164,7 +164,9 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
                       cache_dir: str | Path | None = None,
                       report: dict | None = None,
                       leave_out_unfound: bool = False, signals_per_star: int = 1,
-                      later_signals: bool = False) -> tuple[RawFeatures, np.ndarray]:
+                      later_signals: bool = False,
+                      target_radius_ratio: tuple[float, float] = (0.25, 1.0)
+                      ) -> tuple[RawFeatures, np.ndarray]:
     """Features and labels of the augmentation rows for the rows ``train_rows`` of a split.
 
     ``per_positive × n_positive`` negatives (at most ``max_injected``) receive a planet
@@ -185,6 +187,9 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
     not find at its period is left out (:func:`found_at_period`): its row describes its
     host's own signal under the label "planet". ``report`` (a dict, optional) receives
     ``planets_injected`` and ``planets_not_found`` (those left out).
+
+    ``target_radius_ratio``: the range of the on-target binaries' companion radius ratios
+    (:func:`~exohunt.training.inject_context.random_target_binary`; light-curve files only).
 
     With ``signals_per_star`` K > 1 (``train(..., signals_per_star=K)``) and ``later_signals``
     (off by default: round 30 measured it, ``BENCHMARKS.md``), light-curve files' injected
@@ -257,7 +262,9 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
             raw, extra_labels = raw.subset(np.flatnonzero(kept)), extra_labels[
                 np.concatenate([kept, np.ones(n_target, bool)])]
         if n_target:  # searched (and cached) apart: the other injections' cache still hits
-            targets = [inject_lightcurve(data[i], "eb", 0.0, eb_rng) for i in target_hosts]
+            targets = [inject_lightcurve(data[i], "eb", 0.0, eb_rng,
+                                         radius_ratio=tuple(target_radius_ratio))
+                       for i in target_hosts]
             top, target_later = split_later_signals(extract(
                 targets, kind, prep=prep, jobs=jobs, progress=progress, cache_dir=cache_dir,
                 variability=False, signals_per_star=k))

@@ -137,20 +137,27 @@ def host_density(lc: LightCurve, rng: np.random.Generator) -> float | None:
 
 def random_target_binary(time: np.ndarray, rng: np.random.Generator, valid: np.ndarray,
                          snr: float | None = None, *, noise_ppm: float | None = None,
-                         density: float | None = None):
+                         density: float | None = None,
+                         radius_ratio: tuple[float, float] = (0.25, 1.0)):
     """An undiluted eclipsing binary drawn as the simulator draws its ``eb`` kind
     (:func:`exohunt.simulate.kinds.draw_eb`), its primary of ``density`` (g cm⁻³; default
     log-uniform 0.5-3, the simulator's), raised fourfold as often as it takes to keep the stars
     detached (a(1 − e) ≥ 1.5 (R1 + R2)).
 
     ``snr`` and ``noise_ppm`` are accepted for the interface of the other signal makers and
-    not used: a binary on the target is not diluted, its depth is its own.
+    not used: a binary on the target is not diluted, its depth is its own. ``radius_ratio``:
+    the range the companion's radius ratio is drawn from (uniform; the simulator's
+    0.25-1.0 by default; from 0.1, low-mass companions give 1-6 % eclipses, the depths of
+    the on-target binaries that pass the models: ``benchmarks/diag_target_eb_scores.py``).
     """
     from exohunt.simulate.kinds import log_uniform
     from exohunt.simulate.params import EclipsingBinaryParams
 
     period = float(log_uniform(rng, 0.5, min(20.0, 0.45 * float(np.ptp(time)))))
-    k = float(rng.uniform(0.25, 1.0))
+    low, high = radius_ratio
+    if not 0 < low <= high <= 1:
+        raise ValueError(f"radius_ratio must satisfy 0 < low <= high <= 1, got {radius_ratio}")
+    k = float(rng.uniform(low, high))
     ecc, omega = 0.0, 90.0
     if period > 3 and rng.random() < 0.5:
         ecc, omega = float(rng.uniform(0.05, 0.5)), float(rng.uniform(0, 360))
@@ -173,8 +180,8 @@ def random_target_binary(time: np.ndarray, rng: np.random.Generator, valid: np.n
 
 
 def inject_lightcurve(lc: LightCurve, kind: str, snr: float, rng: np.random.Generator, *,
-                      day_side: bool = True, offset: tuple[float, float] | None = None
-                      ) -> LightCurve:
+                      day_side: bool = True, offset: tuple[float, float] | None = None,
+                      radius_ratio: tuple[float, float] = (0.25, 1.0)) -> LightCurve:
     """A copy of ``lc`` with one random planet (``kind="planet"``, with its occultation when
     ``day_side``) or background EB (``kind="binary"``) at matched-filter SNR ``snr`` against
     the light curve's own white noise, or an undiluted eclipsing binary on the target
@@ -231,7 +238,8 @@ def inject_lightcurve(lc: LightCurve, kind: str, snr: float, rng: np.random.Gene
         columns = _binary_columns(lc, model, signal.dilution, offset)
         extra_meta = {"injected_offset_px": float(math.hypot(*offset))}
     elif kind == "eb":
-        signal = random_target_binary(time, rng, valid, density=host_density(lc, rng))
+        signal = random_target_binary(time, rng, valid, density=host_density(lc, rng),
+                                      radius_ratio=radius_ratio)
         model = signal_model(time, signal)
         out = apply_model(lc, signal, model)
         columns = _planet_columns(lc, model)  # the source is the target
