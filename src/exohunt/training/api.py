@@ -219,6 +219,8 @@ def _model_config(spec, config, sample: dict, imbalance: str, seed: int,
         if decreasing:
             config = replace(config, decreasing=decreasing, monotonic_cst=_monotonic(
                 decreasing, columns, known, sample["X"].shape[1]))
+        elif hasattr(config, "monotonic_cst"):  # derived from decreasing only, never given
+            config = replace(config, monotonic_cst=None)
     elif spec.inputs == "views":
         config = replace(config, global_bins=sample["global"].shape[2],
                          local_bins=sample["local"].shape[2],
