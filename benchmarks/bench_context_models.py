@@ -176,6 +176,16 @@ def split_truth(folder: Path) -> pd.DataFrame:
     return pd.read_csv(next(Path(folder).glob("*_truth.csv")))
 
 
+def saved_scores(path: Path, truth: pd.DataFrame) -> tuple[np.ndarray, float]:
+    """The probabilities and stored threshold a run saved (``--scores``/``--scores-dir``:
+    an npz of ``p``, ``threshold`` and ``files``); SystemExit unless they score ``truth``'s
+    files, in order."""
+    with np.load(path) as saved:
+        if not np.array_equal(saved["files"], truth["file"].to_numpy(str)):
+            raise SystemExit(f"{path}: the saved scores are not of this split's stars")
+        return np.asarray(saved["p"]), float(saved["threshold"])
+
+
 def evaluate(truth: pd.DataFrame, p: np.ndarray, stored: float,
              found: np.ndarray | None = None) -> dict:
     """The issue's figures for one model's test probabilities ``p`` (``found``:

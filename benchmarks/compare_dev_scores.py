@@ -20,7 +20,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _report import emit
-from bench_context_models import evaluate, refuse_record_split
+from bench_context_models import evaluate, refuse_record_split, saved_scores
 
 FIGURES = ("precision_resolvable_at95", "average_precision", "precision_at90", "eb_fp_at95",
            "far_beb_rejected_stored")
@@ -46,10 +46,9 @@ def main(argv: list[str] | None = None) -> int:
         name, _, folder = item.partition("=")
         rows = []
         for split in splits:
-            saved = np.load(Path(folder) / f"{split}-seed{args.seed}.npz")
-            if not np.array_equal(saved["files"], truths[split]["file"].to_numpy(str)):
-                parser.error(f"{folder}: the saved scores are not of {split}'s stars")
-            rows.append(evaluate(truths[split], saved["p"], float(saved["threshold"])))
+            p, stored = saved_scores(Path(folder) / f"{split}-seed{args.seed}.npz",
+                                     truths[split])
+            rows.append(evaluate(truths[split], p, stored))
         lines.append(f"| {name} | " + " | ".join(
             f"{np.mean([r[k] for r in rows]):.5f}" for k in FIGURES) + " |")
     emit(lines, args.out)

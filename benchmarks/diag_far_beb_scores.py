@@ -26,7 +26,12 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 from _machine import machine_description
 from _report import emit
-from bench_context_models import at_true_period, split_diagnostic_args, split_truth
+from bench_context_models import (
+    at_true_period,
+    saved_scores,
+    split_diagnostic_args,
+    split_truth,
+)
 
 
 def top_signal(path: Path) -> dict:
@@ -53,10 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.time()
     folder = Path(args.work) / args.split
     truth = split_truth(folder)
-    saved = np.load(Path(args.scores) / f"{args.split}-seed{args.train_seed}.npz")
-    if not np.array_equal(saved["files"], truth["file"].to_numpy(str)):
-        parser.error(f"{args.scores}: the saved scores are not of {args.split}'s stars")
-    p, threshold = saved["p"], float(saved["threshold"])
+    p, threshold = saved_scores(
+        Path(args.scores) / f"{args.split}-seed{args.train_seed}.npz", truth)
     far = truth["kind"].eq("background-eb").to_numpy() & (truth["source_offset_pixels"] >= 1)
     passed = truth[far & (p >= threshold)].assign(p=p[far & (p >= threshold)])
     rows = pd.DataFrame([top_signal(folder / f) for f in passed["file"]], index=passed.index)

@@ -36,6 +36,7 @@ from _report import emit
 from bench_context_models import (
     planet_recall_threshold,
     read_split,
+    saved_scores,
     split_diagnostic_args,
     split_truth,
 )
@@ -97,15 +98,14 @@ def main(argv: list[str] | None = None) -> int:
 
     folder = Path(args.work) / args.split
     truth = split_truth(folder)
-    saved = np.load(Path(args.scores) / f"{args.split}-seed{args.train_seed}.npz")
-    if not np.array_equal(saved["files"], truth["file"].to_numpy(str)):
-        parser.error(f"{args.scores}: the saved scores are not of {args.split}'s stars")
+    saved_p, stored = saved_scores(
+        Path(args.scores) / f"{args.split}-seed{args.train_seed}.npz", truth)
     model = load_model(Path(args.models) / f"seed{args.train_seed}", device="cpu")
     curves = read_split(folder, truth)
     rows = model.predict(curves, jobs=args.jobs, cache_dir=Path(args.work) / "cache")
     best = deciding_signals(rows)
     p = best["probability"].reindex(range(len(truth))).to_numpy(float)
-    if not np.allclose(p, saved["p"], rtol=0, atol=1e-9):
+    if not np.allclose(p, saved_p, rtol=0, atol=1e-9):
         raise SystemExit("the signals' best scores do not reproduce the saved probabilities")
     kind, snr = truth["kind"].to_numpy(), truth["snr"].to_numpy(float)
     at95 = planet_recall_threshold(p[(kind == "planet") & (snr >= 10)], 0.95)
@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
              f"{args.train_seed}" + (f" --training {args.training}" if args.training else "")
              + "`", "",
              f"Recall-0.95 threshold (SNR >= 10 planets) {at95:.3f}, stored "
-             f"{float(saved['threshold']):.3f}; on-target EBs {len(eb)}, passing at recall "
+             f"{stored:.3f}; on-target EBs {len(eb)}, passing at recall "
              f"0.95 {len(passing)} ({len(passing) / max(len(eb), 1):.1%}).", "",
              "| deciding signal | at the binary's period (1/3-3x) | elsewhere |", "|---|---|---|"]
     for rank in sorted(set(ranks.tolist())):

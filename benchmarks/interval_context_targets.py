@@ -36,7 +36,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 from _machine import machine_description
 from _report import emit
-from bench_context_models import LABELS, evaluate, planet_recall_threshold
+from bench_context_models import LABELS, evaluate, planet_recall_threshold, saved_scores
 
 FIGURES = ("far_beb_rejected_stored", "recall_strong_stored", "beb_fp_at95", "eb_fp_at95",
            "precision_resolvable_at95")
@@ -139,10 +139,7 @@ def main(argv: list[str] | None = None) -> int:
             path = scores_dir / f"{row}-seed{seed}.npz"
             if not path.exists():
                 continue
-            with np.load(path) as saved:
-                if not np.array_equal(saved["files"], truth["file"].to_numpy(str)):
-                    raise SystemExit(f"{path}: scored other files than {args.work}'s split")
-                scores[row] = (saved["p"], float(saved["threshold"]))
+            scores[row] = saved_scores(path, truth)
         if "none" not in scores:
             raise SystemExit(f"{scores_dir}: no flux-only scores (none-seed{seed}.npz)")
         point = {row: figures(split, p, stored) for row, (p, stored) in scores.items()}
