@@ -524,7 +524,8 @@ def main(argv=None) -> int:
                 # the same cache: a one-signal search here would be thrown away)
                 cached_features(curves[split], cache, args.jobs, args.parts,
                                 variability=split == "test")
-        print(f"{split}: searched ({time.perf_counter() - started:.0f} s wall, "
+        done = "searched" if args.signals == 1 or args.stage == "features" else "read"
+        print(f"{split}: {done} ({time.perf_counter() - started:.0f} s wall, "
               f"{time.process_time() - cpu:.0f} s CPU here)", flush=True)
     if args.stage == "features":
         return 0

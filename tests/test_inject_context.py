@@ -297,8 +297,8 @@ def test_injected_later_signals_are_labelled_by_the_injected_period():
                         pd.DataFrame({"snr": np.arange(6.0)}), signals, "search-x")
     rows, y = _injected_later_labels(later, curves, n_planets=2, n_reversed=2)
     assert y.tolist() == [1, 0, 1, 1, 0]
-    assert rows[0].signals["period_days"].tolist() == [10.01, 3.3, 8.0, 6.0, 3.0]
-    assert "star" not in rows[0].signals
+    assert rows.signals["period_days"].tolist() == [10.01, 3.3, 8.0, 6.0, 3.0]
+    assert "star" not in rows.signals
     assert _injected_later_labels(None, curves, 2, 2)[1].size == 0
 
 
@@ -343,3 +343,26 @@ def test_target_binary_radius_ratio_range_is_drawn_from_and_checked():
     assert 0.25 <= default.radius_ratio <= 1.0
     with pytest.raises(ValueError, match="radius_ratio"):
         random_target_binary(GRID, np.random.default_rng(3), valid, radius_ratio=(0.0, 0.5))
+
+
+def test_injected_features_draw_on_target_binaries_from_the_radius_ratio_range(monkeypatch):
+    """``target_radius_ratio`` reaches every injected on-target binary."""
+    from exohunt.training import inject_context
+
+    drawn = []
+    original = inject_context.inject_lightcurve
+
+    def recording(lc, kind, *args, **kwargs):
+        out = original(lc, kind, *args, **kwargs)
+        if kind == "eb":
+            drawn.append(out.meta["injected"][-1]["radius_ratio"])
+        return out
+
+    monkeypatch.setattr(inject_context, "inject_lightcurve", recording)
+    curves = [host(i) for i in (3, 40, 80, 120)]
+    labels = np.array([1, 0, 0, 0], np.int8)
+    _, extra = injected_features(curves, np.arange(4), labels, "tabular", per_positive=1,
+                                 target_binaries_per_planet=2.0, reverse_positives=False,
+                                 target_radius_ratio=(0.1, 0.11), seed=5, jobs=1)
+    assert len(drawn) == 2 and all(0.1 <= k <= 0.11 for k in drawn)
+    assert list(extra) == [1, 0, 0]

@@ -240,10 +240,11 @@ def _monotonic(decreasing: tuple[str, ...], columns: list[str] | None,
     if columns is None:
         raise InputError("gbm's decreasing needs the statistics' names: train it with "
                          "exohunt train or exohunt.train")
-    unknown = sorted(set(decreasing) - set(known if known is not None else columns))
+    allowed = sorted(known if known is not None else columns)
+    unknown = sorted(set(decreasing) - set(allowed))
     if unknown:
         raise InputError(f"gbm's decreasing names {unknown}, which are not statistics of "
-                         f"this data; allowed: {sorted(known if known is not None else columns)}")
+                         f"this data; allowed: {allowed}")
     return tuple(-1 if c in decreasing else 0 for c in columns) + (0,) * (n_inputs - len(columns))
 
 
@@ -774,14 +775,12 @@ def _later_labels(data, labels: np.ndarray, later, searched_rows: np.ndarray
     star's row in ``data``, its label (1: at its star's planet's known period, 1/3-3 times it
     included, :func:`~exohunt.training.augment.found_at_period`; 0 elsewhere) and whether
     that label is known (False on a planet's star whose period is not known)."""
-    from exohunt.training.augment import found_at_period
+    from exohunt.training.augment import later_signal_labels
 
     star = np.asarray(searched_rows)[later.signals["star"].to_numpy(int)]
-    true = _label_periods(data, labels)[star]
-    planet = labels[star] == 1
-    at_period = found_at_period(later.signals["period_days"].to_numpy(float), true)
-    known = np.isfinite(true)
-    return star, (planet & at_period & known).astype(labels.dtype), ~planet | known
+    y, known = later_signal_labels(later.signals["period_days"].to_numpy(float),
+                                   _label_periods(data, labels)[star], labels[star] == 1)
+    return star, y.astype(labels.dtype), known
 
 
 def _best_validation_signal(model, top_probability: np.ndarray, later, later_star: np.ndarray,

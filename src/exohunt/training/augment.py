@@ -32,7 +32,8 @@ from exohunt.training.features import RawFeatures, extract, signal_rows, split_l
 from exohunt.training.preprocess import SequencePrep
 
 __all__ = ["BRIGHT_PLANET_SHARE", "BRIGHT_SNR_RANGE", "DAY_SIDE_ALBEDO", "found_at_period",
-           "inject_rows", "injected_features", "mirror_symmetric", "white_noise"]
+           "inject_rows", "injected_features", "later_signal_labels", "mirror_symmetric",
+           "white_noise"]
 
 _REFERENCE_PPM = 1000.0
 #: Where an injected planet's drawn orbit lies inside its host it is moved out to this a/R*
@@ -249,8 +250,9 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
         raw, later = split_later_signals(extract(
             curves, kind, prep=prep, jobs=jobs, progress=progress, cache_dir=cache_dir,
             variability=False, signals_per_star=k))
-        later_rows, later_y = _injected_later_labels(later, curves, n_planets,
-                                                     len(positives) * reverse_positives)
+        # (rows, labels) of the injected stars' later signals, appended after every top one
+        later_parts = [_injected_later_labels(later, curves, n_planets,
+                                              len(positives) * reverse_positives)]
         if leave_out_unfound and "period_days" in raw.signals:  # (no search: no check)
             kept = np.ones(len(curves), bool)
             kept[:n_planets] = found_at_period(
@@ -269,13 +271,13 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
                 targets, kind, prep=prep, jobs=jobs, progress=progress, cache_dir=cache_dir,
                 variability=False, signals_per_star=k))
             raw = raw.concat(top)
-            if target_later is not None:  # an on-target binary's every signal is not a planet
-                later_rows = [*later_rows,
-                              signal_rows(target_later, np.arange(len(target_later)))]
-                later_y = np.concatenate([later_y, np.zeros(len(target_later), np.int8)])
-        if later_rows:
-            for rows in later_rows:
+            # an on-target binary's every signal is not a planet (no reversed copies here)
+            later_parts.append(_injected_later_labels(target_later, targets, 0, 0))
+        later_y = np.concatenate([y for _, y in later_parts])
+        for rows, _ in later_parts:
+            if rows is not None:
                 raw = raw.concat(rows)
+        if later_y.size:
             extra_labels = np.concatenate([extra_labels, later_y])
             if report is not None:
                 report.update(later_signals_injected=len(later_y),
@@ -338,28 +340,49 @@ def found_at_period(found_days: np.ndarray, true_days: np.ndarray) -> np.ndarray
     return out
 
 
+def later_signal_labels(found_days: np.ndarray, true_days: np.ndarray,
+                        planet: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Labels of a star's later signals (``train(..., signals_per_star=K)``): a planet where
+    its star is a planet's and its period is the planet's (1/3-3 times it included,
+    :func:`found_at_period`), else not; known except on a planet's star whose period is not.
+
+    Parameters
+    ----------
+    found_days : numpy.ndarray, shape (N,)
+        Each later signal's period, days.
+    true_days : numpy.ndarray, shape (N,)
+        Its star's planet period, days (NaN: none known, or not a planet's star).
+    planet : numpy.ndarray of bool, shape (N,)
+        Whether its star is a planet's.
+
+    Returns
+    -------
+    (labels, known) : numpy.ndarray of int8 and of bool, shape (N,)
+    """
+    planet = np.asarray(planet, bool)
+    known = ~planet | np.isfinite(np.asarray(true_days, float))
+    labels = planet & known & found_at_period(found_days, true_days)
+    return labels.astype(np.int8), known
+
+
 def _injected_later_labels(later: RawFeatures | None, curves: list, n_planets: int,
-                           n_reversed: int) -> tuple[list, np.ndarray]:
+                           n_reversed: int) -> tuple[RawFeatures | None, np.ndarray]:
     """The later signals of injected single-star curves (planets, then ``n_reversed``
     reversed positives, then binaries, as :func:`_injected_curves` orders them) as training
-    rows and their labels: ``([rows], labels)``, or ``([], empty)`` without later signals.
-
-    A planet's later signal is a planet at its injected period (a reversed positive's: its
-    ``--labels`` period; left out where none is known), a binary's never."""
+    rows and their labels (:func:`later_signal_labels`; a reversed positive's period is its
+    ``--labels`` one): ``(rows, labels)``, or ``(None, empty)`` without later signals."""
     if later is None or not len(later):
-        return [], np.zeros(0, np.int8)
+        return None, np.zeros(0, np.int8)
     star = later.signals["star"].to_numpy(int)
     true = np.full(len(curves), np.nan)
     for s in range(n_planets):
         true[s] = curves[s].meta["injected"][-1]["period"]
     for s in range(n_planets, n_planets + n_reversed):
         true[s] = float(curves[s].meta.get("label_period_days", np.nan))
-    planet_star = star < n_planets + n_reversed
-    known = ~planet_star | np.isfinite(true[star])
-    y = (planet_star & found_at_period(later.signals["period_days"].to_numpy(float),
-                                       true[star])).astype(np.int8)
+    labels, known = later_signal_labels(later.signals["period_days"].to_numpy(float),
+                                        true[star], star < n_planets + n_reversed)
     keep = np.flatnonzero(known)
-    return [signal_rows(later, keep)], y[keep]
+    return signal_rows(later, keep), labels[keep]
 
 
 def _injected_curves(curves: list, planet_hosts: np.ndarray, positives, binary_hosts: np.ndarray,
