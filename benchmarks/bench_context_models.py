@@ -431,6 +431,7 @@ def report(results: dict, seconds: dict, selected: dict, folders: dict, args,
         f"{weak_option(args.weak_positive_weight)}"
         f"{f' --unfound-planets {args.unfound_planets}' if args.unfound_planets != 'keep' else ''}"
         f"{f' --signals {args.signals}' if args.signals > 1 else ''}"
+        f"{f' --target-radius-ratio {ratio}' if (ratio := args.target_radius_ratio) else ''}"
         f"` (each split searched first by `--stage features --split S`)",
         f"Training stars: vetting preset, train split, seed {TRAIN_SEED}; test stars: test "
         f"split, seed {args.test_seed}"
@@ -491,10 +492,24 @@ def main(argv=None) -> int:
     parser.add_argument("--signals", type=int, default=1,
                         help="train()'s signals_per_star for every row: learn from each star's "
                              "strongest K signals and score a star by its best (round 27)")
+    parser.add_argument("--target-radius-ratio", default=None, metavar="LO,HI",
+                        help="the injected on-target EBs' companion radius ratio range "
+                             "(injected_features' target_radius_ratio; default the package's "
+                             "0.25,1.0; round 30's K: 0.1,1.0)")
     parser.add_argument("--scores-dir", default=None,
                         help="save each row's test scores and stored threshold there "
                              "(ROW-seedS.npz), for interval_context_targets.py")
     args = parser.parse_args(argv)
+    target_radius_ratio = None  # checked before anything is simulated or searched
+    if args.target_radius_ratio:
+        try:
+            target_radius_ratio = tuple(float(v) for v in args.target_radius_ratio.split(","))
+        except ValueError:
+            target_radius_ratio = ()
+        if len(target_radius_ratio) != 2 or not 0 < target_radius_ratio[0] < \
+                target_radius_ratio[1] <= 1:
+            parser.error(f"--target-radius-ratio: expected LO,HI with 0 < LO < HI <= 1, got "
+                         f"{args.target_radius_ratio!r}")
     # Each split in its own folder (named by size and seed), so that a development test set
     # and the record's share one training set.
     folders = {"train": Path(args.work) / f"train{args.n_train}-seed{TRAIN_SEED}",
@@ -532,6 +547,8 @@ def main(argv=None) -> int:
     only = tuple(args.variants.split(",")) if args.variants else None
     rows = variants(args.objective, args.alt_objective or None)
     augment = {"target_binaries_per_planet": args.target_ebs}
+    if target_radius_ratio:
+        augment["target_radius_ratio"] = target_radius_ratio
     results, seconds, selected = run_models(folders, cache, args.jobs, curves, rows,
                                             args.imbalance, only, augment, args.members,
                                             args.train_seed, args.weak_positive_weight,
