@@ -7,6 +7,10 @@ development splits of the figures the rules use, from ``bench_context_models.eva
 
     python benchmarks/compare_dev_scores.py --work /tmp/r24/ctx --seed 42 \\
         --runs base=/tmp/r30/devscores_base,K=/tmp/r30/devscores_k
+
+Several seeds (``--seed 42,43,44``) average over every seed × split combination; a run's
+scores may lie in several folders (``NAME=DIR1:DIR2``: each file is read from the first
+folder that has it), e.g. seeds trained in different sessions.
 """
 
 from __future__ import annotations
@@ -30,25 +34,35 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", default="/tmp/bench_context_models")
     parser.add_argument("--dev", default="test10000-seed6262,test3000-seed5151,test3000-seed5252")
-    parser.add_argument("--seed", type=int, default=42, help="the training seed of the scores")
-    parser.add_argument("--runs", required=True, help="NAME=DIR,... (dev_context_protocol "
-                                                      "--scores folders)")
+    parser.add_argument("--seed", default="42",
+                        help="the training seed(s) of the scores, comma-separated")
+    parser.add_argument("--runs", required=True, help="NAME=DIR[:DIR...],... "
+                                                      "(dev_context_protocol --scores folders)")
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
     splits = args.dev.split(",")
+    try:
+        seeds = [int(seed) for seed in args.seed.split(",")]
+    except ValueError:
+        parser.error(f"--seed: expected integers separated by commas, got {args.seed!r}")
     for split in splits:
         refuse_record_split(parser, split)
     truths = {s: pd.read_csv(Path(args.work) / s / "test_truth.csv") for s in splits}
-    lines = [f"Means over {', '.join(splits)} (training seed {args.seed}); far BEBs at the "
-             "saved stored threshold.", "",
+    lines = [f"Means over {len(seeds) * len(splits)} combinations: training seed(s) "
+             f"{', '.join(map(str, seeds))} × {', '.join(splits)}; far BEBs at the saved "
+             "stored threshold.", "",
              "| run | " + " | ".join(FIGURES) + " |", "|---" * (1 + len(FIGURES)) + "|"]
     for item in args.runs.split(","):
-        name, _, folder = item.partition("=")
+        name, _, folders = item.partition("=")
         rows = []
-        for split in splits:
-            p, stored = saved_scores(Path(folder) / f"{split}-seed{args.seed}.npz",
-                                     truths[split])
-            rows.append(evaluate(truths[split], p, stored))
+        for seed in seeds:
+            for split in splits:
+                candidates = [Path(f) / f"{split}-seed{seed}.npz" for f in folders.split(":")]
+                found = [path for path in candidates if path.is_file()]
+                if not found:
+                    parser.error(f"run {name}: no {candidates[0].name} in {folders}")
+                p, stored = saved_scores(found[0], truths[split])
+                rows.append(evaluate(truths[split], p, stored))
         lines.append(f"| {name} | " + " | ".join(
             f"{np.mean([r[k] for r in rows]):.5f}" for k in FIGURES) + " |")
     emit(lines, args.out)
