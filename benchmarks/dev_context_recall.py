@@ -35,7 +35,9 @@ later signals training rows too, and ``#Kt`` keeps them to their top signal (the
 round 30's runs, whose code made D2 the default for a while, ``#3`` was D2 and ``#3t`` the
 base). An ``m`` flag after K (e.g. ``#3m``, also ``#3tm``) trains gbm with monotonic
 constraints on :data:`DECREASING` (round 30), a ``k`` flag injects on-target EBs whose
-companion radius ratio is drawn from 0.1-1.0 instead of 0.25-1.0 (round 30).
+companion radius ratio is drawn from 0.1-1.0 instead of 0.25-1.0 (round 30; since round
+31 the record's recipe is ``eb2+snr10/w0.3*5#3tk``, ``bench_context_models.py
+--target-radius-ratio 0.1,1.0``).
 A ``flares:`` prefix (round 20, e.g. ``flares:eb2+snr10/w0.3``,
 before any ``var:``) searches every feature set of the recipe (training, injections,
 scoring) with the flare removal on (``search(flares=True)``, :mod:`exohunt.search.flares`),

@@ -46,6 +46,10 @@ SHOWN = ("snr", "sde", "depth_ppm", "duration_hours", "period_days", "n_transits
          "single_event_fraction", "depth_scatter", "red_noise_beta", "fit_snr",
          "v_shape_sigma", "odd_even_sigma", "gap_edge_share", "trend_under_transit",
          "variability_amplitude_sigma", "centroid_offset_sigma", "density_mismatch_sigma")
+#: Statistics where the passing stars stood out (round 31), and the cuts counted on both sides:
+#: how many SNR >= 10 planets a rule "at least this much" would also catch.
+CUTS = {"trend_under_transit": (1.0, 3.0, 5.0, 10.0),
+        "variability_amplitude_sigma": (3.0, 10.0, 20.0)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,6 +100,20 @@ def main(argv: list[str] | None = None) -> int:
         values = [best[column].reindex(group).to_numpy(float) for group in (passing, edge, strong)]
         lines.append(f"| {column} | " + " | ".join(
             f"{np.nanmedian(v):.3g}" if np.isfinite(v).any() else "—" for v in values) + " |")
+    lines += ["", "Deciding signals at or above a cut (SNR >= 10 planets: all of them, found "
+              "or not):", "", "| statistic | cut | passing planet-free | SNR >= 10 planets | "
+              "of them on rotators |", "|---|---|---|---|---|"]
+    rotator_host = truth["host_kind"].to_numpy() == "rotator"
+    for column, cuts in CUTS.items():
+        if column not in best:
+            continue
+        values = best[column].reindex(range(len(truth))).to_numpy(float)
+        for cut in cuts:
+            above = values >= cut
+            lines.append(f"| {column} | {cut:g} | {int(above[passing].sum())} of {len(passing)} | "
+                         f"{int(above[strong].sum())} of {len(strong)} | "
+                         f"{int((above & rotator_host)[strong].sum())} of "
+                         f"{int(rotator_host[strong].sum())} |")
     lines += ["", "| star | host | score | deciding rank | " + " | ".join(shown) + " |",
               "|---" * (4 + len(shown)) + "|"]
     for star in passing[np.argsort(-p[passing])]:
