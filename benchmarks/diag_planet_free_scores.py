@@ -30,14 +30,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from _machine import machine_description
 from _report import emit
-from bench_context_models import (
-    planet_recall_threshold,
-    read_split,
-    saved_scores,
-    split_diagnostic_args,
-    split_truth,
-)
-from diag_target_eb_scores import deciding_signals
+from bench_context_models import planet_recall_threshold
+from diag_target_eb_scores import rescored_split, saved_model_args
 
 #: Host kinds of the simulator's planet-free stars.
 PLANET_FREE = ("quiet", "rotator", "flare", "systematics")
@@ -54,24 +48,9 @@ CUTS = {"trend_under_transit": (1.0, 3.0, 5.0, 10.0),
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", required=True, help="dev_context_protocol.py --save-models")
-    parser.add_argument("--scores", required=True, help="dev_context_protocol.py --scores DIR")
-    parser.add_argument("--train-seed", type=int, default=42)
-    args = split_diagnostic_args(parser, "test10000-seed6262", argv)
+    args = saved_model_args(parser, argv)
     started = time.time()
-    from exohunt.training.ensemble import load_model
-
-    folder = Path(args.work) / args.split
-    truth = split_truth(folder)
-    saved_p, stored = saved_scores(
-        Path(args.scores) / f"{args.split}-seed{args.train_seed}.npz", truth)
-    model = load_model(Path(args.models) / f"seed{args.train_seed}", device="cpu")
-    rows = model.predict(read_split(folder, truth), jobs=args.jobs,
-                         cache_dir=Path(args.work) / "cache")
-    best = deciding_signals(rows)
-    p = best["probability"].reindex(range(len(truth))).to_numpy(float)
-    if not np.allclose(p, saved_p, rtol=0, atol=1e-9):
-        raise SystemExit("the signals' best scores do not reproduce the saved probabilities")
+    truth, _, best, p, stored = rescored_split(args)
     kind, snr = truth["kind"].to_numpy(), truth["snr"].to_numpy(float)
     strong = np.flatnonzero((kind == "planet") & (snr >= 10))
     at95 = planet_recall_threshold(p[strong], 0.95)

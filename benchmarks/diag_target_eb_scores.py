@@ -83,17 +83,20 @@ def training_comparison(work: Path, split: str, deciding: pd.DataFrame, jobs: in
     return lines
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def saved_model_args(parser: argparse.ArgumentParser, argv: list[str] | None):
+    """Add the saved model's options (``--models``, ``--scores``, ``--train-seed``) to a
+    split diagnostic's parser and parse (``split_diagnostic_args``: ``--work``, ``--split``,
+    ``--jobs``, ``--out``)."""
     parser.add_argument("--models", required=True, help="dev_context_protocol.py --save-models")
     parser.add_argument("--scores", required=True, help="dev_context_protocol.py --scores DIR")
     parser.add_argument("--train-seed", type=int, default=42)
-    parser.add_argument("--training", default=None,
-                        help="a training split folder under WORK (e.g. train10000-seed7107): "
-                             "compare its planets' and EBs' top signals with the passing EBs'")
-    args = split_diagnostic_args(parser, "test10000-seed6262", argv)
-    started = time.time()
-    from exohunt.training.augment import found_at_period
+    return split_diagnostic_args(parser, "test10000-seed6262", argv)
+
+
+def rescored_split(args) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, np.ndarray, float]:
+    """(truth, every signal's rows, each star's deciding signal, p, stored threshold): the
+    split's stars scored again, signal by signal, by the saved model of ``args.train_seed``
+    from the feature cache; their best must reproduce the saved probabilities."""
     from exohunt.training.ensemble import load_model
 
     folder = Path(args.work) / args.split
@@ -101,12 +104,25 @@ def main(argv: list[str] | None = None) -> int:
     saved_p, stored = saved_scores(
         Path(args.scores) / f"{args.split}-seed{args.train_seed}.npz", truth)
     model = load_model(Path(args.models) / f"seed{args.train_seed}", device="cpu")
-    curves = read_split(folder, truth)
-    rows = model.predict(curves, jobs=args.jobs, cache_dir=Path(args.work) / "cache")
+    rows = model.predict(read_split(folder, truth), jobs=args.jobs,
+                         cache_dir=Path(args.work) / "cache")
     best = deciding_signals(rows)
     p = best["probability"].reindex(range(len(truth))).to_numpy(float)
     if not np.allclose(p, saved_p, rtol=0, atol=1e-9):
         raise SystemExit("the signals' best scores do not reproduce the saved probabilities")
+    return truth, rows, best, p, stored
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--training", default=None,
+                        help="a training split folder under WORK (e.g. train10000-seed7107): "
+                             "compare its planets' and EBs' top signals with the passing EBs'")
+    args = saved_model_args(parser, argv)
+    started = time.time()
+    from exohunt.training.augment import found_at_period
+
+    truth, rows, best, p, stored = rescored_split(args)
     kind, snr = truth["kind"].to_numpy(), truth["snr"].to_numpy(float)
     at95 = planet_recall_threshold(p[(kind == "planet") & (snr >= 10)], 0.95)
     eb = np.flatnonzero(kind == "eb")
