@@ -432,6 +432,8 @@ def report(results: dict, seconds: dict, selected: dict, folders: dict, args,
         f"{f' --unfound-planets {args.unfound_planets}' if args.unfound_planets != 'keep' else ''}"
         f"{f' --signals {args.signals}' if args.signals > 1 else ''}"
         f"{f' --target-radius-ratio {ratio}' if (ratio := args.target_radius_ratio) else ''}"
+        f"{f' --target-grazing-share {g:g}' if (g := args.target_grazing_share) is not None
+           else ''}"
         f"` (each split searched first by `--stage features --split S`)",
         f"Training stars: vetting preset, train split, seed {TRAIN_SEED}; test stars: test "
         f"split, seed {args.test_seed}"
@@ -496,6 +498,10 @@ def main(argv=None) -> int:
                         help="the injected on-target EBs' companion radius ratio range "
                              "(injected_features' target_radius_ratio; default the package's "
                              "0.25,1.0; round 30's K: 0.1,1.0)")
+    parser.add_argument("--target-grazing-share", type=float, default=None, metavar="F",
+                        help="the share of injected on-target EBs that are grazing "
+                             "(injected_features' target_grazing_share; default the package's "
+                             "0.3; round 32's G: 0.6)")
     parser.add_argument("--scores-dir", default=None,
                         help="save each row's test scores and stored threshold there "
                              "(ROW-seedS.npz), for interval_context_targets.py")
@@ -510,6 +516,9 @@ def main(argv=None) -> int:
                 target_radius_ratio[1] <= 1:
             parser.error(f"--target-radius-ratio: expected LO,HI with 0 < LO < HI <= 1, got "
                          f"{args.target_radius_ratio!r}")
+    if args.target_grazing_share is not None and not 0 <= args.target_grazing_share <= 1:
+        parser.error(f"--target-grazing-share: expected a share from 0 to 1, got "
+                     f"{args.target_grazing_share!r}")
     # Each split in its own folder (named by size and seed), so that a development test set
     # and the record's share one training set.
     folders = {"train": Path(args.work) / f"train{args.n_train}-seed{TRAIN_SEED}",
@@ -549,6 +558,8 @@ def main(argv=None) -> int:
     augment = {"target_binaries_per_planet": args.target_ebs}
     if target_radius_ratio:
         augment["target_radius_ratio"] = target_radius_ratio
+    if args.target_grazing_share is not None:
+        augment["target_grazing_share"] = args.target_grazing_share
     results, seconds, selected = run_models(folders, cache, args.jobs, curves, rows,
                                             args.imbalance, only, augment, args.members,
                                             args.train_seed, args.weak_positive_weight,

@@ -37,7 +37,8 @@ base). An ``m`` flag after K (e.g. ``#3m``, also ``#3tm``) trains gbm with monot
 constraints on :data:`DECREASING` (round 30), a ``k`` flag injects on-target EBs whose
 companion radius ratio is drawn from 0.1-1.0 instead of 0.25-1.0 (round 30; since round
 31 the record's recipe is ``eb2+snr10/w0.3*5#3tk``, ``bench_context_models.py
---target-radius-ratio 0.1,1.0``).
+--target-radius-ratio 0.1,1.0``), a ``g`` flag makes 60 % of the injected on-target EBs
+grazing instead of 30 % (round 32's G, ``--target-grazing-share 0.6``).
 A ``flares:`` prefix (round 20, e.g. ``flares:eb2+snr10/w0.3``,
 before any ``var:``) searches every feature set of the recipe (training, injections,
 scoring) with the flare removal on (``search(flares=True)``, :mod:`exohunt.search.flares`),
@@ -283,6 +284,8 @@ def train_recipe(recipe: str, train_curves: list, table: Path, cache: Path, jobs
         augment = {**augment, "later_signals": True}
     if "k" in flags:  # on-target EB injections with companions from radius ratio 0.1 (round 30)
         augment = {**augment, "target_radius_ratio": (0.1, 1.0)}
+    if "g" in flags:  # 60 % of the on-target EB injections grazing, not 30 % (round 32's G)
+        augment = {**augment, "target_grazing_share": 0.6}
     if "m" in flags:  # monotonic constraints on the physical vetting statistics (round 30)
         config = {**(config or {}), "decreasing": list(DECREASING)}
     saved = dict(api.MODEL_DEFAULTS["gbm"].get("file_augment", {}))

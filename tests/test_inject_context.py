@@ -345,17 +345,39 @@ def test_target_binary_radius_ratio_range_is_drawn_from_and_checked():
         random_target_binary(GRID, np.random.default_rng(3), valid, radius_ratio=(0.0, 0.5))
 
 
+def test_target_binary_grazing_share_sets_the_geometry_and_is_checked():
+    """``grazing_share`` 1: every eclipse grazing (b >= 1 - k, V-shaped); 0: none; the other
+    draws (period, radius ratio) do not move with it."""
+    from exohunt.training.inject_context import random_target_binary
+
+    valid = np.ones(GRID.size, bool)
+
+    def draws(share):
+        return [random_target_binary(GRID, np.random.default_rng(s), valid,
+                                     grazing_share=share) for s in range(30)]
+
+    grazing, central = draws(1.0), draws(0.0)
+    assert all(b.impact >= 1 - b.radius_ratio for b in grazing)
+    assert all(b.impact < 1 - b.radius_ratio for b in central)
+    assert [b.radius_ratio for b in grazing] == [b.radius_ratio for b in central]
+    assert [b.period for b in grazing] == [b.period for b in central]
+    with pytest.raises(ValueError, match="grazing_share"):
+        random_target_binary(GRID, np.random.default_rng(3), valid, grazing_share=1.5)
+
+
 def test_injected_features_draw_on_target_binaries_from_the_radius_ratio_range(monkeypatch):
-    """``target_radius_ratio`` reaches every injected on-target binary."""
+    """``target_radius_ratio`` and ``target_grazing_share`` reach every injected on-target
+    binary."""
     from exohunt.training import inject_context
 
-    drawn = []
+    drawn, impacts = [], []
     original = inject_context.inject_lightcurve
 
     def recording(lc, kind, *args, **kwargs):
         out = original(lc, kind, *args, **kwargs)
         if kind == "eb":
             drawn.append(out.meta["injected"][-1]["radius_ratio"])
+            impacts.append(out.meta["injected"][-1]["impact"])
         return out
 
     monkeypatch.setattr(inject_context, "inject_lightcurve", recording)
@@ -363,6 +385,8 @@ def test_injected_features_draw_on_target_binaries_from_the_radius_ratio_range(m
     labels = np.array([1, 0, 0, 0], np.int8)
     _, extra = injected_features(curves, np.arange(4), labels, "tabular", per_positive=1,
                                  target_binaries_per_planet=2.0, reverse_positives=False,
-                                 target_radius_ratio=(0.1, 0.11), seed=5, jobs=1)
+                                 target_radius_ratio=(0.1, 0.11), target_grazing_share=1.0,
+                                 seed=5, jobs=1)
     assert len(drawn) == 2 and all(0.1 <= k <= 0.11 for k in drawn)
+    assert all(b >= 1 - k for b, k in zip(impacts, drawn))
     assert list(extra) == [1, 0, 0]

@@ -166,7 +166,8 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
                       report: dict | None = None,
                       leave_out_unfound: bool = False, signals_per_star: int = 1,
                       later_signals: bool = False,
-                      target_radius_ratio: tuple[float, float] = (0.25, 1.0)
+                      target_radius_ratio: tuple[float, float] = (0.25, 1.0),
+                      target_grazing_share: float = 0.3
                       ) -> tuple[RawFeatures, np.ndarray]:
     """Features and labels of the augmentation rows for the rows ``train_rows`` of a split.
 
@@ -190,7 +191,9 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
     ``planets_injected`` and ``planets_not_found`` (those left out).
 
     ``target_radius_ratio``: the range of the on-target binaries' companion radius ratios
-    (:func:`~exohunt.training.inject_context.random_target_binary`; light-curve files only).
+    (:func:`~exohunt.training.inject_context.random_target_binary`; light-curve files only);
+    ``target_grazing_share`` the share of them that are grazing (V-shaped, partial eclipses;
+    the simulator's 0.3 by default).
 
     With ``signals_per_star`` K > 1 (``train(..., signals_per_star=K)``) and ``later_signals``
     (off by default: round 30 measured it, ``BENCHMARKS.md``), light-curve files' injected
@@ -265,7 +268,8 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
                 np.concatenate([kept, np.ones(n_target, bool)])]
         if n_target:  # searched (and cached) apart: the other injections' cache still hits
             targets = [inject_lightcurve(data[i], "eb", 0.0, eb_rng,
-                                         radius_ratio=tuple(target_radius_ratio))
+                                         radius_ratio=tuple(target_radius_ratio),
+                                         grazing_share=float(target_grazing_share))
                        for i in target_hosts]
             top, target_later = split_later_signals(extract(
                 targets, kind, prep=prep, jobs=jobs, progress=progress, cache_dir=cache_dir,

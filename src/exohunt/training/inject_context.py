@@ -138,7 +138,8 @@ def host_density(lc: LightCurve, rng: np.random.Generator) -> float | None:
 def random_target_binary(time: np.ndarray, rng: np.random.Generator, valid: np.ndarray,
                          snr: float | None = None, *, noise_ppm: float | None = None,
                          density: float | None = None,
-                         radius_ratio: tuple[float, float] = (0.25, 1.0)):
+                         radius_ratio: tuple[float, float] = (0.25, 1.0),
+                         grazing_share: float = 0.3):
     """An undiluted eclipsing binary drawn as the simulator draws its ``eb`` kind
     (:func:`exohunt.simulate.kinds.draw_eb`), its primary of ``density`` (g cm⁻³; default
     log-uniform 0.5-3, the simulator's), raised fourfold as often as it takes to keep the stars
@@ -157,11 +158,13 @@ def random_target_binary(time: np.ndarray, rng: np.random.Generator, valid: np.n
     low, high = radius_ratio
     if not 0 < low <= high <= 1:
         raise ValueError(f"radius_ratio must satisfy 0 < low <= high <= 1, got {radius_ratio}")
+    if not 0 <= grazing_share <= 1:
+        raise ValueError(f"grazing_share must lie in [0, 1], got {grazing_share!r}")
     k = float(rng.uniform(low, high))
     ecc, omega = 0.0, 90.0
     if period > 3 and rng.random() < 0.5:
         ecc, omega = float(rng.uniform(0.05, 0.5)), float(rng.uniform(0, 360))
-    grazing = rng.random() < 0.3
+    grazing = rng.random() < grazing_share
     drawn_density = float(log_uniform(rng, 0.5, 3.0))  # drawn either way: same stream after
     binary = EclipsingBinaryParams(
         period=period, t0=float(time[0] + rng.uniform(0, period)), radius_ratio=k,
@@ -181,7 +184,8 @@ def random_target_binary(time: np.ndarray, rng: np.random.Generator, valid: np.n
 
 def inject_lightcurve(lc: LightCurve, kind: str, snr: float, rng: np.random.Generator, *,
                       day_side: bool = True, offset: tuple[float, float] | None = None,
-                      radius_ratio: tuple[float, float] = (0.25, 1.0)) -> LightCurve:
+                      radius_ratio: tuple[float, float] = (0.25, 1.0),
+                      grazing_share: float = 0.3) -> LightCurve:
     """A copy of ``lc`` with one random planet (``kind="planet"``, with its occultation when
     ``day_side``) or background EB (``kind="binary"``) at matched-filter SNR ``snr`` against
     the light curve's own white noise, or an undiluted eclipsing binary on the target
@@ -239,7 +243,7 @@ def inject_lightcurve(lc: LightCurve, kind: str, snr: float, rng: np.random.Gene
         extra_meta = {"injected_offset_px": float(math.hypot(*offset))}
     elif kind == "eb":
         signal = random_target_binary(time, rng, valid, density=host_density(lc, rng),
-                                      radius_ratio=radius_ratio)
+                                      radius_ratio=radius_ratio, grazing_share=grazing_share)
         model = signal_model(time, signal)
         out = apply_model(lc, signal, model)
         columns = _planet_columns(lc, model)  # the source is the target
