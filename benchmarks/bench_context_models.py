@@ -432,14 +432,18 @@ def report(results: dict, seconds: dict, selected: dict, folders: dict, args,
         f"{f' --unfound-planets {args.unfound_planets}' if args.unfound_planets != 'keep' else ''}"
         f"{f' --signals {args.signals}' if args.signals > 1 else ''}"
         f"{f' --target-radius-ratio {ratio}' if (ratio := args.target_radius_ratio) else ''}"
-        f"{f' --target-grazing-share {g:g}' if (g := args.target_grazing_share) is not None
-           else ''}"
+        f"{grazing_option(args.target_grazing_share)}"
         f"` (each split searched first by `--stage features --split S`)",
         f"Training stars: vetting preset, train split, seed {TRAIN_SEED}; test stars: test "
         f"split, seed {args.test_seed}"
         f"{' (used for nothing else)' if args.test_seed in RECORD_SEEDS else ' (development)'}. "
         "FITS files written and read back.",
         "", describe_sets(folders), "", *rows, "", *extra, ""])
+
+
+def grazing_option(share: float | None) -> str:
+    """The ``--target-grazing-share`` part of a report's command line ("" when not given)."""
+    return "" if share is None else f" --target-grazing-share {share:g}"
 
 
 def main(argv=None) -> int:
