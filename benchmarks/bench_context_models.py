@@ -500,8 +500,8 @@ def main(argv=None) -> int:
                              "strongest K signals and score a star by its best (round 27)")
     parser.add_argument("--target-radius-ratio", default=None, metavar="LO,HI",
                         help="the injected on-target EBs' companion radius ratio range "
-                             "(injected_features' target_radius_ratio; default the package's "
-                             "0.25,1.0; round 30's K: 0.1,1.0)")
+                             "(injected_features' target_radius_ratio; default the package's: "
+                             "0.1,1.0 since round 32 (round 30's K), 0.25,1.0 before)")
     parser.add_argument("--target-grazing-share", type=float, default=None, metavar="F",
                         help="the share of injected on-target EBs that are grazing "
                              "(injected_features' target_grazing_share; default the package's "

@@ -282,8 +282,10 @@ def train_recipe(recipe: str, train_curves: list, table: Path, cache: Path, jobs
         augment = {**augment, "later_signals": False}
     if "l" in flags:  # injected stars' later signals too (round 30's D2)
         augment = {**augment, "later_signals": True}
-    if "k" in flags:  # on-target EB injections with companions from radius ratio 0.1 (round 30)
-        augment = {**augment, "target_radius_ratio": (0.1, 1.0)}
+    # on-target EB injections with companions from radius ratio 0.1 (round 30's K; the
+    # package's default since round 32), else from the simulator's 0.25 as every recipe name
+    # without k meant when it was run
+    augment = {**augment, "target_radius_ratio": (0.1, 1.0) if "k" in flags else (0.25, 1.0)}
     if "g" in flags:  # 60 % of the on-target EB injections grazing, not 30 % (round 32's G)
         augment = {**augment, "target_grazing_share": 0.6}
     if "m" in flags:  # monotonic constraints on the physical vetting statistics (round 30)

@@ -345,6 +345,16 @@ def test_target_binary_radius_ratio_range_is_drawn_from_and_checked():
         random_target_binary(GRID, np.random.default_rng(3), valid, radius_ratio=(0.0, 0.5))
 
 
+def test_injected_on_target_binaries_reach_low_mass_companions_by_default():
+    """Round 31's K is the default: on-target binaries' radius ratios from 0.1, not the
+    simulator's 0.25 (low-mass companions, the 1-6 % eclipses the models let through)."""
+    import inspect
+
+    parameters = inspect.signature(injected_features).parameters
+    assert tuple(parameters["target_radius_ratio"].default) == (0.1, 1.0)
+    assert parameters["target_grazing_share"].default == 0.3
+
+
 def test_target_binary_grazing_share_sets_the_geometry_and_is_checked():
     """``grazing_share`` 1: every eclipse grazing (b >= 1 - k, V-shaped); 0: none; the other
     draws (period, radius ratio) do not move with it."""

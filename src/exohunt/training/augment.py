@@ -166,7 +166,7 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
                       report: dict | None = None,
                       leave_out_unfound: bool = False, signals_per_star: int = 1,
                       later_signals: bool = False,
-                      target_radius_ratio: tuple[float, float] = (0.25, 1.0),
+                      target_radius_ratio: tuple[float, float] = (0.1, 1.0),
                       target_grazing_share: float = 0.3
                       ) -> tuple[RawFeatures, np.ndarray]:
     """Features and labels of the augmentation rows for the rows ``train_rows`` of a split.
@@ -191,7 +191,12 @@ def injected_features(data, train_rows: np.ndarray, labels: np.ndarray, kind: st
     ``planets_injected`` and ``planets_not_found`` (those left out).
 
     ``target_radius_ratio``: the range of the on-target binaries' companion radius ratios
-    (:func:`~exohunt.training.inject_context.random_target_binary`; light-curve files only);
+    (:func:`~exohunt.training.inject_context.random_target_binary`; light-curve files only).
+    The default reaches down to 0.1 (low-mass companions: 1-6 % eclipses, the on-target
+    binaries that pass the models), where the simulator draws from 0.25: on three training
+    seeds × three development splits this lowered the on-target binaries passing at recall
+    0.95 (0.69 % → 0.53 %) at the same precision, and the record improved (round 31,
+    ``BENCHMARKS.md``); ``(0.25, 1.0)`` gives the injections of rounds 7-30.
     ``target_grazing_share`` the share of them that are grazing (V-shaped, partial eclipses;
     the simulator's 0.3 by default).
 
