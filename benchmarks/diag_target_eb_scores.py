@@ -43,7 +43,10 @@ from bench_context_models import (
 
 #: Signal statistics listed beside each deciding signal, where the features have them.
 SHOWN = ("odd_even_sigma", "secondary_sigma", "secondary_any_sigma",
-         "centroid_offset_sigma")
+         "centroid_offset_sigma", "v_shape_sigma", "planet_radius_earth")
+#: Round 32: a V shape this significant (:func:`exohunt.search.shape.v_shape_sigma`) is
+#: counted among the passing EBs and the SNR >= 10 planets (their deciding signals).
+V_SHAPE_CUT = 5.0
 
 
 def deciding_signals(rows: pd.DataFrame) -> pd.DataFrame:
@@ -130,11 +133,13 @@ def main(argv: list[str] | None = None) -> int:
     deciding = best.loc[passing].copy()
     deciding["true_period"] = truth["period_days"].to_numpy(float)[passing]
     deciding["true_snr"] = snr[passing]
+    deciding["grazing"] = truth["grazing"].to_numpy()[passing] if "grazing" in truth else None
+    deciding["true_k"] = truth["rp_rs"].to_numpy(float)[passing]
     deciding["at_binary"] = found_at_period(deciding["period_days"].to_numpy(float),
                                             deciding["true_period"].to_numpy(float))
     n_top = rows.groupby("star")["signal"].max().reindex(range(len(truth))).fillna(0) + 1
     ranks = deciding["signal"].to_numpy(int)
-    lines = ["# Round 30: on-target eclipsing binaries that pass a development model", "",
+    lines = ["# Rounds 30-32: on-target eclipsing binaries that pass a development model", "",
              machine_description(), "",
              f"Command: `python benchmarks/diag_target_eb_scores.py --work {args.work} --split "
              f"{args.split} --models {args.models} --scores {args.scores} --train-seed "
@@ -150,12 +155,25 @@ def main(argv: list[str] | None = None) -> int:
                      f"{int((mine & deciding['at_binary'].to_numpy()).sum())} | "
                      f"{int((mine & ~deciding['at_binary'].to_numpy()).sum())} |")
     shown = [c for c in SHOWN if c in deciding]
-    lines += ["", "| star | score | true SNR | true period (d) | signals | deciding rank | "
-              "period (d) | ratio | depth (ppm) | SNR | " + " | ".join(shown) + " |",
-              "|---" * (10 + len(shown)) + "|"]
+    grazing = deciding["grazing"].astype(str).str.lower().eq("true").to_numpy()
+    lines += ["", f"Grazing (the truth's `grazing`): {int(grazing.sum())} of the "
+              f"{len(passing)} passing, against "
+              f"{int(truth['grazing'].astype(str).str.lower().eq('true').to_numpy()[eb].sum())}"
+              f" of the split's {len(eb)} on-target EBs."]
+    if "v_shape_sigma" in best:
+        v_shape = best["v_shape_sigma"].reindex(range(len(truth))).to_numpy(float)
+        strong = np.flatnonzero((kind == "planet") & (snr >= 10))
+        lines.append(f"V-shaped at v_shape_sigma > {V_SHAPE_CUT:g}: "
+                     f"{int((v_shape[passing] > V_SHAPE_CUT).sum())} of the passing EBs, "
+                     f"{int((v_shape[strong] > V_SHAPE_CUT).sum())} of the {len(strong)} "
+                     "SNR >= 10 planets (their deciding signals).")
+    lines += ["", "| star | score | true SNR | true period (d) | true k | grazing | signals | "
+              "deciding rank | period (d) | ratio | depth (ppm) | SNR | " + " | ".join(shown)
+              + " |", "|---" * (12 + len(shown)) + "|"]
     for star, row in deciding.sort_values("probability", ascending=False).iterrows():
         lines.append(f"| {star} | {row['probability']:.3f} | {row['true_snr']:.1f} | "
-                     f"{row['true_period']:.3f} | {int(n_top[star])} | {int(row['signal'])} | "
+                     f"{row['true_period']:.3f} | {row['true_k']:.2f} | {row['grazing']} | "
+                     f"{int(n_top[star])} | {int(row['signal'])} | "
                      f"{row['period_days']:.3f} | "
                      f"{row['period_days'] / row['true_period']:.3f} | "
                      f"{row['depth_ppm']:.0f} | {row['snr']:.1f} | "
