@@ -207,6 +207,46 @@ def with_offset_cap():
         yield
 
 
+#: The column a ``kmin:`` recipe (round 32) adds to the models' statistics.
+COMPANION_COLUMN = "companion_radius_ratio_min"
+
+
+def companion_ratios(stats: pd.DataFrame) -> np.ndarray:
+    """:func:`exohunt.search.stellar.min_companion_radius_ratio` of every row of a feature
+    set's statistics: the trapezoid fit's depth and total duration, the period, and the
+    catalogue density (the transit density over its ratio to the catalogue's); NaN where
+    one is missing (no catalogue, no fit, depth in unknown units)."""
+    from exohunt.search.stellar import min_companion_radius_ratio
+
+    known = stats["depth_ppm_known"].to_numpy(float) > 0
+    depth = stats["fit_depth_rel"].to_numpy(float) * stats["depth_ppm"].to_numpy(float) * 1e-6
+    duration = stats["fit_duration_ratio"].to_numpy(float) * stats["duration_hours"].to_numpy(
+        float) / 24.0
+    period = 10.0 ** stats["log10_period"].to_numpy(float)
+    density = stats["transit_density"].to_numpy(float) / 10.0 ** stats[
+        "density_ratio_log10"].to_numpy(float)
+    return np.array([min_companion_radius_ratio(d, t, p, r) if ok else np.nan
+                     for d, t, p, r, ok in zip(depth, duration, period, density, known)])
+
+
+@contextlib.contextmanager
+def with_companion_ratio():
+    """Under this (``kmin:`` recipes, round 32), every search feature set gains
+    :data:`COMPANION_COLUMN`, the smallest companion radius ratio its depth, duration and
+    catalogue density allow (:func:`companion_ratios`), computed from the cached
+    statistics: the search is not run again."""
+    def wrap(original):
+        def added(*args, **kwargs):
+            raw = original(*args, **kwargs)
+            stats = raw.stats.copy()
+            stats[COMPANION_COLUMN] = companion_ratios(stats)
+            return dataclasses.replace(raw, stats=stats)
+        return added
+
+    with _wrapped_search_features(wrap):
+        yield
+
+
 @contextlib.contextmanager
 def with_search_options(options: dict):
     """Under this, every search feature set (training, injections, scoring) is searched with
@@ -240,7 +280,7 @@ def with_search_options(options: dict):
 #: recipe carries at most one, before any ``var:``/``edge:``.
 FEATURE_PREFIXES = {"flares:": lambda: with_search_options({"flares": True}),
                     "junk:": lambda: with_search_options({"junk": "auto"}),
-                    "offcap:": with_offset_cap}
+                    "offcap:": with_offset_cap, "kmin:": with_companion_ratio}
 
 
 def feature_prefix(recipe: str):
