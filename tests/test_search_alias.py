@@ -65,3 +65,29 @@ def test_box_snr_counts_epochs_and_refuses_empty_folds():
     assert epochs == 16 and snr == pytest.approx(expected, rel=0.15)
     assert np.isnan(box_snr(TIME[:2], flux[:2], NOISE, 5.0, 1.0, DURATION)[0])
     assert np.isnan(box_snr(TIME, flux, 0.0, 5.0, 1.0, DURATION)[0])
+
+
+def test_search_command_passes_the_alias_option(tmp_path, monkeypatch):
+    """``exohunt search --alias`` reaches ``search(alias=True)``; without it, False."""
+    import pandas as pd
+
+    import exohunt.search.core as core
+    from exohunt.cli import main
+
+    seen = []
+    original = core.search
+
+    def recording(lc, **options):
+        seen.append(options.get("alias"))
+        return original(lc, **options)
+
+    monkeypatch.setattr(core, "search", recording)
+    path = tmp_path / "star.csv"
+    pd.DataFrame({"time": TIME, "flux": _light_curve(6.3, 2.1, 400e-6)}).to_csv(path, index=False)
+    for extra in ([], ["--alias"]):
+        out = tmp_path / f"out{len(extra)}"
+        assert main(["search", str(path), "--out", str(out), "--jobs", "1", "--quiet",
+                     "--no-plots", "--max-signals", "1", *extra]) == 0
+        table = pd.read_csv(out / "candidates.csv")
+        assert table["period_days"].iloc[0] == pytest.approx(6.3, rel=1e-3)
+    assert seen == [False, True]
