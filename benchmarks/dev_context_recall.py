@@ -211,30 +211,14 @@ def with_offset_cap():
 COMPANION_COLUMN = "companion_radius_ratio_min"
 
 
-def companion_ratios(stats: pd.DataFrame) -> np.ndarray:
-    """:func:`exohunt.search.stellar.min_companion_radius_ratio` of every row of a feature
-    set's statistics: the trapezoid fit's depth and total duration, the period, and the
-    catalogue density (the transit density over its ratio to the catalogue's); NaN where
-    one is missing (no catalogue, no fit, depth in unknown units)."""
-    from exohunt.search.stellar import min_companion_radius_ratio
-
-    known = stats["depth_ppm_known"].to_numpy(float) > 0
-    depth = stats["fit_depth_rel"].to_numpy(float) * stats["depth_ppm"].to_numpy(float) * 1e-6
-    duration = stats["fit_duration_ratio"].to_numpy(float) * stats["duration_hours"].to_numpy(
-        float) / 24.0
-    period = 10.0 ** stats["log10_period"].to_numpy(float)
-    density = stats["transit_density"].to_numpy(float) / 10.0 ** stats[
-        "density_ratio_log10"].to_numpy(float)
-    return np.array([min_companion_radius_ratio(d, t, p, r) if ok else np.nan
-                     for d, t, p, r, ok in zip(depth, duration, period, density, known)])
-
-
 @contextlib.contextmanager
 def with_companion_ratio():
     """Under this (``kmin:`` recipes, round 32), every search feature set gains
     :data:`COMPANION_COLUMN`, the smallest companion radius ratio its depth, duration and
-    catalogue density allow (:func:`companion_ratios`), computed from the cached
-    statistics: the search is not run again."""
+    catalogue density allow (:func:`exohunt.training.geometry.companion_ratios`), computed
+    from the cached statistics: the search is not run again."""
+    from exohunt.training.geometry import companion_ratios
+
     def wrap(original):
         def added(*args, **kwargs):
             raw = original(*args, **kwargs)

@@ -55,9 +55,8 @@ from exohunt.io.stellar import PLAUSIBLE_RANGES, catalogue_uncertainty
 from exohunt.search.centroid import aperture_depth_factor
 
 __all__ = ["ECCENTRICITY_TOLERANCE_DEX", "IMPACT_GRID", "LIMB_DARKENING",
-           "MAX_PLANET_RADIUS_EARTH", "MAX_RADIUS_RATIO", "STELLAR_COLUMNS",
-           "catalogue_density", "limb_darkened_density", "min_companion_radius_ratio",
-           "stellar_statistics", "transit_density"]
+           "MAX_PLANET_RADIUS_EARTH", "STELLAR_COLUMNS", "catalogue_density",
+           "limb_darkened_density", "stellar_statistics", "transit_density"]
 
 #: Statistics of :func:`stellar_statistics` (float, NaN when not measurable).
 STELLAR_COLUMNS = ("transit_density", "density_ratio_log10", "density_mismatch_sigma",
@@ -293,71 +292,6 @@ def catalogue_density(star: Mapping, source: str = "light curve") -> tuple[float
     sigma = catalogue_uncertainty(star)
     sigma_dex = math.hypot(sigma["logg"], math.log10(1.0 + sigma["radius_fraction"]))
     return rho, sigma_dex
-
-
-#: Largest companion radius ratio :func:`min_companion_radius_ratio` tries (and returns where
-#: none up to it can give the eclipse: a duration too short for the catalogue star at any
-#: impact parameter), and its step.
-MAX_RADIUS_RATIO = 2.0
-_RATIO_STEP = 0.002
-
-
-def _overlap_fraction(k: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Share of a uniform unit disc covered by a disc of radius ``k`` at centre distance
-    ``b`` (both arrays, broadcast)."""
-    k, b = np.broadcast_arrays(np.asarray(k, float), np.asarray(b, float))
-    # inside the star (k²), or covering all of it (1), else a lens or nothing
-    out = np.where(b <= 1.0 - k, k**2, np.where(b <= k - 1.0, 1.0, 0.0))
-    lens = (b > np.abs(1.0 - k)) & (b < 1.0 + k)
-    kk, bb = k[lens], b[lens]
-    alpha = np.arccos(np.clip((bb**2 + kk**2 - 1.0) / (2.0 * bb * kk), -1.0, 1.0))
-    beta = np.arccos(np.clip((bb**2 + 1.0 - kk**2) / (2.0 * bb), -1.0, 1.0))
-    chord = np.sqrt(np.clip(4.0 * bb**2 - (1.0 + bb**2 - kk**2) ** 2, 0.0, None))
-    out[lens] = (kk**2 * alpha + beta - 0.5 * chord) / math.pi
-    return out
-
-
-def min_companion_radius_ratio(depth: float, duration: float, period: float,
-                               density: float) -> float:
-    """The smallest occulter-to-star radius ratio that gives a dip of ``depth`` lasting
-    ``duration`` on a star of the catalogue's ``density``, circular orbit, uniform disc.
-
-    The depth alone gives ``k = √depth``, which is right for a full transit but hides most of
-    a grazing companion: a grazing eclipse is as shallow as a planet's and V-shaped like a
-    grazing planet's, and its depth-implied radius lies in the planet range. The duration and
-    the catalogue density fix the chord, ``(1 + k)² − b² = (a/R* · sin(π T14 / P))²``; along
-    it a larger ``k`` grazes at a larger ``b``, and the first ``k`` (from ``√depth`` in steps of
-    0.002) whose overlap reaches the depth is returned. A planet on its catalogue star comes
-    out near its own ``k``; a binary's grazing eclipse, short for its depth, far above any
-    planet's (``benchmarks/diag_companion_ratio.py``). Limb darkening and an eccentric orbit
-    (a shorter transit) both raise it; it is a model input, not a cut.
-
-    Parameters
-    ----------
-    depth : float
-        Deepest point of the dip, a fraction of the target's flux (the trapezoid fit's).
-    duration : float
-        Total duration T14, days (the trapezoid fit's).
-    period : float
-        Orbital period, days.
-    density : float
-        The star's mean density from its catalogue parameters, g cm⁻³.
-
-    Returns
-    -------
-    float
-        ``k`` in [√depth, :data:`MAX_RADIUS_RATIO`] (the maximum where no ``k`` up to it can
-        give the dip); NaN where an input is missing or not positive.
-    """
-    values = (depth, duration, period, density)
-    if not all(np.isfinite(v) and v > 0 for v in values) or depth >= 1:
-        return float("nan")
-    a_over_r = _a_over_r(math.log10(density), period)
-    chord2 = (a_over_r * math.sin(min(math.pi * duration / period, math.pi / 2))) ** 2
-    k = np.arange(math.sqrt(depth), MAX_RADIUS_RATIO, _RATIO_STEP)
-    b = np.sqrt(np.clip((1.0 + k) ** 2 - chord2, 0.0, None))
-    reached = np.flatnonzero(_overlap_fraction(k, b) >= depth)
-    return float(k[reached[0]]) if reached.size else MAX_RADIUS_RATIO
 
 
 def transit_density(period: float, duration: float, ingress_fraction: float,
