@@ -34,7 +34,13 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 from _report import emit
 from bench_context_models import evaluate, read_split, refuse_record_split, training_split
-from dev_context_recall import parse_recipe, scoring, train_recipe
+from dev_context_recall import (
+    added_columns,
+    feature_prefix,
+    parse_recipe,
+    scoring,
+    train_recipe,
+)
 
 KEYS = ("precision_resolvable_at95", "average_precision", "precision_at90", "eb_fp_at95",
         "beb_fp_at95")
@@ -55,7 +61,9 @@ def thresholds_by_snr(run, recipe: str, labelled: list, cache: Path,
     from exohunt.training.ensemble import out_of_fold_record
 
     labels = np.array([lc.meta["label"] for lc in labelled], np.int8)
-    objective = parse_recipe(recipe.partition("*")[0])[2]
+    # the recipe's name without its feature prefix (flares:, kmin:, ...) or added columns
+    bare = added_columns(feature_prefix(recipe)[0])[0]
+    objective = parse_recipe(bare.partition("*")[0])[2]
     options = {"jobs": jobs, "cache_dir": cache}
     with scoring(recipe):
         chosen = {mode: float(out_of_fold_record(run, labelled, labels, objective,
