@@ -60,6 +60,16 @@ def main(argv: list[str] | None = None) -> int:
     radius = raw.stats["planet_radius_earth"].to_numpy(float) if \
         "planet_radius_earth" in raw.stats else np.full(len(k), np.nan)
     snr = raw.signals["snr"].to_numpy(float)
+    from exohunt.training.geometry import MAX_RADIUS_RATIO, companion_ratios
+
+    companion = companion_ratios(raw.stats)  # round 32's smallest companion radius ratio
+    capped = np.isclose(k, 0.3)  # rp_rs_for_snr's max_rp_rs: the asked SNR needed more
+    density = np.array([p["stellar_density"] for p in params], float)  # the orbit's, g cm⁻³
+    a_rs = (6.674e-8 * density * (period * 86400.0) ** 2 / (3 * np.pi)) ** (1 / 3)
+    geometric = period / np.pi * np.arcsin(np.clip(np.sqrt(np.clip((1 + k) ** 2 - b**2, 0, None))
+                                                   / a_rs, 0, 1))
+    fitted = (raw.stats["fit_duration_ratio"].to_numpy(float)
+              * raw.stats["duration_hours"].to_numpy(float) / 24.0)
     groups = {"grazing (b > 1 - k)": b > 1 - k,
               "b 0.8 to 1 - k": (b > 0.8) & (b <= 1 - k),
               "b <= 0.8, not grazing": (b <= 0.8) & (b <= 1 - k)}
@@ -72,14 +82,21 @@ def main(argv: list[str] | None = None) -> int:
              f"share); found at the injected period: {int(at_period.sum())}.", "",
              f"| impact | planets found | v_shape_sigma > {V_SHAPE_CUT:g} | median v_shape_sigma | "
              "median search SNR | median implied radius (R_earth) | v_shape_sigma / SNR: median "
-             "| 90th percentile | max |", "|---|---|---|---|---|---|---|---|---|"]
+             "| 90th percentile | max | smallest companion k: median | > 0.25 | = 2 | at the "
+             "injection's radius cap (k = 0.3) | fitted T14 / geometric T14 (median) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, mask in groups.items():
         mine = mask & at_period
         lines.append(f"| {name} | {int(mine.sum())} | {int((v_shape[mine] > V_SHAPE_CUT).sum())} | "
                      + " | ".join(f"{np.nanmedian(v[mine]):.3g}" if mine.any() else "—"
                                   for v in (v_shape, snr, radius)) + " | "
                      + " | ".join(f"{np.nanpercentile(relative[mine], q):.3f}" if mine.any()
-                                  else "—" for q in (50, 90, 100)) + " |")
+                                  else "—" for q in (50, 90, 100))
+                     + f" | {np.nanmedian(companion[mine]):.3f} | "
+                     f"{int((companion[mine] > 0.25).sum())} | "
+                     f"{int((companion[mine] >= MAX_RADIUS_RATIO).sum())} | "
+                     f"{int(capped[mine].sum())} | "
+                     f"{np.nanmedian(fitted[mine] / geometric[mine]):.2f} |")
     lines += ["", f"Wall time {time.time() - started:.0f} s."]
     emit(lines, args.out)
     return 0
