@@ -64,8 +64,9 @@ def main(argv: list[str] | None = None) -> int:
 
     companion = companion_ratios(raw.stats)  # round 32's smallest companion radius ratio
     capped = np.isclose(k, 0.3)  # rp_rs_for_snr's max_rp_rs: the asked SNR needed more
-    density = np.array([p["stellar_density"] for p in params], float)  # the orbit's, g cm⁻³
-    a_rs = (6.674e-8 * density * (period * 86400.0) ** 2 / (3 * np.pi)) ** (1 / 3)
+    from exohunt.search.stellar import _a_over_r
+
+    a_rs = np.array([_a_over_r(np.log10(p["stellar_density"]), p["period"]) for p in params])
     geometric = period / np.pi * np.arcsin(np.clip(np.sqrt(np.clip((1 + k) ** 2 - b**2, 0, None))
                                                    / a_rs, 0, 1))
     fitted = (raw.stats["fit_duration_ratio"].to_numpy(float)
