@@ -36,19 +36,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     args = saved_model_args(parser, argv)
     started = time.time()
-    from exohunt.training.geometry import MAX_RADIUS_RATIO, min_companion_radius_ratio
+    from exohunt.training.geometry import MAX_RADIUS_RATIO, companion_ratios
 
     truth, _, best, p, _stored = rescored_split(args)
     kind, snr = truth["kind"].to_numpy(), truth["snr"].to_numpy(float)
     strong = np.flatnonzero((kind == "planet") & (snr >= 10))
     at95 = planet_recall_threshold(p[strong], 0.95)
     rows = best.reindex(range(len(truth)))
-    density = rows["transit_density"].to_numpy(float) / 10.0 ** rows[
-        "density_ratio_log10"].to_numpy(float)
-    ratio = np.array([min_companion_radius_ratio(d, t / 24.0, period, rho) for d, t, period, rho
-                      in zip(rows["fit_depth"].to_numpy(float),
-                             rows["fit_duration_hours"].to_numpy(float),
-                             rows["period_days"].to_numpy(float), density)])
+    ratio = companion_ratios(rows)  # the deciding signals carry the statistics' columns
     eb = np.flatnonzero(kind == "eb")
     groups = {"SNR >= 10 planets": strong,
               "on-target EBs": eb, "on-target EBs passing at recall 0.95": eb[p[eb] >= at95],

@@ -74,7 +74,7 @@ def test_companion_ratios_read_a_feature_sets_statistics():
     duration = _chord_duration(0.1, 0.3, 5.0, 1.41)
     stats = pd.DataFrame({"depth_ppm_known": [1.0, 0.0, 1.0], "fit_depth_rel": [1.25, 1.25, 1.0],
                           "depth_ppm": [8000.0, 8000.0, 8000.0],
-                          "fit_duration_ratio": [1.0, 1.0, 1.0],
+                          "fit_duration_ratio": [1.0, 1.0, 1.0], "duration_ratio": [1.0] * 3,
                           "duration_hours": [duration * 24] * 3,
                           "log10_period": [np.log10(5.0)] * 3,
                           "transit_density": [1.41, 1.41, np.nan],
@@ -82,3 +82,20 @@ def test_companion_ratios_read_a_feature_sets_statistics():
     ratios = companion_ratios(stats)
     assert ratios[0] == pytest.approx(0.1, abs=0.003)
     assert np.isnan(ratios[1]) and np.isnan(ratios[2])
+
+
+def test_companion_ratios_read_the_fit_duration_against_the_expected_one():
+    """``fit_duration_ratio`` and ``duration_ratio`` are both to the expected central-transit
+    duration (search.vetting), not to each other: a box half the fit's length must not halve
+    the chord (round 32's KMIN trial read it so)."""
+    from exohunt.training.geometry import companion_ratios
+
+    t14 = _chord_duration(0.1, 0.3, 5.0, 1.41)
+    expected = 2.0 * t14  # any central-transit duration the vetting computed
+    stats = pd.DataFrame({"depth_ppm_known": [1.0], "fit_depth_rel": [1.0],
+                          "depth_ppm": [10000.0], "fit_duration_ratio": [t14 / expected],
+                          "duration_hours": [0.5 * t14 * 24],
+                          "duration_ratio": [0.5 * t14 / expected],
+                          "log10_period": [np.log10(5.0)], "transit_density": [1.41],
+                          "density_ratio_log10": [0.0]})
+    assert companion_ratios(stats)[0] == pytest.approx(0.1, abs=0.003)

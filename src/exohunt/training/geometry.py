@@ -86,13 +86,17 @@ def min_companion_radius_ratio(depth: float, duration: float, period: float,
 def companion_ratios(stats: pd.DataFrame) -> np.ndarray:
     """:func:`min_companion_radius_ratio` of every row of a feature set's statistics (shape
     (N,)): the trapezoid fit's depth (``fit_depth_rel`` × ``depth_ppm``) and total duration
-    (``fit_duration_ratio`` × ``duration_hours``), the period (``log10_period``) and the
+    (``fit_duration_ratio`` × ``duration_hours`` / ``duration_ratio``: both ratios are to the
+    expected duration of a central transit), the period (``log10_period``) and the
     catalogue density (``transit_density`` over 10^``density_ratio_log10``); NaN where one is
     missing (no catalogue, no fit, a depth in unknown units)."""
     known = stats["depth_ppm_known"].to_numpy(float) > 0
     depth = stats["fit_depth_rel"].to_numpy(float) * stats["depth_ppm"].to_numpy(float) * 1e-6
+    # both ratios are to the expected central-transit duration at the period (vetting):
+    # T14 = fit_duration_ratio × expected = fit_duration_ratio × box / duration_ratio
     duration = (stats["fit_duration_ratio"].to_numpy(float)
-                * stats["duration_hours"].to_numpy(float) / 24.0)
+                * stats["duration_hours"].to_numpy(float)
+                / stats["duration_ratio"].to_numpy(float) / 24.0)
     period = 10.0 ** stats["log10_period"].to_numpy(float)
     density = (stats["transit_density"].to_numpy(float)
                / 10.0 ** stats["density_ratio_log10"].to_numpy(float))
