@@ -290,7 +290,11 @@ def run_models(folders: dict, cache: Path, jobs: int, curves: dict, rows: tuple,
                augment: dict | None = None, members: int = 1, seed: int = 42,
                weak_positive_weight: float = 1.0, unfound_planets: str = "keep",
                scores_dir: Path | None = None,
-               signals_per_star: int = 1) -> tuple[dict, dict, dict]:
+               signals_per_star: int = 1,
+               companion_ratio: bool = False) -> tuple[dict, dict, dict]:
+    import contextlib
+
+    from dev_context_recall import with_companion_ratio
     from exohunt.training import train, train_ensemble
     from exohunt.training.threshold import objective_min_snr
 
@@ -310,33 +314,37 @@ def run_models(folders: dict, cache: Path, jobs: int, curves: dict, rows: tuple,
         if only and row not in only:
             continue
         started = time.process_time()
-        api.MODEL_DEFAULTS["gbm"]["file_augment"] = {**defaults, **(augment or {})}
-        try:
-            options = dict(labels=table, context=context, cache_dir=cache, jobs=jobs, seed=seed,
-                           objective=objective, imbalance=imbalance,
-                           weak_positive_weight=weak_positive_weight
-                           if objective_min_snr(objective) is not None else 1.0,
-                           unfound_planets=unfound_planets,
-                           **({"signals_per_star": signals_per_star}
-                              if signals_per_star > 1 else {}))
-            run = (train_ensemble(train_curves, "gbm", n_members=members, folds=True, **options)
-                   if members > 1 else train(train_curves, "gbm", **options))
-        finally:
-            api.MODEL_DEFAULTS["gbm"]["file_augment"] = defaults
-        p = run.score(test_curves, jobs=jobs, cache_dir=cache)
-        seconds[row] = time.process_time() - started
-        if scores_dir is not None:  # for intervals (interval_context_targets.py) and rescoring
-            scores_dir.mkdir(parents=True, exist_ok=True)
-            np.savez(scores_dir / f"{row}-seed{seed}.npz", p=np.asarray(p, float),
-                     threshold=float(run.threshold), files=test_truth["file"].to_numpy(str))
-        results[row] = evaluate(test_truth, p, run.threshold, found=test_found)
-        if members > 1:  # each member alone at its own stored threshold: a single run's spread
-            results[row]["member_thresholds"] = [m.threshold for m in run.members]
-            results[row]["member_recall_strong_stored"] = [
-                evaluate(test_truth, m.score(test_curves, jobs=jobs, cache_dir=cache),
-                         m.threshold)["recall_strong_stored"] for m in run.members]
-        first = run.members[0] if members > 1 else run  # an ensemble: its members read alike
-        selected[row] = first.config["preprocessing"]["fitted"]["context"]
+        # round 32: the companion ratio reads the catalogue, never an input of the flux-only row
+        added = (with_companion_ratio() if companion_ratio and context != "none"
+                 else contextlib.nullcontext())
+        with added:
+            api.MODEL_DEFAULTS["gbm"]["file_augment"] = {**defaults, **(augment or {})}
+            try:
+                options = dict(labels=table, context=context, cache_dir=cache, jobs=jobs, seed=seed,
+                               objective=objective, imbalance=imbalance,
+                               weak_positive_weight=weak_positive_weight
+                               if objective_min_snr(objective) is not None else 1.0,
+                               unfound_planets=unfound_planets,
+                               **({"signals_per_star": signals_per_star}
+                                  if signals_per_star > 1 else {}))
+                run = (train_ensemble(train_curves, "gbm", n_members=members, folds=True, **options)
+                       if members > 1 else train(train_curves, "gbm", **options))
+            finally:
+                api.MODEL_DEFAULTS["gbm"]["file_augment"] = defaults
+            p = run.score(test_curves, jobs=jobs, cache_dir=cache)
+            seconds[row] = time.process_time() - started
+            if scores_dir is not None:  # for intervals (interval_context_targets.py) and rescoring
+                scores_dir.mkdir(parents=True, exist_ok=True)
+                np.savez(scores_dir / f"{row}-seed{seed}.npz", p=np.asarray(p, float),
+                         threshold=float(run.threshold), files=test_truth["file"].to_numpy(str))
+            results[row] = evaluate(test_truth, p, run.threshold, found=test_found)
+            if members > 1:  # each member alone at its own stored threshold: a single run's spread
+                results[row]["member_thresholds"] = [m.threshold for m in run.members]
+                results[row]["member_recall_strong_stored"] = [
+                    evaluate(test_truth, m.score(test_curves, jobs=jobs, cache_dir=cache),
+                             m.threshold)["recall_strong_stored"] for m in run.members]
+            first = run.members[0] if members > 1 else run  # an ensemble: its members read alike
+            selected[row] = first.config["preprocessing"]["fitted"]["context"]
         print(f"{LABELS[row]}: {results[row]}", flush=True)
     return results, seconds, selected
 
@@ -433,6 +441,7 @@ def report(results: dict, seconds: dict, selected: dict, folders: dict, args,
         f"{f' --signals {args.signals}' if args.signals > 1 else ''}"
         f"{f' --target-radius-ratio {ratio}' if (ratio := args.target_radius_ratio) else ''}"
         f"{grazing_option(args.target_grazing_share)}"
+        f"{' --companion-ratio' if args.companion_ratio else ''}"
         f"` (each split searched first by `--stage features --split S`)",
         f"Training stars: vetting preset, train split, seed {TRAIN_SEED}; test stars: test "
         f"split, seed {args.test_seed}"
@@ -506,6 +515,9 @@ def main(argv=None) -> int:
                         help="the share of injected on-target EBs that are grazing "
                              "(injected_features' target_grazing_share; default the package's "
                              "0.3; round 32's G: 0.6)")
+    parser.add_argument("--companion-ratio", action="store_true",
+                        help="round 32's KMIN: the rows that read the catalogue also read the "
+                             "smallest companion radius ratio (dev_context_recall's kmin:)")
     parser.add_argument("--scores-dir", default=None,
                         help="save each row's test scores and stored threshold there "
                              "(ROW-seedS.npz), for interval_context_targets.py")
@@ -569,7 +581,7 @@ def main(argv=None) -> int:
                                             args.train_seed, args.weak_positive_weight,
                                             args.unfound_planets,
                                             Path(args.scores_dir) if args.scores_dir else None,
-                                            args.signals)
+                                            args.signals, args.companion_ratio)
     if only:  # a subset of rows: the per-row lines above are the result (the table needs all)
         return 0
     text = report(results, seconds, selected, folders, args, rows)

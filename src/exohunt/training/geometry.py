@@ -94,9 +94,10 @@ def companion_ratios(stats: pd.DataFrame) -> np.ndarray:
     depth = stats["fit_depth_rel"].to_numpy(float) * stats["depth_ppm"].to_numpy(float) * 1e-6
     # both ratios are to the expected central-transit duration at the period (vetting):
     # T14 = fit_duration_ratio × expected = fit_duration_ratio × box / duration_ratio
-    duration = (stats["fit_duration_ratio"].to_numpy(float)
-                * stats["duration_hours"].to_numpy(float)
-                / stats["duration_ratio"].to_numpy(float) / 24.0)
+    with np.errstate(divide="ignore", invalid="ignore"):  # no fit or no ratio: NaN below
+        duration = (stats["fit_duration_ratio"].to_numpy(float)
+                    * stats["duration_hours"].to_numpy(float)
+                    / stats["duration_ratio"].to_numpy(float) / 24.0)
     period = 10.0 ** stats["log10_period"].to_numpy(float)
     density = (stats["transit_density"].to_numpy(float)
                / 10.0 ** stats["density_ratio_log10"].to_numpy(float))
