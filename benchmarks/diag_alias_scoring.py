@@ -4,15 +4,17 @@ A development-protocol trial of the period test needs every feature set searched
 it (training split, injections, development splits: about three hours on two cores). This
 screens it first for a fraction of that: the saved models of one recipe (trained on features
 searched without the test, ``dev_context_protocol.py --save-models``) score one development
-split twice, on its features searched without the test (the cache; the scores must reproduce
-the saved ones) and with it (searched once, cached apart, then read by every seed). The
+split twice: without the test (the probabilities the protocol saved: this branch's code with
+the test off reproduces them exactly, as ``--check-split`` shows on a smaller split, but its
+source digest differs, so reading them again here would search the split again) and with it
+(searched once, cached apart, then read by every seed). The
 models never saw a moved period in training, so this measures what the test changes in the
 stars scored (planets found at their period, binaries moved to theirs), not what training
 on it would add; it decides whether the full trial is worth its time, not whether to adopt::
 
     python benchmarks/diag_alias_scoring.py --work /tmp/r24/ctx --split test10000-seed6262 \\
         --models /tmp/r33/models_ke3 --scores /tmp/r33/devscores_ke3 \\
-        --recipe 'kmin:eb3+snr10/w0.3*5#3tk' --seeds 42,43,44
+        --recipe 'kmin:eb3+snr10/w0.3*5#3tk' --seeds 42,43,44 --check-split test3000-seed5252
 
 Run with the package code the models were trained with plus the test (branch
 ``search-alias-r33``: the same training code as main).
@@ -52,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--recipe", required=True, help="the recipe the models were trained "
                         "with (its feature prefixes apply to scoring)")
     parser.add_argument("--seeds", default="42")
+    parser.add_argument("--check-split", default=None,
+                        help="first score this development split with the test off and require "
+                             "the saved probabilities (searches it again: the code's digest)")
     args = split_diagnostic_args(parser, "test10000-seed6262", argv)
     started = time.time()
     from exohunt.training.ensemble import load_model
@@ -64,35 +69,49 @@ def main(argv: list[str] | None = None) -> int:
     strong = np.flatnonzero((kind == "planet") & (snr >= 10))
     true_period = truth["period_days"].to_numpy(float)
     seeds = [int(s) for s in args.seeds.split(",")]
+    if args.check_split:
+        check_truth = split_truth(Path(args.work) / args.check_split)
+        check_p, _ = saved_scores(Path(args.scores) / f"{args.check_split}-seed{seeds[0]}.npz",
+                                  check_truth)
+        with scoring(args.recipe):
+            rows = load_model(Path(args.models) / f"seed{seeds[0]}", device="cpu").predict(
+                read_split(Path(args.work) / args.check_split, check_truth), jobs=args.jobs,
+                cache_dir=cache)
+        p = deciding_signals(rows)["probability"].reindex(range(len(check_truth)))
+        if not np.allclose(p.to_numpy(float), check_p, rtol=0, atol=1e-9):
+            raise SystemExit(f"{args.check_split}: the test off does not reproduce the saved "
+                             "probabilities")
+        print(f"{args.check_split}: the saved probabilities reproduced with the test off",
+              flush=True)
     lines = ["# Round 33: the period test in scoring only (saved models)", "",
              machine_description(), "",
              f"Command: `python benchmarks/diag_alias_scoring.py --work {args.work} "
              f"--split {args.split} --models {args.models} --scores {args.scores} "
-             f"--recipe '{args.recipe}' --seeds {args.seeds}`", "",
+             f"--recipe '{args.recipe}' --seeds {args.seeds}"
+             f"{f' --check-split {args.check_split}' if args.check_split else ''}`", "",
              "| seed | search | " + " | ".join(FIGURES) + " | SNR >= 10 planets at their "
              "period (deciding signal) |", "|---" * (3 + len(FIGURES)) + "|"]
     means = {False: [], True: []}
     for seed in seeds:
         saved_p, stored = saved_scores(Path(args.scores) / f"{args.split}-seed{seed}.npz", truth)
         model = load_model(Path(args.models) / f"seed{seed}", device="cpu")
-        for alias in (False, True):
-            recipe = ("alias:" if alias else "") + args.recipe
-            clock = time.time()
-            with scoring(recipe):
-                rows = model.predict(curves, jobs=args.jobs, cache_dir=cache)
-            best = deciding_signals(rows)
-            p = best["probability"].reindex(range(len(truth))).to_numpy(float)
-            if not alias and not np.allclose(p, saved_p, rtol=0, atol=1e-9):
-                raise SystemExit(f"seed {seed}: the cached features do not reproduce the "
-                                 "saved probabilities (other code or recipe?)")
-            figures = evaluate(truth, p, stored)
-            means[alias].append(figures)
-            found = best["period_days"].reindex(range(len(truth))).to_numpy(float)
-            at_period = int((period_match(found[strong], true_period[strong]) == "period").sum())
-            lines.append(f"| {seed} | {'with the test' if alias else 'without'} | "
-                         + " | ".join(f"{figures[f]:.4f}" for f in FIGURES)
-                         + f" | {at_period} of {strong.size} |")
-            print(f"seed {seed} alias={alias}: {time.time() - clock:.0f} s", flush=True)
+        figures = evaluate(truth, saved_p, stored)
+        means[False].append(figures)
+        lines.append(f"| {seed} | without (saved) | "
+                     + " | ".join(f"{figures[f]:.4f}" for f in FIGURES) + " | — |")
+        clock = time.time()
+        with scoring("alias:" + args.recipe):
+            rows = model.predict(curves, jobs=args.jobs, cache_dir=cache)
+        best = deciding_signals(rows)
+        p = best["probability"].reindex(range(len(truth))).to_numpy(float)
+        figures = evaluate(truth, p, stored)
+        means[True].append(figures)
+        found = best["period_days"].reindex(range(len(truth))).to_numpy(float)
+        at_period = int((period_match(found[strong], true_period[strong]) == "period").sum())
+        lines.append(f"| {seed} | with the test | "
+                     + " | ".join(f"{figures[f]:.4f}" for f in FIGURES)
+                     + f" | {at_period} of {strong.size} |")
+        print(f"seed {seed}: scored with the test in {time.time() - clock:.0f} s", flush=True)
     lines += ["", f"Means over seeds {args.seeds}:", "",
               "| search | " + " | ".join(FIGURES) + " |", "|---" * (1 + len(FIGURES)) + "|"]
     for alias in (False, True):
