@@ -44,7 +44,10 @@ before any ``var:``) searches every feature set of the recipe (training, injecti
 scoring) with the flare removal on (``search(flares=True)``, :mod:`exohunt.search.flares`),
 and ``junk:`` with ``exohunt search``'s junk masking (``junk="auto"``) instead of the
 models' ``junk="off"``; their features are cached apart. ``offcap:`` reads centroid source
-offsets beyond ``OFFSET_CAP_PX`` (6 px) as unmeasured (NaN) in every feature set. Besides
+offsets beyond ``OFFSET_CAP_PX`` (6 px) as unmeasured (NaN) in every feature set.
+``alias:`` searches with the period test on (``search(alias=True)``,
+:mod:`exohunt.search.alias`; cached apart like ``flares:``); ``kmin:`` adds the smallest
+companion radius ratio (round 32). Prefixes chain: ``alias:kmin:eb3+snr10/w0.3*5#3tk``. Besides
 precision at recall 0.95,
 whose threshold rests on the four or five lowest-scoring planets, each seed reports the
 average precision and the precision at recall 0.9 (SNR >= 10 planets against every other
@@ -260,20 +263,34 @@ def with_search_options(options: dict):
 
 #: Recipe prefixes that change every feature set of the recipe (training, injections,
 #: scoring; round 20), each with what the features pass under: the flare removal or
-#: ``exohunt search``'s junk masking in the search, or centroid offsets capped after it. A
-#: recipe carries at most one, before any ``var:``/``edge:``.
+#: ``exohunt search``'s junk masking or the period test in the search, centroid offsets capped
+#: or a column added after it. Prefixes chain, all before any ``var:``/``edge:``.
 FEATURE_PREFIXES = {"flares:": lambda: with_search_options({"flares": True}),
                     "junk:": lambda: with_search_options({"junk": "auto"}),
+                    "alias:": lambda: with_search_options({"alias": True}),
                     "offcap:": with_offset_cap, "kmin:": with_companion_ratio}
 
 
+@contextlib.contextmanager
+def _entered(contexts: list):
+    with contextlib.ExitStack() as stack:
+        for context in contexts:
+            stack.enter_context(context())
+        yield
+
+
 def feature_prefix(recipe: str):
-    """(recipe without its ``flares:``/``junk:``/``offcap:`` prefix, the context manager its
-    features are made under: a no-op without one)."""
-    for prefix, context in FEATURE_PREFIXES.items():
-        if recipe.startswith(prefix):
-            return recipe[len(prefix):], context()
-    return recipe, contextlib.nullcontext()
+    """(recipe without its feature prefixes, the context manager its features are made under:
+    a no-op without one). Prefixes chain (``alias:kmin:eb3+snr10/w0.3*5#3tk``), entered in
+    the order written."""
+    contexts = []
+    while True:
+        prefix = next((p for p in FEATURE_PREFIXES if recipe.startswith(p)), None)
+        if prefix is None:
+            break
+        contexts.append(FEATURE_PREFIXES[prefix])
+        recipe = recipe[len(prefix):]
+    return recipe, (_entered(contexts) if contexts else contextlib.nullcontext())
 
 
 #: Round 30's ``m`` flag: statistics the planet probability may not rise with

@@ -61,6 +61,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="remove flares (a sharp rise and its decaying tail) and detrend "
                              "again before the search: their tails drag the trend up and leave "
                              "dips beside them on active stars (default off)")
+    parser.add_argument("--alias", action="store_true",
+                        help="report a signal at 2 or 3 times the periodogram's period where "
+                             "folding there, at the best epoch, gives the higher box SNR: a "
+                             "planet found at half or a third of its period (default off)")
     parser.add_argument("--no-plots", action="store_true", help="skip the diagnostic PNGs")
     add_quiet(parser)
     add_jobs(parser)
@@ -123,7 +127,8 @@ def _validate(args: argparse.Namespace) -> dict:
             raise InputError(f"--{name.replace('_', '-')} must be positive days, got {value}")
     options = {"max_signals": args.max_signals, "period_min": args.period_min,
                "period_max": args.period_max, "detrend_method": args.detrend,
-               "window_length": args.window_length, "junk": args.junk, "flares": args.flares}
+               "window_length": args.window_length, "junk": args.junk, "flares": args.flares,
+               "alias": args.alias}
     if args.min_sde is not None:
         options["min_sde"] = args.min_sde
     return options

@@ -14,6 +14,7 @@ import numpy as np
 
 from exohunt.io.lightkurve_compat import as_lightcurve
 from exohunt.lightcurve import LightCurve, fold_phase
+from exohunt.search.alias import true_period
 from exohunt.search.bls import Periodogram
 from exohunt.search.context import context_statistics
 from exohunt.search.detrend import DETREND_METHODS, TrendCache, detrend
@@ -328,8 +329,8 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
            min_sde: float = DEFAULT_MIN_SDE, detrend_method: str = "biweight",
            window_length: float | None = None, flux_mode: str = "auto",
            oversample: float = 1.5, vetting: dict[str, float] | None = None,
-           junk: str = "auto", variability: bool = True, flares: bool = False
-           ) -> SearchResult:
+           junk: str = "auto", variability: bool = True, flares: bool = False,
+           alias: bool = False) -> SearchResult:
     """Find up to ``max_signals`` periodic transit-like dips in a light curve.
 
     Parameters
@@ -381,6 +382,13 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
         and on the vetting benchmark's development split it raised average precision but
         not precision at recall 0.95 (round 20, ``benchmarks/dev_context_recall.py``
         ``flares:`` recipes).
+    alias : bool
+        Move a periodogram peak to 2 or 3 times its period where the fold there, at its best
+        epoch, has the higher box SNR (:func:`exohunt.search.alias.true_period`): a planet
+        found at half or a third of its period, or an eclipsing binary with a faint secondary
+        at half of its own. Off by default: the models' features are searched without it
+        (``FEATURE_VERSION``) until it has passed the vetting benchmark's development
+        protocol (round 32 built it, ``benchmarks/dev_context_recall.py`` ``alias:``).
 
     Returns
     -------
@@ -419,7 +427,7 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
         return SearchResult([], det, None, det.meta["flux_mode"])
     grid = search_grid(baseline, p_min, p_max, durations, oversample)
     return _iterate(prepared, det, grid, options, max_signals=max_signals, min_sde=min_sde,
-                    vetting=vetting, variability=variability)
+                    vetting=vetting, variability=variability, alias=alias)
 
 
 def _prepare(clean: LightCurve, det: LightCurve, options: dict, window_length: float | None
@@ -476,7 +484,7 @@ def _remove_flares(clean: LightCurve, prepared: Prepared, det: LightCurve, optio
 
 def _iterate(prepared: Prepared, det: LightCurve, grid: tuple, options: dict, *,
              max_signals: int, min_sde: float, vetting: dict | None,
-             variability: bool = True) -> SearchResult:
+             variability: bool = True, alias: bool = False) -> SearchResult:
     """Search, mask the transits found, re-detrend with them masked, search again."""
     signals: list[Signal] = []
     singles: list[SingleEvent] = []
@@ -516,6 +524,11 @@ def _iterate(prepared: Prepared, det: LightCurve, grid: tuple, options: dict, *,
                 break
             lone.append(event)
             continue
+        if alias:  # a planet (or a binary's primary) found at 1/2 or 1/3 of its period
+            keep = ~exclude
+            period, t0 = true_period(det.time[keep], det.flux[keep], noise, *peak[:3],
+                                     period_max=1.0 / float(grid[0].min()) * (1 + 1e-9))
+            peak = [period, t0, *peak[2:]]
         found = _ephemeris(*peak[:3])
         if prepared.period and near_harmonic(np.array([found.period]), [prepared.period],
                                               tol=0.02)[0]:
