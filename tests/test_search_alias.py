@@ -71,17 +71,18 @@ def test_search_command_passes_the_alias_option(tmp_path, monkeypatch):
     """``exohunt search --alias`` reaches ``search(alias=True)``; without it, False."""
     import pandas as pd
 
-    import exohunt.search.core as core
+    import exohunt.search.runner as runner
     from exohunt.cli import main
 
     seen = []
-    original = core.search
+    original = runner.search
 
     def recording(lc, **options):
         seen.append(options.get("alias"))
         return original(lc, **options)
 
-    monkeypatch.setattr(core, "search", recording)
+    # where the command's search runs it (runner bound ``search`` when it was imported)
+    monkeypatch.setattr(runner, "search", recording)
     path = tmp_path / "star.csv"
     pd.DataFrame({"time": TIME, "flux": _light_curve(6.3, 2.1, 400e-6)}).to_csv(path, index=False)
     for extra in ([], ["--alias"]):
