@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from exohunt.lightcurve import fold_phase
+
 __all__ = ["ALIAS_FACTORS", "ALIAS_GAIN", "box_snr", "true_period"]
 
 #: Multiples of the found period tried (its 1/2 and 1/3 aliases).
@@ -51,8 +53,7 @@ def box_snr(time: np.ndarray, flux: np.ndarray, noise: float, period: float, t0:
         ``(mean out of transit − mean in transit) / noise · √N_in`` (NaN with fewer than 3
         cadences in or out of transit) and the number of epochs with in-transit data.
     """
-    phase = (time - t0 + 0.5 * period) % period - 0.5 * period
-    inside = np.abs(phase) < 0.5 * duration
+    inside = np.abs(fold_phase(time, period, t0)) < 0.5 * duration
     n_in = int(inside.sum())
     if n_in < _MIN_IN or inside.size - n_in < _MIN_IN or not noise > 0:
         return float("nan"), 0
