@@ -68,7 +68,7 @@ def test_box_snr_counts_epochs_and_refuses_empty_folds():
 
 
 def test_search_command_passes_the_alias_option(tmp_path, monkeypatch):
-    """``exohunt search --alias`` reaches ``search(alias=True)``; without it, False."""
+    """``exohunt search`` reaches ``search(alias=True)`` by default; ``--no-alias``, False."""
     import pandas as pd
 
     import exohunt.search.runner as runner
@@ -85,10 +85,10 @@ def test_search_command_passes_the_alias_option(tmp_path, monkeypatch):
     monkeypatch.setattr(runner, "search", recording)
     path = tmp_path / "star.csv"
     pd.DataFrame({"time": TIME, "flux": _light_curve(6.3, 2.1, 400e-6)}).to_csv(path, index=False)
-    for extra in ([], ["--alias"]):
+    for extra in ([], ["--no-alias"]):
         out = tmp_path / f"out{len(extra)}"
         assert main(["search", str(path), "--out", str(out), "--jobs", "1", "--quiet",
                      "--no-plots", "--max-signals", "1", *extra]) == 0
         table = pd.read_csv(out / "candidates.csv")
         assert table["period_days"].iloc[0] == pytest.approx(6.3, rel=1e-3)
-    assert seen == [False, True]
+    assert seen == [True, False]

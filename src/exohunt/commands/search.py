@@ -61,10 +61,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="remove flares (a sharp rise and its decaying tail) and detrend "
                              "again before the search: their tails drag the trend up and leave "
                              "dips beside them on active stars (default off)")
-    parser.add_argument("--alias", action="store_true",
+    parser.add_argument("--alias", action=argparse.BooleanOptionalAction, default=True,
                         help="report a signal at 2 or 3 times the periodogram's period where "
                              "folding there, at the best epoch, gives the higher box SNR: a "
-                             "planet found at half or a third of its period (default off)")
+                             "planet found at half or a third of its period (default on, as "
+                             "in the models' features; --no-alias turns it off)")
     parser.add_argument("--no-plots", action="store_true", help="skip the diagnostic PNGs")
     add_quiet(parser)
     add_jobs(parser)

@@ -330,7 +330,7 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
            window_length: float | None = None, flux_mode: str = "auto",
            oversample: float = 1.5, vetting: dict[str, float] | None = None,
            junk: str = "auto", variability: bool = True, flares: bool = False,
-           alias: bool = False) -> SearchResult:
+           alias: bool = True) -> SearchResult:
     """Find up to ``max_signals`` periodic transit-like dips in a light curve.
 
     Parameters
@@ -386,9 +386,10 @@ def search(lc: LightCurve, *, period_min: float | None = None, period_max: float
         Move a periodogram peak to 2 or 3 times its period where the fold there, at its best
         epoch, has the higher box SNR (:func:`exohunt.search.alias.true_period`): a planet
         found at half or a third of its period, or an eclipsing binary with a faint secondary
-        at half of its own. Off by default: the models' features are searched without it
-        (``FEATURE_VERSION``) until it has passed the vetting benchmark's development
-        protocol (round 32 built it, ``benchmarks/dev_context_recall.py`` ``alias:``).
+        at half of its own. On by default since search-22 (``FEATURE_VERSION``: the models'
+        features are searched with it): it passed the vetting benchmark's development
+        protocol in round 33 (``benchmarks/dev_context_recall.py`` ``alias:``,
+        ``benchmarks/results_alias.md``). False gives the search of search-21.
 
     Returns
     -------

@@ -26,7 +26,7 @@ __all__ = ["COMPATIBLE_FEATURE_VERSIONS", "FEATURE_VERSION", "SIGNAL_COLUMNS", "
 #: record it. The signals table's vetting columns that no model reads (round 19's
 #: variability statistics, :mod:`exohunt.search.variability`) are not part of it: adding
 #: them changed no statistic or view (``benchmarks/compare_features.py``: bit-identical).
-FEATURE_VERSION = ("search-21:centroid-spikes+limb-darkened-density+centroid-roll"
+FEATURE_VERSION = ("search-22:period-test+centroid-spikes+limb-darkened-density+centroid-roll"
                    "+coarse-stride3-long-grids"
                    "+batched-ramps"
                    "+own-lm-fit+plateau-peaks+red-noise-beta+binned-short-cadence-trends"
@@ -65,7 +65,11 @@ FEATURE_VERSION = ("search-21:centroid-spikes+limb-darkened-density+centroid-rol
 #: shift and the depth it is divided by (exohunt.search.centroid.centroid_spikes): one
 #: thruster firing's spike inside a transit made planets on simulated "systematics" hosts
 #: look like 5-100 σ shifts from sources pixels away (``benchmarks/diag_centroid_spikes.py``);
-#: a search-20 model learnt that a large offset can be a planet's, so it is refused.
+#: a search-20 model learnt that a large offset can be a planet's, so it is refused. search-22
+#: searches with the period test (``search(alias=True)``, exohunt.search.alias): a peak found
+#: at 1/2 or 1/3 of a planet's period (or of an eclipsing binary's with a faint secondary)
+#: moves to its true period, so such signals' periods, depths, odd/even and secondary
+#: statistics and views change; a search-21 model learnt the aliases' values, so it is refused.
 COMPATIBLE_FEATURE_VERSIONS: frozenset[str] = frozenset()
 
 STAT_COLUMNS = (
@@ -82,7 +86,8 @@ SIGNAL_COLUMNS = ("period_days", "t0_days", "duration_hours", "depth_ppm", "snr"
 #: ``junk="off"``: the models were trained on features of unmasked light curves; masking
 #: FFI junk (exohunt.search.junk) here would change FEATURE_VERSION's preprocessing. The same
 #: holds for the flare removal (``search(flares=True)``, exohunt.search.flares), left off.
-_DEFAULTS = {"max_signals": 1, "min_sde": 0.0, "junk": "off"}
+#: The period test (``alias``) is on, as in ``search``'s own default (search-22).
+_DEFAULTS = {"max_signals": 1, "min_sde": 0.0, "junk": "off", "alias": True}
 _CHUNK = 16
 
 
