@@ -142,11 +142,12 @@ def test_runs_of_compatible_search_versions_load_and_older_ones_are_refused(tmp_
     from exohunt.training.run import _check_preprocessing
 
     assert FEATURE_VERSION not in COMPATIBLE_FEATURE_VERSIONS
-    assert FEATURE_VERSION.startswith("search-21:")
+    assert FEATURE_VERSION.startswith("search-22:")
     # none since search-15 (its SDE moved), search-16 (β, short-cadence trends),
     # search-17 (own LM fit, plateau peaks), search-18 (every third coarse frequency),
     # search-19 (the roll removed from K2-like centroids), search-20 (the limb-darkened
-    # transit density) and search-21 (in-transit centroid spikes left out)
+    # transit density), search-21 (in-transit centroid spikes left out) and search-22
+    # (the period test)
     for version in COMPATIBLE_FEATURE_VERSIONS:
         assert version.startswith("search-")
         config = {"preprocessing": {"kind": "tabular", "feature_version": version}}
@@ -155,9 +156,10 @@ def test_runs_of_compatible_search_versions_load_and_older_ones_are_refused(tmp_
             _check_preprocessing(config, tmp_path)
     from exohunt.errors import RunDirectoryError
 
-    with pytest.raises(RunDirectoryError, match=r"'search-20'.*retrain"):
-        _check_preprocessing({"preprocessing": {"kind": "tabular",
-                                                "feature_version": "search-20:x"}}, tmp_path)
+    for older in ("search-20:x", "search-21:x"):
+        with pytest.raises(RunDirectoryError, match=rf"'{older[:9]}'.*retrain"):
+            _check_preprocessing({"preprocessing": {"kind": "tabular",
+                                                    "feature_version": older}}, tmp_path)
     with pytest.raises(RunDirectoryError, match=r"'search-11'.*retrain"):
         _check_preprocessing({"preprocessing": {"kind": "tabular",
                                                 "feature_version": "search-11"}}, tmp_path)
