@@ -46,7 +46,9 @@ and ``junk:`` with ``exohunt search``'s junk masking (``junk="auto"``) instead o
 models' ``junk="off"``; their features are cached apart. ``offcap:`` reads centroid source
 offsets beyond ``OFFSET_CAP_PX`` (6 px) as unmeasured (NaN) in every feature set.
 ``alias:`` searches with the period test on (``search(alias=True)``,
-:mod:`exohunt.search.alias`; cached apart like ``flares:``); ``kmin:`` adds the smallest
+:mod:`exohunt.search.alias`; cached apart like ``flares:``; since search-22 the models'
+default, so the prefix only caches apart and ``noalias:`` is the trial of the test off);
+``kmin:`` adds the smallest
 companion radius ratio (round 32). Prefixes chain: ``alias:kmin:eb3+snr10/w0.3*5#3tk``. Besides
 precision at recall 0.95,
 whose threshold rests on the four or five lowest-scoring planets, each seed reports the
@@ -268,6 +270,7 @@ def with_search_options(options: dict):
 FEATURE_PREFIXES = {"flares:": lambda: with_search_options({"flares": True}),
                     "junk:": lambda: with_search_options({"junk": "auto"}),
                     "alias:": lambda: with_search_options({"alias": True}),
+                    "noalias:": lambda: with_search_options({"alias": False}),
                     "offcap:": with_offset_cap, "kmin:": with_companion_ratio}
 
 
